@@ -1,0 +1,96 @@
+"""Sends contract calls as signed transactions from one account, and decodes any revert.
+
+The account keeps its own nonce counter (one writer per account), so sends need no round trip for
+the nonce; gas is estimated, which also surfaces a revert before anything is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractLogicError
+from web3.types import TxReceipt
+
+from backend.chain.reverts import ContractRevert, RevertDecoder
+
+logger = logging.getLogger(__name__)
+
+GAS_HEADROOM = 1.2
+RECEIPT_TIMEOUT = 120.0
+RECEIPT_POLL = 0.01
+
+
+class Transactor:
+    """Signs and sends transactions for ``account``; raises decoded reverts."""
+
+    def __init__(self, w3: Web3, account: LocalAccount, decoder: RevertDecoder) -> None:
+        self.w3 = w3
+        self.account = account
+        self.decoder = decoder
+        self._lock = threading.Lock()
+        self._nonce: int | None = None
+
+    @property
+    def address(self) -> str:
+        return str(self.account.address)
+
+    def send(self, call: ContractFunction, *, gas: int | None = None) -> TxReceipt:
+        """Send ``call``, wait for its receipt and return it; a revert raises ContractRevert."""
+        with self._lock:
+            transaction = self._build(call, gas)
+            signed = self.account.sign_transaction(transaction)
+            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            self._nonce = int(transaction["nonce"]) + 1
+        receipt = self.w3.eth.wait_for_transaction_receipt(
+            tx_hash, timeout=RECEIPT_TIMEOUT, poll_latency=RECEIPT_POLL
+        )
+        if receipt["status"] != 1:
+            raise self._replay_revert(call, receipt)
+        return receipt
+
+    def deploy(self, abi: list[dict[str, Any]], bytecode: str, *args: Any) -> TxReceipt:
+        factory = self.w3.eth.contract(abi=abi, bytecode=bytecode)
+        return self.send(factory.constructor(*args))
+
+    def call(self, call: ContractFunction) -> Any:
+        """A read-only call, with reverts decoded."""
+        try:
+            return call.call({"from": self.address})
+        except ContractLogicError as error:
+            raise self.decoder.decode(_revert_data(error)) from None
+
+    def reset_nonce(self) -> None:
+        with self._lock:
+            self._nonce = None
+
+    def _build(self, call: ContractFunction, gas: int | None) -> dict[str, Any]:
+        if self._nonce is None:
+            self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
+        params: dict[str, Any] = {"from": self.account.address, "nonce": self._nonce}
+        if gas is None:
+            try:
+                gas = int(call.estimate_gas(params) * GAS_HEADROOM)
+            except ContractLogicError as error:
+                raise self.decoder.decode(_revert_data(error)) from None
+        params["gas"] = gas
+        return dict(call.build_transaction(params))
+
+    def _replay_revert(self, call: ContractFunction, receipt: TxReceipt) -> ContractRevert:
+        """A mined transaction failed: re-run it as a call at its block to learn why."""
+        try:
+            call.call({"from": self.account.address}, block_identifier=receipt["blockNumber"] - 1)
+        except ContractLogicError as error:
+            return self.decoder.decode(_revert_data(error))
+        return self.decoder.decode(None)
+
+
+def _revert_data(error: ContractLogicError) -> str | None:
+    data = error.data
+    if isinstance(data, dict):
+        data = data.get("data")
+    return data if isinstance(data, str) else None

@@ -1,0 +1,214 @@
+"""The ledger's EIP-712 types (DESIGN.md "Typed data") and the messages built from them.
+
+A firm's client builds a message here, hashes it under the verifying contract's domain and signs
+the digest with its own key. The contract computes the same digest; for a trade, that digest is
+the trade id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import IntEnum
+from functools import cached_property
+from typing import Any
+
+from eth_utils import to_checksum_address
+
+from backend.sdk.eip712 import DOMAIN_FIELDS, TypedDataSchema, domain_separator, typed_data_digest
+
+DOMAIN_NAME = "SCF Ledger"
+DOMAIN_VERSION = "1"
+ZERO_BYTES32 = b"\x00" * 32
+
+LEDGER_TYPES: dict[str, list[tuple[str, str]]] = {
+    "Trade": [
+        ("seller", "address"),
+        ("buyer", "address"),
+        ("kind", "uint8"),
+        ("docHash", "bytes32"),
+        ("amount", "uint128"),
+        ("currency", "uint16"),
+        ("issuedAt", "uint64"),
+        ("dueAt", "uint64"),
+        ("ref", "bytes32"),
+    ],
+    "Payment": [
+        ("tradeId", "bytes32"),
+        ("amount", "uint128"),
+        ("paidAt", "uint64"),
+        ("payRef", "bytes32"),
+    ],
+    "Reject": [("tradeId", "bytes32"), ("reason", "bytes32")],
+    "Split": [
+        ("receivableId", "bytes32"),
+        ("to", "address[]"),
+        ("amounts", "uint128[]"),
+        ("nonce", "uint256"),
+    ],
+    "Finance": [
+        ("receivableId", "bytes32"),
+        ("bank", "address"),
+        ("advance", "uint128"),
+        ("rateBps", "uint32"),
+        ("deadline", "uint64"),
+        ("nonce", "uint256"),
+    ],
+    "Settle": [
+        ("receivableId", "bytes32"),
+        ("amount", "uint128"),
+        ("paidAt", "uint64"),
+        ("payRef", "bytes32"),
+    ],
+    "Consent": [
+        ("firm", "address"),
+        ("bank", "address"),
+        ("scope", "uint32"),
+        ("expiresAt", "uint64"),
+        ("nonce", "uint256"),
+    ],
+    "MarkDefault": [("receivableId", "bytes32"), ("nonce", "uint256")],
+    "RevokeConsent": [("consentId", "bytes32"), ("nonce", "uint256")],
+}
+LEDGER_SCHEMA = TypedDataSchema(LEDGER_TYPES)
+
+
+class TradeKind(IntEnum):
+    ORDER = 0
+    DELIVERY = 1
+    INVOICE = 2
+
+
+@dataclass(frozen=True)
+class Domain:
+    """An EIP-712 domain: one per verifying contract on one chain."""
+
+    chain_id: int
+    verifying_contract: str
+    name: str = DOMAIN_NAME
+    version: str = DOMAIN_VERSION
+
+    @cached_property
+    def separator(self) -> bytes:
+        return domain_separator(self.name, self.version, self.chain_id, self.verifying_contract)
+
+    def digest(self, primary_type: str, message: dict[str, Any]) -> bytes:
+        return typed_data_digest(self.separator, LEDGER_SCHEMA.hash_struct(primary_type, message))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "chainId": self.chain_id,
+            "verifyingContract": self.verifying_contract,
+        }
+
+
+@dataclass(frozen=True)
+class Trade:
+    """A trade between two firms; amounts in minor units, times in Unix seconds (UTC)."""
+
+    seller: str
+    buyer: str
+    kind: TradeKind
+    doc_hash: bytes
+    amount: int
+    currency: int
+    issued_at: int
+    due_at: int = 0
+    ref: bytes = ZERO_BYTES32
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seller", to_checksum_address(self.seller))
+        object.__setattr__(self, "buyer", to_checksum_address(self.buyer))
+        object.__setattr__(self, "kind", TradeKind(self.kind))
+
+    def message(self) -> dict[str, Any]:
+        """The EIP-712 message, with the typed-data field names."""
+        return {
+            "seller": self.seller,
+            "buyer": self.buyer,
+            "kind": int(self.kind),
+            "docHash": self.doc_hash,
+            "amount": self.amount,
+            "currency": self.currency,
+            "issuedAt": self.issued_at,
+            "dueAt": self.due_at,
+            "ref": self.ref,
+        }
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        """The contract's ``Trade`` struct as an ABI tuple."""
+        return tuple(self.message().values())
+
+    def trade_id(self, domain: Domain) -> bytes:
+        return domain.digest("Trade", self.message())
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A payment against an invoice, signed by the payee (the invoice's seller)."""
+
+    trade_id: bytes
+    amount: int
+    paid_at: int
+    pay_ref: bytes = ZERO_BYTES32
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "tradeId": self.trade_id,
+            "amount": self.amount,
+            "paidAt": self.paid_at,
+            "payRef": self.pay_ref,
+        }
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        return tuple(self.message().values())
+
+    def payment_id(self, domain: Domain) -> bytes:
+        return domain.digest("Payment", self.message())
+
+
+@dataclass(frozen=True)
+class Reject:
+    """The buyer's refusal of a proposed trade."""
+
+    trade_id: bytes
+    reason: bytes = ZERO_BYTES32
+
+    def message(self) -> dict[str, Any]:
+        return {"tradeId": self.trade_id, "reason": self.reason}
+
+
+def typed_data_json(domain: Domain, primary_type: str, message: dict[str, Any]) -> dict[str, Any]:
+    """The full typed data as ``eth_signTypedData_v4`` (and MetaMask) take it: JSON-safe values."""
+    types: dict[str, list[dict[str, str]]] = {
+        "EIP712Domain": [{"name": n, "type": t} for n, t in DOMAIN_FIELDS]
+    }
+    for name in [primary_type, *sorted(_referenced(primary_type))]:
+        types[name] = [{"name": n, "type": t} for n, t in LEDGER_TYPES[name]]
+    return {
+        "types": types,
+        "primaryType": primary_type,
+        "domain": domain.as_json(),
+        "message": {key: _json_value(value) for key, value in message.items()},
+    }
+
+
+def _referenced(primary_type: str) -> set[str]:
+    return {t.split("[")[0] for _, t in LEDGER_TYPES[primary_type]} & set(LEDGER_TYPES)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    return value
+
+
+def trade_from_dict(data: dict[str, Any]) -> Trade:
+    return Trade(**data)
+
+
+def trade_to_dict(trade: Trade) -> dict[str, Any]:
+    return asdict(trade)
