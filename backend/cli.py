@@ -1,0 +1,73 @@
+"""The ``scf`` command."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+from eth_account import Account
+from rich.console import Console
+
+from backend.chain.compiler import ContractCompileError, compile_contracts
+from backend.chain.contracts import Ledger
+from backend.chain.deploy import deploy_ledger, save_deployment
+from backend.chain.node import chain
+from backend.chain.reverts import RevertDecoder
+from backend.chain.transactor import Transactor
+from backend.errors import LedgerError
+from backend.settings import get_settings
+
+app = typer.Typer(help="scf-ledger: supply-chain finance ledger", no_args_is_help=True)
+console = Console(width=None if Console().is_terminal else 130)
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="log progress")) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+@app.command("compile")
+def compile_command(force: bool = typer.Option(False, help="ignore the artifact cache")) -> None:
+    """Compile the contracts (cached by a hash of the sources)."""
+    try:
+        artifacts = compile_contracts(force=force)
+    except ContractCompileError as error:
+        console.print(f"[red]compile failed[/red]\n{error.message}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"compiled {len(artifacts)} contracts")
+
+
+@app.command()
+def deploy() -> None:
+    """Deploy the ledger contracts; writes deployments/<chainId>.json.
+
+    Without SCF_RPC_URL this deploys to the local anvil whose state lives in the data directory.
+    """
+    settings = get_settings()
+    artifacts = compile_contracts()
+    operator = Account.from_key(settings.operator_key)
+    with chain(settings) as w3:
+        transactor = Transactor(w3, operator, RevertDecoder([a.abi for a in artifacts.values()]))
+        deployment = deploy_ledger(transactor, artifacts)
+        Ledger(w3, deployment, artifacts, operator)  # checks the deployment is usable
+        path = save_deployment(deployment, settings.deployments_dir)
+    for name, deployed in deployment.contracts.items():
+        console.print(f"{name:<14} {deployed.address}  block {deployed.block}")
+    console.print(f"wrote {path}")
+
+
+@app.command()
+def demo(
+    seed: int = typer.Option(7, help="seed of the simulated supply chain"),
+) -> None:
+    """Run the end-to-end demo on a throw-away local anvil."""
+    from backend.sim.demo import run_demo
+
+    try:
+        run_demo(console, seed=seed)
+    except LedgerError as error:
+        console.print(f"[red]demo failed:[/red] {error.message}")
+        raise typer.Exit(1) from None

@@ -1,0 +1,106 @@
+"""Gas per ledger operation on a real anvil, printed with the ratio to DESIGN's floor.
+
+Run: ``make bench`` (or ``.venv/bin/python bench/gas.py``). Printed, never asserted.
+
+Floor for one verified trade, in DESIGN's terms (~45k): one new storage slot (22,100), two
+ecrecovers (2 x 3,000), two cold role reads (2 x 2,100) and the registry's cold account (2,600),
+calldata (~640 bytes, ~8,000), one log with 4 topics and 7 words (~3,700).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from eth_account import Account  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from backend.chain.anvil import Anvil  # noqa: E402
+from backend.chain.compiler import compile_contracts  # noqa: E402
+from backend.chain.contracts import Ledger, Role, SignedTrade  # noqa: E402
+from backend.chain.deploy import deploy_ledger  # noqa: E402
+from backend.chain.node import connect  # noqa: E402
+from backend.chain.reverts import RevertDecoder  # noqa: E402
+from backend.chain.transactor import Transactor  # noqa: E402
+from backend.firms.credit_code import credit_code_hash, make_credit_code  # noqa: E402
+from backend.sdk.signer import Signer  # noqa: E402
+from backend.sdk.typed_data import Trade, TradeKind  # noqa: E402
+from backend.settings import DEVELOPMENT_OPERATOR_KEY  # noqa: E402
+
+TRADE_FLOOR = 22_100 + 2 * 3_000 + 2 * 2_100 + 2_600 + 8_000 + 3_700
+TRANSACTION_BASE = 21_000  # paid once per transaction: a single trade pays it alone
+BATCH_SIZE = 100
+FIRMS_IN_BATCH = 20
+DAY = 86_400
+
+
+def new_ledger(url: str) -> Ledger:
+    artifacts = compile_contracts()
+    operator = Account.from_key(DEVELOPMENT_OPERATOR_KEY)
+    deployer = Transactor(connect(url), operator, RevertDecoder([a.abi for a in artifacts.values()]))
+    return Ledger(deployer.w3, deploy_ledger(deployer, artifacts), artifacts, operator)
+
+
+def register(ledger: Ledger, count: int, roles: Role) -> list[Signer]:
+    firms = []
+    for _ in range(count):
+        signer = Signer.create()
+        body = f"91{int.from_bytes(os.urandom(7)):015d}"[:17]
+        ledger.registry.register(signer.address, roles, credit_code_hash(make_credit_code(body)))
+        firms.append(signer)
+    return firms
+
+
+def signed_invoice(ledger: Ledger, seller: Signer, buyer: Signer) -> SignedTrade:
+    now = int(time.time())
+    trade = Trade(seller.address, buyer.address, TradeKind.INVOICE, os.urandom(32), 12_345_600,
+                  156, now - 10 * DAY, now + 50 * DAY)  # fmt: skip
+    domain = ledger.trades.domain
+    return SignedTrade(trade, seller.sign_trade(trade, domain), buyer.sign_trade(trade, domain))
+
+
+def measure_trades(ledger: Ledger) -> list[tuple[str, int, int | None]]:
+    """(operation, gas, floor) rows for verified trades, single and batched."""
+    sellers = register(ledger, FIRMS_IN_BATCH, Role.SUPPLIER)
+    buyers = register(ledger, FIRMS_IN_BATCH, Role.CORE)
+    single = ledger.trades.record(signed_invoice(ledger, sellers[0], buyers[0])).tx.gas_used
+    items = [
+        signed_invoice(ledger, sellers[i % FIRMS_IN_BATCH], buyers[(i * 7) % FIRMS_IN_BATCH])
+        for i in range(BATCH_SIZE)
+    ]
+    batch = ledger.trades.record_batch(items)
+    assert batch.recorded == BATCH_SIZE, "every batch item should have been recorded"
+    return [
+        ("verified trade, single (own transaction)", single, TRADE_FLOOR + TRANSACTION_BASE),
+        (f"verified trade, per trade in a batch of {BATCH_SIZE} "
+         f"({FIRMS_IN_BATCH} sellers x {FIRMS_IN_BATCH} buyers)",
+         batch.tx.gas_used // BATCH_SIZE, TRADE_FLOOR),  # fmt: skip
+    ]
+
+
+def print_rows(rows: list[tuple[str, int, int | None]]) -> None:
+    table = Table(title="Gas per operation (anvil, solc 0.8.37, optimizer 10,000 runs)")
+    table.add_column("operation")
+    table.add_column("gas", justify="right")
+    table.add_column("floor", justify="right")
+    table.add_column("gas / floor", justify="right")
+    for name, gas, floor in rows:
+        ratio = f"{gas / floor:.2f}" if floor else "-"
+        table.add_row(name, f"{gas:,}", f"{floor:,}" if floor else "-", ratio)
+    Console(width=140).print(table)
+
+
+def main() -> None:
+    with Anvil() as node:
+        ledger = new_ledger(node.url)
+        rows = measure_trades(ledger)
+    print_rows(rows)
+
+
+if __name__ == "__main__":
+    main()
