@@ -28,7 +28,8 @@ class Settings(BaseSettings):
         None, description="JSON-RPC URL of the EVM node; empty starts a local anvil"
     )
     operator_key: str = Field(
-        DEVELOPMENT_OPERATOR_KEY, description="private key of the operator (registry admin, relayer)"
+        DEVELOPMENT_OPERATOR_KEY,
+        description="private key of the operator (registry admin, relayer)",
     )
     data_dir: Path = Field(PROJECT_ROOT / "data", description="where local state is kept")
     deployments_dir: Path = Field(

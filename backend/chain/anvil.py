@@ -94,6 +94,9 @@ class Anvil:
     def start(self) -> Anvil:
         if self._process is not None:
             return self
+        if rpc_answers(self.url):
+            # Otherwise the node already there would answer for ours, which failed to bind.
+            raise AnvilError(f"port {self.port} is taken by another node; choose another port")
         if self.state_path is not None:
             self.state_path.parent.mkdir(parents=True, exist_ok=True)
         # Its own process group, so that stopping it never leaves a child behind.

@@ -137,7 +137,7 @@ def compile_sources(sources: dict[str, str]) -> dict[str, Any]:
 
 def _describe_errors(error: SolcError, sources: dict[str, str]) -> str:
     try:
-        problems = json.loads(error.stdout_data)["errors"]
+        problems = json.loads(error.stdout_data or "")["errors"]
     except (TypeError, ValueError, KeyError):
         return str(error)
     return format_compiler_errors([e for e in problems if e.get("severity") == "error"], sources)

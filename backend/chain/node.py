@@ -1,4 +1,4 @@
-"""Connecting to the chain: the configured JSON-RPC node, or else a local anvil (the embedded default)."""
+"""Connecting to the chain: the configured JSON-RPC node, else a local anvil (the default)."""
 
 from __future__ import annotations
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
-from web3.contract.contract import ContractFunction
+from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractLogicError
-from web3.types import TxReceipt
+from web3.types import Nonce, TxParams, TxReceipt
 
 from backend.chain.reverts import ContractRevert, RevertDecoder
 
@@ -39,11 +39,13 @@ class Transactor:
     def address(self) -> str:
         return str(self.account.address)
 
-    def send(self, call: ContractFunction, *, gas: int | None = None) -> TxReceipt:
+    def send(
+        self, call: ContractFunction | ContractConstructor, *, gas: int | None = None
+    ) -> TxReceipt:
         """Send ``call``, wait for its receipt and return it; a revert raises ContractRevert."""
         with self._lock:
             transaction = self._build(call, gas)
-            signed = self.account.sign_transaction(transaction)
+            signed = self.account.sign_transaction(dict(transaction))  # type: ignore[arg-type]
             tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
             self._nonce = int(transaction["nonce"]) + 1
         receipt = self.w3.eth.wait_for_transaction_receipt(
@@ -68,20 +70,24 @@ class Transactor:
         with self._lock:
             self._nonce = None
 
-    def _build(self, call: ContractFunction, gas: int | None) -> dict[str, Any]:
+    def _build(self, call: ContractFunction | ContractConstructor, gas: int | None) -> TxParams:
         if self._nonce is None:
             self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
-        params: dict[str, Any] = {"from": self.account.address, "nonce": self._nonce}
+        params: TxParams = {"from": self.account.address, "nonce": Nonce(self._nonce)}
         if gas is None:
             try:
                 gas = int(call.estimate_gas(params) * GAS_HEADROOM)
             except ContractLogicError as error:
                 raise self.decoder.decode(_revert_data(error)) from None
         params["gas"] = gas
-        return dict(call.build_transaction(params))
+        return call.build_transaction(params)
 
-    def _replay_revert(self, call: ContractFunction, receipt: TxReceipt) -> ContractRevert:
-        """A mined transaction failed: re-run it as a call at its block to learn why."""
+    def _replay_revert(
+        self, call: ContractFunction | ContractConstructor, receipt: TxReceipt
+    ) -> ContractRevert:
+        """A mined transaction failed: re-run it as a call on the state before its block."""
+        if not isinstance(call, ContractFunction):
+            return self.decoder.decode(None)
         try:
             call.call({"from": self.account.address}, block_identifier=receipt["blockNumber"] - 1)
         except ContractLogicError as error:

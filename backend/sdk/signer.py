@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_typing import Hash32
 
 from backend.sdk.typed_data import Domain, Payment, Reject, Trade
 
@@ -28,7 +29,7 @@ class Signer:
 
     def sign_digest(self, digest: bytes) -> bytes:
         """A 65-byte ``r ‖ s ‖ v`` signature of a 32-byte EIP-712 digest."""
-        return bytes(self.account.unsafe_sign_hash(digest).signature)
+        return bytes(self.account.unsafe_sign_hash(Hash32(digest)).signature)
 
     def sign_trade(self, trade: Trade, domain: Domain) -> bytes:
         return self.sign_digest(trade.trade_id(domain))

@@ -63,12 +63,19 @@ def run_demo(console: Console, *, seed: int = 7) -> None:
         w3 = connect(node.url)
         transactor = Transactor(w3, operator, RevertDecoder([a.abi for a in artifacts.values()]))
         ledger = Ledger(w3, deploy_ledger(transactor, artifacts), artifacts, operator)
-        console.print(f"anvil at {node.url}, ledger deployed at block {ledger.deployment.deploy_block}")
+        console.print(
+            f"anvil at {node.url}, ledger deployed at block {ledger.deployment.deploy_block}"
+        )
         firms = _register_firms(ledger, seed)
         _print_firms(console, firms)
         core, suppliers = firms[0], firms[1:6]
-        pairs = [(suppliers[0], core), (suppliers[1], core), (suppliers[2], suppliers[0]),
-                 (suppliers[3], suppliers[0]), (suppliers[4], suppliers[3])]  # fmt: skip
+        pairs = [
+            (suppliers[0], core),
+            (suppliers[1], core),
+            (suppliers[2], suppliers[0]),
+            (suppliers[3], suppliers[0]),
+            (suppliers[4], suppliers[3]),
+        ]
         rows = _record_one_by_one(ledger, pairs, rng)
         rows += _record_batch(ledger, pairs, rng, console)
     _print_trades(console, rows)
@@ -103,17 +110,33 @@ def _trade_chain(
     domain = ledger.trades.domain
     parties = (seller.signer.address, buyer.signer.address)
     order = Trade(*parties, TradeKind.ORDER, _doc_hash(rng), amount, CNY, ordered)
-    delivery = Trade(*parties, TradeKind.DELIVERY, _doc_hash(rng), amount, CNY, delivered,
-                     ref=order.trade_id(domain))  # fmt: skip
-    invoice = Trade(*parties, TradeKind.INVOICE, _doc_hash(rng), amount, CNY, delivered,
-                    delivered + terms, delivery.trade_id(domain))  # fmt: skip
+    delivery = Trade(
+        *parties,
+        TradeKind.DELIVERY,
+        _doc_hash(rng),
+        amount,
+        CNY,
+        delivered,
+        ref=order.trade_id(domain),
+    )
+    invoice = Trade(
+        *parties,
+        TradeKind.INVOICE,
+        _doc_hash(rng),
+        amount,
+        CNY,
+        delivered,
+        delivered + terms,
+        delivery.trade_id(domain),
+    )
     return [order, delivery, invoice]
 
 
 def _sign(ledger: Ledger, trade: Trade, seller: DemoFirm, buyer: DemoFirm) -> SignedTrade:
     domain = ledger.trades.domain
-    return SignedTrade(trade, seller.signer.sign_trade(trade, domain),
-                       buyer.signer.sign_trade(trade, domain))  # fmt: skip
+    return SignedTrade(
+        trade, seller.signer.sign_trade(trade, domain), buyer.signer.sign_trade(trade, domain)
+    )
 
 
 def _record_one_by_one(
@@ -124,7 +147,9 @@ def _record_one_by_one(
     for seller, buyer in pairs:
         for trade in _trade_chain(ledger, seller, buyer, rng, now):
             recorded = ledger.trades.record(_sign(ledger, trade, seller, buyer))
-            rows.append(TradeRow(trade, recorded.trade_id, recorded.tx, recorded.tx.gas_used, "single"))
+            rows.append(
+                TradeRow(trade, recorded.trade_id, recorded.tx, recorded.tx.gas_used, "single")
+            )
     return rows
 
 
@@ -134,19 +159,31 @@ def _record_batch(
     now = int(ledger.w3.eth.get_block("latest")["timestamp"])
     items: list[SignedTrade] = []
     for seller, buyer in pairs * 2:
-        items += [_sign(ledger, t, seller, buyer) for t in _trade_chain(ledger, seller, buyer, rng, now)]
+        items += [
+            _sign(ledger, t, seller, buyer) for t in _trade_chain(ledger, seller, buyer, rng, now)
+        ]
     # The classic fraud: the same invoice presented again, here by another seller to another buyer.
     original = items[2].trade
     seller, buyer = pairs[1]
-    duplicate = Trade(seller.signer.address, buyer.signer.address, TradeKind.INVOICE,
-                      original.doc_hash, original.amount, CNY, original.issued_at, original.due_at)  # fmt: skip
+    duplicate = Trade(
+        seller.signer.address,
+        buyer.signer.address,
+        TradeKind.INVOICE,
+        original.doc_hash,
+        original.amount,
+        CNY,
+        original.issued_at,
+        original.due_at,
+    )
     items.append(_sign(ledger, duplicate, seller, buyer))
 
     result = ledger.trades.record_batch(items)
     gas_each = result.tx.gas_used // len(items)
     for outcome in result.outcomes:
         if outcome.error is not None:
-            console.print(f"[yellow]batch item {outcome.index} refused:[/yellow] {outcome.error.message}")
+            console.print(
+                f"[yellow]batch item {outcome.index} refused:[/yellow] {outcome.error.message}"
+            )
     return [
         TradeRow(items[o.index].trade, o.trade_id, result.tx, gas_each, f"batch of {len(items)}")
         for o in result.outcomes
@@ -166,7 +203,10 @@ def _print_firms(console: Console, firms: list[DemoFirm]) -> None:
 def _print_trades(console: Console, rows: list[TradeRow]) -> None:
     table = Table(title="Verified trades (both parties signed)")
     for column in ("#", "trade id", "kind", "amount (CNY)", "tx hash", "block", "gas/trade", "how"):
-        table.add_column(column, justify="right" if column in ("#", "amount (CNY)", "block", "gas/trade") else "left")
+        table.add_column(
+            column,
+            justify="right" if column in ("#", "amount (CNY)", "block", "gas/trade") else "left",
+        )
     for number, row in enumerate(rows, 1):
         table.add_row(
             str(number),

@@ -1,0 +1,22 @@
+"""The demo runs end to end on its own anvil and refuses the duplicated invoice."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rich.console import Console
+
+from backend.sim.demo import run_demo
+
+pytestmark = pytest.mark.chain
+
+
+def test_demo_records_trades_and_refuses_the_duplicate_invoice():
+    console = Console(record=True, width=200)
+    run_demo(console, seed=3)
+    text = console.export_text()
+    assert re.search(r"batch item \d+ refused: TradeLedgerDuplicateDocument", text)
+    assert re.search(r"(\d+) trades recorded; anvil stopped", text)
+    recorded = int(re.search(r"(\d+) trades recorded", text).group(1))
+    assert recorded == 45  # 5 pairs x 3 documents one by one + 5 pairs x 2 x 3 in the batch
