@@ -27,11 +27,12 @@ def create_firm(ledger: Ledger, roles: Role = Role.SUPPLIER) -> Signer:
     return signer
 
 
-def make_trade(seller: Signer, buyer: Signer, **overrides: object) -> Trade:
+def make_trade(seller: Signer | str, buyer: Signer | str, **overrides: object) -> Trade:
+    """An invoice from ``seller`` to ``buyer`` (signers or addresses), issued 30 days ago."""
     now = int(time.time())
     fields: dict[str, object] = {
-        "seller": seller.address,
-        "buyer": buyer.address,
+        "seller": seller if isinstance(seller, str) else seller.address,
+        "buyer": buyer if isinstance(buyer, str) else buyer.address,
         "kind": TradeKind.INVOICE,
         "doc_hash": os.urandom(32),
         "amount": 1_000_000,
