@@ -18,6 +18,8 @@ from backend.errors import LedgerError
 from backend.settings import get_settings
 
 app = typer.Typer(help="scf-ledger: supply-chain finance ledger", no_args_is_help=True)
+db_app = typer.Typer(help="the database schema", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 console = Console(width=None if Console().is_terminal else 130)
 
 
@@ -71,3 +73,62 @@ def demo(
     except LedgerError as error:
         console.print(f"[red]demo failed:[/red] {error.message}")
         raise typer.Exit(1) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="target revision")) -> None:
+    """Create or migrate the schema (SQLite by default; SCF_DATABASE_URL for PostgreSQL)."""
+    from backend.migrations import upgrade
+
+    url = get_settings().effective_database_url
+    upgrade(url, revision)
+    console.print(f"database at revision {revision}: {_redacted(url)}")
+
+
+@app.command()
+def index(
+    follow: bool = typer.Option(False, "--follow", help="keep indexing new blocks"),
+    wait: float = typer.Option(0.0, help="seconds to wait for another indexer's lock"),
+) -> None:
+    """Index the chain into the database (one-shot, or --follow)."""
+    import signal
+    import threading
+
+    from backend.db import make_engine
+    from backend.indexer.lock import IndexerLockHeld, writer_lock
+    from backend.indexer.service import build_indexer
+    from backend.migrations import upgrade
+
+    settings = get_settings()
+    url = settings.effective_database_url
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with chain(settings) as w3, writer_lock(engine, wait_seconds=wait):
+            rpc_url = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
+            indexer = build_indexer(settings, engine, rpc_url)
+            if not follow:
+                progress = indexer.sync()
+                console.print(
+                    f"indexed blocks {progress.from_block}..{progress.to_block}: "
+                    f"{progress.events} events"
+                )
+                return
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            signal.signal(signal.SIGINT, lambda *_: stop.set())
+            indexer.follow(stop, settings.indexer_poll_seconds)
+    except IndexerLockHeld as error:
+        console.print(f"[yellow]{error.message}[/yellow]")
+        raise typer.Exit(2) from None
+    except LedgerError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

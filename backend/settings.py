@@ -43,6 +43,23 @@ class Settings(BaseSettings):
     anvil_block_time: float | None = Field(
         None, description="seconds between anvil blocks; empty mines on every transaction"
     )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; empty is SQLite in the data directory (scf.db)"
+    )
+    confirmation_depth: int = Field(
+        0, ge=0, description="blocks behind the head the indexer stays (0: index the head)"
+    )
+    final_depth: int = Field(
+        64, ge=1, description="a reorg deeper than this many blocks stops the indexer"
+    )
+    indexer_max_range: int = Field(
+        5_000, ge=1, description="most blocks one eth_getLogs call asks for"
+    )
+    indexer_poll_seconds: float = Field(1.0, gt=0, description="follow mode: wait between polls")
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'scf.db'}"
 
     def check_safe(self) -> None:
         """Refuse the public development key anywhere but development."""

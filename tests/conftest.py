@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
+import psycopg
 import pytest
 from eth_account import Account
+from sqlalchemy import Engine
 from web3 import Web3
 
 from backend.chain.anvil import Anvil
@@ -14,6 +19,8 @@ from backend.chain.contracts import Ledger
 from backend.chain.deploy import deploy_ledger
 from backend.chain.reverts import RevertDecoder
 from backend.chain.transactor import Transactor
+from backend.db import engine_for, make_engine
+from backend.migrations import upgrade
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 
 
@@ -40,3 +47,60 @@ def ledger(w3: Web3, artifacts: dict[str, Artifact]) -> Ledger:
     deployer = Transactor(w3, operator, RevertDecoder([a.abi for a in artifacts.values()]))
     deployment = deploy_ledger(deployer, artifacts)
     return Ledger(w3, deployment, artifacts, operator)
+
+
+# ─────────────────────────────────────────────────────────────── databases
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SCF_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _postgres_reachable() -> str | None:
+    """None when the test server answers, else the reason it does not."""
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL.replace("+psycopg", ""), connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}"
+
+
+@pytest.fixture(scope="session")
+def postgres_unavailable() -> str | None:
+    return _postgres_reachable()
+
+
+@contextmanager
+def _fresh_postgres_database() -> Iterator[str]:
+    name = f"scf_test_{uuid.uuid4().hex[:12]}"
+    admin = POSTGRES_ADMIN_URL.replace("+psycopg", "")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, postgres_unavailable) -> Iterator[str]:
+    """A new, migrated, empty database: SQLite in a temp dir, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'scf.db'}"
+        upgrade(url)
+        yield url
+        return
+    if postgres_unavailable:
+        pytest.skip(postgres_unavailable)
+    with _fresh_postgres_database() as url:
+        upgrade(url)
+        yield url
+        engine_for.cache_clear()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()

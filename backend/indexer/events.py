@@ -1,0 +1,42 @@
+"""The decoded event handed to handlers, and the registry of handlers by event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from backend.indexer.store import Store
+
+
+@dataclass(frozen=True)
+class DecodedEvent:
+    id: int
+    contract: str
+    name: str
+    block_number: int
+    block_hash: str
+    block_time: int
+    tx_hash: str
+    log_index: int
+    args: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return f"{self.contract}:{self.name}"
+
+
+Handler = Callable[[Store, DecodedEvent], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(key: str) -> Callable[[Handler], Handler]:
+    """Register ``handler`` for ``"Contract:Event"``; events without a handler are only stored."""
+
+    def register(handler: Handler) -> Handler:
+        if key in HANDLERS:
+            raise ValueError(f"two handlers for {key}")
+        HANDLERS[key] = handler
+        return handler
+
+    return register

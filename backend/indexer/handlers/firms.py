@@ -1,0 +1,50 @@
+"""FirmRegistry events."""
+
+from __future__ import annotations
+
+from backend.firms.models import Firm
+from backend.indexer.events import DecodedEvent, handles
+from backend.indexer.store import Store
+
+FIRMS = Firm.__table__  # type: ignore[attr-defined]
+ACTIVE, SUSPENDED = 1, 2
+
+
+@handles("FirmRegistry:FirmRegistered")
+def handle_firm_registered(store: Store, event: DecodedEvent) -> None:
+    args = event.args
+    store.insert(
+        FIRMS,
+        {
+            "address": args["firm"],
+            "roles": args["roles"],
+            "status": ACTIVE,
+            "credit_code_hash": args["creditCodeHash"],
+            "registered_at": args["registeredAt"],
+            "registered_block": event.block_number,
+            "event_id": event.id,
+        },
+        block=event.block_number,
+    )
+    store.touch(args["firm"])
+
+
+@handles("FirmRegistry:FirmRolesChanged")
+def handle_firm_roles_changed(store: Store, event: DecodedEvent) -> None:
+    firm = event.args["firm"]
+    store.update(FIRMS, {"address": firm}, {"roles": event.args["roles"]}, block=event.block_number)
+    store.touch(firm)
+
+
+@handles("FirmRegistry:FirmSuspended")
+def handle_firm_suspended(store: Store, event: DecodedEvent) -> None:
+    firm = event.args["firm"]
+    store.update(FIRMS, {"address": firm}, {"status": SUSPENDED}, block=event.block_number)
+    store.touch(firm)
+
+
+@handles("FirmRegistry:FirmReactivated")
+def handle_firm_reactivated(store: Store, event: DecodedEvent) -> None:
+    firm = event.args["firm"]
+    store.update(FIRMS, {"address": firm}, {"status": ACTIVE}, block=event.block_number)
+    store.touch(firm)

@@ -1,0 +1,124 @@
+"""ReceivableLedger events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.indexer.events import DecodedEvent, handles
+from backend.indexer.store import Store
+from backend.receivables.models import Financing, Receivable, ReceivableTransition
+
+RECEIVABLES = Receivable.__table__  # type: ignore[attr-defined]
+TRANSITIONS = ReceivableTransition.__table__  # type: ignore[attr-defined]
+FINANCINGS = Financing.__table__  # type: ignore[attr-defined]
+PENDING, CONFIRMED, REJECTED, SPLIT, FINANCED, SETTLED, DEFAULTED = range(1, 8)
+ZERO_ID = "0x" + "00" * 32
+
+
+@handles("ReceivableLedger:ReceivableCreated")
+def handle_receivable_created(store: Store, event: DecodedEvent) -> None:
+    args = event.args
+    store.insert(
+        RECEIVABLES,
+        {
+            "receivable_id": args["receivableId"],
+            "root_id": args["rootId"],
+            "parent_id": None if args["parentId"] == ZERO_ID else args["parentId"],
+            "tier": args["tier"],
+            "obligor": args["obligor"],
+            "creditor": args["holder"],
+            "holder": args["holder"],
+            "amount": args["amount"],
+            "due_at": args["dueAt"],
+            "status": args["status"],
+            "financed": False,
+            "paid_at": None,
+            "late_days": None,
+            "created_block": event.block_number,
+            "created_time": event.block_time,
+            "updated_time": event.block_time,
+            "event_id": event.id,
+        },
+        block=event.block_number,
+    )
+    _transition(store, event, args["receivableId"], args["status"], args["holder"])
+    store.touch(args["holder"], args["obligor"])
+
+
+@handles("ReceivableLedger:ReceivableConfirmed")
+def handle_receivable_confirmed(store: Store, event: DecodedEvent) -> None:
+    _change(store, event, CONFIRMED)
+
+
+@handles("ReceivableLedger:ReceivableRejected")
+def handle_receivable_rejected(store: Store, event: DecodedEvent) -> None:
+    _change(store, event, REJECTED)
+
+
+@handles("ReceivableLedger:ReceivableSplit")
+def handle_receivable_split(store: Store, event: DecodedEvent) -> None:
+    _change(store, event, SPLIT)
+
+
+@handles("ReceivableLedger:ReceivableFinanced")
+def handle_receivable_financed(store: Store, event: DecodedEvent) -> None:
+    args = event.args
+    receivable = _change(store, event, FINANCED, holder=args["bank"], financed=True)
+    store.insert(
+        FINANCINGS,
+        {
+            "receivable_id": args["receivableId"],
+            "borrower": args["previousHolder"],
+            "bank": args["bank"],
+            "obligor": receivable["obligor"],
+            "amount": args["amount"],
+            "advance": args["advance"],
+            "rate_bps": args["rateBps"],
+            "due_at": receivable["due_at"],
+            "financed_time": event.block_time,
+            "event_id": event.id,
+        },
+        block=event.block_number,
+    )
+    store.touch(args["previousHolder"], args["bank"])
+
+
+@handles("ReceivableLedger:ReceivableSettled")
+def handle_receivable_settled(store: Store, event: DecodedEvent) -> None:
+    args = event.args
+    _change(store, event, SETTLED, paid_at=args["paidAt"], late_days=args["lateDays"])
+
+
+@handles("ReceivableLedger:ReceivableDefaulted")
+def handle_receivable_defaulted(store: Store, event: DecodedEvent) -> None:
+    _change(store, event, DEFAULTED)
+
+
+def _change(store: Store, event: DecodedEvent, status: int, **changes: Any) -> dict[str, Any]:
+    """Move a receivable to ``status`` (with ``changes``) and record the transition."""
+    key = {"receivable_id": event.args["receivableId"]}
+    receivable = store.get(RECEIVABLES, key)
+    if receivable is None:
+        raise LookupError(f"{event.name} for unknown receivable {key['receivable_id']}")
+    values = {"status": status, "updated_time": event.block_time, **changes}
+    store.update(RECEIVABLES, key, values, block=event.block_number)
+    holder = changes.get("holder", receivable["holder"])
+    _transition(store, event, key["receivable_id"], status, holder)
+    store.touch(receivable["holder"], holder, receivable["obligor"])
+    return receivable
+
+
+def _transition(
+    store: Store, event: DecodedEvent, receivable_id: str, status: int, holder: str
+) -> None:
+    store.insert(
+        TRANSITIONS,
+        {
+            "event_id": event.id,
+            "receivable_id": receivable_id,
+            "status": status,
+            "holder": holder,
+            "block_time": event.block_time,
+        },
+        block=event.block_number,
+    )

@@ -1,0 +1,300 @@
+"""The indexer: chain logs into SQL, in (block, log index) order, reorg-safe and resumable.
+
+Each step reads one block range with a raw ``eth_getLogs``, decodes it, runs one handler per
+event and advances the cursor, all in one database transaction: a crash leaves the database at
+the previous cursor, and the range is simply read again. The hash of each processed block is kept;
+when the chain no longer has the block the cursor stands on, the indexer walks back to the newest
+stored block the chain still has, undoes the journaled writes made after it and reads on from
+there. A reorg deeper than the final depth stops the indexer with an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, insert, select
+from sqlmodel import SQLModel
+
+import backend.indexer.handlers  # noqa: F401  (registers the handlers)
+from backend.chain.compiler import Artifact
+from backend.chain.deploy import Deployment
+from backend.errors import LedgerError
+from backend.indexer.decoding import LogDecoder, event_id
+from backend.indexer.events import HANDLERS, DecodedEvent
+from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
+from backend.indexer.rpc import JsonRpc, ResponseTooLarge
+from backend.indexer.store import Store, prune_journal, roll_back
+
+logger = logging.getLogger(__name__)
+
+EVENTS: Table = ChainEvent.__table__  # type: ignore[attr-defined]
+HEADERS: Table = BlockHeader.__table__  # type: ignore[attr-defined]
+CURSORS: Table = IndexerCursor.__table__  # type: ignore[attr-defined]
+LOGS_PER_REQUEST = 10_000  # the range adapts to fetch about this many logs per eth_getLogs
+
+
+class ReorgTooDeep(LedgerError):
+    code = "reorg_too_deep"
+    status = 500
+
+
+@dataclass
+class IndexProgress:
+    from_block: int
+    to_block: int
+    events: int = 0
+    rolled_back_to: int | None = None
+
+
+BatchCallback = Callable[[Connection, set[str], int], None]
+
+
+class Indexer:
+    """Indexes one deployment on one chain into one database."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        rpc: JsonRpc,
+        deployment: Deployment,
+        artifacts: dict[str, Artifact],
+        *,
+        confirmation_depth: int = 0,
+        final_depth: int = 64,
+        max_range: int = 5_000,
+        on_batch: BatchCallback | None = None,
+    ) -> None:
+        self.engine = engine
+        self.rpc = rpc
+        self.deployment = deployment
+        self.decoder = LogDecoder(deployment, artifacts)
+        self.confirmation_depth = confirmation_depth
+        self.final_depth = final_depth
+        self.max_range = max_range
+        self.on_batch = on_batch
+        self._range = max_range
+        self._tables: dict[str, Table] = dict(SQLModel.metadata.tables)
+
+    # ─────────────────────────────────────────────────────────── public
+
+    def sync(self) -> IndexProgress:
+        """Index until the cursor reaches the head minus the confirmation depth."""
+        total = IndexProgress(from_block=self.cursor()[0] + 1, to_block=self.cursor()[0])
+        while (progress := self.step()) is not None:
+            total.events += progress.events
+            total.to_block = progress.to_block
+            if progress.rolled_back_to is not None:
+                total.rolled_back_to = progress.rolled_back_to
+        return total
+
+    def follow(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
+        """Keep indexing new blocks until ``stop`` is set."""
+        while not stop.is_set():
+            self.sync()
+            stop.wait(poll_seconds)
+
+    def cursor(self) -> tuple[int, str | None]:
+        """(last indexed block, its hash); before anything, the block before the deployment."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(CURSORS).where(CURSORS.c.chain_id == self.deployment.chain_id)
+            ).first()
+        if row is None:
+            return self.deployment.deploy_block - 1, None
+        return int(row.last_block), str(row.last_hash)
+
+    def step(self) -> IndexProgress | None:
+        """Index one block range (or undo a reorg); None when there is nothing to do."""
+        head = self.rpc.block_number()
+        last_block, last_hash = self.cursor()
+        if last_hash is not None and self._hash_of(last_block) != last_hash:
+            ancestor = self._roll_back_reorg(last_block)
+            return IndexProgress(ancestor + 1, ancestor, rolled_back_to=ancestor)
+        target = head - self.confirmation_depth
+        if last_block >= target:
+            return None
+        from_block = last_block + 1
+        to_block = min(target, from_block + self._range - 1)
+        fetched = self._fetch(from_block, to_block)
+        if fetched is None:
+            return IndexProgress(from_block, last_block)  # narrowed the range or raced a reorg
+        logs, to_hash, to_time = fetched
+        events = self._decode(logs)
+        self._write(
+            events, to_block, to_hash, to_time, provisional_from=head - self.final_depth + 1
+        )
+        logger.info(
+            "indexer.batch.applied from_block=%d to_block=%d events=%d",
+            from_block, to_block, len(events),
+        )  # fmt: skip
+        return IndexProgress(from_block, to_block, events=len(events))
+
+    # ─────────────────────────────────────────────────────────── reading the chain
+
+    def _hash_of(self, number: int) -> str | None:
+        block = self.rpc.block(number)
+        return None if block is None else str(block["hash"])
+
+    def _fetch(
+        self, from_block: int, to_block: int
+    ) -> tuple[list[dict[str, Any]], str, int] | None:
+        """Logs of the range and the hash and time of its last block, from one fork."""
+        before = self.rpc.block(to_block)
+        try:
+            logs = self.rpc.logs(self.decoder.addresses, from_block, to_block)
+        except ResponseTooLarge:
+            self._range = max(1, (to_block - from_block + 1) // 2)
+            return None
+        after = self.rpc.block(to_block)
+        if before is None or after is None or before["hash"] != after["hash"]:
+            return None  # the chain moved under us: read again
+        self._adapt_range(len(logs), to_block - from_block + 1)
+        return logs, str(after["hash"]), int(after["timestamp"], 16)
+
+    def _adapt_range(self, log_count: int, span: int) -> None:
+        if log_count > LOGS_PER_REQUEST:
+            self._range = max(1, span // 2)
+        elif log_count < LOGS_PER_REQUEST // 4:
+            self._range = min(self.max_range, span * 2)
+
+    def _decode(self, logs: list[dict[str, Any]]) -> list[DecodedEvent]:
+        missing = {log["blockNumber"] for log in logs if "blockTimestamp" not in log}
+        times = self._block_times(sorted(missing)) if missing else {}
+        events = []
+        for log in logs:
+            if log.get("removed"):
+                continue
+            spec = self.decoder.spec_for(log)
+            if spec is None:
+                continue
+            block_number = int(log["blockNumber"], 16)
+            log_index = int(log["logIndex"], 16)
+            stamp = log.get("blockTimestamp") or times[log["blockNumber"]]
+            events.append(
+                DecodedEvent(
+                    id=event_id(block_number, log_index),
+                    contract=spec.contract,
+                    name=spec.name,
+                    block_number=block_number,
+                    block_hash=log["blockHash"],
+                    block_time=int(stamp, 16),
+                    tx_hash=log["transactionHash"],
+                    log_index=log_index,
+                    args=spec.decode(log["topics"], log["data"]),
+                )
+            )
+        events.sort(key=lambda e: e.id)
+        return events
+
+    def _block_times(self, numbers_hex: list[str]) -> dict[str, str]:
+        blocks = self.rpc.blocks([int(n, 16) for n in numbers_hex])
+        return {n: str(b["timestamp"]) for n, b in zip(numbers_hex, blocks, strict=True) if b}
+
+    # ─────────────────────────────────────────────────────────── writing
+
+    def _write(
+        self,
+        events: list[DecodedEvent],
+        to_block: int,
+        to_hash: str,
+        to_time: int,
+        *,
+        provisional_from: int,
+    ) -> None:
+        with self.engine.begin() as connection:
+            store = Store(connection, provisional_from)
+            if events:
+                connection.execute(insert(EVENTS), [_event_row(e) for e in events])
+            for event in events:
+                handler = HANDLERS.get(event.key)
+                if handler is not None:
+                    handler(store, event)
+            store.flush()
+            self._save_headers(connection, events, to_block, to_hash, to_time)
+            self._save_cursor(connection, to_block, to_hash)
+            final_block = provisional_from - 1
+            prune_journal(connection, final_block)
+            connection.execute(
+                delete(HEADERS).where(HEADERS.c.number < final_block, HEADERS.c.number != to_block)
+            )
+            if self.on_batch is not None:
+                self.on_batch(connection, store.touched_firms, to_block)
+
+    def _save_headers(
+        self, connection: Connection, events: list[DecodedEvent], to_block: int, to_hash: str,
+        to_time: int,
+    ) -> None:  # fmt: skip
+        headers = {e.block_number: (e.block_hash, e.block_time) for e in events}
+        headers[to_block] = (to_hash, to_time)
+        connection.execute(
+            insert(HEADERS),
+            [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in sorted(headers.items())],
+        )
+
+    def _save_cursor(self, connection: Connection, block: int, block_hash: str) -> None:
+        chain_id = self.deployment.chain_id
+        connection.execute(delete(CURSORS).where(CURSORS.c.chain_id == chain_id))
+        connection.execute(
+            insert(CURSORS).values(chain_id=chain_id, last_block=block, last_hash=block_hash)
+        )
+
+    # ─────────────────────────────────────────────────────────── reorgs
+
+    def _roll_back_reorg(self, last_block: int) -> int:
+        ancestor, ancestor_hash = self._common_ancestor(last_block)
+        depth = last_block - ancestor
+        if depth > self.final_depth:
+            raise ReorgTooDeep(
+                f"reorg of {depth} blocks below block {last_block} is deeper than the final "
+                f"depth {self.final_depth}: the indexed data cannot be trusted; re-index"
+            )
+        with self.engine.begin() as connection:
+            undone = roll_back(connection, self._tables, ancestor)
+            connection.execute(delete(EVENTS).where(EVENTS.c.block_number > ancestor))
+            connection.execute(delete(HEADERS).where(HEADERS.c.number > ancestor))
+            self._save_cursor(connection, ancestor, ancestor_hash)
+            if self.on_batch is not None:
+                self.on_batch(connection, set(), ancestor)
+        logger.warning(
+            "indexer.reorg.rolled_back from_block=%d to_block=%d writes_undone=%d",
+            last_block, ancestor, undone,
+        )  # fmt: skip
+        return ancestor
+
+    def _common_ancestor(self, last_block: int) -> tuple[int, str]:
+        with self.engine.connect() as connection:
+            stored = connection.execute(
+                select(HEADERS.c.number, HEADERS.c.hash)
+                .where(HEADERS.c.number <= last_block)
+                .order_by(HEADERS.c.number.desc())
+            ).all()
+        canonical = self.rpc.blocks([int(number) for number, _ in stored])
+        for (number, stored_hash), block in zip(stored, canonical, strict=True):
+            if block is not None and block["hash"] == stored_hash:
+                return int(number), str(stored_hash)
+        genesis_side = self.deployment.deploy_block - 1
+        if last_block - genesis_side > self.final_depth:
+            raise ReorgTooDeep(
+                f"no stored block below {last_block} is still on the chain: the reorg is deeper "
+                f"than the final depth {self.final_depth}; re-index"
+            )
+        block = self.rpc.block(max(genesis_side, 0))
+        return genesis_side, str(block["hash"]) if block else ""
+
+
+def _event_row(event: DecodedEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "block_number": event.block_number,
+        "block_hash": event.block_hash,
+        "block_time": event.block_time,
+        "tx_hash": event.tx_hash,
+        "log_index": event.log_index,
+        "contract": event.contract,
+        "event": event.name,
+        "args": event.args,
+    }

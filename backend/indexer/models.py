@@ -1,0 +1,66 @@
+"""The indexer's own tables: decoded chain events, processed block headers, the cursor and the
+rollback journal of provisional blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class ChainEvent(SQLModel, table=True):
+    """One decoded log. ``(tx_hash, log_index)`` is unique, so a replay is harmless.
+
+    The id is ``block_number << 20 | log_index``: deterministic, so a re-index from block 0
+    reproduces every id that other rows cite as evidence.
+    """
+
+    __tablename__ = "chain_event"
+    __table_args__ = (UniqueConstraint("tx_hash", "log_index", name="uq_chain_event_log"),)
+
+    id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    block_number: int = Field(sa_type=BigInteger, index=True)
+    block_hash: str
+    block_time: int = Field(sa_type=BigInteger)
+    tx_hash: str
+    log_index: int
+    contract: str
+    event: str
+    args: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class BlockHeader(SQLModel, table=True):
+    """A block the indexer processed, with its hash: a later mismatch means a reorg."""
+
+    __tablename__ = "block_header"
+
+    number: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    hash: str
+    timestamp: int = Field(sa_type=BigInteger)
+
+
+class IndexerCursor(SQLModel, table=True):
+    """How far the indexer got, per chain; advanced in the same transaction as the rows."""
+
+    __tablename__ = "indexer_cursor"
+
+    chain_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    last_block: int = Field(sa_type=BigInteger)
+    last_hash: str
+
+
+class JournalEntry(SQLModel, table=True):
+    """How to undo one write made for a provisional block (``before`` null: delete the row)."""
+
+    __tablename__ = "indexer_journal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    block_number: int = Field(sa_type=BigInteger, index=True)
+    table_name: str
+    row_key: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -1,0 +1,104 @@
+"""Writes of the indexer's handlers: buffered for bulk inserts, journaled while provisional.
+
+Handlers insert and update rows through a :class:`Store`. Inserts are buffered per table and
+written with one ``executemany`` each; an update (or a read) first flushes the buffers, so that
+handlers always see what earlier events wrote. A write made for a block that is still provisional
+(newer than the final depth) also writes a journal entry saying how to undo it, which is what a
+reorg rollback replays, newest first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, delete, insert, select, update
+
+from backend.indexer.models import JournalEntry
+
+JOURNAL = JournalEntry.__table__  # type: ignore[attr-defined]
+
+
+def _key_clause(table: Table, key: dict[str, Any]) -> Any:
+    return and_(*(table.c[name] == value for name, value in key.items()))
+
+
+def _primary_key(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    return {column.name: row[column.name] for column in table.primary_key.columns}
+
+
+class Store:
+    """The handlers' view of the database within one indexing transaction."""
+
+    def __init__(self, connection: Connection, provisional_from: int) -> None:
+        self.connection = connection
+        self.provisional_from = provisional_from
+        self.touched_firms: set[str] = set()
+        self._inserts: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+        self._journal: list[dict[str, Any]] = []
+
+    def insert(self, table: Table, row: dict[str, Any], *, block: int) -> None:
+        self._inserts[table].append(row)
+        if block >= self.provisional_from:
+            self._journal.append(self._entry(block, table, _primary_key(table, row), None))
+
+    def update(
+        self, table: Table, key: dict[str, Any], changes: dict[str, Any], *, block: int
+    ) -> None:
+        self.flush()
+        if block >= self.provisional_from:
+            before = self.get(table, key)
+            self._journal.append(self._entry(block, table, key, before))
+        self.connection.execute(update(table).where(_key_clause(table, key)).values(**changes))
+
+    def get(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
+        self.flush()
+        row = (
+            self.connection.execute(select(table).where(_key_clause(table, key))).mappings().first()
+        )
+        return dict(row) if row is not None else None
+
+    def touch(self, *firms: str) -> None:
+        """Mark firms whose credit records this batch changes."""
+        self.touched_firms.update(firms)
+
+    def flush(self) -> None:
+        for table, rows in self._inserts.items():
+            if rows:
+                self.connection.execute(insert(table), rows)
+        self._inserts.clear()
+        if self._journal:
+            self.connection.execute(insert(JOURNAL), self._journal)
+            self._journal = []
+
+    @staticmethod
+    def _entry(
+        block: int, table: Table, key: dict[str, Any], before: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        return {"block_number": block, "table_name": table.name, "row_key": key, "before": before}
+
+
+def roll_back(connection: Connection, tables: dict[str, Table], after_block: int) -> int:
+    """Undo every journaled write made for blocks after ``after_block``, newest first."""
+    entries = (
+        connection.execute(
+            select(JOURNAL)
+            .where(JOURNAL.c.block_number > after_block)
+            .order_by(JOURNAL.c.id.desc())
+        )
+        .mappings()
+        .all()
+    )
+    for entry in entries:
+        table = tables[entry["table_name"]]
+        key = entry["row_key"]
+        connection.execute(delete(table).where(_key_clause(table, key)))
+        if entry["before"] is not None:
+            connection.execute(insert(table).values(**entry["before"]))
+    connection.execute(delete(JOURNAL).where(JOURNAL.c.block_number > after_block))
+    return len(entries)
+
+
+def prune_journal(connection: Connection, final_block: int) -> None:
+    """Entries for blocks at or below the final block can never be needed again."""
+    connection.execute(delete(JOURNAL).where(JOURNAL.c.block_number <= final_block))

@@ -1,0 +1,21 @@
+"""Every table of the backend, imported in one place (for Alembic and ``create_all``)."""
+
+from backend.credit.models import CreditRecord
+from backend.firms.models import Firm
+from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor, JournalEntry
+from backend.receivables.models import Financing, Receivable, ReceivableTransition
+from backend.trades.models import Payment, Trade
+
+__all__ = [
+    "BlockHeader",
+    "ChainEvent",
+    "CreditRecord",
+    "Financing",
+    "Firm",
+    "IndexerCursor",
+    "JournalEntry",
+    "Payment",
+    "Receivable",
+    "ReceivableTransition",
+    "Trade",
+]
