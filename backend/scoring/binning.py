@@ -289,18 +289,26 @@ class MonotoneBinning(_BaseBinning):
         bins.merge_small(_min_count(self.min_bin_size, x.size))
         bins, self.direction_ = self._monotone(bins)
         bins.limit(self.max_n_bins)
+        if self.direction_ != "none":  # a merge for max_n_bins can nudge smoothed odds
+            bins.make_monotone(self.direction_)
         self.splits_: FloatArray = np.array(bins.keys, dtype=np.float64)
         missing_bad = int(target[~observed].sum())
         self._set_counts(bins.good, bins.bad, (int((~observed).sum()) - missing_bad, missing_bad))
         return self
 
     def _prebins(self, x: FloatArray, target: Any) -> _Bins:
-        """Quantile pre-bins; every split is an observed value above the minimum."""
+        """Pre-bins: one per distinct value when there are at most ``n_prebins`` of them (a
+        count or a rating keeps every level), else quantile bins. Every split is an observed
+        value above the minimum, so no pre-bin is empty."""
         if x.size == 0:
             return _Bins([0], [0], [], smoothing=self.smoothing)
-        levels = np.linspace(0.0, 1.0, self.n_prebins + 1)[1:-1]
-        splits = np.unique(np.quantile(x, levels, method="lower"))
-        splits = splits[splits > x.min()]
+        distinct = np.unique(x)
+        if distinct.size <= self.n_prebins:
+            splits = distinct[1:]
+        else:
+            levels = np.linspace(0.0, 1.0, self.n_prebins + 1)[1:-1]
+            splits = np.unique(np.quantile(x, levels, method="lower"))
+            splits = splits[splits > distinct[0]]
         index = np.searchsorted(splits, x, side="right")
         bad = np.bincount(index, weights=target, minlength=splits.size + 1).astype(np.int64)
         total = np.bincount(index, minlength=splits.size + 1)
