@@ -10,9 +10,11 @@ there. A reorg deeper than the final depth stops the indexer with an error.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +29,7 @@ from backend.indexer.decoding import LogDecoder, event_id
 from backend.indexer.events import HANDLERS, DecodedEvent
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
 from backend.indexer.rpc import JsonRpc, ResponseTooLarge
-from backend.indexer.store import Store, prune_journal, roll_back
+from backend.indexer.store import Store, bulk_insert, prune_journal, roll_back
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,17 @@ LOGS_PER_REQUEST = 10_000  # the range adapts to fetch about this many logs per 
 class ReorgTooDeep(LedgerError):
     code = "reorg_too_deep"
     status = 500
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """One block range, read and decoded, ready to be written."""
+
+    from_block: int
+    to_block: int
+    to_hash: str
+    to_time: int
+    events: list[DecodedEvent]
 
 
 @dataclass
@@ -76,20 +89,49 @@ class Indexer:
         self.final_depth = final_depth
         self.max_range = max_range
         self.on_batch = on_batch
-        self._range = max_range
+        self._range = 1  # grows while ranges return few logs, so one response stays small
         self._tables: dict[str, Table] = dict(SQLModel.metadata.tables)
 
     # ─────────────────────────────────────────────────────────── public
 
     def sync(self) -> IndexProgress:
-        """Index until the cursor reaches the head minus the confirmation depth."""
-        total = IndexProgress(from_block=self.cursor()[0] + 1, to_block=self.cursor()[0])
-        while (progress := self.step()) is not None:
-            total.events += progress.events
-            total.to_block = progress.to_block
-            if progress.rolled_back_to is not None:
-                total.rolled_back_to = progress.rolled_back_to
-        return total
+        """Index until the cursor reaches the head minus the confirmation depth.
+
+        A worker thread reads and decodes the next range while the current one is written, so
+        waiting on the node overlaps with the database's work.
+        """
+        start = self.cursor()[0]
+        total = IndexProgress(from_block=start + 1, to_block=start)
+        while True:
+            head = self.rpc.block_number()
+            ancestor = self._check_reorg()
+            if ancestor is not None:
+                total.rolled_back_to = total.to_block = ancestor
+                continue
+            last_block = self.cursor()[0]
+            target = head - self.confirmation_depth
+            if last_block >= target:
+                return total
+            for batch in self._prefetched(last_block + 1, target):
+                self._write(batch, provisional_from=head - self.final_depth + 1)
+                total.events += len(batch.events)
+                total.to_block = batch.to_block
+
+    def step(self) -> IndexProgress | None:
+        """Index one block range (or undo a reorg); None when there is nothing to do."""
+        head = self.rpc.block_number()
+        ancestor = self._check_reorg()
+        if ancestor is not None:
+            return IndexProgress(ancestor + 1, ancestor, rolled_back_to=ancestor)
+        last_block = self.cursor()[0]
+        target = head - self.confirmation_depth
+        if last_block >= target:
+            return None
+        batch = self._fetch(last_block + 1, min(target, last_block + self._range))
+        if batch is None:
+            return IndexProgress(last_block + 1, last_block)  # narrowed the range or raced a reorg
+        self._write(batch, provisional_from=head - self.final_depth + 1)
+        return IndexProgress(batch.from_block, batch.to_block, events=len(batch.events))
 
     def follow(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
         """Keep indexing new blocks until ``stop`` is set."""
@@ -107,42 +149,52 @@ class Indexer:
             return self.deployment.deploy_block - 1, None
         return int(row.last_block), str(row.last_hash)
 
-    def step(self) -> IndexProgress | None:
-        """Index one block range (or undo a reorg); None when there is nothing to do."""
-        head = self.rpc.block_number()
-        last_block, last_hash = self.cursor()
-        if last_hash is not None and self._hash_of(last_block) != last_hash:
-            ancestor = self._roll_back_reorg(last_block)
-            return IndexProgress(ancestor + 1, ancestor, rolled_back_to=ancestor)
-        target = head - self.confirmation_depth
-        if last_block >= target:
-            return None
-        from_block = last_block + 1
-        to_block = min(target, from_block + self._range - 1)
-        fetched = self._fetch(from_block, to_block)
-        if fetched is None:
-            return IndexProgress(from_block, last_block)  # narrowed the range or raced a reorg
-        logs, to_hash, to_time = fetched
-        events = self._decode(logs)
-        self._write(
-            events, to_block, to_hash, to_time, provisional_from=head - self.final_depth + 1
-        )
-        logger.info(
-            "indexer.batch.applied from_block=%d to_block=%d events=%d",
-            from_block, to_block, len(events),
-        )  # fmt: skip
-        return IndexProgress(from_block, to_block, events=len(events))
-
     # ─────────────────────────────────────────────────────────── reading the chain
+
+    def _check_reorg(self) -> int | None:
+        """When the cursor's block is no longer on the chain, roll back; returns the ancestor."""
+        last_block, last_hash = self.cursor()
+        if last_hash is None or self._hash_of(last_block) == last_hash:
+            return None
+        return self._roll_back_reorg(last_block)
 
     def _hash_of(self, number: int) -> str | None:
         block = self.rpc.block(number)
         return None if block is None else str(block["hash"])
 
-    def _fetch(
-        self, from_block: int, to_block: int
-    ) -> tuple[list[dict[str, Any]], str, int] | None:
-        """Logs of the range and the hash and time of its last block, from one fork."""
+    def _prefetched(self, from_block: int, target: int) -> Iterator[_Batch]:
+        """Batches from ``from_block`` to ``target``, read one ahead by a worker thread."""
+        batches: queue.Queue[_Batch | BaseException | None] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def produce() -> None:
+            position = from_block
+            try:
+                while position <= target and not stop.is_set():
+                    batch = self._fetch(position, min(target, position + self._range - 1))
+                    if batch is not None:  # else: a narrower range, or the chain moved; again
+                        batches.put(batch)
+                        position = batch.to_block + 1
+                batches.put(None)
+            except BaseException as error:  # handed over to the consumer, which raises it
+                batches.put(error)
+
+        worker = threading.Thread(target=produce, name="indexer-read", daemon=True)
+        worker.start()
+        try:
+            while (item := batches.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            while worker.is_alive():  # a producer blocked on the full queue needs room to stop
+                with contextlib.suppress(queue.Empty):
+                    batches.get_nowait()
+                worker.join(timeout=0.05)
+
+    def _fetch(self, from_block: int, to_block: int) -> _Batch | None:
+        """The decoded events of a range and its last block's hash and time, from one fork."""
         before = self.rpc.block(to_block)
         try:
             logs = self.rpc.logs(self.decoder.addresses, from_block, to_block)
@@ -153,7 +205,8 @@ class Indexer:
         if before is None or after is None or before["hash"] != after["hash"]:
             return None  # the chain moved under us: read again
         self._adapt_range(len(logs), to_block - from_block + 1)
-        return logs, str(after["hash"]), int(after["timestamp"], 16)
+        events = self._decode(logs)
+        return _Batch(from_block, to_block, str(after["hash"]), int(after["timestamp"], 16), events)
 
     def _adapt_range(self, log_count: int, span: int) -> None:
         if log_count > LOGS_PER_REQUEST:
@@ -196,40 +249,35 @@ class Indexer:
 
     # ─────────────────────────────────────────────────────────── writing
 
-    def _write(
-        self,
-        events: list[DecodedEvent],
-        to_block: int,
-        to_hash: str,
-        to_time: int,
-        *,
-        provisional_from: int,
-    ) -> None:
+    def _write(self, batch: _Batch, *, provisional_from: int) -> None:
+        """One database transaction: events, handlers' rows, headers, cursor (and the callback)."""
         with self.engine.begin() as connection:
             store = Store(connection, provisional_from)
-            if events:
-                connection.execute(insert(EVENTS), [_event_row(e) for e in events])
-            for event in events:
+            bulk_insert(connection, EVENTS, [_event_row(e) for e in batch.events])
+            for event in batch.events:
                 handler = HANDLERS.get(event.key)
                 if handler is not None:
                     handler(store, event)
             store.flush()
-            self._save_headers(connection, events, to_block, to_hash, to_time)
-            self._save_cursor(connection, to_block, to_hash)
+            self._save_headers(connection, batch)
+            self._save_cursor(connection, batch.to_block, batch.to_hash)
             final_block = provisional_from - 1
             prune_journal(connection, final_block)
             connection.execute(
-                delete(HEADERS).where(HEADERS.c.number < final_block, HEADERS.c.number != to_block)
+                delete(HEADERS).where(
+                    HEADERS.c.number < final_block, HEADERS.c.number != batch.to_block
+                )
             )
             if self.on_batch is not None:
-                self.on_batch(connection, store.touched_firms, to_block)
+                self.on_batch(connection, store.touched_firms, batch.to_block)
+        logger.info(
+            "indexer.batch.applied from_block=%d to_block=%d events=%d",
+            batch.from_block, batch.to_block, len(batch.events),
+        )  # fmt: skip
 
-    def _save_headers(
-        self, connection: Connection, events: list[DecodedEvent], to_block: int, to_hash: str,
-        to_time: int,
-    ) -> None:  # fmt: skip
-        headers = {e.block_number: (e.block_hash, e.block_time) for e in events}
-        headers[to_block] = (to_hash, to_time)
+    def _save_headers(self, connection: Connection, batch: _Batch) -> None:
+        headers = {e.block_number: (e.block_hash, e.block_time) for e in batch.events}
+        headers[batch.to_block] = (batch.to_hash, batch.to_time)
         connection.execute(
             insert(HEADERS),
             [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in sorted(headers.items())],

@@ -1,0 +1,179 @@
+"""The indexer against a real anvil, on SQLite and PostgreSQL: rebuild, reorg, crash, lock."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from backend.db import make_engine
+from backend.indexer.indexer import ReorgTooDeep
+from backend.indexer.lock import IndexerLockHeld, writer_lock
+from backend.indexer.models import ChainEvent
+from backend.migrations import upgrade
+from backend.trades.models import Payment, Trade
+from tests.factories import create_firm, make_trade, sign_both
+from tests.indexer.helpers import dump, make_indexer, scripted_history
+
+pytestmark = pytest.mark.chain
+
+
+def _count(engine, model) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def _second_database(tmp_path, name="rebuild"):
+    url = f"sqlite:///{tmp_path / f'{name}.db'}"
+    upgrade(url)
+    return make_engine(url)
+
+
+def test_indexes_every_event_in_order(ledger, anvil, artifacts, engine):
+    scripted_history(ledger, rounds=2)
+    progress = make_indexer(ledger, anvil.url, artifacts, engine).sync()
+    assert progress.to_block == ledger.w3.eth.block_number
+    with engine.connect() as connection:
+        trades = {row.trade_id: row for row in connection.execute(select(Trade))}
+        events = connection.execute(select(ChainEvent).order_by(ChainEvent.id)).all()
+    assert len(trades) == 2 * (3 + 4 + 1)
+    assert sorted(t.status for t in trades.values()).count(3) == 1  # one rejection (round 0)
+    assert _count(engine, Payment) == 6
+    assert [e.id for e in events] == sorted(e.id for e in events)
+    assert all(e.id == e.block_number << 20 | e.log_index for e in events)
+
+
+def test_a_clean_reindex_reproduces_every_row(ledger, anvil, artifacts, engine, tmp_path):
+    scripted_history(ledger, rounds=2)
+    stepwise = make_indexer(ledger, anvil.url, artifacts, engine, max_range=2)
+    stepwise.sync()
+    rebuilt = _second_database(tmp_path)
+    make_indexer(ledger, anvil.url, artifacts, rebuilt).sync()
+    assert dump(rebuilt) == dump(engine)
+
+
+def test_running_again_changes_nothing(ledger, anvil, artifacts, engine):
+    scripted_history(ledger, rounds=1)
+    indexer = make_indexer(ledger, anvil.url, artifacts, engine)
+    indexer.sync()
+    before = dump(engine)
+    assert indexer.step() is None
+    assert make_indexer(ledger, anvil.url, artifacts, engine).sync().events == 0
+    assert dump(engine) == before
+
+
+# ─────────────────────────────────────────────────────────────── reorgs
+
+
+def test_a_reorg_rolls_back_orphaned_rows_and_reads_the_canonical_chain(
+    ledger, anvil, artifacts, engine, tmp_path
+):
+    w3 = ledger.w3
+    scripted_history(ledger, rounds=1)
+    seller, buyer = create_firm(ledger), create_firm(ledger)
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]
+    orphans = [make_trade(seller, buyer) for _ in range(3)]
+    for trade in orphans:
+        ledger.trades.record(sign_both(ledger, trade, seller, buyer))
+    indexer = make_indexer(ledger, anvil.url, artifacts, engine)
+    indexer.sync()
+    assert _count(engine, Trade) == 8 + 3  # 3 invoices, a batch of 4, 1 proposal; 3 orphans
+
+    w3.provider.make_request("evm_revert", [snapshot])
+    ledger.transactor.reset_nonce()
+    canonical = [make_trade(seller, buyer) for _ in range(4)]
+    for trade in canonical:
+        ledger.trades.record(sign_both(ledger, trade, seller, buyer))
+    progress = indexer.sync()
+
+    assert progress.rolled_back_to is not None
+    with engine.connect() as connection:
+        ids = set(connection.execute(select(Trade.trade_id)).scalars())
+    domain = ledger.trades.domain
+    assert not ids & {"0x" + t.trade_id(domain).hex() for t in orphans}
+    assert {"0x" + t.trade_id(domain).hex() for t in canonical} <= ids
+    clean = _second_database(tmp_path)
+    make_indexer(ledger, anvil.url, artifacts, clean).sync()
+    assert dump(clean) == dump(engine)
+
+
+def test_anvil_reorg_replacing_recent_blocks_is_followed(
+    ledger, anvil, artifacts, engine, tmp_path
+):
+    w3 = ledger.w3
+    seller, buyer = create_firm(ledger), create_firm(ledger)
+    for _ in range(3):
+        ledger.trades.record(sign_both(ledger, make_trade(seller, buyer), seller, buyer))
+    indexer = make_indexer(ledger, anvil.url, artifacts, engine)
+    indexer.sync()
+    w3.provider.make_request("anvil_reorg", [2, []])  # the last two trades' blocks, now empty
+    ledger.transactor.reset_nonce()
+    indexer.sync()
+    assert _count(engine, Trade) == 1
+    clean = _second_database(tmp_path)
+    make_indexer(ledger, anvil.url, artifacts, clean).sync()
+    assert dump(clean) == dump(engine)
+
+
+def test_a_reorg_deeper_than_the_final_depth_stops_the_indexer(ledger, anvil, artifacts, engine):
+    seller, buyer = create_firm(ledger), create_firm(ledger)
+    for _ in range(5):
+        ledger.trades.record(sign_both(ledger, make_trade(seller, buyer), seller, buyer))
+    indexer = make_indexer(ledger, anvil.url, artifacts, engine, final_depth=2)
+    indexer.sync()
+    ledger.w3.provider.make_request("anvil_reorg", [4, []])
+    ledger.transactor.reset_nonce()
+    with pytest.raises(ReorgTooDeep, match="deeper than the final depth 2"):
+        indexer.sync()
+
+
+# ─────────────────────────────────────────────────────────────── crashes and the lock
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_a_crash_in_the_middle_of_a_batch_leaves_nothing_half_written(
+    ledger, anvil, artifacts, engine, tmp_path, monkeypatch
+):
+    scripted_history(ledger, rounds=2)
+    from backend.indexer import events as registry
+
+    original = registry.HANDLERS["TradeLedger:PaymentRecorded"]
+    calls = {"n": 0}
+
+    def crash_on_the_third_payment(store, event):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise _Crash
+        original(store, event)
+
+    monkeypatch.setitem(
+        registry.HANDLERS, "TradeLedger:PaymentRecorded", crash_on_the_third_payment
+    )
+    indexer = make_indexer(ledger, anvil.url, artifacts, engine)
+    with pytest.raises(_Crash):
+        indexer.sync()
+    cursor_block = indexer.cursor()[0]
+    with engine.connect() as connection:
+        beyond = connection.execute(
+            select(func.count())
+            .select_from(ChainEvent)
+            .where(ChainEvent.block_number > cursor_block)
+        ).scalar_one()
+    assert beyond == 0  # nothing of the failed batch was kept
+
+    monkeypatch.setitem(registry.HANDLERS, "TradeLedger:PaymentRecorded", original)
+    indexer.sync()
+    clean = _second_database(tmp_path)
+    make_indexer(ledger, anvil.url, artifacts, clean).sync()
+    assert dump(clean) == dump(engine)
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_lock(engine):
+    with writer_lock(engine):
+        with pytest.raises(IndexerLockHeld, match="another indexer"):
+            with writer_lock(engine, wait_seconds=0.3):
+                pass
+    with writer_lock(engine, wait_seconds=0.3):
+        pass  # free again
