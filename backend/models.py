@@ -1,12 +1,16 @@
 """Every table of the backend, imported in one place (for Alembic and ``create_all``)."""
 
+from backend.auth.models import AuthChallenge
 from backend.credit.models import CreditRecord
 from backend.firms.models import Firm
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor, JournalEntry
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
+from backend.relayer.models import OutboxItem
 from backend.trades.models import Payment, Trade
 
 __all__ = [
+    "AuthChallenge",
+    "OutboxItem",
     "BlockHeader",
     "ChainEvent",
     "CreditRecord",

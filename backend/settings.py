@@ -18,6 +18,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
 
+# Public placeholders, refused outside development.
+DEVELOPMENT_AUTH_SECRET = "development-only-secret-change-me"
+DEVELOPMENT_DOCUMENT_KEY = "00" * 32
+
+
 class Settings(BaseSettings):
     """Everything configurable, with embedded defaults that run on one machine."""
 
@@ -56,17 +61,43 @@ class Settings(BaseSettings):
         5_000, ge=1, description="most blocks one eth_getLogs call asks for"
     )
     indexer_poll_seconds: float = Field(1.0, gt=0, description="follow mode: wait between polls")
+    auth_secret: str = Field(
+        DEVELOPMENT_AUTH_SECRET, description="HMAC secret of the API's bearer tokens"
+    )
+    auth_token_seconds: int = Field(900, gt=0, description="lifetime of a bearer token")
+    auth_challenge_seconds: int = Field(300, gt=0, description="lifetime of a sign-in challenge")
+    api_domain: str = Field("localhost", description="domain named in sign-in messages")
+    api_uri: str = Field("http://localhost:8000", description="URI named in sign-in messages")
+    max_body_bytes: int = Field(2_000_000, gt=0, description="largest request body accepted")
+    max_batch_items: int = Field(1_000, gt=0, description="most trades in one batch request")
+    rate_limit_per_second: float = Field(50.0, gt=0, description="requests per principal")
+    rate_limit_burst: int = Field(200, gt=0, description="burst allowance per principal")
+    relayer_batch_size: int = Field(100, gt=0, description="most trades in one transaction")
+    relayer_max_wait_seconds: float = Field(
+        0.2, ge=0, description="longest a queued item waits for its batch to fill"
+    )
+    document_key: str = Field(
+        DEVELOPMENT_DOCUMENT_KEY, description="AES-256-GCM key (64 hex digits) for documents"
+    )
 
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'scf.db'}"
 
     def check_safe(self) -> None:
-        """Refuse the public development key anywhere but development."""
-        if self.environment != "development" and self.operator_key == DEVELOPMENT_OPERATOR_KEY:
+        """Refuse the public development placeholders anywhere but development."""
+        if self.environment == "development":
+            return
+        placeholders = {
+            "SCF_OPERATOR_KEY": self.operator_key == DEVELOPMENT_OPERATOR_KEY,
+            "SCF_AUTH_SECRET": self.auth_secret == DEVELOPMENT_AUTH_SECRET,
+            "SCF_DOCUMENT_KEY": self.document_key == DEVELOPMENT_DOCUMENT_KEY,
+        }
+        unsafe = [name for name, is_placeholder in placeholders.items() if is_placeholder]
+        if unsafe:
             raise ValueError(
-                "SCF_OPERATOR_KEY is the public anvil development key; set a real key "
-                f"for environment {self.environment!r}"
+                f"{', '.join(unsafe)} still the public development placeholder; set real "
+                f"values for environment {self.environment!r}"
             )
 
 

@@ -119,7 +119,9 @@ class FirmRegistryContract(_Wrapper):
     """The operator's register of firms."""
 
     def register(self, firm: str, roles: Role, credit_code_hash: bytes) -> TxResult:
-        call = self.contract.functions.register(to_checksum_address(firm), int(roles), credit_code_hash)
+        call = self.contract.functions.register(
+            to_checksum_address(firm), int(roles), credit_code_hash
+        )
         return TxResult.of(self.transactor.send(call))
 
     def set_roles(self, firm: str, roles: Role) -> TxResult:

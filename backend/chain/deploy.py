@@ -88,7 +88,9 @@ def deploy_ledger(transactor: Transactor, artifacts: dict[str, Artifact]) -> Dep
         contracts[name] = DeployedContract(address, artifact.abi_hash, int(receipt["blockNumber"]))
         logger.info("deploy.contract name=%s address=%s gas=%d", name, address, receipt["gasUsed"])
     first_block = min(c.block for c in contracts.values())
-    return Deployment(chain_id=transactor.w3.eth.chain_id, deploy_block=first_block, contracts=contracts)
+    return Deployment(
+        chain_id=transactor.w3.eth.chain_id, deploy_block=first_block, contracts=contracts
+    )
 
 
 def deployment_path(deployments_dir: Path, chain_id: int) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -23,6 +24,13 @@ logger = logging.getLogger(__name__)
 GAS_HEADROOM = 1.2
 RECEIPT_TIMEOUT = 120.0
 RECEIPT_POLL = 0.01
+
+
+@dataclass(frozen=True)
+class SignedCall:
+    tx_hash: str
+    raw: str
+    nonce: int
 
 
 class Transactor:
@@ -54,6 +62,22 @@ class Transactor:
         if receipt["status"] != 1:
             raise self._replay_revert(call, receipt)
         return receipt
+
+    def sign(self, call: ContractFunction, *, gas: int) -> SignedCall:
+        """Build and sign ``call`` with the next nonce, without sending it.
+
+        The caller owns broadcasting it (the relayer writes it to its outbox first). Nonces come
+        from the same counter as :meth:`send`, so the two never collide on one account.
+        """
+        with self._lock:
+            transaction = self._build(call, gas)
+            signed = self.account.sign_transaction(dict(transaction))  # type: ignore[arg-type]
+            self._nonce = int(transaction["nonce"]) + 1
+        return SignedCall(
+            tx_hash="0x" + bytes(signed.hash).hex(),
+            raw="0x" + bytes(signed.raw_transaction).hex(),
+            nonce=int(transaction["nonce"]),
+        )
 
     def deploy(self, abi: list[dict[str, Any]], bytecode: str, *args: Any) -> TxReceipt:
         factory = self.w3.eth.contract(abi=abi, bytecode=bytecode)

@@ -86,8 +86,7 @@ def make_synthetic_credit(n: int, seed: int = 0) -> SyntheticCredit:
     x["days_beyond_terms"] = np.where(no_history, np.nan, x["days_beyond_terms"])
     y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int8)
     features = tuple(
-        FeatureSpec(name, "numeric", direction)
-        for name, direction in SYNTHETIC_DIRECTIONS.items()
+        FeatureSpec(name, "numeric", direction) for name, direction in SYNTHETIC_DIRECTIONS.items()
     ) + (FeatureSpec("industry", "categorical"),)
     columns: dict[str, NDArray[np.generic]] = {**x, "industry": industry}
     return SyntheticCredit(X=columns, y=y, features=features)

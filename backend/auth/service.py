@@ -1,0 +1,158 @@
+"""Sign-In with Ethereum (EIP-4361) and short-lived bearer tokens carrying on-chain roles.
+
+A firm asks for a challenge, signs the message with its own key (``personal_sign``; contract
+wallets answer through ERC-1271) and exchanges it for a token. The token names the firm's roles
+as the registry held them at sign-in; the operator is whoever holds the operator key.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+from eth_account import Account
+from eth_account.messages import _hash_eip191_message, encode_defunct
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from backend.auth.models import AuthChallenge
+from backend.chain.contracts import FirmStatus, Ledger, Role
+from backend.chain.wallets import wallet_approves
+from backend.errors import LedgerError
+from backend.settings import Settings
+
+TOKEN_ALGORITHM = "HS256"
+_NONCE_LINE = re.compile(r"^Nonce: ([0-9A-Za-z]{8,})$", re.MULTILINE)
+
+
+class AuthError(LedgerError):
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(LedgerError):
+    code = "forbidden"
+    status = 403
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a firm with its roles, or the operator."""
+
+    address: str
+    roles: Role
+    operator: bool = False
+
+    def has(self, role: Role) -> bool:
+        return bool(self.roles & role)
+
+
+def _iso(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def siwe_message(settings: Settings, address: str, chain_id: int, nonce: str, now: int) -> str:
+    """The EIP-4361 message text, field by field as the standard orders them."""
+    return (
+        f"{settings.api_domain} wants you to sign in with your Ethereum account:\n"
+        f"{address}\n\n"
+        "Sign in to scf-ledger. This signature proves you hold this address; it moves nothing.\n\n"
+        f"URI: {settings.api_uri}\n"
+        "Version: 1\n"
+        f"Chain ID: {chain_id}\n"
+        f"Nonce: {nonce}\n"
+        f"Issued At: {_iso(now)}\n"
+        f"Expiration Time: {_iso(now + settings.auth_challenge_seconds)}"
+    )
+
+
+def create_challenge(
+    session: Session, settings: Settings, address: str, chain_id: int
+) -> AuthChallenge:
+    now = int(time.time())
+    nonce = secrets.token_hex(16)
+    challenge = AuthChallenge(
+        nonce=nonce,
+        address=address,
+        message=siwe_message(settings, address, chain_id, nonce, now),
+        expires_at=now + settings.auth_challenge_seconds,
+    )
+    session.add(challenge)
+    return challenge
+
+
+def redeem_challenge(
+    session: Session, settings: Settings, ledger: Ledger, message: str, signature: bytes
+) -> tuple[Principal, str, int]:
+    """Check the signed challenge (once), and issue a token: (principal, token, expires_at)."""
+    match = _NONCE_LINE.search(message)
+    challenge = session.get(AuthChallenge, match.group(1)) if match else None
+    now = int(time.time())
+    if challenge is None or challenge.message != message:
+        raise AuthError(
+            "unknown sign-in message; ask for a new challenge", code="unknown_challenge"
+        )
+    if challenge.expires_at < now:
+        raise AuthError(
+            "the sign-in challenge expired; ask for a new one", code="challenge_expired"
+        )
+    if not _signed_by(ledger, challenge.address, message, signature):
+        raise AuthError(
+            "the signature does not come from the address in the message", code="invalid_signature"
+        )
+    # Spend the nonce atomically: of two concurrent redemptions, only one updates the row.
+    spent = session.execute(
+        update(AuthChallenge)
+        .where(col(AuthChallenge.nonce) == challenge.nonce, col(AuthChallenge.used).is_(False))
+        .values(used=True)
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        raise AuthError("this sign-in message was used already", code="challenge_replayed")
+    principal = principal_for(ledger, settings, challenge.address)
+    expires_at = now + settings.auth_token_seconds
+    return principal, issue_token(settings, principal, expires_at), expires_at
+
+
+def principal_for(ledger: Ledger, settings: Settings, address: str) -> Principal:
+    if address == Account.from_key(settings.operator_key).address:
+        return Principal(address, Role(0), operator=True)
+    standing = ledger.registry.standing(address)
+    if standing.status != FirmStatus.ACTIVE:
+        raise Forbidden(f"{address} is not an active registered firm", code="firm_not_active")
+    return Principal(address, standing.roles)
+
+
+def _signed_by(ledger: Ledger, address: str, message: str, signature: bytes) -> bool:
+    signable = encode_defunct(text=message)
+    try:
+        if Account.recover_message(signable, signature=signature) == address:
+            return True
+    except (ValueError, TypeError):
+        pass
+    return wallet_approves(ledger.w3, address, _hash_eip191_message(signable), signature)
+
+
+def issue_token(settings: Settings, principal: Principal, expires_at: int) -> str:
+    claims: dict[str, Any] = {
+        "sub": principal.address,
+        "roles": int(principal.roles),
+        "operator": principal.operator,
+        "exp": expires_at,
+        "iat": int(time.time()),
+    }
+    return jwt.encode(claims, settings.auth_secret, algorithm=TOKEN_ALGORITHM)
+
+
+def principal_from_token(settings: Settings, token: str) -> Principal:
+    try:
+        claims = jwt.decode(token, settings.auth_secret, algorithms=[TOKEN_ALGORITHM])
+    except jwt.ExpiredSignatureError:
+        raise AuthError("the token expired; sign in again", code="token_expired") from None
+    except jwt.PyJWTError:
+        raise AuthError("the token is not valid", code="invalid_token") from None
+    return Principal(str(claims["sub"]), Role(int(claims["roles"])), bool(claims["operator"]))

@@ -1,0 +1,32 @@
+"""The outbox: every accepted submission, durable before the API answers 202."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column
+from sqlmodel import Field, SQLModel
+
+QUEUED, SUBMITTED, RECORDED, FAILED = "queued", "submitted", "recorded", "failed"
+
+
+class OutboxItem(SQLModel, table=True):
+    __tablename__ = "outbox"
+
+    id: str = Field(primary_key=True)
+    kind: str = Field(index=True)  # see backend.relayer.actions.ACTIONS
+    subject: str = Field(index=True)  # the trade, receivable or consent id it is about
+    dedupe_key: str = Field(unique=True)  # one live submission per document / answer / payment
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    submitter: str
+    status: str = Field(index=True)
+    tx_hash: str | None = Field(default=None, index=True)
+    nonce: int | None = Field(default=None, sa_type=BigInteger)
+    raw_tx: str | None = None
+    batch_index: int | None = None
+    block_number: int | None = Field(default=None, sa_type=BigInteger)
+    attempts: int = 0
+    error_code: str | None = None
+    error_message: str | None = None
+    created_at: float
+    updated_at: float

@@ -1,0 +1,66 @@
+"""Value types shared by the API's schemas: checksummed addresses, 0x-hex byte strings, amounts."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from eth_utils import is_hex_address, to_checksum_address
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
+
+# Amounts are minor units. The ledger's type is uint128; the API refuses anything that does not fit
+# a signed 64-bit integer (92 quadrillion yuan), which every SQL database stores exactly.
+MAX_AMOUNT = 2**63 - 1
+_HEX = re.compile(r"^0x[0-9a-fA-F]*$")
+
+
+def _address(value: object) -> str:
+    if not isinstance(value, str) or not is_hex_address(value):
+        raise ValueError("must be a 0x-prefixed 20-byte hex address")
+    return str(to_checksum_address(value))
+
+
+def _hex_of(length: int):  # type: ignore[no-untyped-def]
+    def check(value: object) -> str:
+        if not isinstance(value, str) or not _HEX.match(value) or len(value) != 2 + 2 * length:
+            raise ValueError(f"must be 0x-prefixed hex of {length} bytes")
+        return value.lower()
+
+    return check
+
+
+def _amount(value: object) -> int:
+    """An integer of minor units, also accepted as a string of digits (for JSON clients)."""
+    if isinstance(value, bool):
+        raise ValueError("must be an integer number of minor units")
+    if isinstance(value, str):
+        if not value.isdigit():
+            raise ValueError("must be a whole number of minor units (digits only)")
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValueError("must be an integer number of minor units")
+    if value <= 0:
+        raise ValueError("must be greater than zero")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"must be at most {MAX_AMOUNT} minor units")
+    return value
+
+
+Address = Annotated[str, BeforeValidator(_address), Field(examples=["0x" + "ab" * 20])]
+Hex32 = Annotated[str, BeforeValidator(_hex_of(32)), Field(examples=["0x" + "00" * 32])]
+HexBytes65 = Annotated[str, BeforeValidator(_hex_of(65)), Field(examples=["0x" + "11" * 65])]
+HexBytes = Annotated[
+    str,
+    AfterValidator(lambda v: v if _HEX.match(v) and len(v) % 2 == 0 else _raise_hex()),
+    Field(max_length=2 + 2 * 65 * 8),
+]
+Amount = Annotated[int, BeforeValidator(_amount), PlainSerializer(int), Field(examples=[125_000])]
+UnixTime = Annotated[int, Field(ge=0, le=2**63 - 1, examples=[1_760_000_000])]
+
+
+def _raise_hex() -> str:
+    raise ValueError("must be 0x-prefixed hex with an even number of digits")
+
+
+def hex_bytes(value: str) -> bytes:
+    return bytes.fromhex(value[2:])

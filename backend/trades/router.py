@@ -1,0 +1,71 @@
+"""HTTP for trades and payments: thin; the work is in service.py."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.schemas import Hex32
+from backend.trades import schemas, service
+
+router = APIRouter(tags=["trades"])
+
+
+@router.post("/trades", status_code=202, response_model=schemas.TradeAccepted)
+def create_trade(
+    body: schemas.TradeCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
+) -> schemas.TradeAccepted:
+    """Submit a trade signed by the seller, and by the buyer (or later, by confirming it)."""
+    return service.submit_trade(session, services, principal, body)
+
+
+@router.post("/trades/batch", status_code=202, response_model=schemas.TradesBatchAccepted)
+def create_trades(
+    body: schemas.TradesBatchCreate,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    session: SessionDep,
+) -> schemas.TradesBatchAccepted:
+    """Submit up to 1,000 trades; each item is queued or refused on its own."""
+    return service.submit_batch(session, services, principal, body)
+
+
+@router.get("/trades/{trade_id}", response_model=schemas.TradePublic)
+def read_trade(
+    trade_id: Hex32, principal: PrincipalDep, session: SessionDep
+) -> schemas.TradePublic:
+    return service.get_trade(session, principal, trade_id)
+
+
+@router.post(
+    "/trades/{trade_id}/confirm", status_code=202, response_model=schemas.SubmissionAccepted
+)
+def confirm_trade(
+    trade_id: Hex32,
+    body: schemas.TradeConfirm,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    session: SessionDep,
+) -> schemas.SubmissionAccepted:
+    return service.answer(session, services, principal, trade_id, body)
+
+
+@router.post(
+    "/trades/{trade_id}/reject", status_code=202, response_model=schemas.SubmissionAccepted
+)
+def reject_trade(
+    trade_id: Hex32,
+    body: schemas.TradeReject,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    session: SessionDep,
+) -> schemas.SubmissionAccepted:
+    return service.answer(session, services, principal, trade_id, body)
+
+
+@router.post("/payments", status_code=202, response_model=schemas.SubmissionAccepted)
+def create_payment(
+    body: schemas.PaymentCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
+) -> schemas.SubmissionAccepted:
+    """Record a payment against a verified invoice, signed by the payee (the seller)."""
+    return service.submit_payment(session, services, principal, body)
