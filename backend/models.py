@@ -1,7 +1,9 @@
 """Every table of the backend, imported in one place (for Alembic and ``create_all``)."""
 
 from backend.auth.models import AuthChallenge
+from backend.consents.models import Consent
 from backend.credit.models import CreditRecord
+from backend.documents.models import Document
 from backend.firms.models import Firm
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor, JournalEntry
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
@@ -13,7 +15,9 @@ __all__ = [
     "OutboxItem",
     "BlockHeader",
     "ChainEvent",
+    "Consent",
     "CreditRecord",
+    "Document",
     "Financing",
     "Firm",
     "IndexerCursor",

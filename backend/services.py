@@ -1,10 +1,9 @@
-"""What the API's requests need, built once per process: settings, database, chain, relayer."""
+"""What the API's requests need, built once per process: settings, database, the ledger."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from eth_account import Account
 from sqlalchemy import Engine
 from web3 import Web3
 
@@ -17,20 +16,29 @@ from backend.settings import Settings
 
 @dataclass
 class Services:
+    """One ledger (and so one nonce counter for the operator's account) per process."""
+
     settings: Settings
     engine: Engine
-    w3: Web3
-    deployment: Deployment
-    artifacts: dict[str, Artifact]
+    ledger: Ledger
     rate_limiter: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.rate_limiter = RateLimiter(
             self.settings.rate_limit_per_second, self.settings.rate_limit_burst
         )
-        self.ledger = Ledger(
-            self.w3, self.deployment, self.artifacts, Account.from_key(self.settings.operator_key)
-        )
+
+    @property
+    def w3(self) -> Web3:
+        return self.ledger.w3
+
+    @property
+    def deployment(self) -> Deployment:
+        return self.ledger.deployment
+
+    @property
+    def artifacts(self) -> dict[str, Artifact]:
+        return self.ledger.artifacts
 
     @property
     def chain_id(self) -> int:

@@ -272,8 +272,10 @@ class Indexer:
                 self.on_batch(connection, store.touched_firms, batch.to_block)
         logger.info(
             "indexer.batch.applied from_block=%d to_block=%d events=%d",
-            batch.from_block, batch.to_block, len(batch.events),
-        )  # fmt: skip
+            batch.from_block,
+            batch.to_block,
+            len(batch.events),
+        )
 
     def _save_headers(self, connection: Connection, batch: _Batch) -> None:
         headers = {e.block_number: (e.block_hash, e.block_time) for e in batch.events}
@@ -309,8 +311,10 @@ class Indexer:
                 self.on_batch(connection, set(), ancestor)
         logger.warning(
             "indexer.reorg.rolled_back from_block=%d to_block=%d writes_undone=%d",
-            last_block, ancestor, undone,
-        )  # fmt: skip
+            last_block,
+            ancestor,
+            undone,
+        )
         return ancestor
 
     def _common_ancestor(self, last_block: int) -> tuple[int, str]:

@@ -20,7 +20,7 @@ from backend.settings import DEVELOPMENT_OPERATOR_KEY, Settings
 @pytest.fixture
 def services(ledger, w3, artifacts, engine) -> Services:
     settings = Settings(rate_limit_per_second=1_000, rate_limit_burst=10_000)
-    return Services(settings, engine, w3, ledger.deployment, artifacts)
+    return Services(settings, engine, ledger)
 
 
 @pytest.fixture

@@ -35,8 +35,11 @@ def _submit(ledger, client, count: int) -> list[str]:
     headers = sign_in(client, seller)
     ids = []
     for _ in range(count):
-        answer = client.post("/trades", json=signed_body(ledger, make_trade(seller, buyer), seller, buyer),
-                             headers=headers)
+        answer = client.post(
+            "/trades",
+            json=signed_body(ledger, make_trade(seller, buyer), seller, buyer),
+            headers=headers,
+        )
         assert answer.status_code == 202, answer.text
         ids.append(answer.json()["trade_id"])
     proposal = make_trade(seller, buyer)
@@ -51,12 +54,15 @@ def _statuses(engine) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("crash_at", ["after_write_ahead", "after_send", "after_receipt"])
-def test_every_submission_ends_recorded_exactly_once(ledger, client, services, anvil, indexer, crash_at):
+def test_every_submission_ends_recorded_exactly_once(
+    ledger, client, services, anvil, indexer, crash_at
+):
     from backend.indexer.rpc import JsonRpc
 
     ids = _submit(ledger, client, 12)
-    crashing = CrashingRelayer(services.engine, services.ledger, JsonRpc(anvil.url), batch_size=5,
-                               crash_at=crash_at)
+    crashing = CrashingRelayer(
+        services.engine, services.ledger, JsonRpc(anvil.url), batch_size=5, crash_at=crash_at
+    )
     with pytest.raises(Crash):
         crashing.run_once()
 
@@ -71,7 +77,9 @@ def test_every_submission_ends_recorded_exactly_once(ledger, client, services, a
     assert sorted(recorded) == sorted(ids)  # each once: trade ids are primary keys, and all there
 
 
-def test_an_item_found_on_chain_already_is_recorded_not_failed(ledger, client, services, relayer, indexer):
+def test_an_item_found_on_chain_already_is_recorded_not_failed(
+    ledger, client, services, relayer, indexer
+):
     ids = _submit(ledger, client, 3)
     relayer.run_once()
     with Session(services.engine) as session:  # as if the relayer had lost what it did

@@ -45,8 +45,9 @@ def _cursor(engine) -> int:
 def _kill_after_progress(env, engine, rng: random.Random) -> int:
     """Start `scf index`, let it commit at least one more batch, then SIGKILL it mid-run."""
     before = _cursor(engine)
-    process = subprocess.Popen([SCF, "index"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)  # fmt: skip
+    process = subprocess.Popen(
+        [SCF, "index"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 120
     while _cursor(engine) <= before and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)

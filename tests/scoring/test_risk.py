@@ -76,8 +76,9 @@ def test_maturity_is_capped_at_five_years() -> None:
     assert irb_capital_requirement(0.01, 0.45, 0.25) < irb_capital_requirement(0.01, 0.45, 1.0)
 
 
-@pytest.mark.parametrize(("pd", "lgd", "m"), [(0.0, 0.45, 1.0), (1.5, 0.45, 1.0),
-                                               (0.01, -0.1, 1.0), (0.01, 0.45, 0.0)])
+@pytest.mark.parametrize(
+    ("pd", "lgd", "m"), [(0.0, 0.45, 1.0), (1.5, 0.45, 1.0), (0.01, -0.1, 1.0), (0.01, 0.45, 0.0)]
+)
 def test_irb_refuses_out_of_range_inputs(pd: float, lgd: float, m: float) -> None:
     with pytest.raises(ValueError):
         irb_capital_requirement(pd, lgd, m)
@@ -165,8 +166,10 @@ def test_limit_is_an_integer_rounded_down() -> None:
 
 
 def test_limit_shrinks_as_pd_grows() -> None:
-    limits = [_limit(pd=pd, avg_monthly_sales=10**9, receivables_by_obligor_grade={"AAA": 10**12})
-              .limit for pd in (0.005, 0.01, 0.05, 0.2)]
+    limits = [
+        _limit(pd=pd, avg_monthly_sales=10**9, receivables_by_obligor_grade={"AAA": 10**12}).limit
+        for pd in (0.005, 0.01, 0.05, 0.2)
+    ]
     assert limits == sorted(limits, reverse=True) and len(set(limits)) == 4
 
 
@@ -175,8 +178,14 @@ def test_tie_names_the_first_constraint_in_order() -> None:
     assert decision.binding == "receivables"
 
 
-@pytest.mark.parametrize("bad", [{"avg_monthly_sales": -1}, {"avg_monthly_sales": 1.5},
-                                 {"receivables_by_obligor_grade": {"XYZ": 1}}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"avg_monthly_sales": -1},
+        {"avg_monthly_sales": 1.5},
+        {"receivables_by_obligor_grade": {"XYZ": 1}},
+    ],
+)
 def test_limit_refuses_bad_amounts(bad: dict) -> None:
     with pytest.raises(ValueError):
         _limit(**bad)

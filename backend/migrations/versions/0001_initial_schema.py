@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:30:19.060678
+Create Date: 2026-11-28 12:32:06.292908
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
 
 revision = "0001"
 down_revision = None
@@ -59,6 +58,23 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "consent",
+        sa.Column("consent_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("firm", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("bank", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("scope", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.BigInteger(), nullable=False),
+        sa.Column("granted_time", sa.BigInteger(), nullable=False),
+        sa.Column("revoked_time", sa.BigInteger(), nullable=True),
+        sa.Column("replaced_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("event_id", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("consent_id"),
+    )
+    with op.batch_alter_table("consent", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consent_bank"), ["bank"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consent_firm"), ["firm"], unique=False)
+
+    op.create_table(
         "credit_record",
         sa.Column("firm", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("as_of_block", sa.BigInteger(), nullable=False),
@@ -66,6 +82,21 @@ def upgrade() -> None:
         sa.Column("record", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("firm"),
     )
+    op.create_table(
+        "document",
+        sa.Column("doc_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("trade_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("content_type", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("nonce", sa.LargeBinary(), nullable=False),
+        sa.Column("ciphertext", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("uploaded_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("doc_hash"),
+    )
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_document_trade_id"), ["trade_id"], unique=False)
+
     op.create_table(
         "financing",
         sa.Column("receivable_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -296,7 +327,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_financing_bank"))
 
     op.drop_table("financing")
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_document_trade_id"))
+
+    op.drop_table("document")
     op.drop_table("credit_record")
+    with op.batch_alter_table("consent", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_consent_firm"))
+        batch_op.drop_index(batch_op.f("ix_consent_bank"))
+
+    op.drop_table("consent")
     with op.batch_alter_table("chain_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_chain_event_block_number"))
 

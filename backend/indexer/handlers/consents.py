@@ -1,0 +1,48 @@
+"""ConsentRegistry events."""
+
+from __future__ import annotations
+
+from backend.consents.models import Consent
+from backend.indexer.events import DecodedEvent, handles
+from backend.indexer.store import Store
+
+CONSENTS = Consent.__table__  # type: ignore[attr-defined]
+ZERO_ID = "0x" + "00" * 32
+
+
+@handles("ConsentRegistry:ConsentGranted")
+def handle_consent_granted(store: Store, event: DecodedEvent) -> None:
+    args = event.args
+    store.insert(
+        CONSENTS,
+        {
+            "consent_id": args["consentId"],
+            "firm": args["firm"],
+            "bank": args["bank"],
+            "scope": args["scope"],
+            "expires_at": args["expiresAt"],
+            "granted_time": event.block_time,
+            "revoked_time": None,
+            "replaced_by": None,
+            "event_id": event.id,
+        },
+        block=event.block_number,
+    )
+    replaced = args.get("replaces", ZERO_ID)
+    if replaced != ZERO_ID:
+        store.update(
+            CONSENTS,
+            {"consent_id": replaced},
+            {"replaced_by": args["consentId"]},
+            block=event.block_number,
+        )
+
+
+@handles("ConsentRegistry:ConsentRevoked")
+def handle_consent_revoked(store: Store, event: DecodedEvent) -> None:
+    store.update(
+        CONSENTS,
+        {"consent_id": event.args["consentId"]},
+        {"revoked_time": event.block_time},
+        block=event.block_number,
+    )
