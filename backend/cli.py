@@ -132,3 +132,42 @@ def _redacted(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, help="port to listen on"),
+    api: bool = typer.Option(True, "--api/--no-api", help="serve the HTTP API"),
+    relayer: bool = typer.Option(True, "--relayer/--no-relayer", help="run the relayer"),
+    indexer: bool = typer.Option(True, "--indexer/--no-indexer", help="run the indexer"),
+) -> None:
+    """Run the API with the relayer and the indexer (each can run in its own process)."""
+    import signal
+    import threading
+
+    import uvicorn
+
+    from backend.app import create_app
+    from backend.runtime import Roles, running
+
+    settings = get_settings()
+    # SIGTERM ends the process through the normal exit path, so anvil and workers stop cleanly
+    # (uvicorn re-raises the signal it caught once it has shut down).
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    with running(settings, Roles(api=api, relayer=relayer, indexer=indexer)) as services:
+        console.print(
+            f"chain {services.chain_id}, ledger at block {services.deployment.deploy_block}"
+        )
+        if api:
+            uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
+        else:
+            console.print("running without the API; stop with Ctrl-C")
+            try:
+                threading.Event().wait()
+            except KeyboardInterrupt:
+                pass
+
+
+def _exit_cleanly(*_: object) -> None:
+    raise SystemExit(0)

@@ -6,12 +6,15 @@ it anvil keeps every block's state under ``~/.foundry`` and fills the disk.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
 import platform
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CHAIN_ID = 31337
 PRUNE_HISTORY = "256"
+PR_SET_PDEATHSIG = 1  # prctl option: the signal a child gets when its parent dies
 _ARCHITECTURES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
 
@@ -99,13 +103,15 @@ class Anvil:
             raise AnvilError(f"port {self.port} is taken by another node; choose another port")
         if self.state_path is not None:
             self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        # Its own process group, so that stopping it never leaves a child behind.
+        # Its own process group, so that stopping it never leaves a child behind; and on Linux
+        # it is told to stop when its parent dies, even by SIGKILL.
         self._process = subprocess.Popen(
             self.command(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            preexec_fn=_stop_with_parent,
         )
         try:
             self._wait_until_ready()
@@ -161,6 +167,13 @@ class Anvil:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _stop_with_parent() -> None:
+    """In the child, before exec: ask Linux for SIGTERM when the parent process dies."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def rpc_answers(url: str, timeout: float = 1.0) -> bool:

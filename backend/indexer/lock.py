@@ -1,4 +1,4 @@
-"""One indexer (writer) per database: a PostgreSQL advisory lock, or a file lock for SQLite."""
+"""One indexer and one relayer per database: PostgreSQL advisory locks, or file locks for SQLite."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from sqlalchemy import Engine, text
 
 from backend.errors import LedgerError
 
-ADVISORY_LOCK_KEY = 0x5CF1ED6E  # "scf ledger": the indexer's lock id in pg_advisory_lock
+# Lock ids in pg_advisory_lock, one per kind of leader.
+ADVISORY_LOCK_KEYS = {"indexer": 0x5CF1ED6E, "relayer": 0x5CF1ED6F}
 
 
 class IndexerLockHeld(LedgerError):
@@ -22,14 +23,16 @@ class IndexerLockHeld(LedgerError):
 
 
 @contextmanager
-def writer_lock(engine: Engine, *, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the database's indexer lock; wait up to ``wait_seconds``, else IndexerLockHeld."""
+def writer_lock(
+    engine: Engine, *, wait_seconds: float = 0.0, name: str = "indexer"
+) -> Iterator[None]:
+    """Hold the database's ``name`` lock; wait up to ``wait_seconds``, else IndexerLockHeld."""
     if engine.dialect.name == "postgresql":
-        with _advisory_lock(engine, wait_seconds):
+        with _advisory_lock(engine, wait_seconds, ADVISORY_LOCK_KEYS[name], name):
             yield
     else:
         database = engine.url.database or "memory"
-        with _file_lock(Path(f"{database}.indexer.lock"), wait_seconds):
+        with _file_lock(Path(f"{database}.{name}.lock"), wait_seconds, name):
             yield
 
 
@@ -45,25 +48,25 @@ def _retry(acquire: object, wait_seconds: float) -> bool:
 
 
 @contextmanager
-def _advisory_lock(engine: Engine, wait_seconds: float) -> Iterator[None]:
+def _advisory_lock(engine: Engine, wait_seconds: float, key: int, name: str) -> Iterator[None]:
     # A session-level lock lives as long as its connection: keep this one open while indexing.
     with engine.connect() as connection:
 
         def acquire() -> bool:
             query = text("SELECT pg_try_advisory_lock(:key)")
-            return bool(connection.execute(query, {"key": ADVISORY_LOCK_KEY}).scalar())
+            return bool(connection.execute(query, {"key": key}).scalar())
 
         if not _retry(acquire, wait_seconds):
-            raise IndexerLockHeld("another indexer holds this database's lock; this one stops")
+            raise IndexerLockHeld(f"another {name} holds this database's lock; this one stops")
         try:
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
             connection.commit()
 
 
 @contextmanager
-def _file_lock(path: Path, wait_seconds: float) -> Iterator[None]:
+def _file_lock(path: Path, wait_seconds: float, name: str) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle: IO[str] = path.open("a")
 
@@ -76,7 +79,7 @@ def _file_lock(path: Path, wait_seconds: float) -> Iterator[None]:
 
     try:
         if not _retry(acquire, wait_seconds):
-            raise IndexerLockHeld(f"another indexer holds {path}; this one stops")
+            raise IndexerLockHeld(f"another {name} holds {path}; this one stops")
         yield
     finally:
         handle.close()  # closing releases the lock
