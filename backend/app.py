@@ -191,6 +191,12 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
             "block": services.w3.eth.block_number,
         }
 
+    @app.get("/ledger", tags=["ops"])
+    def ledger_info() -> dict[str, Any]:
+        """Where the ledger is: chain id and contract addresses (what clients sign against)."""
+        contracts = {name: c.address for name, c in services.deployment.contracts.items()}
+        return {"chain_id": services.chain_id, "contracts": contracts}
+
     @app.get("/metrics", tags=["ops"], response_class=Response)
     def metrics_endpoint() -> Response:
         return Response(generate_latest(metrics), media_type=CONTENT_TYPE_LATEST)

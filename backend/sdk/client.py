@@ -1,0 +1,179 @@
+"""A Python client of the API for every role: it signs with the firm's own key and calls HTTP.
+
+The key never leaves the client: the service receives signatures, not keys.
+
+    client = LedgerClient("http://127.0.0.1:8000", Signer.from_key(key))
+    client.sign_in()
+    trade_id = client.submit_trade(trade, buyer_signature=...)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from eth_account.messages import encode_defunct
+
+from backend.sdk.signer import Signer
+from backend.sdk.typed_data import Domain, Payment, Reject, Trade
+
+KIND_NAMES = {0: "order", 1: "delivery", 2: "invoice"}
+
+
+class ApiError(Exception):
+    """The API refused a request: its status, error code and sentence."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def trade_json(trade: Trade) -> dict[str, Any]:
+    return {
+        "seller": trade.seller,
+        "buyer": trade.buyer,
+        "kind": KIND_NAMES[int(trade.kind)],
+        "doc_hash": "0x" + trade.doc_hash.hex(),
+        "amount": trade.amount,
+        "currency": trade.currency,
+        "issued_at": trade.issued_at,
+        "due_at": trade.due_at,
+        "ref": "0x" + trade.ref.hex(),
+    }
+
+
+@dataclass
+class LedgerClient:
+    base_url: str
+    signer: Signer
+    timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        self._http = httpx.Client(base_url=self.base_url, timeout=self.timeout)
+        self._token: str | None = None
+        self._trade_domain: Domain | None = None
+
+    # ───────────────────────────────────────────── plumbing
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        response = self._http.request(method, path, headers=headers, **kwargs)
+        if response.status_code >= 400:
+            error = response.json().get("error", {}) if response.content else {}
+            raise ApiError(
+                response.status_code,
+                error.get("code", "http_error"),
+                error.get("message", response.text),
+            )
+        return (
+            response.json()
+            if response.headers.get("content-type", "").startswith("application/json")
+            else response.content
+        )
+
+    def sign_in(self) -> dict[str, Any]:
+        """SIWE: sign the one-time challenge, keep the bearer token."""
+        challenge = self._request("POST", "/auth/challenge", json={"address": self.signer.address})
+        signature = self.signer.account.sign_message(
+            encode_defunct(text=challenge["message"])
+        ).signature
+        token = self._request(
+            "POST",
+            "/auth/token",
+            json={"message": challenge["message"], "signature": "0x" + bytes(signature).hex()},
+        )
+        self._token = token["access_token"]
+        return dict(token)
+
+    def trade_domain(self) -> Domain:
+        """The trade ledger's EIP-712 domain, from the service's health answer and deployment."""
+        if self._trade_domain is None:
+            info = self._request("GET", "/ledger")
+            self._trade_domain = Domain(info["chain_id"], info["contracts"]["TradeLedger"])
+        return self._trade_domain
+
+    # ───────────────────────────────────────────── SME and core enterprise
+
+    def sign_trade(self, trade: Trade) -> str:
+        return "0x" + self.signer.sign_trade(trade, self.trade_domain()).hex()
+
+    def submit_trade(self, trade: Trade, *, buyer_signature: str | None = None) -> str:
+        body = {"trade": trade_json(trade), "seller_signature": self.sign_trade(trade)}
+        if buyer_signature is not None:
+            body["buyer_signature"] = buyer_signature
+        return str(self._request("POST", "/trades", json=body)["trade_id"])
+
+    def submit_trades(self, items: list[tuple[Trade, str, str]]) -> dict[str, Any]:
+        """Many (trade, seller signature, buyer signature) at once."""
+        body = {
+            "items": [
+                {"trade": trade_json(t), "seller_signature": s, "buyer_signature": b}
+                for t, s, b in items
+            ]
+        }
+        return dict(self._request("POST", "/trades/batch", json=body))
+
+    def trade(self, trade_id: str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/trades/{trade_id}"))
+
+    def confirm_trade(self, trade: Trade) -> dict[str, Any]:
+        trade_id = "0x" + trade.trade_id(self.trade_domain()).hex()
+        return dict(
+            self._request(
+                "POST",
+                f"/trades/{trade_id}/confirm",
+                json={"buyer_signature": self.sign_trade(trade)},
+            )
+        )
+
+    def reject_trade(self, trade_id: str, reason: bytes) -> dict[str, Any]:
+        reject = Reject(bytes.fromhex(trade_id[2:]), reason.ljust(32, b"\x00")[:32])
+        signature = self.signer.sign_reject(reject, self.trade_domain())
+        return dict(
+            self._request(
+                "POST",
+                f"/trades/{trade_id}/reject",
+                json={
+                    "reason": "0x" + reject.reason.hex(),
+                    "buyer_signature": "0x" + signature.hex(),
+                },
+            )
+        )
+
+    def record_payment(self, payment: Payment) -> dict[str, Any]:
+        signature = self.signer.sign_payment(payment, self.trade_domain())
+        body = {
+            "trade_id": "0x" + payment.trade_id.hex(),
+            "amount": payment.amount,
+            "paid_at": payment.paid_at,
+            "pay_ref": "0x" + payment.pay_ref.hex(),
+            "payee_signature": "0x" + signature.hex(),
+        }
+        return dict(self._request("POST", "/payments", json=body))
+
+    def upload_document(self, content: bytes, filename: str, content_type: str) -> dict[str, Any]:
+        return dict(
+            self._request("POST", "/documents", files={"file": (filename, content, content_type)})
+        )
+
+    # ───────────────────────────────────────────── bank
+
+    def credit_profile(self, firm: str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/firms/{firm}/credit-profile"))
+
+    def evidence(self, kind: str, record_id: str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/evidence/{kind}/{record_id}"))
+
+    # ───────────────────────────────────────────── operator
+
+    def register_firm(self, address: str, roles: list[str], credit_code: str) -> dict[str, Any]:
+        return dict(
+            self._request(
+                "POST",
+                "/firms",
+                json={"address": address, "roles": roles, "credit_code": credit_code},
+            )
+        )
