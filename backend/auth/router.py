@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from backend.auth import service
 from backend.auth.deps import ServicesDep, SessionDep
 from backend.auth.schemas import ChallengeCreate, ChallengePublic, TokenCreate, TokenPublic
-from backend.schemas import hex_bytes
+from backend.schemas import ERROR_RESPONSES, hex_bytes
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
 @router.post("/challenge", response_model=ChallengePublic, status_code=201)

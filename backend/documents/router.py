@@ -10,9 +10,9 @@ from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.consents.models import SCOPE_DOCUMENTS
 from backend.consents.service import bank_may_read
 from backend.documents import service
-from backend.schemas import Hex32
+from backend.schemas import ERROR_RESPONSES, Hex32
 
-router = APIRouter(prefix="/documents", tags=["documents"])
+router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
 
 class DocumentPublic(BaseModel):

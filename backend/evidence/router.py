@@ -12,9 +12,10 @@ from backend.consents.models import SCOPE_CREDIT_PROFILE
 from backend.consents.service import bank_may_read
 from backend.evidence import service
 from backend.indexer.models import ChainEvent
+from backend.schemas import ERROR_RESPONSES
 from backend.trades.models import Payment, Trade
 
-router = APIRouter(prefix="/evidence", tags=["evidence"])
+router = APIRouter(prefix="/evidence", tags=["evidence"], responses=ERROR_RESPONSES)
 EvidenceKind = Literal["trade", "payment", "event"]
 
 

@@ -6,9 +6,9 @@ from fastapi import APIRouter
 
 from backend.auth.deps import OperatorDep, PrincipalDep, ServicesDep, SessionDep
 from backend.firms import schemas, service
-from backend.schemas import Address
+from backend.schemas import ERROR_RESPONSES, Address
 
-router = APIRouter(prefix="/firms", tags=["firms"])
+router = APIRouter(prefix="/firms", tags=["firms"], responses=ERROR_RESPONSES)
 
 
 @router.post("", status_code=201, response_model=schemas.FirmPublic)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.schemas import Hex32
+from backend.schemas import ERROR_RESPONSES, Hex32
 from backend.trades import schemas, service
 
-router = APIRouter(tags=["trades"])
+router = APIRouter(tags=["trades"], responses=ERROR_RESPONSES)
 
 
 @router.post("/trades", status_code=202, response_model=schemas.TradeAccepted)
