@@ -22,7 +22,6 @@ class OutboxItem(SQLModel, table=True):
     status: str = Field(index=True)
     tx_hash: str | None = Field(default=None, index=True)
     nonce: int | None = Field(default=None, sa_type=BigInteger)
-    raw_tx: str | None = None
     batch_index: int | None = None
     block_number: int | None = Field(default=None, sa_type=BigInteger)
     attempts: int = 0
@@ -30,3 +29,16 @@ class OutboxItem(SQLModel, table=True):
     error_message: str | None = None
     created_at: float
     updated_at: float
+
+
+class RelayedTransaction(SQLModel, table=True):
+    """A transaction the relayer signed, kept before it is broadcast (write-ahead): after a
+    crash the very same bytes are sent again, so the same nonce can never carry two different
+    transactions."""
+
+    __tablename__ = "relayed_transaction"
+
+    tx_hash: str = Field(primary_key=True)
+    nonce: int = Field(sa_type=BigInteger)
+    raw: str
+    created_at: float

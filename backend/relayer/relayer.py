@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from backend.chain.contracts import Ledger
@@ -26,7 +26,14 @@ from backend.chain.reverts import ContractRevert
 from backend.indexer.decoding import LogDecoder
 from backend.indexer.rpc import JsonRpc, RpcError
 from backend.relayer.actions import ACTIONS, TRADE, signed_trade, trade_recorded_already
-from backend.relayer.models import FAILED, QUEUED, RECORDED, SUBMITTED, OutboxItem
+from backend.relayer.models import (
+    FAILED,
+    QUEUED,
+    RECORDED,
+    SUBMITTED,
+    OutboxItem,
+    RelayedTransaction,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -172,23 +179,40 @@ class Relayer:
         return plans
 
     def _write_ahead(self, signed: Sequence[tuple[_Plan, Any]]) -> None:
+        """Record the signed transactions and which rows each carries, before any is sent."""
         now = time.time()
-        with Session(self.engine) as session:
-            for plan, call in signed:
-                for index, item in enumerate(plan.items):
-                    session.execute(
-                        update(OutboxItem)
-                        .where(col(OutboxItem.id) == item.id)
-                        .values(
-                            status=SUBMITTED,
-                            tx_hash=call.tx_hash,
-                            nonce=call.nonce,
-                            raw_tx=call.raw,
-                            batch_index=index if plan.batch else None,
-                            updated_at=now,
-                        )
-                    )
-            session.commit()
+        transactions = [
+            {"tx_hash": call.tx_hash, "nonce": call.nonce, "raw": call.raw, "created_at": now}
+            for _, call in signed
+        ]
+        rows = [
+            {
+                "item_id": item.id,
+                "tx_hash": call.tx_hash,
+                "nonce": call.nonce,
+                "batch_index": index if plan.batch else None,
+            }
+            for plan, call in signed
+            for index, item in enumerate(plan.items)
+        ]
+        for plan, call in signed:  # the caller's copies follow what is written
+            for index, item in enumerate(plan.items):
+                item.tx_hash, item.nonce = call.tx_hash, call.nonce
+                item.batch_index = index if plan.batch else None
+        with self.engine.begin() as connection:
+            connection.execute(insert(RelayedTransaction), transactions)
+            connection.execute(
+                update(OutboxItem)
+                .where(col(OutboxItem.id) == bindparam("item_id"))
+                .values(
+                    status=SUBMITTED,
+                    tx_hash=bindparam("tx_hash"),
+                    nonce=bindparam("nonce"),
+                    batch_index=bindparam("batch_index"),
+                    updated_at=now,
+                ),
+                rows,
+            )
 
     def _broadcast(self, raw_transactions: list[str]) -> None:
         calls = [("eth_sendRawTransaction", [raw]) for raw in raw_transactions]
@@ -225,8 +249,12 @@ class Relayer:
         """True when the node has (or now accepted again) the row's transaction."""
         if self.rpc.call("eth_getTransactionByHash", [row.tx_hash]) is not None:
             return True
+        with Session(self.engine) as session:
+            transaction = session.get(RelayedTransaction, row.tx_hash)
+        if transaction is None:
+            return False
         try:
-            self.rpc.call("eth_sendRawTransaction", [row.raw_tx])
+            self.rpc.call("eth_sendRawTransaction", [transaction.raw])
         except RpcError as error:
             logger.warning("relayer.rebroadcast.refused tx=%s error=%s", row.tx_hash, error)
             return False
@@ -245,26 +273,43 @@ class Relayer:
         else:
             outcomes = {items[0].id: (RECORDED, None)}
         now = time.time()
-        with Session(self.engine) as session:
-            for item in items:
-                status, error = outcomes[item.id]
-                values: dict[str, Any] = {
-                    "status": status,
-                    "block_number": block,
-                    "updated_at": now,
-                }
-                if status == RECORDED:
-                    result.recorded += 1
-                elif status == FAILED:
-                    result.failed += 1
-                    values |= {"error_code": error.code, "error_message": error.message}  # type: ignore[union-attr]
-                else:
-                    result.requeued += 1
-                    values |= _cleared()
-                session.execute(
-                    update(OutboxItem).where(col(OutboxItem.id) == item.id).values(**values)
-                )  # type: ignore[arg-type]
-            session.commit()
+        changes = []
+        for item in items:
+            status, error = outcomes[item.id]
+            change: dict[str, Any] = {
+                "item_id": item.id,
+                "status": status,
+                "block_number": block,
+                "error_code": None,
+                "error_message": None,
+                **_kept(item),
+            }
+            if status == RECORDED:
+                result.recorded += 1
+            elif status == FAILED:
+                result.failed += 1
+                change |= {"error_code": error.code, "error_message": error.message}
+            else:
+                result.requeued += 1
+                change |= {**_cleared(), "attempts": item.attempts + 1}
+            changes.append(change)
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(OutboxItem)
+                .where(col(OutboxItem.id) == bindparam("item_id"))
+                .values(
+                    status=bindparam("status"),
+                    block_number=bindparam("block_number"),
+                    error_code=bindparam("error_code"),
+                    error_message=bindparam("error_message"),
+                    tx_hash=bindparam("tx_hash"),
+                    nonce=bindparam("nonce"),
+                    batch_index=bindparam("batch_index"),
+                    attempts=bindparam("attempts"),
+                    updated_at=now,
+                ),
+                changes,
+            )
 
     def _batch_outcomes(self, items: list[OutboxItem], receipt: dict[str, Any]) -> dict[str, Any]:
         """Every item of a batch is recorded unless a ``TradeFailed`` event names its index."""
@@ -321,7 +366,16 @@ def _classify(error: ContractRevert, payload: dict[str, Any], already_done: Any)
 
 
 def _cleared() -> dict[str, Any]:
-    return {"tx_hash": None, "nonce": None, "raw_tx": None, "batch_index": None}
+    return {"tx_hash": None, "nonce": None, "batch_index": None}
+
+
+def _kept(item: OutboxItem) -> dict[str, Any]:
+    return {
+        "tx_hash": item.tx_hash,
+        "nonce": item.nonce,
+        "batch_index": item.batch_index,
+        "attempts": item.attempts,
+    }
 
 
 def _relay_failure() -> ContractRevert:

@@ -59,6 +59,7 @@ class TradeChecks:
         self.principal = principal
         self.domain = services.ledger.trades.domain
         self._standing: dict[str, tuple[FirmStatus, Role]] = {}
+        self._known_documents: set[str] | None = None
 
     # ───────────────────────────────────────────── parts
 
@@ -121,14 +122,26 @@ class TradeChecks:
             ref=hex_bytes(data.ref),
         )
 
+    def prefetch_documents(self, doc_hashes: list[str]) -> None:
+        """Look up, in two queries, which of a batch's documents are recorded or queued."""
+        self._known_documents = set(
+            self.session.exec(
+                select(TradeRow.doc_hash).where(col(TradeRow.doc_hash).in_(doc_hashes))
+            )
+        ) | {
+            key.removeprefix("doc:")
+            for key in self.session.exec(
+                select(OutboxItem.dedupe_key).where(
+                    col(OutboxItem.dedupe_key).in_([f"doc:{h}" for h in doc_hashes])
+                )
+            )
+        }
+
     def document_new(self, doc_hash: str) -> None:
-        recorded = self.session.exec(
-            select(TradeRow.trade_id).where(TradeRow.doc_hash == doc_hash)
-        ).first()
-        queued = self.session.exec(
-            select(OutboxItem.id).where(OutboxItem.dedupe_key == f"doc:{doc_hash}")
-        ).first()
-        if recorded is not None or queued is not None:
+        if self._known_documents is None:
+            self.prefetch_documents([doc_hash])
+        assert self._known_documents is not None
+        if doc_hash in self._known_documents:
             raise refused("duplicate_document", f"document {doc_hash} is recorded already", 409)
 
     # ───────────────────────────────────────────── whole submissions
@@ -197,6 +210,7 @@ def submit_batch(
     if len(body.items) > services.settings.max_batch_items:
         raise refused("batch_too_large", f"at most {services.settings.max_batch_items} items")
     checks = TradeChecks(session, services, principal)
+    checks.prefetch_documents([item.trade.doc_hash for item in body.items])
     now = int(time.time())
     results: list[schemas.BatchItemResult] = []
     accepted: list[Accepted] = []

@@ -84,7 +84,7 @@ def test_an_item_found_on_chain_already_is_recorded_not_failed(
     relayer.run_once()
     with Session(services.engine) as session:  # as if the relayer had lost what it did
         for row in session.exec(select(OutboxItem)):
-            row.status, row.tx_hash, row.raw_tx, row.nonce = QUEUED, None, None, None
+            row.status, row.tx_hash, row.nonce = QUEUED, None, None
             session.add(row)
         session.commit()
     result = relayer.run_once()

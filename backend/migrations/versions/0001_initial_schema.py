@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:32:06.292908
+Create Date: 2026-11-28 12:38:44.519493
 """
 
 from __future__ import annotations
@@ -164,7 +164,6 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("tx_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("nonce", sa.BigInteger(), nullable=True),
-        sa.Column("raw_tx", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("batch_index", sa.Integer(), nullable=True),
         sa.Column("block_number", sa.BigInteger(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -249,6 +248,14 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "relayed_transaction",
+        sa.Column("tx_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("nonce", sa.BigInteger(), nullable=False),
+        sa.Column("raw", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("created_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("tx_hash"),
+    )
+    op.create_table(
         "trade",
         sa.Column("trade_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("seller", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -285,6 +292,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_trade_buyer"))
 
     op.drop_table("trade")
+    op.drop_table("relayed_transaction")
     with op.batch_alter_table("receivable_transition", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_receivable_transition_receivable_id"))
         batch_op.drop_index(batch_op.f("ix_receivable_transition_holder"))
