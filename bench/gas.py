@@ -5,6 +5,18 @@ Run: ``make bench`` (or ``.venv/bin/python bench/gas.py``). Printed, never asser
 Floor for one verified trade, in DESIGN's terms (~45k): one new storage slot (22,100), two
 ecrecovers (2 x 3,000), two cold role reads (2 x 2,100) and the registry's cold account (2,600),
 calldata (~640 bytes, ~8,000), one log with 4 topics and 7 words (~3,700).
+
+Floors for consents and decisions, whole transactions (21,000 base included):
+- first grant of a firm: four new slots (two for the consent, the pair's current id, the firm's
+  nonce: 88,400), one ecrecover, the registry's cold account and two cold standing reads (9,800),
+  calldata (~324 bytes, ~2,700), a 4-topic log with 4 words (~2,900).
+- a grant replacing the pair's live consent: two new slots (44,200), the pair's id and the nonce
+  rewritten (2 x 5,000), the replaced consent's two cold slots read (4,200), the rest as above.
+- revoke: one slot rewritten (5,000) and the other read (2,100), the nonce (5,000), one ecrecover,
+  calldata (~228 bytes, ~2,100), a 4-topic log with 1 word (~2,150); no registry call.
+- anchor: three new slots (66,300), the recorder role's cold read (2,100), the registry's cold
+  account and two standing reads (6,800), calldata (132 bytes, ~1,700), a 4-topic log with 2 words
+  (~2,400).
 """
 
 from __future__ import annotations
@@ -29,11 +41,24 @@ from backend.chain.reverts import RevertDecoder  # noqa: E402
 from backend.chain.transactor import Transactor  # noqa: E402
 from backend.firms.credit_code import credit_code_hash, make_credit_code  # noqa: E402
 from backend.sdk.signer import Signer  # noqa: E402
-from backend.sdk.typed_data import Trade, TradeKind  # noqa: E402
+from backend.sdk.typed_data import (  # noqa: E402
+    Consent,
+    ConsentScope,
+    RevokeConsent,
+    Trade,
+    TradeKind,
+)
 from backend.settings import DEVELOPMENT_OPERATOR_KEY  # noqa: E402
 
 TRADE_FLOOR = 22_100 + 2 * 3_000 + 2 * 2_100 + 2_600 + 8_000 + 3_700
 TRANSACTION_BASE = 21_000  # paid once per transaction: a single trade pays it alone
+_SIGNED_CALL = 3_000 + 2_600 + 2 * 2_100  # ecrecover, registry account, two standing reads
+FIRST_GRANT_FLOOR = 4 * 22_100 + _SIGNED_CALL + 2_700 + 2_900 + TRANSACTION_BASE
+REPLACING_GRANT_FLOOR = (
+    2 * 22_100 + 2 * 5_000 + 4_200 + _SIGNED_CALL + 2_700 + 2_900 + TRANSACTION_BASE
+)
+REVOKE_FLOOR = 5_000 + 2_100 + 5_000 + 3_000 + 2_100 + 2_150 + TRANSACTION_BASE
+ANCHOR_FLOOR = 3 * 22_100 + 2_100 + 2_600 + 2 * 2_100 + 1_700 + 2_400 + TRANSACTION_BASE
 BATCH_SIZE = 100
 FIRMS_IN_BATCH = 20
 DAY = 86_400
@@ -83,6 +108,34 @@ def measure_trades(ledger: Ledger) -> list[tuple[str, int, int | None]]:
     ]
 
 
+def measure_consents(ledger: Ledger) -> list[tuple[str, int, int | None]]:
+    """(operation, gas, floor) rows for consent grants and revocations and decision anchors."""
+    (firm,) = register(ledger, 1, Role.SUPPLIER)
+    (bank,) = register(ledger, 1, Role.BANK)
+    domain = ledger.consents.domain
+    expires_at = int(time.time()) + 90 * DAY
+
+    def grant(scope: ConsentScope) -> tuple[bytes, int]:
+        nonce = ledger.consents.nonce(firm.address)
+        consent = Consent(firm.address, bank.address, scope, expires_at, nonce)
+        granted = ledger.consents.grant(consent, firm.sign_consent(consent, domain))
+        return granted.consent_id, granted.tx.gas_used
+
+    _, first = grant(ConsentScope.CREDIT_PROFILE | ConsentScope.DECISIONS)
+    current, replacing = grant(ConsentScope.CREDIT_PROFILE)
+    revoke = RevokeConsent(current, ledger.consents.nonce(firm.address))
+    revoked = ledger.consents.revoke(revoke, firm.sign_revoke_consent(revoke, domain)).gas_used
+    anchored = ledger.decisions.anchor(
+        os.urandom(32), bank.address, firm.address, os.urandom(32)
+    ).gas_used
+    return [
+        ("consent grant, a firm's first (new pair, new nonce slot)", first, FIRST_GRANT_FLOOR),
+        ("consent grant replacing the pair's live consent", replacing, REPLACING_GRANT_FLOOR),
+        ("consent revocation", revoked, REVOKE_FLOOR),
+        ("decision anchor", anchored, ANCHOR_FLOOR),
+    ]
+
+
 def print_rows(rows: list[tuple[str, int, int | None]]) -> None:
     table = Table(title="Gas per operation (anvil, solc 0.8.37, optimizer 10,000 runs)")
     table.add_column("operation")
@@ -98,7 +151,7 @@ def print_rows(rows: list[tuple[str, int, int | None]]) -> None:
 def main() -> None:
     with Anvil() as node:
         ledger = new_ledger(node.url)
-        rows = measure_trades(ledger)
+        rows = measure_trades(ledger) + measure_consents(ledger)
     print_rows(rows)
 
 

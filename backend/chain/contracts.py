@@ -233,6 +233,14 @@ class Ledger:
         self.trades = TradeLedgerContract(
             self._contract("TradeLedger"), self.transactor, deployment.chain_id
         )
+        # Imported here: those modules build on this one's TxResult and _Wrapper.
+        from backend.chain.consents import ConsentRegistryContract
+        from backend.chain.decisions import DecisionLogContract
+
+        self.consents = ConsentRegistryContract(
+            self._contract("ConsentRegistry"), self.transactor, deployment.chain_id
+        )
+        self.decisions = DecisionLogContract(self._contract("DecisionLog"), self.transactor)
 
     def _contract(self, name: str) -> Contract:
         return self.w3.eth.contract(

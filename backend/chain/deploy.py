@@ -71,6 +71,8 @@ ConstructorArgs = Callable[[str, dict[str, str]], list[Any]]
 LEDGER_CONTRACTS: list[tuple[str, ConstructorArgs]] = [
     ("FirmRegistry", lambda operator, _: [operator]),
     ("TradeLedger", lambda _, deployed: [deployed["FirmRegistry"]]),
+    ("ConsentRegistry", lambda _, deployed: [deployed["FirmRegistry"]]),
+    ("DecisionLog", lambda operator, deployed: [deployed["FirmRegistry"], operator]),
 ]
 
 

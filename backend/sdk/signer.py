@@ -6,7 +6,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import Hash32
 
-from backend.sdk.typed_data import Domain, Payment, Reject, Trade
+from backend.sdk.typed_data import Consent, Domain, Payment, Reject, RevokeConsent, Trade
 
 
 class Signer:
@@ -39,3 +39,9 @@ class Signer:
 
     def sign_reject(self, reject: Reject, domain: Domain) -> bytes:
         return self.sign_digest(domain.digest("Reject", reject.message()))
+
+    def sign_consent(self, consent: Consent, domain: Domain) -> bytes:
+        return self.sign_digest(consent.consent_id(domain))
+
+    def sign_revoke_consent(self, revoke: RevokeConsent, domain: Domain) -> bytes:
+        return self.sign_digest(revoke.digest(domain))

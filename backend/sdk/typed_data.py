@@ -8,7 +8,7 @@ the trade id.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 from functools import cached_property
 from typing import Any
 
@@ -76,6 +76,14 @@ class TradeKind(IntEnum):
     ORDER = 0
     DELIVERY = 1
     INVOICE = 2
+
+
+class ConsentScope(IntFlag):
+    """What a consent lets a bank read (the ``scope`` bits of ``ConsentRegistry``)."""
+
+    CREDIT_PROFILE = 1
+    DOCUMENTS = 2
+    DECISIONS = 4
 
 
 @dataclass(frozen=True)
@@ -177,6 +185,55 @@ class Reject:
 
     def message(self) -> dict[str, Any]:
         return {"tradeId": self.trade_id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A firm's grant of read access to ``bank`` for ``scope`` until ``expires_at`` (Unix s)."""
+
+    firm: str
+    bank: str
+    scope: ConsentScope
+    expires_at: int
+    nonce: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "firm", to_checksum_address(self.firm))
+        object.__setattr__(self, "bank", to_checksum_address(self.bank))
+        object.__setattr__(self, "scope", ConsentScope(self.scope))
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "firm": self.firm,
+            "bank": self.bank,
+            "scope": int(self.scope),
+            "expiresAt": self.expires_at,
+            "nonce": self.nonce,
+        }
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        """The contract's ``Consent`` struct as an ABI tuple."""
+        return tuple(self.message().values())
+
+    def consent_id(self, domain: Domain) -> bytes:
+        return domain.digest("Consent", self.message())
+
+
+@dataclass(frozen=True)
+class RevokeConsent:
+    """A firm's revocation of the consent ``consent_id`` it granted."""
+
+    consent_id: bytes
+    nonce: int
+
+    def message(self) -> dict[str, Any]:
+        return {"consentId": self.consent_id, "nonce": self.nonce}
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        return tuple(self.message().values())
+
+    def digest(self, domain: Domain) -> bytes:
+        return domain.digest("RevokeConsent", self.message())
 
 
 def typed_data_json(domain: Domain, primary_type: str, message: dict[str, Any]) -> dict[str, Any]:
