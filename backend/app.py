@@ -205,9 +205,17 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
 
 
 def _routers() -> list[Any]:
+    from backend.consents.router import router as consents_router
     from backend.documents.router import router as documents_router
     from backend.evidence.router import router as evidence_router
     from backend.firms.router import router as firms_router
     from backend.trades.router import router as trades_router
 
-    return [auth_router, firms_router, trades_router, evidence_router, documents_router]
+    return [
+        auth_router,
+        firms_router,
+        trades_router,
+        consents_router,
+        evidence_router,
+        documents_router,
+    ]

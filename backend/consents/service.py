@@ -9,26 +9,37 @@ from __future__ import annotations
 
 import time
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from backend.consents.models import Consent
-from backend.relayer.models import FAILED, OutboxItem
+from backend.auth.service import Forbidden, Principal
+from backend.chain.contracts import FirmStatus, Role
+from backend.consents.models import Consent as ConsentRow
+from backend.consents.schemas import ConsentCreate, ConsentRevoke
+from backend.errors import LedgerError
+from backend.relayer.models import FAILED, QUEUED, SUBMITTED, OutboxItem
+from backend.schemas import hex_bytes
+from backend.sdk.typed_data import Consent, ConsentScope, RevokeConsent
+from backend.services import Services
+from backend.trades.schemas import SubmissionAccepted
+from backend.trades.service import Accepted, TradeChecks, enqueue
 
+GRANT = "consent"
 REVOKE = "revoke_consent"
 
 
 def active_consent(
     session: Session, bank: str, firm: str, scope: int, now: int | None = None
-) -> Consent | None:
+) -> ConsentRow | None:
     """The firm's active consent for this bank covering ``scope``, if any."""
     now = int(time.time()) if now is None else now
     candidates = session.exec(
-        select(Consent).where(
-            Consent.firm == firm,
-            Consent.bank == bank,
-            col(Consent.revoked_time).is_(None),
-            col(Consent.replaced_by).is_(None),
-            Consent.expires_at > now,
+        select(ConsentRow).where(
+            ConsentRow.firm == firm,
+            ConsentRow.bank == bank,
+            col(ConsentRow.revoked_time).is_(None),
+            col(ConsentRow.replaced_by).is_(None),
+            ConsentRow.expires_at > now,
         )
     ).all()
     for consent in candidates:
@@ -48,3 +59,91 @@ def _revocation_accepted(session: Session, consent_id: str) -> bool:
 
 def bank_may_read(session: Session, bank: str, firm: str, scope: int) -> bool:
     return active_consent(session, bank, firm, scope) is not None
+
+
+# ─────────────────────────────────────────────────────────────── submissions
+
+
+def _next_nonce(session: Session, services: Services, firm: str) -> int:
+    """The chain's next nonce for ``firm``, plus its consent operations still in the outbox."""
+    on_chain = services.ledger.consents.nonce(firm)
+    pending = session.exec(
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(
+            OutboxItem.submitter == firm,
+            col(OutboxItem.kind).in_([GRANT, REVOKE]),
+            col(OutboxItem.status).in_([QUEUED, SUBMITTED]),
+        )
+    ).one()
+    return int(on_chain) + int(pending)
+
+
+def _check_nonce(session: Session, services: Services, firm: str, nonce: int) -> None:
+    expected = _next_nonce(session, services, firm)
+    if nonce != expected:
+        raise LedgerError(
+            f"nonce {nonce} is not the firm's next one ({expected}); a replay?",
+            code="invalid_nonce",
+            status=409,
+        )
+
+
+def _require_firm(principal: Principal, firm: str) -> None:
+    if principal.address != firm:
+        raise Forbidden("only the firm itself grants or revokes its consents", code="not_the_firm")
+
+
+def grant(
+    session: Session, services: Services, principal: Principal, body: ConsentCreate
+) -> SubmissionAccepted:
+    data = body.consent
+    _require_firm(principal, data.firm)
+    checks = TradeChecks(session, services, principal)
+    status, _ = checks.standing(data.firm)
+    if status != FirmStatus.ACTIVE:
+        raise LedgerError(
+            f"{data.firm} is not an active registered firm", code="firm_not_active", status=422
+        )
+    bank_status, bank_roles = checks.standing(data.bank)
+    if bank_status != FirmStatus.ACTIVE or not bank_roles & Role.BANK:
+        raise LedgerError(f"{data.bank} is not an active bank", code="not_a_bank", status=422)
+    if data.expires_at <= int(time.time()):
+        raise LedgerError("the consent would be expired already", code="expired", status=422)
+    _check_nonce(session, services, data.firm, data.nonce)
+    consent = Consent(data.firm, data.bank, ConsentScope(data.scope), data.expires_at, data.nonce)
+    consent_id = "0x" + consent.consent_id(services.ledger.consents.domain).hex()
+    checks.require_signature(data.firm, hex_bytes(consent_id), body.signature, "firm")
+    payload = {
+        "consent_id": consent_id,
+        "consent": data.model_dump(mode="json"),
+        "signature": body.signature,
+    }
+    (row,) = enqueue(
+        session, principal, [Accepted(consent_id, GRANT, f"consent:{consent_id}", payload)]
+    )
+    return SubmissionAccepted(id=row.id, subject=consent_id, status=QUEUED)
+
+
+def revoke(
+    session: Session, services: Services, principal: Principal, consent_id: str, body: ConsentRevoke
+) -> SubmissionAccepted:
+    """Takes effect at once: an accepted revocation already ends the consent for reads."""
+    granted = session.get(ConsentRow, consent_id)
+    if granted is None:
+        raise LedgerError(f"no recorded consent {consent_id}", code="not_found", status=404)
+    _require_firm(principal, granted.firm)
+    if granted.revoked_time is not None or _revocation_accepted(session, consent_id):
+        raise LedgerError("this consent is revoked already", code="already_revoked", status=409)
+    _check_nonce(session, services, granted.firm, body.nonce)
+    digest = RevokeConsent(hex_bytes(consent_id), body.nonce).digest(
+        services.ledger.consents.domain
+    )
+    TradeChecks(session, services, principal).require_signature(
+        granted.firm, digest, body.signature, "firm"
+    )
+    payload = {"consent_id": consent_id, "nonce": body.nonce, "signature": body.signature}
+    (row,) = enqueue(
+        session, principal, [Accepted(consent_id, REVOKE, f"revoke:{consent_id}", payload)]
+    )
+    return SubmissionAccepted(id=row.id, subject=consent_id, status=QUEUED)

@@ -108,8 +108,33 @@ def _payment(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
     )
 
 
+def _grant(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    data = payload["consent"]
+    consent = (data["firm"], data["bank"], data["scope"], data["expires_at"], data["nonce"])
+    return ledger.consents.contract.functions.grantConsent(consent, hex_bytes(payload["signature"]))
+
+
+def _revoke(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    return ledger.consents.contract.functions.revokeConsent(
+        hex_bytes(payload["consent_id"]), payload["nonce"], hex_bytes(payload["signature"])
+    )
+
+
+def _named(*error_names: str) -> Callable[[ContractRevert, dict[str, Any]], bool]:
+    """Already done when the contract names one of these errors for this very subject."""
+
+    def check(error: ContractRevert, payload: dict[str, Any]) -> bool:
+        return error.error_name in error_names and _same(
+            error.arguments.get("consentId", ""), payload["consent_id"]
+        )
+
+    return check
+
+
 VERIFIED, REJECTED = 2, 3
 ACTIONS: dict[str, Action] = {
+    "consent": Action(_grant, _named("ConsentRegistryDuplicateConsent")),
+    "revoke_consent": Action(_revoke, _named("ConsentRegistryAlreadyRevoked")),
     "propose": Action(_propose, trade_recorded_already),
     "confirm": Action(_confirm, _answered_already(VERIFIED)),
     "reject": Action(_reject, _answered_already(REJECTED)),
