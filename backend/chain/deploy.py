@@ -71,6 +71,10 @@ ConstructorArgs = Callable[[str, dict[str, str]], list[Any]]
 LEDGER_CONTRACTS: list[tuple[str, ConstructorArgs]] = [
     ("FirmRegistry", lambda operator, _: [operator]),
     ("TradeLedger", lambda _, deployed: [deployed["FirmRegistry"]]),
+    (
+        "ReceivableLedger",
+        lambda operator, deployed: [deployed["FirmRegistry"], deployed["TradeLedger"], operator],
+    ),
 ]
 
 
