@@ -231,6 +231,12 @@ class Ledger:
         self.trades = TradeLedgerContract(
             self._contract("TradeLedger"), self.transactor, deployment.chain_id
         )
+        # Imported here: the receivables module builds on this one's _Wrapper and TxResult.
+        from backend.chain.receivables import ReceivableLedgerContract
+
+        self.receivables = ReceivableLedgerContract(
+            self._contract("ReceivableLedger"), self.transactor, deployment.chain_id
+        )
 
     def _contract(self, name: str) -> Contract:
         return self.w3.eth.contract(

@@ -6,7 +6,16 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import Hash32
 
-from backend.sdk.typed_data import Domain, Payment, Reject, Trade
+from backend.sdk.typed_data import (
+    Domain,
+    Finance,
+    MarkDefault,
+    Payment,
+    Reject,
+    Settle,
+    Split,
+    Trade,
+)
 
 
 class Signer:
@@ -39,3 +48,16 @@ class Signer:
 
     def sign_reject(self, reject: Reject, domain: Domain) -> bytes:
         return self.sign_digest(domain.digest("Reject", reject.message()))
+
+    def sign_split(self, split: Split, domain: Domain) -> bytes:
+        return self.sign_digest(split.digest(domain))
+
+    def sign_finance(self, finance: Finance, domain: Domain) -> bytes:
+        """The holder's or the bank's signature: both sign the same message."""
+        return self.sign_digest(finance.digest(domain))
+
+    def sign_settle(self, settle: Settle, domain: Domain) -> bytes:
+        return self.sign_digest(settle.digest(domain))
+
+    def sign_mark_default(self, mark: MarkDefault, domain: Domain) -> bytes:
+        return self.sign_digest(mark.digest(domain))
