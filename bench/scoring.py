@@ -84,8 +84,7 @@ def main() -> None:
     reasons_seconds, _ = _best_of(1, lambda: [result.reasons(i) for i in range(len(result))])
 
     stored = model.to_dict()
-    rows = [{name: column[i].item() for name, column in data.X.items()}
-            for i in range(args.sample)]
+    rows = [{name: column[i].item() for name, column in data.X.items()} for i in range(args.sample)]
     naive_seconds, naive = _best_of(1, lambda: [naive_assess(stored, row) for row in rows])
     naive_score = np.array([r[1] for r in naive])
     drift = float(np.max(np.abs(naive_score - result.score[: args.sample])))
@@ -93,11 +92,15 @@ def main() -> None:
     vector_rate = args.rows / vector_seconds
     naive_rate = args.sample / naive_seconds
     print(f"fit: {len(train.y):,} rows, {len(model.features_)} features in {fit_seconds:.3f} s")
-    print(f"vectorised assess: {args.rows:,} rows in {vector_seconds:.3f} s "
-          f"({vector_rate:,.0f} rows/s; PD, score, grade, reason-code arrays; best of {REPEATS})")
+    print(
+        f"vectorised assess: {args.rows:,} rows in {vector_seconds:.3f} s "
+        f"({vector_rate:,.0f} rows/s; PD, score, grade, reason-code arrays; best of {REPEATS})"
+    )
     print(f"reason codes as objects for all rows: {reasons_seconds:.3f} s extra")
-    print(f"naive per-row loop: {args.sample:,} rows in {naive_seconds:.3f} s "
-          f"({naive_rate:,.0f} rows/s)")
+    print(
+        f"naive per-row loop: {args.sample:,} rows in {naive_seconds:.3f} s "
+        f"({naive_rate:,.0f} rows/s)"
+    )
     print(f"speed-up vectorised / naive: {vector_rate / naive_rate:.1f}x")
     print(f"max |score difference| naive vs vectorised: {drift:.2e}")
 

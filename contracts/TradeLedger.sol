@@ -2,12 +2,11 @@
 pragma solidity ^0.8.24;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {IFirmRegistry} from "./interfaces/IFirmRegistry.sol";
 import {ITradeLedger} from "./interfaces/ITradeLedger.sol";
 import {Roles} from "./Roles.sol";
+import {SignatureVerifier} from "./SignatureVerifier.sol";
 
 /// @title TradeLedger
 /// @notice See {ITradeLedger}. Gas matters here (one trade is one storage slot): a directly
@@ -122,7 +121,7 @@ contract TradeLedger is ITradeLedger, EIP712 {
         if (_paymentRecorded[paymentId]) revert TradeLedgerDuplicatePayment(paymentId);
         uint256 paid = uint256(_paid[tradeId]) + payment.amount;
         if (paid > trade.amount) revert TradeLedgerOverpayment(tradeId, paid, trade.amount);
-        if (!_isValidSignature(trade.seller, paymentId, payeeSignature)) {
+        if (!SignatureVerifier.isValidCalldata(trade.seller, paymentId, payeeSignature)) {
             revert TradeLedgerInvalidSignature(trade.seller);
         }
 
@@ -208,10 +207,10 @@ contract TradeLedger is ITradeLedger, EIP712 {
         if (failure.length != 0) return (tradeId, failure);
         failure = _traderFailure(trade.buyer);
         if (failure.length != 0) return (tradeId, failure);
-        if (!_isValidSignature(trade.seller, tradeId, sellerSignature)) {
+        if (!SignatureVerifier.isValidCalldata(trade.seller, tradeId, sellerSignature)) {
             return (tradeId, abi.encodeWithSelector(TradeLedgerInvalidSignature.selector, trade.seller));
         }
-        if (checkBuyerSignature && !_isValidSignature(trade.buyer, tradeId, buyerSignature)) {
+        if (checkBuyerSignature && !SignatureVerifier.isValidCalldata(trade.buyer, tradeId, buyerSignature)) {
             return (tradeId, abi.encodeWithSelector(TradeLedgerInvalidSignature.selector, trade.buyer));
         }
     }
@@ -257,7 +256,7 @@ contract TradeLedger is ITradeLedger, EIP712 {
         buyer = proposal.buyer;
         bytes memory failure = _traderFailure(buyer);
         if (failure.length != 0) LowLevelCall.bubbleRevert(failure);
-        if (!_isValidSignature(buyer, digest, signature)) {
+        if (!SignatureVerifier.isValidCalldata(buyer, digest, signature)) {
             revert TradeLedgerInvalidSignature(buyer);
         }
     }
@@ -270,20 +269,6 @@ contract TradeLedger is ITradeLedger, EIP712 {
         if (businessTime > block.timestamp + MAX_CLOCK_SKEW) {
             revert TradeLedgerFutureTimestamp(businessTime, uint64(block.timestamp));
         }
-    }
-
-    /// @dev A firm's signature: an EOA's ECDSA signature, else an ERC-1271 wallet's approval.
-    /// ECDSA is tried first, unlike {SignatureChecker-isValidSignatureNow} (which asks for the
-    /// signer's code size first): for an EOA that saves a cold account access (2,600 gas) per
-    /// signature, and a contract's address is never the recovered key of a signature.
-    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature)
-        private
-        view
-        returns (bool)
-    {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
-        return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
     }
 
     function _statusOf(bytes32 docHash, bytes32 tradeId) private view returns (TradeStatus) {

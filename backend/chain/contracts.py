@@ -236,11 +236,15 @@ class Ledger:
         # Imported here: those modules build on this one's TxResult and _Wrapper.
         from backend.chain.consents import ConsentRegistryContract
         from backend.chain.decisions import DecisionLogContract
+        from backend.chain.receivables import ReceivableLedgerContract
 
         self.consents = ConsentRegistryContract(
             self._contract("ConsentRegistry"), self.transactor, deployment.chain_id
         )
         self.decisions = DecisionLogContract(self._contract("DecisionLog"), self.transactor)
+        self.receivables = ReceivableLedgerContract(
+            self._contract("ReceivableLedger"), self.transactor, deployment.chain_id
+        )
 
     def _contract(self, name: str) -> Contract:
         return self.w3.eth.contract(

@@ -73,6 +73,10 @@ LEDGER_CONTRACTS: list[tuple[str, ConstructorArgs]] = [
     ("TradeLedger", lambda _, deployed: [deployed["FirmRegistry"]]),
     ("ConsentRegistry", lambda _, deployed: [deployed["FirmRegistry"]]),
     ("DecisionLog", lambda operator, deployed: [deployed["FirmRegistry"], operator]),
+    (
+        "ReceivableLedger",
+        lambda operator, deployed: [deployed["FirmRegistry"], deployed["TradeLedger"], operator],
+    ),
 ]
 
 

@@ -6,7 +6,18 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import Hash32
 
-from backend.sdk.typed_data import Consent, Domain, Payment, Reject, RevokeConsent, Trade
+from backend.sdk.typed_data import (
+    Consent,
+    Domain,
+    Finance,
+    MarkDefault,
+    Payment,
+    Reject,
+    RevokeConsent,
+    Settle,
+    Split,
+    Trade,
+)
 
 
 class Signer:
@@ -45,3 +56,16 @@ class Signer:
 
     def sign_revoke_consent(self, revoke: RevokeConsent, domain: Domain) -> bytes:
         return self.sign_digest(revoke.digest(domain))
+
+    def sign_split(self, split: Split, domain: Domain) -> bytes:
+        return self.sign_digest(split.digest(domain))
+
+    def sign_finance(self, finance: Finance, domain: Domain) -> bytes:
+        """The holder's or the bank's signature: both sign the same message."""
+        return self.sign_digest(finance.digest(domain))
+
+    def sign_settle(self, settle: Settle, domain: Domain) -> bytes:
+        return self.sign_digest(settle.digest(domain))
+
+    def sign_mark_default(self, mark: MarkDefault, domain: Domain) -> bytes:
+        return self.sign_digest(mark.digest(domain))

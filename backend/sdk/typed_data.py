@@ -188,6 +188,115 @@ class Reject:
 
 
 @dataclass(frozen=True)
+class Split:
+    """The holder's split of a receivable into parts for ``to``; one recipient makes a transfer."""
+
+    receivable_id: bytes
+    to: tuple[str, ...]
+    amounts: tuple[int, ...]
+    nonce: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "to", tuple(to_checksum_address(a) for a in self.to))
+        object.__setattr__(self, "amounts", tuple(self.amounts))
+
+    @classmethod
+    def transfer(cls, receivable_id: bytes, to: str, amount: int, nonce: int) -> Split:
+        """The whole receivable (of ``amount``) passed to one firm."""
+        return cls(receivable_id, (to,), (amount,), nonce)
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "receivableId": self.receivable_id,
+            "to": list(self.to),
+            "amounts": list(self.amounts),
+            "nonce": self.nonce,
+        }
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        return tuple(self.message().values())
+
+    def digest(self, domain: Domain) -> bytes:
+        return domain.digest("Split", self.message())
+
+
+@dataclass(frozen=True)
+class Finance:
+    """A bank's financing of a receivable, signed by the holder and the bank.
+
+    ``nonce`` is the holder's; ``rate_bps`` the discount rate in basis points; ``deadline`` the
+    Unix time after which the signatures are refused.
+    """
+
+    receivable_id: bytes
+    bank: str
+    advance: int
+    rate_bps: int
+    deadline: int
+    nonce: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bank", to_checksum_address(self.bank))
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "receivableId": self.receivable_id,
+            "bank": self.bank,
+            "advance": self.advance,
+            "rateBps": self.rate_bps,
+            "deadline": self.deadline,
+            "nonce": self.nonce,
+        }
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        return tuple(self.message().values())
+
+    def digest(self, domain: Domain) -> bytes:
+        return domain.digest("Finance", self.message())
+
+
+@dataclass(frozen=True)
+class Settle:
+    """The holder's acknowledgement that the obligor paid the receivable in full."""
+
+    receivable_id: bytes
+    amount: int
+    paid_at: int
+    pay_ref: bytes = ZERO_BYTES32
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "receivableId": self.receivable_id,
+            "amount": self.amount,
+            "paidAt": self.paid_at,
+            "payRef": self.pay_ref,
+        }
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        return tuple(self.message().values())
+
+    def digest(self, domain: Domain) -> bytes:
+        return domain.digest("Settle", self.message())
+
+
+@dataclass(frozen=True)
+class MarkDefault:
+    """The holder's declaration that an overdue receivable defaulted."""
+
+    receivable_id: bytes
+    nonce: int
+
+    def message(self) -> dict[str, Any]:
+        return {"receivableId": self.receivable_id, "nonce": self.nonce}
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        return tuple(self.message().values())
+
+    def digest(self, domain: Domain) -> bytes:
+        return domain.digest("MarkDefault", self.message())
+
+
+@dataclass(frozen=True)
 class Consent:
     """A firm's grant of read access to ``bank`` for ``scope`` until ``expires_at`` (Unix s)."""
 
