@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:13:45.102094
+Create Date: 2026-11-28 12:49:26.258733
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ def upgrade() -> None:
     with op.batch_alter_table("chain_event", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_chain_event_block_number"), ["block_number"], unique=False
+        )
+        batch_op.create_index(
+            "ix_chain_event_event_block_time", ["event", "block_time"], unique=False
         )
 
     op.create_table(
@@ -250,6 +253,7 @@ def downgrade() -> None:
     op.drop_table("financing")
     op.drop_table("credit_record")
     with op.batch_alter_table("chain_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_chain_event_event_block_time")
         batch_op.drop_index(batch_op.f("ix_chain_event_block_number"))
 
     op.drop_table("chain_event")
