@@ -125,11 +125,12 @@ def network_rank(connection: Connection, history: FirmHistory) -> Figure:
 
 
 def find_rings(firm: str, edges: Mapping[tuple[str, str], int]) -> list[list[str]]:
-    """Simple directed cycles of 2..4 firms through ``firm``, each listed from ``firm`` on."""
+    """Simple directed cycles of 2..4 firms through ``firm``, each listed from ``firm`` on,
+    shortest first."""
     successors: dict[str, list[str]] = defaultdict(list)
     for seller, buyer in sorted(edges):
         successors[seller].append(buyer)
-    return list(_cycles(firm, [firm], successors))
+    return sorted(_cycles(firm, [firm], successors), key=lambda ring: (len(ring), ring))
 
 
 def _cycles(firm: str, path: list[str], successors: dict[str, list[str]]) -> Iterator[list[str]]:
