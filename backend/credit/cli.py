@@ -8,6 +8,8 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from backend.credit.record import FIGURES, CreditRecordView
 from backend.credit.service import get_record
@@ -52,11 +54,21 @@ def show(
     ),
 ) -> None:
     """Print a firm's credit record: each figure, its value and how many chain events back it."""
-    engine = make_engine(get_settings().effective_database_url)
+    url = get_settings().effective_database_url
+    engine = make_engine(url)
     try:
         view = get_record(engine, address, None if as_of is None else parse_as_of(as_of))
     except LedgerError as error:
-        console.print(f"[red]{error.message}[/red]")
+        console.print(f"[red]{error.message}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    except DBAPIError as error:
+        where = make_url(url).render_as_string(hide_password=True)
+        reason = str(error.orig).splitlines()[0] if error.orig else str(error)
+        console.print(
+            f"[red]cannot read the database at {where}: {reason}[/red] "
+            "(run `scf db upgrade` and `scf index` first)",
+            highlight=False,
+        )
         raise typer.Exit(1) from None
     finally:
         engine.dispose()

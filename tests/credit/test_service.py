@@ -208,6 +208,17 @@ def test_show_refuses_a_bad_address_and_a_bad_date(cli_database):
     assert result.exit_code == 1 and "neither YYYY-MM-DD" in result.output
 
 
+def test_show_explains_a_database_without_the_schema(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCF_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(credit_app, ["show", "0x" + "12" * 20])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "cannot read the database" in result.output and "scf db upgrade" in result.output
+
+
 def test_as_of_dates_mean_the_end_of_the_day_in_utc():
     assert parse_as_of("2030-01-01") == 1_893_542_399
     assert parse_as_of("2030-01-01T00:00:00") == 1_893_456_000
