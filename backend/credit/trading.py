@@ -151,12 +151,7 @@ def young_counterparties(connection: Connection, history: FirmHistory) -> Figure
     recent = [t for t in history.trades if within(t.recorded_time, as_of, LONG_DAYS)]
     counterparties = {t.counterparty(history.firm) for t in recent}
     registered = queries.registrations(connection, counterparties)
-    young = [
-        t
-        for t in recent
-        if t.recorded_time - registered[t.counterparty(history.firm)].registered_at
-        < YOUNG_COUNTERPARTY_DAYS * DAY
-    ]
+    young = [t for t in recent if _young(t, registered.get(t.counterparty(history.firm)))]
     young_firms = sorted({t.counterparty(history.firm) for t in young})
     value = {"count": len(young), "trades": len(recent), "share": ratio(len(young), len(recent))}
     registrations = (registered[f].event_id for f in young_firms)
@@ -179,6 +174,14 @@ def figures(connection: Connection, history: FirmHistory) -> dict[str, Figure]:
         "volume_spike": volume_spike(sold, history),
         "young_counterparties": young_counterparties(connection, history),
     }
+
+
+def _young(trade: TradeRow, counterparty: queries.Registration | None) -> bool:
+    """Registered fewer than 7 days before the trade reached the chain (an unknown firm, which
+    the ledger never lets trade, is not counted young)."""
+    if counterparty is None:
+        return False
+    return trade.recorded_time - counterparty.registered_at < YOUNG_COUNTERPARTY_DAYS * DAY
 
 
 def _amount_by(trades: list[TradeRow], party: str) -> dict[str, int]:
