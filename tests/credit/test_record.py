@@ -118,6 +118,8 @@ def test_paydex_of_how_s_is_paid(records):
               (300_000, 80 - 4 / 3)]  # fmt: skip
     index = sum(a * s for a, s in scores) / 8_300_000
     assert payee["index"] == pytest.approx(index)
+    # Days beyond terms: (4M * 0.5 + 1M * 22 + 2M * 0 - 1M * 22 + 0.3M * 2) / 8.3M = 2.6 / 8.3
+    assert payee["days_beyond_terms"] == pytest.approx(2.6 / 8.3)
     assert (payee["experiences"], payee["counterparties"], payee["amount"]) == (5, 3, 8_300_000)
 
 
