@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:38:44.519493
+Create Date: 2026-11-28 12:54:45.230519
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
 
 revision = "0001"
 down_revision = None
@@ -55,6 +56,9 @@ def upgrade() -> None:
     with op.batch_alter_table("chain_event", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_chain_event_block_number"), ["block_number"], unique=False
+        )
+        batch_op.create_index(
+            "ix_chain_event_event_block_time", ["event", "block_time"], unique=False
         )
 
     op.create_table(
@@ -346,6 +350,7 @@ def downgrade() -> None:
 
     op.drop_table("consent")
     with op.batch_alter_table("chain_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_chain_event_event_block_time")
         batch_op.drop_index(batch_op.f("ix_chain_event_block_number"))
 
     op.drop_table("chain_event")

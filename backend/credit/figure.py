@@ -1,0 +1,35 @@
+"""A computed figure: a JSON-native value and the chain events it was computed from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from backend.credit.queries import DAY, TradeRow
+
+
+@dataclass(frozen=True)
+class Figure:
+    """``value`` is a dict of JSON-native fields (ints for amounts, floats only for ratios)."""
+
+    value: dict[str, Any]
+    evidence: frozenset[int]
+
+
+def evidence_of(trades: Iterable[TradeRow], as_of: int, *more: Iterable[int]) -> frozenset[int]:
+    """The events behind ``trades`` at ``as_of`` plus any other event ids given."""
+    ids = {event for trade in trades for event in trade.evidence(as_of)}
+    for extra in more:
+        ids.update(extra)
+    return frozenset(ids)
+
+
+def within(time: int, as_of: int, days: int) -> bool:
+    """``time`` in the window ``(as_of - days, as_of]``."""
+    return as_of - days * DAY < time <= as_of
+
+
+def ratio(numerator: int, denominator: int) -> float | None:
+    """An exact integer ratio rounded once to a float; None when there is nothing to divide by."""
+    return None if denominator == 0 else numerator / denominator

@@ -1,0 +1,130 @@
+"""PAYDEX-style payment index: how the firm pays its suppliers, and how its buyers pay it.
+
+Each payment is one *payment experience*: ``days beyond terms = (paid_at - due_at) / 86400``
+(fractional; negative when early), scored on D&B's published PAYDEX table (:data:`PAYDEX_TABLE`,
+linear between its points, clamped at its ends) and weighted by the amount paid. The index is the
+dollar-weighted mean score.
+
+A firm that never pays must not look good, yet with payments alone it would have no experiences
+at all, or only its few early ones. So an invoice due before ``as_of`` and not fully paid by then
+(payments on chain by ``as_of``) is one more experience: its unpaid remainder, at
+``(as_of - due_at) / 86400`` days beyond terms. Such an open remainder counts whatever its age
+(an invoice two years overdue is still a debt today), while paid experiences count when paid in
+the last 365 days.
+
+The index is shown only with at least 3 experiences from at least 2 counterparties; otherwise it
+is None with the reason, as D&B does for thin files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from backend.credit.figure import Figure, within
+from backend.credit.queries import DAY, FirmHistory, PaymentRow, TradeRow
+
+# (days beyond terms, PAYDEX score): 30 days early = 100 (anticipate), 20 early = 90 (discount),
+# on time = 80 (prompt), then 15/22/30/60/90/120+ days beyond terms.
+PAYDEX_TABLE: tuple[tuple[float, float], ...] = (
+    (-30.0, 100.0),
+    (-20.0, 90.0),
+    (0.0, 80.0),
+    (15.0, 70.0),
+    (22.0, 60.0),
+    (30.0, 50.0),
+    (60.0, 40.0),
+    (90.0, 30.0),
+    (120.0, 20.0),
+)
+MIN_EXPERIENCES = 3
+MIN_COUNTERPARTIES = 2
+PAID_WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Experience:
+    amount: int
+    days_beyond_terms: float
+    counterparty: str
+    evidence: tuple[int, ...]
+
+
+def paydex_score(days_beyond_terms: float) -> float:
+    """The PAYDEX score of one experience: linear between the table's points, clamped."""
+    first_days, first_score = PAYDEX_TABLE[0]
+    if days_beyond_terms <= first_days:
+        return first_score
+    for (days0, score0), (days1, score1) in zip(PAYDEX_TABLE, PAYDEX_TABLE[1:], strict=False):
+        if days_beyond_terms <= days1:
+            return score0 + (days_beyond_terms - days0) * (score1 - score0) / (days1 - days0)
+    return PAYDEX_TABLE[-1][1]
+
+
+def paydex(experiences: Iterable[Experience]) -> dict[str, object]:
+    """The dollar-weighted index of ``experiences``, or None with the reason it is not shown."""
+    chosen = list(experiences)
+    amount = sum(e.amount for e in chosen)
+    counterparties = len({e.counterparty for e in chosen})
+    shown = len(chosen) >= MIN_EXPERIENCES and counterparties >= MIN_COUNTERPARTIES
+    index = days = None
+    if shown:
+        index = sum(paydex_score(e.days_beyond_terms) * e.amount for e in chosen) / amount
+        days = sum(e.days_beyond_terms * e.amount for e in chosen) / amount
+    return {
+        "index": index,
+        "days_beyond_terms": days,
+        "experiences": len(chosen),
+        "counterparties": counterparties,
+        "amount": amount,
+        "reason": None
+        if shown
+        else f"insufficient experiences: {len(chosen)} from {counterparties} counterparties",
+    }
+
+
+def experiences(history: FirmHistory, role: str) -> list[Experience]:
+    """Payment experiences on the firm's invoices as ``"payer"`` (buyer) or ``"payee"`` (seller)."""
+    as_of, firm = history.as_of, history.firm
+    invoices = {
+        t.trade_id: t
+        for t in history.trades
+        if t.is_verified_invoice(as_of) and (t.buyer if role == "payer" else t.seller) == firm
+    }
+    payments = [
+        p
+        for p in history.payments
+        if (p.payer if role == "payer" else p.payee) == firm and p.trade_id in invoices
+    ]
+    by_invoice: dict[str, list[PaymentRow]] = defaultdict(list)
+    for payment in payments:
+        by_invoice[payment.trade_id].append(payment)
+    found = []
+    for payment in payments:
+        invoice = invoices[payment.trade_id]
+        if within(payment.paid_at, as_of, PAID_WINDOW_DAYS):
+            days = (payment.paid_at - invoice.due_at) / DAY
+            evidence = (*invoice.evidence(as_of), payment.event_id)
+            found.append(Experience(payment.amount, days, _other(invoice, role), evidence))
+    for invoice in invoices.values():
+        paid_on = by_invoice[invoice.trade_id]
+        remainder = invoice.amount - sum(p.amount for p in paid_on)
+        if invoice.due_at < as_of and remainder > 0:
+            days = (as_of - invoice.due_at) / DAY
+            evidence = (*invoice.evidence(as_of), *(p.event_id for p in paid_on))
+            found.append(Experience(remainder, days, _other(invoice, role), evidence))
+    return found
+
+
+def figures(history: FirmHistory) -> dict[str, Figure]:
+    found = {}
+    for role in ("payer", "payee"):
+        chosen = experiences(history, role)
+        evidence = frozenset(event for e in chosen for event in e.evidence)
+        found[f"paydex_as_{role}"] = Figure(paydex(chosen), evidence)
+    return found
+
+
+def _other(invoice: TradeRow, role: str) -> str:
+    return invoice.seller if role == "payer" else invoice.buyer

@@ -1,0 +1,373 @@
+"""The SQL reads behind a credit record: one firm's own indexed rows, as they stood at a time.
+
+Every read here starts from an indexed column of the firm (``trade.seller``/``trade.buyer``,
+``payment.payer``/``payment.payee``, ``receivable.obligor``, ``receivable_transition.holder``,
+``financing.borrower``, the ``firm`` primary key), so a record costs the same whether the ledger
+holds a thousand trades or a hundred million. Nothing here reads a row that reached the chain after
+``as_of``: rows are filtered by the block time at which they appeared (``recorded_time``,
+``block_time``, ``financed_time``, ``registered_at``). Queries are SQLAlchemy Core and run alike on
+SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Table, and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from backend.firms.models import Firm
+from backend.indexer.models import ChainEvent
+from backend.receivables.models import Financing, Receivable, ReceivableTransition
+from backend.trades.models import Payment, Trade
+
+FIRMS: Table = Firm.__table__  # type: ignore[attr-defined]
+TRADES: Table = Trade.__table__  # type: ignore[attr-defined]
+PAYMENTS: Table = Payment.__table__  # type: ignore[attr-defined]
+EVENTS: Table = ChainEvent.__table__  # type: ignore[attr-defined]
+RECEIVABLES: Table = Receivable.__table__  # type: ignore[attr-defined]
+TRANSITIONS: Table = ReceivableTransition.__table__  # type: ignore[attr-defined]
+FINANCINGS: Table = Financing.__table__  # type: ignore[attr-defined]
+
+DAY = 86_400
+INVOICE = 2  # TradeKind.INVOICE
+CORE_ROLE = 2  # Role.CORE
+IN_CHUNK = 500  # addresses per IN (...) list: well under every driver's parameter limit
+
+
+# ─────────────────────────────────────────────────────────────── rows
+
+
+@dataclass(frozen=True, slots=True)
+class TradeRow:
+    """A trade as the chain showed it; whether it was verified or rejected *at T* is asked."""
+
+    trade_id: str
+    seller: str
+    buyer: str
+    kind: int
+    amount: int
+    issued_at: int
+    due_at: int
+    recorded_time: int
+    verified_time: int | None
+    rejected_time: int | None
+    event_id: int
+    answer_event_id: int | None
+
+    def verified_by(self, as_of: int) -> bool:
+        return self.verified_time is not None and self.verified_time <= as_of
+
+    def rejected_by(self, as_of: int) -> bool:
+        return self.rejected_time is not None and self.rejected_time <= as_of
+
+    def is_verified_invoice(self, as_of: int) -> bool:
+        return self.kind == INVOICE and self.verified_by(as_of)
+
+    def evidence(self, as_of: int) -> tuple[int, ...]:
+        """The events that put the trade in its state at ``as_of`` (never a later answer)."""
+        answered = self.answer_event_id is not None and (
+            self.verified_by(as_of) or self.rejected_by(as_of)
+        )
+        if answered:
+            assert self.answer_event_id is not None
+            return (self.event_id, self.answer_event_id)
+        return (self.event_id,)
+
+    def counterparty(self, firm: str) -> str:
+        return self.buyer if self.seller == firm else self.seller
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRow:
+    trade_id: str
+    payer: str
+    payee: str
+    amount: int
+    paid_at: int
+    block_time: int
+    event_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    address: str
+    registered_at: int
+    event_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivableState:
+    """A receivable's fixed facts and its state at T (its last transition by T)."""
+
+    receivable_id: str
+    obligor: str
+    amount: int
+    late_days: int | None
+    created_event_id: int
+    status: int
+    holder: str
+    state_event_id: int
+
+    @property
+    def evidence(self) -> tuple[int, ...]:
+        return (self.created_event_id, self.state_event_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FinancingRow:
+    receivable_id: str
+    advance: int
+    amount: int
+    event_id: int
+
+
+@dataclass(frozen=True)
+class FirmHistory:
+    """One firm's own rows that were on chain by ``as_of``."""
+
+    firm: str
+    as_of: int
+    registration: Registration
+    trades: tuple[TradeRow, ...]  # as seller or buyer, any kind or status, recorded by as_of
+    payments: tuple[PaymentRow, ...]  # as payer or payee, on chain by as_of
+
+    @property
+    def tenure_seconds(self) -> int:
+        return self.as_of - self.registration.registered_at
+
+
+# ─────────────────────────────────────────────────────────────── firms
+
+
+def registration(connection: Connection, firm: str, as_of: int) -> Registration | None:
+    """The firm's registration if it happened by ``as_of``."""
+    row = connection.execute(
+        select(FIRMS.c.address, FIRMS.c.registered_at, FIRMS.c.event_id).where(
+            FIRMS.c.address == firm, FIRMS.c.registered_at <= as_of
+        )
+    ).first()
+    return None if row is None else Registration(row.address, row.registered_at, row.event_id)
+
+
+def registrations(connection: Connection, firms: Collection[str]) -> dict[str, Registration]:
+    """Registrations of ``firms`` (by primary key); firms never registered are absent."""
+    found: dict[str, Registration] = {}
+    for chunk in _chunks(firms):
+        rows = connection.execute(
+            select(FIRMS.c.address, FIRMS.c.registered_at, FIRMS.c.event_id).where(
+                FIRMS.c.address.in_(chunk)
+            )
+        )
+        found.update(
+            {r.address: Registration(r.address, r.registered_at, r.event_id) for r in rows}
+        )
+    return found
+
+
+def roles_at(
+    connection: Connection, firms: Collection[str], as_of: int
+) -> dict[str, tuple[int, int]]:
+    """``firm -> (roles, event id)`` as of ``as_of``: the last FirmRolesChanged by then, else the
+    roles the firm was registered with (the ``firm`` table only knows today's roles)."""
+    roles: dict[str, tuple[int, int]] = {}
+    for chunk in _chunks(firms):
+        registered = connection.execute(
+            select(FIRMS.c.address, EVENTS.c.id, EVENTS.c.args)
+            .join(EVENTS, EVENTS.c.id == FIRMS.c.event_id)
+            .where(FIRMS.c.address.in_(chunk), FIRMS.c.registered_at <= as_of)
+        )
+        roles.update({r.address: (int(r.args["roles"]), r.id) for r in registered})
+        changes = connection.execute(
+            select(EVENTS.c.id, EVENTS.c.args)
+            .where(
+                EVENTS.c.contract == "FirmRegistry",
+                EVENTS.c.event == "FirmRolesChanged",
+                EVENTS.c.block_time <= as_of,
+                EVENTS.c.args["firm"].as_string().in_(chunk),
+            )
+            .order_by(EVENTS.c.id)
+        )
+        for change in changes:  # in chain order: the last one wins
+            roles[change.args["firm"]] = (int(change.args["roles"]), change.id)
+    return roles
+
+
+# ─────────────────────────────────────────────────────────────── trades and payments
+
+
+def load_history(connection: Connection, reg: Registration, as_of: int) -> FirmHistory:
+    firm = reg.address
+    trades = trades_where(connection, or_(TRADES.c.seller == firm, TRADES.c.buyer == firm), as_of)
+    payments = connection.execute(
+        select(
+            PAYMENTS.c.trade_id,
+            PAYMENTS.c.payer,
+            PAYMENTS.c.payee,
+            PAYMENTS.c.amount,
+            PAYMENTS.c.paid_at,
+            PAYMENTS.c.block_time,
+            PAYMENTS.c.event_id,
+        )  # fmt: skip
+        .where(or_(PAYMENTS.c.payer == firm, PAYMENTS.c.payee == firm))
+        .where(PAYMENTS.c.block_time <= as_of)
+        .order_by(PAYMENTS.c.event_id)
+    )
+    return FirmHistory(
+        firm=firm,
+        as_of=as_of,
+        registration=reg,
+        trades=tuple(trades),
+        payments=tuple(PaymentRow(**row._asdict()) for row in payments),
+    )
+
+
+def trades_where(
+    connection: Connection, condition: ColumnElement[bool], as_of: int
+) -> list[TradeRow]:
+    """Trades matching ``condition`` recorded by ``as_of``, in chain order."""
+    rows = connection.execute(
+        select(
+            TRADES.c.trade_id,
+            TRADES.c.seller,
+            TRADES.c.buyer,
+            TRADES.c.kind,
+            TRADES.c.amount,
+            TRADES.c.issued_at,
+            TRADES.c.due_at,
+            TRADES.c.recorded_time,
+            TRADES.c.verified_time,
+            TRADES.c.rejected_time,
+            TRADES.c.event_id,
+            TRADES.c.answer_event_id,
+        )  # fmt: skip
+        .where(condition, TRADES.c.recorded_time <= as_of)
+        .order_by(TRADES.c.event_id)
+    )
+    return [TradeRow(**row._asdict()) for row in rows]
+
+
+def verified_invoices_of(
+    connection: Connection, column: str, firms: Collection[str], as_of: int, since: int
+) -> list[TradeRow]:
+    """Verified invoices by ``as_of`` whose ``column`` (seller or buyer) is one of ``firms``,
+    issued in ``(since, as_of]``: the neighbourhood a ring search needs, through the index."""
+    found: list[TradeRow] = []
+    for chunk in _chunks(firms):
+        condition = and_(
+            TRADES.c[column].in_(chunk),
+            TRADES.c.kind == INVOICE,
+            TRADES.c.verified_time <= as_of,
+            TRADES.c.issued_at > since,
+            TRADES.c.issued_at <= as_of,
+        )
+        found += trades_where(connection, condition, as_of)
+    return sorted(found, key=lambda t: t.event_id)
+
+
+# ─────────────────────────────────────────────────────────────── receivables
+
+
+def receivables_held(connection: Connection, firm: str, as_of: int) -> list[ReceivableState]:
+    """Receivables ``firm`` held at some time by ``as_of``, with their state at ``as_of``."""
+    ever_held = (
+        select(TRANSITIONS.c.receivable_id)
+        .where(TRANSITIONS.c.holder == firm, TRANSITIONS.c.block_time <= as_of)
+        .scalar_subquery()
+    )
+    return _states(connection, RECEIVABLES.c.receivable_id.in_(ever_held), as_of)
+
+
+def receivables_owed(connection: Connection, firm: str, as_of: int) -> list[ReceivableState]:
+    """Receivables whose obligor is ``firm``, created by ``as_of``, with their state then."""
+    condition = and_(RECEIVABLES.c.obligor == firm, RECEIVABLES.c.created_time <= as_of)
+    return _states(connection, condition, as_of)
+
+
+def financings_of(
+    connection: Connection, borrower: str, as_of: int
+) -> list[tuple[FinancingRow, ReceivableState]]:
+    """Financings of ``borrower`` made by ``as_of``, each with its receivable's state then."""
+    rows = connection.execute(
+        select(
+            FINANCINGS.c.receivable_id,
+            FINANCINGS.c.advance,
+            FINANCINGS.c.amount,
+            FINANCINGS.c.event_id,
+        )  # fmt: skip
+        .where(FINANCINGS.c.borrower == borrower, FINANCINGS.c.financed_time <= as_of)
+        .order_by(FINANCINGS.c.event_id)
+    )
+    financings = [FinancingRow(**row._asdict()) for row in rows]
+    financed = (
+        select(FINANCINGS.c.receivable_id)
+        .where(FINANCINGS.c.borrower == borrower, FINANCINGS.c.financed_time <= as_of)
+        .scalar_subquery()
+    )
+    states = {
+        s.receivable_id: s
+        for s in _states(connection, RECEIVABLES.c.receivable_id.in_(financed), as_of)
+    }
+    return [(f, states[f.receivable_id]) for f in financings if f.receivable_id in states]
+
+
+def _states(
+    connection: Connection, receivables: ColumnElement[bool], as_of: int
+) -> list[ReceivableState]:
+    """The receivables matching ``receivables`` with their last transition by ``as_of``."""
+    rows = connection.execute(
+        select(
+            RECEIVABLES.c.receivable_id,
+            RECEIVABLES.c.obligor,
+            RECEIVABLES.c.amount,
+            RECEIVABLES.c.late_days,
+            RECEIVABLES.c.event_id.label("created_event_id"),
+            TRANSITIONS.c.status,
+            TRANSITIONS.c.holder,
+            TRANSITIONS.c.event_id.label("state_event_id"),
+        )  # fmt: skip
+        .join(TRANSITIONS, TRANSITIONS.c.receivable_id == RECEIVABLES.c.receivable_id)
+        .where(receivables, TRANSITIONS.c.block_time <= as_of)
+        .order_by(TRANSITIONS.c.event_id)
+    )
+    latest: dict[str, ReceivableState] = {}
+    for row in rows:  # in chain order: the last transition by as_of wins
+        latest[row.receivable_id] = ReceivableState(**row._asdict())
+    return sorted(latest.values(), key=lambda s: s.created_event_id)
+
+
+# ─────────────────────────────────────────────────────────────── the whole chain
+
+
+def chain_prefix(connection: Connection, as_of: int) -> tuple[int, str] | None:
+    """The newest indexed event by ``as_of`` and its block hash: everything indexed up to
+    ``as_of`` is a function of the chain up to that block, so this names it."""
+    row = connection.execute(
+        select(EVENTS.c.id, EVENTS.c.block_hash)
+        .where(EVENTS.c.block_time <= as_of)
+        .order_by(EVENTS.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row.id), str(row.block_hash))
+
+
+def invoice_graph(connection: Connection, as_of: int, since: int) -> dict[tuple[str, str], int]:
+    """``(buyer, seller) -> amount`` over verified invoices issued in ``(since, as_of]``."""
+    rows = connection.execute(
+        select(TRADES.c.buyer, TRADES.c.seller, func.sum(TRADES.c.amount))
+        .where(
+            TRADES.c.kind == INVOICE,
+            TRADES.c.verified_time <= as_of,
+            TRADES.c.issued_at > since,
+            TRADES.c.issued_at <= as_of,
+        )
+        .group_by(TRADES.c.buyer, TRADES.c.seller)
+    )
+    return {(buyer, seller): int(amount) for buyer, seller, amount in rows}
+
+
+def _chunks(items: Collection[str]) -> Iterator[list[str]]:
+    ordered = sorted(items)
+    for start in range(0, len(ordered), IN_CHUNK):
+        yield ordered[start : start + IN_CHUNK]

@@ -1,0 +1,201 @@
+"""Credit records kept up to date as the indexer writes, read back as of now or any past time, and
+the chain events behind each figure.
+
+``refresh_records`` is the indexer's ``on_batch`` callback: inside the indexer's write transaction
+it recomputes the cached record of every firm the batch touched, as of the batch's last block, so
+the cache never disagrees with the rows beside it. A firm's record also moves without its own
+events (tenure grows, windows slide, other firms' trades change its network rank), which is why a
+cached row is only served for the block it was computed at: ``get_record(engine, firm, None)``
+serves it when it is for the last indexed block and otherwise computes (and stores) it afresh.
+On a reorg rollback the callback gets an empty set and drops the cached rows newer than the block
+the indexer rolled back to; they are recomputed on demand.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from backend.credit.models import CreditRecord
+from backend.credit.record import (
+    FIGURES,
+    RECORD_VERSION,
+    CreditRecordView,
+    checksummed,
+    compute_record,
+)
+from backend.errors import LedgerError
+from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
+
+logger = logging.getLogger(__name__)
+
+RECORDS: Table = CreditRecord.__table__  # type: ignore[attr-defined]
+HEADERS: Table = BlockHeader.__table__  # type: ignore[attr-defined]
+CURSORS: Table = IndexerCursor.__table__  # type: ignore[attr-defined]
+EVENTS: Table = ChainEvent.__table__  # type: ignore[attr-defined]
+MAX_PAGE = 1_000
+
+
+class NothingIndexed(LedgerError):
+    code = "nothing_indexed"
+    status = 503
+
+
+class UnknownFigure(LedgerError):
+    code = "unknown_figure"
+    status = 404
+
+
+class InvalidPage(LedgerError):
+    code = "invalid_page"
+    status = 400
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    event_id: int
+    contract: str
+    event: str
+    tx_hash: str
+    block_number: int
+    log_index: int
+    block_time: int
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EvidencePage:
+    firm: str
+    figure: str
+    as_of: int
+    total: int
+    offset: int
+    limit: int
+    rows: list[EvidenceRow]
+
+
+# ─────────────────────────────────────────────────────────────── the indexer's callback
+
+
+def refresh_records(connection: Connection, firms: set[str], as_of_block: int) -> None:
+    """Recompute the cached records of ``firms`` as of block ``as_of_block`` (its header is in
+    this transaction); an empty set after a reorg drops the rows newer than the block."""
+    if not firms:
+        connection.execute(delete(RECORDS).where(RECORDS.c.as_of_block > as_of_block))
+        return
+    as_of = _block_time(connection, as_of_block)
+    for firm in sorted(firms):
+        _store(connection, compute_record(connection, firm, as_of), as_of_block)
+    logger.info(
+        "credit.records.refreshed block=%d as_of=%d firms=%d", as_of_block, as_of, len(firms)
+    )
+
+
+# ─────────────────────────────────────────────────────────────── reading
+
+
+def get_record(engine: Engine, firm: str, as_of: int | None = None) -> CreditRecordView:
+    """The record of ``firm`` as of ``as_of``; None means as of the last indexed block (served
+    from the cache when it is for that block, else computed and stored)."""
+    firm = checksummed(firm)
+    if as_of is not None:
+        with engine.connect() as connection:
+            return compute_record(connection, firm, as_of)
+    with engine.begin() as connection:
+        block, block_time = last_indexed(connection)
+        cached = connection.execute(
+            select(RECORDS.c.as_of_block, RECORDS.c.record).where(RECORDS.c.firm == firm)
+        ).first()
+        if (
+            cached is not None
+            and cached.as_of_block == block
+            and cached.record.get("version") == RECORD_VERSION
+        ):
+            return CreditRecordView.from_json(cached.record)
+        view = compute_record(connection, firm, block_time)
+        _store(connection, view, block)
+    return view
+
+
+def evidence(
+    engine: Engine, firm: str, figure: str, as_of: int | None, offset: int, limit: int
+) -> EvidencePage:
+    """One page of the chain events behind ``figure`` of the firm's record, in chain order."""
+    if figure not in FIGURES:
+        raise UnknownFigure(f"no figure {figure!r}; the figures are {', '.join(FIGURES)}")
+    if offset < 0 or not 1 <= limit <= MAX_PAGE:
+        raise InvalidPage(f"offset must be >= 0 and limit within 1..{MAX_PAGE}")
+    view = get_record(engine, firm, as_of)
+    ids = view.evidence.get(figure, ())
+    page = list(ids[offset : offset + limit])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(EVENTS).where(EVENTS.c.id.in_(page)).order_by(EVENTS.c.id)
+        ).mappings()
+        found = [_evidence_row(row) for row in rows]
+    return EvidencePage(view.firm, figure, view.as_of, len(ids), offset, limit, found)
+
+
+# ─────────────────────────────────────────────────────────────── helpers
+
+
+def last_indexed(connection: Connection) -> tuple[int, int]:
+    """(number, time) of the last block the indexer wrote (its cursor)."""
+    row = connection.execute(
+        select(HEADERS.c.number, HEADERS.c.timestamp)
+        .join(CURSORS, CURSORS.c.last_block == HEADERS.c.number)
+        .order_by(HEADERS.c.number.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise NothingIndexed("nothing is indexed yet: run `scf index` first")
+    return int(row.number), int(row.timestamp)
+
+
+def _block_time(connection: Connection, number: int) -> int:
+    row = connection.execute(
+        select(HEADERS.c.timestamp).where(HEADERS.c.number == number)
+    ).scalar_one_or_none()
+    if row is None:
+        raise NothingIndexed(f"block {number} is not indexed")
+    return int(row)
+
+
+def _store(connection: Connection, view: CreditRecordView, block: int) -> None:
+    """Upsert the firm's cached row, unless a row for a newer block is there already."""
+    values = {
+        "firm": view.firm,
+        "as_of_block": block,
+        "as_of_time": view.as_of,
+        "record": view.to_json(include_evidence=True),
+    }
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(RECORDS).values(**values)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[RECORDS.c.firm],
+            set_={
+                "as_of_block": statement.excluded.as_of_block,
+                "as_of_time": statement.excluded.as_of_time,
+                "record": statement.excluded.record,
+            },
+            where=RECORDS.c.as_of_block <= statement.excluded.as_of_block,
+        )
+    )
+
+
+def _evidence_row(row: Any) -> EvidenceRow:
+    return EvidenceRow(
+        event_id=int(row["id"]),
+        contract=row["contract"],
+        event=row["event"],
+        tx_hash=row["tx_hash"],
+        block_number=int(row["block_number"]),
+        log_index=int(row["log_index"]),
+        block_time=int(row["block_time"]),
+        args=row["args"],
+    )

@@ -1,0 +1,191 @@
+"""Figures from the firm's verified trades: volumes, growth, volatility, concentration, disputes,
+volume spikes and young counterparties.
+
+Only verified INVOICE trades count as business volume: an order, its delivery and its invoice
+describe the same sale, so counting all three would triple it. Business times (``issued_at``)
+place a trade in a window; the block time at which it was verified decides whether it counts at
+all for ``as_of``.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+
+from sqlalchemy import Connection
+
+from backend.credit import queries
+from backend.credit.figure import Figure, evidence_of, ratio, within
+from backend.credit.queries import CORE_ROLE, DAY, FirmHistory, TradeRow
+
+SHORT_DAYS = 90
+LONG_DAYS = 365
+BUCKET_DAYS = 30
+BUCKETS = 12  # monthly volatility: the last 12 thirty-day buckets
+SPIKE_FACTOR = 3  # a spike: the last bucket above 3 x the average of the 11 before it
+SPIKE_MIN_TENURE_DAYS = 330  # ... or any sales after 11 empty buckets by a firm this old
+YOUNG_COUNTERPARTY_DAYS = 7
+
+
+def sales(history: FirmHistory) -> list[TradeRow]:
+    """Verified invoices with the firm as seller, verified by ``as_of``."""
+    return [
+        t
+        for t in history.trades
+        if t.seller == history.firm and t.is_verified_invoice(history.as_of)
+    ]
+
+
+def purchases(history: FirmHistory) -> list[TradeRow]:
+    """Verified invoices with the firm as buyer, verified by ``as_of``."""
+    return [
+        t
+        for t in history.trades
+        if t.buyer == history.firm and t.is_verified_invoice(history.as_of)
+    ]
+
+
+def issued_within(trades: list[TradeRow], as_of: int, days: int) -> list[TradeRow]:
+    return [t for t in trades if within(t.issued_at, as_of, days)]
+
+
+def volume(trades: list[TradeRow], as_of: int, days: int) -> Figure:
+    chosen = issued_within(trades, as_of, days)
+    value = {"amount": sum(t.amount for t in chosen), "count": len(chosen)}
+    return Figure(value, evidence_of(chosen, as_of))
+
+
+def growth(sold: list[TradeRow], as_of: int) -> Figure:
+    """Sales of the last 365 days against the 365 days before; None without prior sales."""
+    last = issued_within(sold, as_of, LONG_DAYS)
+    prior = issued_within(sold, as_of - LONG_DAYS * DAY, LONG_DAYS)
+    last_amount, prior_amount = sum(t.amount for t in last), sum(t.amount for t in prior)
+    value = {
+        "rate": ratio(last_amount - prior_amount, prior_amount),
+        "last_365d": last_amount,
+        "prior_365d": prior_amount,
+    }
+    return Figure(value, evidence_of(last + prior, as_of))
+
+
+def monthly_buckets(sold: list[TradeRow], as_of: int, count: int = BUCKETS) -> list[int]:
+    """Sales per 30-day bucket, newest first: bucket k is ``(as_of-(k+1)*30d, as_of-k*30d]``."""
+    buckets = [0] * count
+    for trade in sold:
+        age = as_of - trade.issued_at  # bucket k holds ages in [k*30d, (k+1)*30d)
+        if 0 <= age < count * BUCKET_DAYS * DAY:
+            buckets[age // (BUCKET_DAYS * DAY)] += trade.amount
+    return buckets
+
+
+def volatility(sold: list[TradeRow], as_of: int) -> Figure:
+    """Coefficient of variation (population) of the last 12 monthly sales; None if all zero."""
+    buckets = monthly_buckets(sold, as_of)
+    mean = statistics.fmean(buckets)
+    cv = None if mean == 0 else statistics.pstdev(buckets) / mean
+    used = issued_within(sold, as_of, BUCKETS * BUCKET_DAYS)
+    return Figure({"cv": cv, "monthly": buckets}, evidence_of(used, as_of))
+
+
+def buyer_concentration(sold: list[TradeRow], as_of: int) -> Figure:
+    """Number of buyers, Herfindahl-Hirschman index of sales shares and the top buyer's share."""
+    chosen = issued_within(sold, as_of, LONG_DAYS)
+    by_buyer = _amount_by(chosen, "buyer")
+    total = sum(by_buyer.values())
+    value = {
+        "buyers": len(by_buyer),
+        "hhi": ratio(sum(a * a for a in by_buyer.values()), total * total),
+        "top_buyer_share": ratio(max(by_buyer.values(), default=0), total),
+    }
+    return Figure(value, evidence_of(chosen, as_of))
+
+
+def core_buyer_share(connection: Connection, sold: list[TradeRow], as_of: int) -> Figure:
+    """Share of the last 365 days' sales made to firms holding the CORE role at ``as_of``."""
+    chosen = issued_within(sold, as_of, LONG_DAYS)
+    by_buyer = _amount_by(chosen, "buyer")
+    roles = queries.roles_at(connection, by_buyer.keys(), as_of)
+    core = {b for b, (r, _) in roles.items() if r & CORE_ROLE}
+    core_amount = sum(a for b, a in by_buyer.items() if b in core)
+    total = sum(by_buyer.values())
+    value = {"share": ratio(core_amount, total), "core_amount": core_amount, "amount": total}
+    return Figure(value, evidence_of(chosen, as_of, (event for _, event in roles.values())))
+
+
+def disputes(history: FirmHistory) -> Figure:
+    """Trades the firm put on chain as seller (any kind) and how many its buyers rejected."""
+    as_of = history.as_of
+    offered = [t for t in history.trades if t.seller == history.firm]
+    rejected = sum(1 for t in offered if t.rejected_by(as_of))
+    value = {"rejected": rejected, "trades": len(offered), "rate": ratio(rejected, len(offered))}
+    return Figure(value, evidence_of(offered, as_of))
+
+
+def volume_spike(sold: list[TradeRow], history: FirmHistory) -> Figure:
+    """Sales of the last 30 days against the average of the 11 thirty-day buckets before them.
+
+    Compared in integers (``last * 11 > 3 * prior``) so that no rounding decides a flag. After 11
+    empty buckets any sales are a spike, but only for a firm registered more than 330 days: a new
+    firm has simply not had the time to sell before.
+    """
+    as_of = history.as_of
+    last, *before = monthly_buckets(sold, as_of)
+    prior = sum(before)
+    if prior > 0:
+        flag = last * len(before) > SPIKE_FACTOR * prior
+    else:
+        flag = last > 0 and history.tenure_seconds > SPIKE_MIN_TENURE_DAYS * DAY
+    value = {
+        "flag": flag,
+        "last_30d": last,
+        "prior_330d": prior,
+        "ratio": ratio(last * len(before), prior),
+    }
+    used = issued_within(sold, as_of, BUCKETS * BUCKET_DAYS)
+    return Figure(value, evidence_of(used, as_of))
+
+
+def young_counterparties(connection: Connection, history: FirmHistory) -> Figure:
+    """Trades recorded in the last 365 days whose counterparty registered < 7 days before."""
+    as_of = history.as_of
+    recent = [t for t in history.trades if within(t.recorded_time, as_of, LONG_DAYS)]
+    counterparties = {t.counterparty(history.firm) for t in recent}
+    registered = queries.registrations(connection, counterparties)
+    young = [t for t in recent if _young(t, registered.get(t.counterparty(history.firm)))]
+    young_firms = sorted({t.counterparty(history.firm) for t in young})
+    value = {"count": len(young), "trades": len(recent), "share": ratio(len(young), len(recent))}
+    registrations = (registered[f].event_id for f in young_firms)
+    return Figure(value, evidence_of(recent, as_of, registrations))
+
+
+def figures(connection: Connection, history: FirmHistory) -> dict[str, Figure]:
+    as_of = history.as_of
+    sold, bought = sales(history), purchases(history)
+    return {
+        "sales_90d": volume(sold, as_of, SHORT_DAYS),
+        "sales_365d": volume(sold, as_of, LONG_DAYS),
+        "purchases_90d": volume(bought, as_of, SHORT_DAYS),
+        "purchases_365d": volume(bought, as_of, LONG_DAYS),
+        "sales_growth": growth(sold, as_of),
+        "sales_volatility": volatility(sold, as_of),
+        "buyer_concentration": buyer_concentration(sold, as_of),
+        "core_buyer_share": core_buyer_share(connection, sold, as_of),
+        "disputes": disputes(history),
+        "volume_spike": volume_spike(sold, history),
+        "young_counterparties": young_counterparties(connection, history),
+    }
+
+
+def _young(trade: TradeRow, counterparty: queries.Registration | None) -> bool:
+    """Registered fewer than 7 days before the trade reached the chain (an unknown firm, which
+    the ledger never lets trade, is not counted young)."""
+    if counterparty is None:
+        return False
+    return trade.recorded_time - counterparty.registered_at < YOUNG_COUNTERPARTY_DAYS * DAY
+
+
+def _amount_by(trades: list[TradeRow], party: str) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for trade in trades:
+        totals[trade.buyer if party == "buyer" else trade.seller] += trade.amount
+    return dict(totals)
