@@ -14,12 +14,14 @@ from backend.chain.deploy import deploy_ledger, save_deployment
 from backend.chain.node import chain
 from backend.chain.reverts import RevertDecoder
 from backend.chain.transactor import Transactor
+from backend.credit.cli import credit_app
 from backend.errors import LedgerError
 from backend.settings import get_settings
 
 app = typer.Typer(help="scf-ledger: supply-chain finance ledger", no_args_is_help=True)
 db_app = typer.Typer(help="the database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(credit_app, name="credit")
 console = Console(width=None if Console().is_terminal else 130)
 
 
@@ -94,6 +96,7 @@ def index(
     import signal
     import threading
 
+    from backend.credit.service import refresh_records
     from backend.db import make_engine
     from backend.indexer.lock import IndexerLockHeld, writer_lock
     from backend.indexer.service import build_indexer
@@ -106,7 +109,7 @@ def index(
     try:
         with chain(settings) as w3, writer_lock(engine, wait_seconds=wait):
             rpc_url = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
-            indexer = build_indexer(settings, engine, rpc_url)
+            indexer = build_indexer(settings, engine, rpc_url, on_batch=refresh_records)
             if not follow:
                 progress = indexer.sync()
                 console.print(

@@ -28,6 +28,7 @@ from backend.chain.deploy import (
 from backend.chain.node import chain
 from backend.chain.reverts import RevertDecoder
 from backend.chain.transactor import Transactor
+from backend.credit.service import refresh_records
 from backend.db import make_engine
 from backend.indexer.indexer import Indexer
 from backend.indexer.lock import writer_lock
@@ -97,6 +98,7 @@ def running(settings: Settings, roles: Roles) -> Iterator[Services]:
                 confirmation_depth=settings.confirmation_depth,
                 final_depth=settings.final_depth,
                 max_range=settings.indexer_max_range,
+                on_batch=refresh_records,
             )
             workers.append(
                 _worker(

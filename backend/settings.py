@@ -72,7 +72,13 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(1_000, gt=0, description="most trades in one batch request")
     rate_limit_per_second: float = Field(50.0, gt=0, description="requests per principal")
     rate_limit_burst: int = Field(200, gt=0, description="burst allowance per principal")
-    relayer_batch_size: int = Field(100, gt=0, description="most trades in one transaction")
+    relayer_batch_size: int = Field(
+        100,
+        gt=0,
+        le=150,
+        description="most trades in one transaction (nodes refuse transactions over 128 KiB; "
+        "a trade is ~640 bytes of calldata)",
+    )
     relayer_max_wait_seconds: float = Field(
         0.2, ge=0, description="longest a queued item waits for its batch to fill"
     )

@@ -83,12 +83,18 @@ class Relayer:
     # ─────────────────────────────────────────────────────────── loop
 
     def follow(self, stop: threading.Event, idle_seconds: float = 0.05) -> None:
+        """Rounds until ``stop``; a failed round is logged and recovered like a crash."""
         self.resume()
         while not stop.is_set():
-            if self._ready():
-                self.run_once()
-            else:
-                stop.wait(idle_seconds)
+            try:
+                if self._ready():
+                    self.run_once()
+                else:
+                    stop.wait(idle_seconds)
+            except Exception:
+                logger.exception("relayer.round.failed")
+                stop.wait(1.0)
+                self.resume()
 
     def run_once(self) -> RoundResult:
         """One round over the queue; returns what it settled."""
@@ -216,9 +222,12 @@ class Relayer:
 
     def _broadcast(self, raw_transactions: list[str]) -> None:
         calls = [("eth_sendRawTransaction", [raw]) for raw in raw_transactions]
-        for (_, params), outcome in zip(calls, self._batch_tolerant(calls), strict=True):
-            if isinstance(outcome, RpcError):
-                logger.warning("relayer.broadcast.failed tx=%s error=%s", params[0][:20], outcome)
+        refused = [
+            outcome for outcome in self._batch_tolerant(calls) if isinstance(outcome, RpcError)
+        ]
+        if refused:
+            # The rows stay ``submitted``: recovery rebroadcasts or requeues them.
+            raise RpcError(f"the node refused {len(refused)} transaction(s): {refused[0].message}")
 
     def _batch_tolerant(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
         try:

@@ -210,6 +210,9 @@ def submit_batch(
     if len(body.items) > services.settings.max_batch_items:
         raise refused("batch_too_large", f"at most {services.settings.max_batch_items} items")
     checks = TradeChecks(session, services, principal)
+    # Who may submit is decided for the whole request; what is valid, item by item.
+    for item in body.items:
+        checks.require_party(item.trade.seller, item.trade.buyer)
     checks.prefetch_documents([item.trade.doc_hash for item in body.items])
     now = int(time.time())
     results: list[schemas.BatchItemResult] = []

@@ -1,0 +1,67 @@
+"""GET /firms/{address}/credit-profile and its evidence pages."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.service import Forbidden, Principal
+from backend.consents.models import SCOPE_CREDIT_PROFILE
+from backend.consents.service import bank_may_read
+from backend.credit import service
+from backend.credit.record import FIGURES
+from backend.schemas import ERROR_RESPONSES, Address
+
+router = APIRouter(prefix="/firms", tags=["credit"], responses=ERROR_RESPONSES)
+
+
+def check_profile_reader(session: Any, principal: Principal, firm: str) -> None:
+    """The firm itself, the operator, and a bank while the firm's consent is active."""
+    if principal.operator or principal.address == firm:
+        return
+    if bank_may_read(session, principal.address, firm, SCOPE_CREDIT_PROFILE):
+        return
+    raise Forbidden(
+        "a credit profile is read by its firm, the operator, or a bank with the firm's consent",
+        code="no_consent",
+    )
+
+
+@router.get("/{address}/credit-profile")
+def read_credit_profile(
+    address: Address,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    session: SessionDep,
+    as_of: int | None = Query(None, ge=0, le=2**63 - 1, description="Unix time; default: now"),
+) -> dict[str, Any]:
+    """The firm's credit record, with a link to the chain evidence of every figure."""
+    check_profile_reader(session, principal, address)
+    record = service.get_record(services.engine, address, as_of)
+    data = record.to_json(include_evidence=False)
+    suffix = f"&as_of={record.as_of}"
+    data["evidence"] = {
+        figure: f"/firms/{address}/credit-profile/evidence/{figure}?offset=0&limit=50{suffix}"
+        for figure in FIGURES
+    }
+    return data
+
+
+@router.get("/{address}/credit-profile/evidence/{figure}")
+def read_credit_evidence(
+    address: Address,
+    figure: str,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    session: SessionDep,
+    as_of: int | None = Query(None, ge=0, le=2**63 - 1),
+    offset: int = Query(0, ge=0, le=10**9),
+    limit: int = Query(50, ge=1, le=500),
+) -> dict[str, Any]:
+    """One page of the chain events (tx hash, block, log index) a figure was computed from."""
+    check_profile_reader(session, principal, address)
+    page = service.evidence(services.engine, address, figure, as_of, offset, limit)
+    return dataclasses.asdict(page)
