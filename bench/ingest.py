@@ -122,6 +122,8 @@ def sign_in(http: httpx.Client, signer: Signer) -> dict[str, str]:
     token = http.post(
         "/auth/token", json={"message": message, "signature": "0x" + bytes(signature).hex()}
     )
+    if token.status_code != 200:
+        raise SystemExit(f"sign-in failed: {token.text}")
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 

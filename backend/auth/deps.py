@@ -46,7 +46,8 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope "function": committed before the response is sent, so a 202 means the row is durable.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def optional_principal(

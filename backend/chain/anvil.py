@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CHAIN_ID = 31337
 PRUNE_HISTORY = "256"
+# anvil mines on arrival, but transactions that do not fit the block wait for the next arrival:
+# a relayer round (up to 1,000 trades, ~76M gas declared) must fit one block, or its tail stalls.
+BLOCK_GAS_LIMIT = 300_000_000
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a child gets when its parent dies
 _ARCHITECTURES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
@@ -87,6 +90,7 @@ class Anvil:
             "--chain-id", str(self.chain_id),
             "--accounts", str(self.accounts),
             "--prune-history", PRUNE_HISTORY,
+            "--gas-limit", str(BLOCK_GAS_LIMIT),
             "--silent",
         ]  # fmt: skip
         if self.state_path is not None:

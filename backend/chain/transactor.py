@@ -15,13 +15,17 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractLogicError
-from web3.types import Nonce, TxParams, TxReceipt
+from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 from backend.chain.reverts import ContractRevert, RevertDecoder
 
 logger = logging.getLogger(__name__)
 
 GAS_HEADROOM = 1.2
+# The fee cap covers a base fee that grows 12.5% a block for about a dozen full blocks: the
+# relayer sends many heavy transactions at once, and a cap just above today's base fee would
+# leave the later ones pending for good.
+BASE_FEE_HEADROOM = 4
 RECEIPT_TIMEOUT = 120.0
 RECEIPT_POLL = 0.01
 
@@ -97,7 +101,11 @@ class Transactor:
     def _build(self, call: ContractFunction | ContractConstructor, gas: int | None) -> TxParams:
         if self._nonce is None:
             self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
-        params: TxParams = {"from": self.account.address, "nonce": Nonce(self._nonce)}
+        params: TxParams = {
+            "from": self.account.address,
+            "nonce": Nonce(self._nonce),
+            **self._fees(),  # type: ignore[typeddict-item]
+        }
         if gas is None:
             try:
                 gas = int(call.estimate_gas(params) * GAS_HEADROOM)
@@ -105,6 +113,15 @@ class Transactor:
                 raise self.decoder.decode(_revert_data(error)) from None
         params["gas"] = gas
         return call.build_transaction(params)
+
+    def _fees(self) -> dict[str, Wei]:
+        latest = self.w3.eth.get_block("latest")
+        base_fee = int(latest.get("baseFeePerGas", 0))
+        priority = int(self.w3.eth.max_priority_fee)
+        return {
+            "maxFeePerGas": Wei(BASE_FEE_HEADROOM * base_fee + priority),
+            "maxPriorityFeePerGas": Wei(priority),
+        }
 
     def _replay_revert(
         self, call: ContractFunction | ContractConstructor, receipt: TxReceipt
