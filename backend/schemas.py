@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from eth_utils import is_hex_address, to_checksum_address
+from eth_utils import is_hex_address
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -14,6 +14,8 @@ from pydantic import (
     PlainSerializer,
     WithJsonSchema,
 )
+
+from backend.sdk.verify import checksummed
 
 # Amounts are minor units. The ledger's type is uint128; the API refuses anything that does not fit
 # a signed 64-bit integer (92 quadrillion yuan), which every SQL database stores exactly.
@@ -24,7 +26,7 @@ _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
 def _address(value: object) -> str:
     if not isinstance(value, str) or not is_hex_address(value):
         raise ValueError("must be a 0x-prefixed 20-byte hex address")
-    return str(to_checksum_address(value))
+    return checksummed(value)
 
 
 def _hex_of(length: int):  # type: ignore[no-untyped-def]

@@ -181,7 +181,8 @@ def main() -> None:
         started = time.perf_counter()
         per_seller = signed_items(ledger, sellers, buyers, options.trades)
         print(
-            f"signed {options.trades:,} trades (two signatures each) in {time.perf_counter() - started:.1f} s"
+            f"signed {options.trades:,} trades (two signatures each) "
+            f"in {time.perf_counter() - started:.1f} s"
         )
         port = free_port()
         servers = start_server(node.url, folder, port, options.processes)
@@ -211,14 +212,16 @@ def main() -> None:
         naive = naive_rate(ledger, sellers, buyers)
     rate = accepted / elapsed
     print(
-        f"HTTP submission of {accepted:,} trades: {submitted:.1f} s ({accepted / submitted:,.0f} trades/s accepted)"
+        f"HTTP submission of {accepted:,} trades: {submitted:.1f} s "
+        f"({accepted / submitted:,.0f} trades/s accepted)"
     )
     print(
         f"end to end ({options.processes} process(es)): {accepted:,} trades on chain and indexed in "
         f"{elapsed:.1f} s = {rate:,.0f} verified trades/s"
     )
     print(
-        f"naive path (web3 transact + receipt per trade, {NAIVE_SAMPLE} trades): {naive:,.1f} trades/s"
+        f"naive path (web3 transact + receipt per trade, {NAIVE_SAMPLE} trades): "
+        f"{naive:,.1f} trades/s"
     )
     print(f"ratio: {rate / naive:.1f}x")
 

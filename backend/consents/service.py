@@ -119,10 +119,10 @@ def grant(
         "consent": data.model_dump(mode="json"),
         "signature": body.signature,
     }
-    (row,) = enqueue(
+    (row_id,) = enqueue(
         session, principal, [Accepted(consent_id, GRANT, f"consent:{consent_id}", payload)]
     )
-    return SubmissionAccepted(id=row.id, subject=consent_id, status=QUEUED)
+    return SubmissionAccepted(id=row_id, subject=consent_id, status=QUEUED)
 
 
 def revoke(
@@ -143,7 +143,7 @@ def revoke(
         granted.firm, digest, body.signature, "firm"
     )
     payload = {"consent_id": consent_id, "nonce": body.nonce, "signature": body.signature}
-    (row,) = enqueue(
+    (row_id,) = enqueue(
         session, principal, [Accepted(consent_id, REVOKE, f"revoke:{consent_id}", payload)]
     )
-    return SubmissionAccepted(id=row.id, subject=consent_id, status=QUEUED)
+    return SubmissionAccepted(id=row_id, subject=consent_id, status=QUEUED)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
+from backend.chain.calldata import record_trades_calldata
 from backend.chain.contracts import Ledger
 from backend.chain.reverts import ContractRevert
 from backend.indexer.decoding import LogDecoder
@@ -45,7 +46,7 @@ RECEIPT_TIMEOUT = 120.0
 
 @dataclass
 class _Plan:
-    call: Any
+    call: Any  # a web3 contract call, or calldata bytes for the trade ledger (batches)
     gas: int
     items: list[OutboxItem]
     batch: bool
@@ -111,7 +112,7 @@ class Relayer:
         if not items:
             return RoundResult()
         plans = self._plan(items)
-        signed = [(plan, self.ledger.transactor.sign(plan.call, gas=plan.gas)) for plan in plans]
+        signed = [(plan, self._sign(plan)) for plan in plans]
         self._write_ahead(signed)
         self.checkpoint("after_write_ahead")
         self._broadcast([call.raw for _, call in signed])
@@ -171,9 +172,7 @@ class Relayer:
         plans = []
         for start in range(0, len(trades), self.batch_size):
             chunk = trades[start : start + self.batch_size]
-            call = self.ledger.trades.contract.functions.recordTrades(
-                [signed_trade(item.payload).as_tuple() for item in chunk]
-            )
+            call = record_trades_calldata([signed_trade(item.payload) for item in chunk])
             gas = BATCH_BASE_GAS + BATCH_GAS_PER_TRADE * len(chunk)
             plans.append(_Plan(call, gas, chunk, batch=True))
         for item in items:
@@ -183,6 +182,12 @@ class Relayer:
                     _Plan(action.call(self.ledger, item.payload), action.gas, [item], False)
                 )
         return plans
+
+    def _sign(self, plan: _Plan) -> Any:
+        transactor = self.ledger.transactor
+        if isinstance(plan.call, bytes):
+            return transactor.sign_data(self.ledger.trades.address, plan.call, gas=plan.gas)
+        return transactor.sign(plan.call, gas=plan.gas)
 
     def _write_ahead(self, signed: Sequence[tuple[_Plan, Any]]) -> None:
         """Record the signed transactions and which rows each carries, before any is sent."""

@@ -72,7 +72,24 @@ class TypedDataSchema:
             return keccak(text=value)
         if field_type == "bytes":
             return keccak(value)
-        return abi_encode([field_type], [value])
+        return _encode_atomic(field_type, value)
+
+
+def _encode_atomic(field_type: str, value: Any) -> bytes:
+    """One 32-byte word for the static types the ledger signs; eth-abi for anything else.
+
+    (eth-abi's general encoder is the slowest step of hashing a trade.)
+    """
+    if field_type.startswith("uint") and isinstance(value, int) and not isinstance(value, bool):
+        bits = int(field_type[4:] or 256)
+        if not 0 <= value < 1 << bits:
+            raise ValueError(f"{value} does not fit {field_type}")
+        return value.to_bytes(32, "big")
+    if field_type == "address" and isinstance(value, str) and len(value) == 42:
+        return bytes.fromhex(value[2:]).rjust(32, b"\x00")
+    if field_type == "bytes32" and isinstance(value, bytes) and len(value) == 32:
+        return value
+    return abi_encode([field_type], [value])
 
 
 def _base_type(field_type: str) -> str:

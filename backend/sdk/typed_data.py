@@ -15,6 +15,7 @@ from typing import Any
 from eth_utils import to_checksum_address
 
 from backend.sdk.eip712 import DOMAIN_FIELDS, TypedDataSchema, domain_separator, typed_data_digest
+from backend.sdk.verify import checksummed
 
 DOMAIN_NAME = "SCF Ledger"
 DOMAIN_VERSION = "1"
@@ -126,8 +127,8 @@ class Trade:
     ref: bytes = ZERO_BYTES32
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "seller", to_checksum_address(self.seller))
-        object.__setattr__(self, "buyer", to_checksum_address(self.buyer))
+        object.__setattr__(self, "seller", checksummed(self.seller))
+        object.__setattr__(self, "buyer", checksummed(self.buyer))
         object.__setattr__(self, "kind", TradeKind(self.kind))
 
     def message(self) -> dict[str, Any]:

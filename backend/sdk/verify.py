@@ -6,6 +6,8 @@ validating every submitted trade's two signatures is the API's hottest work.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import coincurve
 from eth_utils import keccak, to_checksum_address
 
@@ -26,4 +28,10 @@ def recover_address(digest: bytes, signature: bytes) -> str | None:
         )
     except ValueError:
         return None
-    return str(to_checksum_address(keccak(public_key.format(compressed=False)[1:])[-20:]))
+    return checksummed(keccak(public_key.format(compressed=False)[1:])[-20:].hex())
+
+
+@lru_cache(maxsize=65_536)
+def checksummed(address_hex: str) -> str:
+    """EIP-55 form of a 40-hex-digit address (cached: the same firms sign again and again)."""
+    return str(to_checksum_address("0x" + address_hex.removeprefix("0x").lower()))

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -168,32 +168,35 @@ class TradeChecks:
         return Accepted(trade_id, kind, f"doc:{data.doc_hash}", payload)
 
 
-def enqueue(session: Session, principal: Principal, accepted: list[Accepted]) -> list[OutboxItem]:
-    """Write the outbox rows now, so a conflict is a 409 here and not a failed commit later."""
+def enqueue(session: Session, principal: Principal, accepted: list[Accepted]) -> list[str]:
+    """Write the outbox rows now (one bulk insert), so a conflict is a 409 here and not a failed
+    commit later. Returns the rows' ids."""
     now = time.time()
     rows = [
-        OutboxItem(
-            id=uuid.uuid4().hex,
-            kind=a.kind,
-            subject=a.subject,
-            dedupe_key=a.dedupe_key,
-            payload=a.payload,
-            submitter=principal.address,
-            status=QUEUED,
-            created_at=now,
-            updated_at=now,
-        )
+        {
+            "id": uuid.uuid4().hex,
+            "kind": a.kind,
+            "subject": a.subject,
+            "dedupe_key": a.dedupe_key,
+            "payload": a.payload,
+            "submitter": principal.address,
+            "status": QUEUED,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
         for a in accepted
     ]
-    session.add_all(rows)
+    if not rows:
+        return []
     try:
-        session.flush()
+        with session.begin_nested():
+            session.execute(insert(OutboxItem), rows)
     except IntegrityError:
-        session.rollback()
         raise refused(
             "duplicate_submission", "this was submitted already; see its status", 409
         ) from None
-    return rows
+    return [str(row["id"]) for row in rows]
 
 
 def submit_trade(
@@ -349,8 +352,10 @@ def answer(
         kind, payload = "confirm", {"trade_id": trade_id, "buyer_signature": body.buyer_signature}
     checks.require_trader(buyer)
     checks.require_signature(buyer, digest, body.buyer_signature, "buyer")
-    (row,) = enqueue(session, principal, [Accepted(trade_id, kind, f"answer:{trade_id}", payload)])
-    return schemas.SubmissionAccepted(id=row.id, subject=trade_id, status=QUEUED)
+    (row_id,) = enqueue(
+        session, principal, [Accepted(trade_id, kind, f"answer:{trade_id}", payload)]
+    )
+    return schemas.SubmissionAccepted(id=row_id, subject=trade_id, status=QUEUED)
 
 
 def submit_payment(
@@ -380,10 +385,10 @@ def submit_payment(
     checks.require_signature(trade.seller, hex_bytes(payment_id), body.payee_signature, "payee")
     record = _trade_payload(trade)
     payload = {"payment_id": payment_id, "trade": record, **body.model_dump(mode="json")}
-    (row,) = enqueue(
+    (row_id,) = enqueue(
         session, principal, [Accepted(payment_id, "payment", f"payment:{payment_id}", payload)]
     )
-    return schemas.SubmissionAccepted(id=row.id, subject=payment_id, status=QUEUED)
+    return schemas.SubmissionAccepted(id=row_id, subject=payment_id, status=QUEUED)
 
 
 def _trade_payload(row: TradeRow) -> dict[str, Any]:

@@ -25,19 +25,29 @@ from tests.factories import DAY, create_firm, make_trade
 
 pytestmark = pytest.mark.chain
 
-ROLES = ("none", "sme", "other_sme", "core", "bank_with_consent", "bank_without_consent",
-         "bank_expired_consent", "bank_revoked_consent", "operator")  # fmt: skip
+ROLES = (
+    "none",
+    "sme",
+    "other_sme",
+    "core",
+    "bank_with_consent",
+    "bank_without_consent",
+    "bank_expired_consent",
+    "bank_revoked_consent",
+    "operator",
+)
 
 
 @pytest.fixture
 def world(ledger, client, relayer, indexer):
     """Firms, tokens, recorded trades with documents, and banks in every consent state."""
     signers = {
-        "sme": create_firm(ledger), "other_sme": create_firm(ledger),
+        "sme": create_firm(ledger),
+        "other_sme": create_firm(ledger),
         "core": create_firm(ledger, Role.CORE),
         **{name: create_firm(ledger, Role.BANK) for name in ROLES if name.startswith("bank")},
         "operator": Signer.from_key(DEVELOPMENT_OPERATOR_KEY),
-    }  # fmt: skip
+    }
     headers = {name: sign_in(client, signer) for name, signer in signers.items()}
     headers["none"] = {}
     sme, core = signers["sme"], signers["core"]
@@ -50,32 +60,52 @@ def world(ledger, client, relayer, indexer):
     soon = int(time.time()) + 3
     nonce = 0
     consent_ids = {}
-    for bank, expires_at in (("bank_with_consent", None), ("bank_expired_consent", soon),
-                             ("bank_revoked_consent", None)):  # fmt: skip
+    for bank, expires_at in (
+        ("bank_with_consent", None),
+        ("bank_expired_consent", soon),
+        ("bank_revoked_consent", None),
+    ):
         body = grant_body(ledger, sme, signers[bank], expires_at=expires_at, nonce=nonce)
-        consent_ids[bank] = client.post("/consents", json=body, headers=headers["sme"]).json()["subject"]
+        consent_ids[bank] = client.post("/consents", json=body, headers=headers["sme"]).json()[
+            "subject"
+        ]
         nonce += 1
     relayer.run_once()
     indexer.sync()
     revoke = RevokeConsent(bytes.fromhex(consent_ids["bank_revoked_consent"][2:]), nonce)
-    answer = client.post(f"/consents/{consent_ids['bank_revoked_consent']}/revoke", headers=headers["sme"],
-                         json={"nonce": nonce, "signature": "0x" + sme.sign_digest(
-                             revoke.digest(ledger.consents.domain)).hex()})  # fmt: skip
+    answer = client.post(
+        f"/consents/{consent_ids['bank_revoked_consent']}/revoke",
+        headers=headers["sme"],
+        json={
+            "nonce": nonce,
+            "signature": "0x" + sme.sign_digest(revoke.digest(ledger.consents.domain)).hex(),
+        },
+    )
     assert answer.status_code == 202, answer.text
     stored_document = b"the trade's own invoice " + os.urandom(16)
     the_trade = make_trade(sme, core, doc_hash=hashlib.sha256(stored_document).digest())
-    trade_id = client.post("/trades", json=signed_body(ledger, the_trade, sme, core),
-                           headers=headers["sme"]).json()["trade_id"]  # fmt: skip
+    trade_id = client.post(
+        "/trades", json=signed_body(ledger, the_trade, sme, core), headers=headers["sme"]
+    ).json()["trade_id"]
     relayer.run_once()
     indexer.sync()
-    stored = client.post("/documents", files={"file": ("i.pdf", stored_document, "application/pdf")},
-                         headers=headers["sme"])  # fmt: skip
+    stored = client.post(
+        "/documents",
+        files={"file": ("i.pdf", stored_document, "application/pdf")},
+        headers=headers["sme"],
+    )
     assert stored.status_code == 201, stored.text
     while time.time() <= soon:  # the expired consent's end (a few seconds at most)
         time.sleep(0.2)
-    return {"signers": signers, "headers": headers, "trade": the_trade, "trade_id": trade_id,
-            "doc_hash": stored.json()["doc_hash"], "documents": documents,
-            "consent_id": consent_ids["bank_with_consent"]}  # fmt: skip
+    return {
+        "signers": signers,
+        "headers": headers,
+        "trade": the_trade,
+        "trade_id": trade_id,
+        "doc_hash": stored.json()["doc_hash"],
+        "documents": documents,
+        "consent_id": consent_ids["bank_with_consent"],
+    }
 
 
 # Expected status per role, in ROLES order.
@@ -100,33 +130,69 @@ def _proposal(ledger, client, relayer, world):
 
 
 REQUESTS = {
-    "GET /healthz": (lambda c, l, w, r: c.get("/healthz", headers=w["headers"][r]), PUBLIC),
-    "GET /ledger": (lambda c, l, w, r: c.get("/ledger", headers=w["headers"][r]), PUBLIC),
-    "GET /firms/{a}": (lambda c, l, w, r: c.get(f"/firms/{w['signers']['sme'].address}",
-                                                headers=w["headers"][r]), SIGNED_IN),
-    "POST /firms": (lambda c, l, w, r: c.post("/firms", headers=w["headers"][r], json={
-        "address": Signer.create().address, "roles": ["supplier"],
-        "credit_code": make_credit_code(f"9144{int.from_bytes(os.urandom(6)):013d}"[:17])}), OPERATOR_ONLY),
-    "POST /trades": (lambda c, l, w, r: c.post("/trades", json=_new_trade_body(l, w),
-                                               headers=w["headers"][r]), PARTIES_OR_OPERATOR),
-    "POST /trades/batch": (lambda c, l, w, r: c.post("/trades/batch", json={"items": [_new_trade_body(l, w)]},
-                                                     headers=w["headers"][r]), PARTIES_OR_OPERATOR),
-    "GET /trades/{id}": (lambda c, l, w, r: c.get(f"/trades/{w['trade_id']}", headers=w["headers"][r]),
-                         [401, 200, 403, 200, 403, 403, 403, 403, 200]),
-    "POST /payments": (lambda c, l, w, r: _payment_signature(c, l, w, r), PARTIES_OR_OPERATOR),
-    "GET /firms/{a}/credit-profile": (lambda c, l, w, r: c.get(
-        f"/firms/{w['signers']['sme'].address}/credit-profile", headers=w["headers"][r]), PROFILE_READERS),
-    "GET /firms/{a}/credit-profile/evidence/{f}": (lambda c, l, w, r: c.get(
-        f"/firms/{w['signers']['sme'].address}/credit-profile/evidence/sales_365d",
-        headers=w["headers"][r]), PROFILE_READERS),
-    "GET /evidence/trade/{id}": (lambda c, l, w, r: c.get(f"/evidence/trade/{w['trade_id']}",
-                                                          headers=w["headers"][r]), EVIDENCE_READERS),
-    "GET /documents/{hash}": (lambda c, l, w, r: c.get(f"/documents/{w['doc_hash']}",
-                                                       headers=w["headers"][r]), DOCUMENT_READERS),
-    "POST /documents": (lambda c, l, w, r: c.post("/documents", headers=w["headers"][r], files={
-        "file": ("d.pdf", w["documents"][r], "application/pdf")}),
-        [401, 201, 403, 201, 403, 403, 403, 403, 403]),
-}  # fmt: skip
+    "GET /healthz": (lambda c, lg, w, r: c.get("/healthz", headers=w["headers"][r]), PUBLIC),
+    "GET /ledger": (lambda c, lg, w, r: c.get("/ledger", headers=w["headers"][r]), PUBLIC),
+    "GET /firms/{a}": (
+        lambda c, lg, w, r: c.get(f"/firms/{w['signers']['sme'].address}", headers=w["headers"][r]),
+        SIGNED_IN,
+    ),
+    "POST /firms": (
+        lambda c, lg, w, r: c.post(
+            "/firms",
+            headers=w["headers"][r],
+            json={
+                "address": Signer.create().address,
+                "roles": ["supplier"],
+                "credit_code": make_credit_code(f"9144{int.from_bytes(os.urandom(6)):013d}"[:17]),
+            },
+        ),
+        OPERATOR_ONLY,
+    ),
+    "POST /trades": (
+        lambda c, lg, w, r: c.post("/trades", json=_new_trade_body(lg, w), headers=w["headers"][r]),
+        PARTIES_OR_OPERATOR,
+    ),
+    "POST /trades/batch": (
+        lambda c, lg, w, r: c.post(
+            "/trades/batch", json={"items": [_new_trade_body(lg, w)]}, headers=w["headers"][r]
+        ),
+        PARTIES_OR_OPERATOR,
+    ),
+    "GET /trades/{id}": (
+        lambda c, lg, w, r: c.get(f"/trades/{w['trade_id']}", headers=w["headers"][r]),
+        [401, 200, 403, 200, 403, 403, 403, 403, 200],
+    ),
+    "POST /payments": (lambda c, lg, w, r: _payment_signature(c, lg, w, r), PARTIES_OR_OPERATOR),
+    "GET /firms/{a}/credit-profile": (
+        lambda c, lg, w, r: c.get(
+            f"/firms/{w['signers']['sme'].address}/credit-profile", headers=w["headers"][r]
+        ),
+        PROFILE_READERS,
+    ),
+    "GET /firms/{a}/credit-profile/evidence/{f}": (
+        lambda c, lg, w, r: c.get(
+            f"/firms/{w['signers']['sme'].address}/credit-profile/evidence/sales_365d",
+            headers=w["headers"][r],
+        ),
+        PROFILE_READERS,
+    ),
+    "GET /evidence/trade/{id}": (
+        lambda c, lg, w, r: c.get(f"/evidence/trade/{w['trade_id']}", headers=w["headers"][r]),
+        EVIDENCE_READERS,
+    ),
+    "GET /documents/{hash}": (
+        lambda c, lg, w, r: c.get(f"/documents/{w['doc_hash']}", headers=w["headers"][r]),
+        DOCUMENT_READERS,
+    ),
+    "POST /documents": (
+        lambda c, lg, w, r: c.post(
+            "/documents",
+            headers=w["headers"][r],
+            files={"file": ("d.pdf", w["documents"][r], "application/pdf")},
+        ),
+        [401, 201, 403, 201, 403, 403, 403, 403, 403],
+    ),
+}
 
 
 @pytest.mark.parametrize("endpoint", list(REQUESTS))
@@ -141,10 +207,16 @@ def test_authorization_matrix(ledger, client, world, endpoint):
 def _payment_signature(client, ledger, world, role):
     """A correctly signed payment (by the payee) for each role to submit."""
     trade, sme = world["trade"], world["signers"]["sme"]
-    payment = Payment(bytes.fromhex(world["trade_id"][2:]), 1, int(time.time()) - DAY, os.urandom(32))
-    body = {"trade_id": world["trade_id"], "amount": 1, "paid_at": payment.paid_at,
-            "pay_ref": "0x" + payment.pay_ref.hex(),
-            "payee_signature": "0x" + sme.sign_payment(payment, ledger.trades.domain).hex()}  # fmt: skip
+    payment = Payment(
+        bytes.fromhex(world["trade_id"][2:]), 1, int(time.time()) - DAY, os.urandom(32)
+    )
+    body = {
+        "trade_id": world["trade_id"],
+        "amount": 1,
+        "paid_at": payment.paid_at,
+        "pay_ref": "0x" + payment.pay_ref.hex(),
+        "payee_signature": "0x" + sme.sign_payment(payment, ledger.trades.domain).hex(),
+    }
     assert trade.amount > 100
     return client.post("/payments", json=body, headers=world["headers"][role])
 
@@ -163,8 +235,11 @@ def test_only_the_buyer_or_the_operator_answers_a_proposal(ledger, client, relay
         else:
             reject = Reject(bytes.fromhex(trade_id[2:]))
             payload = {"buyer_signature": "0x" + core.sign_reject(reject, domain).hex()}
-        observed.append(client.post(f"/trades/{trade_id}/{answer}", json=payload,
-                                    headers=world["headers"][role]).status_code)  # fmt: skip
+        observed.append(
+            client.post(
+                f"/trades/{trade_id}/{answer}", json=payload, headers=world["headers"][role]
+            ).status_code
+        )
     assert dict(zip(ROLES, observed, strict=True)) == dict(zip(ROLES, expected, strict=True))
 
 
@@ -172,10 +247,17 @@ def _fields(body):
     trade = dict(body["trade"])
     from backend.sdk.typed_data import TradeKind
 
-    return {"seller": trade["seller"], "buyer": trade["buyer"], "kind": TradeKind[trade["kind"].upper()],
-            "doc_hash": bytes.fromhex(trade["doc_hash"][2:]), "amount": trade["amount"],
-            "currency": trade["currency"], "issued_at": trade["issued_at"], "due_at": trade["due_at"],
-            "ref": bytes.fromhex(trade["ref"][2:])}  # fmt: skip
+    return {
+        "seller": trade["seller"],
+        "buyer": trade["buyer"],
+        "kind": TradeKind[trade["kind"].upper()],
+        "doc_hash": bytes.fromhex(trade["doc_hash"][2:]),
+        "amount": trade["amount"],
+        "currency": trade["currency"],
+        "issued_at": trade["issued_at"],
+        "due_at": trade["due_at"],
+        "ref": bytes.fromhex(trade["ref"][2:]),
+    }
 
 
 def test_only_the_firm_grants_and_revokes_its_consents(ledger, client, world):
@@ -183,12 +265,25 @@ def test_only_the_firm_grants_and_revokes_its_consents(ledger, client, world):
     expected_grant = [401, 202, 403, 403, 403, 403, 403, 403, 403]
     observed = []
     for role in ROLES:  # the SME's next nonce is 4: three grants and a revocation so far
-        observed.append(client.post("/consents", json=grant_body(ledger, sme, bank, nonce=4),
-                                    headers=world["headers"][role]).status_code)  # fmt: skip
+        observed.append(
+            client.post(
+                "/consents",
+                json=grant_body(ledger, sme, bank, nonce=4),
+                headers=world["headers"][role],
+            ).status_code
+        )
     assert dict(zip(ROLES, observed, strict=True)) == dict(zip(ROLES, expected_grant, strict=True))
     consent_id = world["consent_id"]
     revoke = RevokeConsent(bytes.fromhex(consent_id[2:]), 5)
-    body = {"nonce": 5, "signature": "0x" + sme.sign_digest(revoke.digest(ledger.consents.domain)).hex()}
-    observed = [client.post(f"/consents/{consent_id}/revoke", json=body, headers=world["headers"][role]).status_code
-                for role in ROLES if role != "sme"]  # fmt: skip
+    body = {
+        "nonce": 5,
+        "signature": "0x" + sme.sign_digest(revoke.digest(ledger.consents.domain)).hex(),
+    }
+    observed = [
+        client.post(
+            f"/consents/{consent_id}/revoke", json=body, headers=world["headers"][role]
+        ).status_code
+        for role in ROLES
+        if role != "sme"
+    ]
     assert observed == [401] + [403] * 7
