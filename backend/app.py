@@ -210,6 +210,7 @@ def _routers() -> list[Any]:
     from backend.documents.router import router as documents_router
     from backend.evidence.router import router as evidence_router
     from backend.firms.router import router as firms_router
+    from backend.receivables.router import router as receivables_router
     from backend.trades.router import router as trades_router
 
     return [
@@ -217,6 +218,7 @@ def _routers() -> list[Any]:
         firms_router,
         credit_router,
         trades_router,
+        receivables_router,
         consents_router,
         evidence_router,
         documents_router,

@@ -131,8 +131,82 @@ def _named(*error_names: str) -> Callable[[ContractRevert, dict[str, Any]], bool
     return check
 
 
+def _issue(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    trade = trade_from_payload(payload["trade"])
+    return ledger.receivables.contract.functions.issue(trade.as_tuple())
+
+
+def _split(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    message = (
+        hex_bytes(payload["receivable_id"]),
+        payload["to"],
+        payload["amounts"],
+        payload["nonce"],
+    )
+    return ledger.receivables.contract.functions.split(
+        message, hex_bytes(payload["holder_signature"])
+    )
+
+
+def _finance(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    terms = (
+        hex_bytes(payload["receivable_id"]),
+        payload["bank"],
+        payload["advance"],
+        payload["rate_bps"],
+        payload["deadline"],
+        payload["nonce"],
+    )
+    return ledger.receivables.contract.functions.finance(
+        terms, hex_bytes(payload["holder_signature"]), hex_bytes(payload["bank_signature"])
+    )
+
+
+def _settle(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    settlement = (
+        hex_bytes(payload["receivable_id"]),
+        payload["amount"],
+        payload["paid_at"],
+        hex_bytes(payload["pay_ref"]),
+    )
+    return ledger.receivables.contract.functions.settle(
+        settlement, hex_bytes(payload["holder_signature"])
+    )
+
+
+def _mark_default(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    mark = (hex_bytes(payload["receivable_id"]), payload["nonce"])
+    return ledger.receivables.contract.functions.markDefault(
+        mark, hex_bytes(payload["holder_signature"])
+    )
+
+
+def _receivable_moved(*statuses: int) -> Callable[[ContractRevert, dict[str, Any]], bool]:
+    """Already done when the contract says the receivable is already in the state we asked for."""
+
+    def check(error: ContractRevert, payload: dict[str, Any]) -> bool:
+        subject = payload.get("receivable_id") or payload.get("trade_id", "")
+        named = error.error_name in (
+            "ReceivableLedgerInvalidStatus",
+            "ReceivableLedgerAlreadyIssued",
+        )
+        return (
+            named
+            and _same(error.arguments.get("receivableId", ""), subject)
+            and (error.arguments.get("status") in statuses)
+        )
+
+    return check
+
+
+PENDING, CONFIRMED, SPLIT, FINANCED, SETTLED, DEFAULTED = 1, 2, 4, 5, 6, 7
 VERIFIED, REJECTED = 2, 3
 ACTIONS: dict[str, Action] = {
+    "receivable_issue": Action(_issue, _receivable_moved(PENDING, CONFIRMED)),
+    "receivable_split": Action(_split, _receivable_moved(SPLIT), gas=1_500_000),
+    "receivable_finance": Action(_finance, _receivable_moved(FINANCED)),
+    "receivable_settle": Action(_settle, _receivable_moved(SETTLED)),
+    "receivable_default": Action(_mark_default, _receivable_moved(DEFAULTED)),
     "consent": Action(_grant, _named("ConsentRegistryDuplicateConsent")),
     "revoke_consent": Action(_revoke, _named("ConsentRegistryAlreadyRevoked")),
     "propose": Action(_propose, trade_recorded_already),

@@ -1,0 +1,261 @@
+"""Receivable operations over HTTP: checked off chain, queued, relayed.
+
+The holder's signature moves a receivable (split, transfer, finance, settle, default); financing
+also carries the bank's. Nonces are the holder's, as the contract counts them, plus what the
+holder has in the outbox already.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from backend.auth.service import Forbidden, Principal
+from backend.chain.contracts import FirmStatus, Role
+from backend.receivables import schemas
+from backend.receivables.models import Receivable
+from backend.relayer.models import QUEUED, SUBMITTED, OutboxItem
+from backend.schemas import hex_bytes
+from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split
+from backend.services import Services
+from backend.trades.models import Trade as TradeRow
+from backend.trades.schemas import SubmissionAccepted
+from backend.trades.service import MAX_CLOCK_SKEW, Accepted, TradeChecks, enqueue, refused
+
+CONFIRMED, FINANCED = 2, 5
+NONCED_KINDS = ("receivable_split", "receivable_finance", "receivable_default")
+
+
+def _receivable(session: Session, receivable_id: str) -> Receivable:
+    row = session.get(Receivable, receivable_id)
+    if row is None:
+        raise refused("not_found", f"no receivable {receivable_id} on the ledger (yet)", 404)
+    return row
+
+
+def public(row: Receivable) -> schemas.ReceivablePublic:
+    return schemas.ReceivablePublic(
+        receivable_id=row.receivable_id,
+        root_id=row.root_id,
+        parent_id=row.parent_id,
+        tier=row.tier,
+        obligor=row.obligor,
+        creditor=row.creditor,
+        holder=row.holder,
+        amount=row.amount,
+        due_at=row.due_at,
+        status=schemas.STATUS_NAMES[row.status],
+        financed=row.financed,
+        paid_at=row.paid_at,
+        late_days=row.late_days,
+    )
+
+
+def read(session: Session, principal: Principal, receivable_id: str) -> schemas.ReceivablePublic:
+    row = _receivable(session, receivable_id)
+    if not principal.operator and principal.address not in (row.holder, row.obligor, row.creditor):
+        raise Forbidden(
+            "a receivable is read by its holder, obligor, creditor and the operator",
+            code="not_a_party",
+        )
+    return public(row)
+
+
+def _require_status(row: Receivable, *allowed: int) -> None:
+    if row.status not in allowed:
+        names = " or ".join(schemas.STATUS_NAMES[s] for s in allowed)
+        raise refused(
+            "wrong_state", f"the receivable is {schemas.STATUS_NAMES[row.status]}, not {names}", 409
+        )
+
+
+def _check_nonce(session: Session, services: Services, holder: str, nonce: int) -> None:
+    pending = session.exec(
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(
+            OutboxItem.submitter == holder,
+            col(OutboxItem.kind).in_(NONCED_KINDS),
+            col(OutboxItem.status).in_([QUEUED, SUBMITTED]),
+        )
+    ).one()
+    expected = services.ledger.receivables.nonce(holder) + int(pending)
+    if nonce != expected:
+        raise refused(
+            "invalid_nonce", f"nonce {nonce} is not the holder's next one ({expected})", 409
+        )
+
+
+def _holder_or_operator(principal: Principal, row: Receivable, *others: str) -> None:
+    if not principal.operator and principal.address not in (row.holder, *others):
+        raise Forbidden(
+            "only the holder (or the operator relaying for it) moves a receivable",
+            code="not_the_holder",
+        )
+
+
+def _accept(
+    session: Session,
+    principal: Principal,
+    kind: str,
+    subject: str,
+    key: str,
+    payload: dict[str, Any],
+) -> SubmissionAccepted:
+    (row_id,) = enqueue(session, principal, [Accepted(subject, kind, key, payload)])
+    return SubmissionAccepted(id=row_id, subject=subject, status=QUEUED)
+
+
+def issue(
+    session: Session, services: Services, principal: Principal, body: schemas.ReceivableIssue
+) -> SubmissionAccepted:
+    trade = session.get(TradeRow, body.trade_id)
+    if trade is None or trade.kind != 2 or trade.status not in (1, 2):
+        raise refused("not_found", f"no recorded or proposed invoice {body.trade_id}", 404)
+    checks = TradeChecks(session, services, principal)
+    checks.require_party(trade.seller, trade.buyer)
+    status, roles = checks.standing(trade.buyer)
+    if status != FirmStatus.ACTIVE or not roles & Role.CORE:
+        raise refused("not_a_core_buyer", "receivables are born from invoices to core enterprises")
+    if session.get(Receivable, body.trade_id) is not None:
+        raise refused("already_issued", "this invoice's receivable exists already", 409)
+    payload = {
+        "trade_id": trade.trade_id,
+        "trade": {
+            "seller": trade.seller,
+            "buyer": trade.buyer,
+            "kind": trade.kind,
+            "doc_hash": trade.doc_hash,
+            "amount": trade.amount,
+            "currency": trade.currency,
+            "issued_at": trade.issued_at,
+            "due_at": trade.due_at,
+            "ref": trade.ref,
+        },
+    }
+    return _accept(
+        session, principal, "receivable_issue", trade.trade_id, f"issue:{trade.trade_id}", payload
+    )
+
+
+def split(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    receivable_id: str,
+    body: schemas.ReceivableSplit,
+) -> SubmissionAccepted:
+    row = _receivable(session, receivable_id)
+    _holder_or_operator(principal, row)
+    _require_status(row, CONFIRMED)
+    if len(body.to) != len(body.amounts):
+        raise refused("invalid_split", "one amount for each recipient")
+    if sum(body.amounts) != row.amount:
+        raise refused(
+            "split_amount_mismatch", f"the parts sum to {sum(body.amounts)}, not {row.amount}"
+        )
+    checks = TradeChecks(session, services, principal)
+    for recipient in body.to:
+        checks.require_trader(recipient)
+    _check_nonce(session, services, row.holder, body.nonce)
+    message = Split(hex_bytes(receivable_id), tuple(body.to), tuple(body.amounts), body.nonce)
+    checks.require_signature(
+        row.holder,
+        message.digest(services.ledger.receivables.domain),
+        body.holder_signature,
+        "holder",
+    )
+    payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
+    return _accept(
+        session, principal, "receivable_split", receivable_id, f"move:{receivable_id}", payload
+    )
+
+
+def finance(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    receivable_id: str,
+    body: schemas.ReceivableFinance,
+) -> SubmissionAccepted:
+    row = _receivable(session, receivable_id)
+    _holder_or_operator(principal, row, body.bank)
+    _require_status(row, CONFIRMED)
+    if body.advance > row.amount:
+        raise refused("advance_exceeds_amount", f"the advance {body.advance} exceeds {row.amount}")
+    if body.deadline <= int(time.time()):
+        raise refused("expired", "the financing terms' deadline has passed")
+    checks = TradeChecks(session, services, principal)
+    status, roles = checks.standing(body.bank)
+    if status != FirmStatus.ACTIVE or not roles & Role.BANK:
+        raise refused("not_a_bank", f"{body.bank} is not an active bank")
+    _check_nonce(session, services, row.holder, body.nonce)
+    terms = Finance(
+        hex_bytes(receivable_id), body.bank, body.advance, body.rate_bps, body.deadline, body.nonce
+    )
+    digest = terms.digest(services.ledger.receivables.domain)
+    checks.require_signature(row.holder, digest, body.holder_signature, "holder")
+    checks.require_signature(body.bank, digest, body.bank_signature, "bank")
+    payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
+    return _accept(
+        session, principal, "receivable_finance", receivable_id, f"move:{receivable_id}", payload
+    )
+
+
+def settle(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    receivable_id: str,
+    body: schemas.ReceivableSettle,
+) -> SubmissionAccepted:
+    row = _receivable(session, receivable_id)
+    _holder_or_operator(principal, row)
+    _require_status(row, CONFIRMED, FINANCED)
+    if body.amount != row.amount:
+        raise refused("settlement_amount_mismatch", f"settlement is in full: {row.amount}")
+    if body.paid_at > int(time.time()) + MAX_CLOCK_SKEW:
+        raise refused("future_time", "paid_at is in the future")
+    message = Settle(hex_bytes(receivable_id), body.amount, body.paid_at, hex_bytes(body.pay_ref))
+    TradeChecks(session, services, principal).require_signature(
+        row.holder,
+        message.digest(services.ledger.receivables.domain),
+        body.holder_signature,
+        "holder",
+    )
+    payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
+    return _accept(
+        session, principal, "receivable_settle", receivable_id, f"end:{receivable_id}", payload
+    )
+
+
+def mark_default(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    receivable_id: str,
+    body: schemas.ReceivableDefault,
+) -> SubmissionAccepted:
+    row = _receivable(session, receivable_id)
+    _holder_or_operator(principal, row)
+    _require_status(row, CONFIRMED, FINANCED)
+    chain_now = int(services.w3.eth.get_block("latest")["timestamp"])
+    if chain_now <= row.due_at + services.ledger.receivables.grace_period():
+        raise refused(
+            "not_overdue", "a receivable defaults only after its due date and the grace period"
+        )
+    _check_nonce(session, services, row.holder, body.nonce)
+    message = MarkDefault(hex_bytes(receivable_id), body.nonce)
+    TradeChecks(session, services, principal).require_signature(
+        row.holder,
+        message.digest(services.ledger.receivables.domain),
+        body.holder_signature,
+        "holder",
+    )
+    payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
+    return _accept(
+        session, principal, "receivable_default", receivable_id, f"end:{receivable_id}", payload
+    )
