@@ -216,7 +216,8 @@ def main() -> None:
         f"({accepted / submitted:,.0f} trades/s accepted)"
     )
     print(
-        f"end to end ({options.processes} process(es)): {accepted:,} trades on chain and indexed in "
+        f"end to end ({options.processes} process(es)): {accepted:,} trades on chain and indexed "
+        f"in "
         f"{elapsed:.1f} s = {rate:,.0f} verified trades/s"
     )
     print(

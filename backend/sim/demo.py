@@ -26,6 +26,7 @@ from backend.firms.credit_code import credit_code_hash, make_credit_code
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Trade, TradeKind
 from backend.settings import get_settings
+from backend.sim.receivables_demo import run_receivables
 
 DAY = 86_400
 CNY = 156
@@ -78,8 +79,11 @@ def run_demo(console: Console, *, seed: int = 7) -> None:
         ]
         rows = _record_one_by_one(ledger, pairs, rng)
         rows += _record_batch(ledger, pairs, rng, console)
-    _print_trades(console, rows)
-    console.print(f"{len(rows)} trades recorded; anvil stopped.")
+        _print_trades(console, rows)
+        console.print(f"{len(rows)} trades recorded.")
+        console.rule("Receivables down the chain of supply")
+        run_receivables(console, ledger, firms)
+    console.print("anvil stopped.")
 
 
 def _register_firms(ledger: Ledger, seed: int) -> list[DemoFirm]:
