@@ -149,7 +149,8 @@ def format_compiler_errors(problems: list[dict[str, Any]], sources: dict[str, st
     for problem in problems:
         location = problem.get("sourceLocation") or {}
         path = location.get("file", "<unknown>")
-        text = sources.get(path, "")
-        line = text.count("\n", 0, max(location.get("start", 0), 0)) + 1
+        # solc's offsets count bytes of UTF-8, not characters.
+        text = sources.get(path, "").encode()
+        line = text.count(b"\n", 0, max(location.get("start", 0), 0)) + 1
         lines.append(f"{path}:{line}: {problem.get('type', 'Error')}: {problem['message']}")
     return "\n".join(lines)

@@ -365,9 +365,14 @@ def _referenced(primary_type: str) -> set[str]:
     return {t.split("[")[0] for _, t in LEDGER_TYPES[primary_type]} & set(LEDGER_TYPES)
 
 
+JSON_SAFE_INTEGER = 2**53 - 1  # beyond this, JSON numbers lose digits in JavaScript wallets
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, bytes):
         return "0x" + value.hex()
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > JSON_SAFE_INTEGER:
+        return str(value)  # EIP-712 JSON takes big integers as decimal strings
     if isinstance(value, list | tuple):
         return [_json_value(item) for item in value]
     return value

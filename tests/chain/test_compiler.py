@@ -9,6 +9,7 @@ from backend.chain.compiler import ContractCompileError, compile_contracts, comp
 
 BROKEN = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
+// ─── a banner of multi-byte characters, as the ledger's sources have ───
 
 contract Broken {
     function f() external pure returns (uint256) {
@@ -22,7 +23,7 @@ def test_compile_error_names_file_line_and_message():
     with pytest.raises(ContractCompileError) as raised:
         compile_sources({"contracts/Broken.sol": BROKEN})
     message = raised.value.message
-    assert message.startswith("contracts/Broken.sol:6: DeclarationError:")
+    assert message.startswith("contracts/Broken.sol:7: DeclarationError:")
     assert "Undeclared identifier" in message
 
 
