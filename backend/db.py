@@ -35,6 +35,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages: index upkeep stays in memory
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 
