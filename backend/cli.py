@@ -96,7 +96,7 @@ def index(
     import signal
     import threading
 
-    from backend.credit.service import refresh_records
+    from backend.credit.service import DeferredRefresh
     from backend.db import make_engine
     from backend.indexer.lock import IndexerLockHeld, writer_lock
     from backend.indexer.service import build_indexer
@@ -109,9 +109,11 @@ def index(
     try:
         with chain(settings) as w3, writer_lock(engine, wait_seconds=wait):
             rpc_url = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
-            indexer = build_indexer(settings, engine, rpc_url, on_batch=refresh_records)
+            credit = DeferredRefresh(engine)
+            indexer = build_indexer(settings, engine, rpc_url, on_batch=credit.collect)
             if not follow:
                 progress = indexer.sync()
+                credit.flush(progress.to_block)
                 console.print(
                     f"indexed blocks {progress.from_block}..{progress.to_block}: "
                     f"{progress.events} events"
@@ -120,7 +122,7 @@ def index(
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
             signal.signal(signal.SIGINT, lambda *_: stop.set())
-            indexer.follow(stop, settings.indexer_poll_seconds)
+            indexer.follow(stop, settings.indexer_poll_seconds, credit.flush)
     except IndexerLockHeld as error:
         console.print(f"[yellow]{error.message}[/yellow]")
         raise typer.Exit(2) from None

@@ -28,7 +28,7 @@ from backend.chain.deploy import (
 from backend.chain.node import chain
 from backend.chain.reverts import RevertDecoder
 from backend.chain.transactor import Transactor
-from backend.credit.service import refresh_records
+from backend.credit.service import DeferredRefresh
 from backend.db import make_engine
 from backend.indexer.indexer import Indexer
 from backend.indexer.lock import writer_lock
@@ -90,6 +90,7 @@ def running(settings: Settings, roles: Roles) -> Iterator[Services]:
             )
             workers.append(_worker("relayer", stack, engine, lambda: relayer.follow(stop)))
         if roles.indexer:
+            credit = DeferredRefresh(engine)
             indexer = Indexer(
                 engine,
                 JsonRpc(rpc_url),
@@ -98,14 +99,14 @@ def running(settings: Settings, roles: Roles) -> Iterator[Services]:
                 confirmation_depth=settings.confirmation_depth,
                 final_depth=settings.final_depth,
                 max_range=settings.indexer_max_range,
-                on_batch=refresh_records,
+                on_batch=credit.collect,
             )
             workers.append(
                 _worker(
                     "indexer",
                     stack,
                     engine,
-                    lambda: indexer.follow(stop, settings.indexer_poll_seconds),
+                    lambda: indexer.follow(stop, settings.indexer_poll_seconds, credit.flush),
                 )
             )
         for worker in workers:

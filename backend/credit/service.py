@@ -95,6 +95,35 @@ def refresh_records(connection: Connection, firms: set[str], as_of_block: int) -
     )
 
 
+class DeferredRefresh:
+    """Refresh cached records once per indexing cycle instead of once per batch.
+
+    While the indexer catches up (many batches in a row), recomputing every touched firm and
+    the network rank after each batch would cost more than the indexing itself. The touched
+    firms are collected per batch and refreshed when the cycle ends, as of the last block. A
+    crash in between loses nothing: a cached row for an older block is recomputed on read.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._firms: set[str] = set()
+
+    def collect(self, connection: Connection, firms: set[str], as_of_block: int) -> None:
+        """The indexer's ``on_batch``: remember the firms; a reorg (no firms) applies at once."""
+        if firms:
+            self._firms |= firms
+        else:
+            refresh_records(connection, set(), as_of_block)
+
+    def flush(self, as_of_block: int) -> None:
+        """Recompute the collected firms' records as of ``as_of_block`` (the cursor's block)."""
+        if not self._firms or as_of_block < 0:
+            return
+        firms, self._firms = self._firms, set()
+        with self.engine.begin() as connection:
+            refresh_records(connection, firms, as_of_block)
+
+
 # ─────────────────────────────────────────────────────────────── reading
 
 

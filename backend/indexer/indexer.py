@@ -133,10 +133,17 @@ class Indexer:
         self._write(batch, provisional_from=head - self.final_depth + 1)
         return IndexProgress(batch.from_block, batch.to_block, events=len(batch.events))
 
-    def follow(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
-        """Keep indexing new blocks until ``stop`` is set."""
+    def follow(
+        self,
+        stop: threading.Event,
+        poll_seconds: float = 1.0,
+        after_sync: Callable[[int], None] | None = None,
+    ) -> None:
+        """Keep indexing new blocks until ``stop`` is set; ``after_sync(block)`` ends each cycle."""
         while not stop.is_set():
-            self.sync()
+            progress = self.sync()
+            if after_sync is not None:
+                after_sync(progress.to_block)
             stop.wait(poll_seconds)
 
     def cursor(self) -> tuple[int, str | None]:
