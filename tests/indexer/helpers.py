@@ -41,6 +41,24 @@ def dump(engine: Engine) -> dict[str, list[tuple]]:
         }
 
 
+def records(engine: Engine) -> dict[str, dict]:
+    """Every firm's credit record as of the last indexed block, with its evidence."""
+    from backend.credit.record import compute_record
+    from backend.indexer.models import BlockHeader, IndexerCursor
+
+    with engine.connect() as connection:
+        cursor = connection.execute(select(IndexerCursor)).first()
+        assert cursor is not None
+        as_of = connection.execute(
+            select(BlockHeader.timestamp).where(BlockHeader.number == cursor.last_block)
+        ).scalar_one()
+        firms = connection.execute(select(SQLModel.metadata.tables["firm"].c.address)).scalars()
+        return {
+            firm: compute_record(connection, firm, as_of).to_json(include_evidence=True)
+            for firm in firms
+        }
+
+
 def scripted_history(ledger: Ledger, rounds: int = 3) -> None:
     """Firms and trades of every kind of event: records, batches, proposals, answers, payments."""
     core = create_firm(ledger, Role.CORE)

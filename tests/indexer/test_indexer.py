@@ -12,7 +12,7 @@ from backend.indexer.models import ChainEvent
 from backend.migrations import upgrade
 from backend.trades.models import Payment, Trade
 from tests.factories import create_firm, make_trade, sign_both
-from tests.indexer.helpers import dump, make_indexer, scripted_history
+from tests.indexer.helpers import dump, make_indexer, records, scripted_history
 
 pytestmark = pytest.mark.chain
 
@@ -49,6 +49,7 @@ def test_a_clean_reindex_reproduces_every_row(ledger, anvil, artifacts, engine, 
     rebuilt = _second_database(tmp_path)
     make_indexer(ledger, anvil.url, artifacts, rebuilt).sync()
     assert dump(rebuilt) == dump(engine)
+    assert records(rebuilt) == records(engine)  # every credit record, evidence included
 
 
 def test_running_again_changes_nothing(ledger, anvil, artifacts, engine):
@@ -94,6 +95,7 @@ def test_a_reorg_rolls_back_orphaned_rows_and_reads_the_canonical_chain(
     clean = _second_database(tmp_path)
     make_indexer(ledger, anvil.url, artifacts, clean).sync()
     assert dump(clean) == dump(engine)
+    assert records(clean) == records(engine)
 
 
 def test_anvil_reorg_replacing_recent_blocks_is_followed(
