@@ -109,6 +109,22 @@ def _accept(
     return SubmissionAccepted(id=row_id, subject=subject, status=QUEUED)
 
 
+def _holder_signed(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    row: Receivable,
+    digest: bytes,
+    body: schemas.ReceivableSettle | schemas.ReceivableDefault,
+    kind: str,
+) -> SubmissionAccepted:
+    """Check the holder's signature of an ending (settle or default), then queue it."""
+    checks = TradeChecks(session, services, principal)
+    checks.require_signature(row.holder, digest, body.holder_signature, "holder")
+    payload = {"receivable_id": row.receivable_id, **body.model_dump(mode="json")}
+    return _accept(session, principal, kind, row.receivable_id, f"end:{row.receivable_id}", payload)
+
+
 def issue(
     session: Session, services: Services, principal: Principal, body: schemas.ReceivableIssue
 ) -> SubmissionAccepted:
@@ -220,15 +236,14 @@ def settle(
     if body.paid_at > int(time.time()) + MAX_CLOCK_SKEW:
         raise refused("future_time", "paid_at is in the future")
     message = Settle(hex_bytes(receivable_id), body.amount, body.paid_at, hex_bytes(body.pay_ref))
-    TradeChecks(session, services, principal).require_signature(
-        row.holder,
+    return _holder_signed(
+        session,
+        services,
+        principal,
+        row,
         message.digest(services.ledger.receivables.domain),
-        body.holder_signature,
-        "holder",
-    )
-    payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
-    return _accept(
-        session, principal, "receivable_settle", receivable_id, f"end:{receivable_id}", payload
+        body,
+        "receivable_settle",
     )
 
 
@@ -249,13 +264,12 @@ def mark_default(
         )
     _check_nonce(session, services, row.holder, body.nonce)
     message = MarkDefault(hex_bytes(receivable_id), body.nonce)
-    TradeChecks(session, services, principal).require_signature(
-        row.holder,
+    return _holder_signed(
+        session,
+        services,
+        principal,
+        row,
         message.digest(services.ledger.receivables.domain),
-        body.holder_signature,
-        "holder",
-    )
-    payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
-    return _accept(
-        session, principal, "receivable_default", receivable_id, f"end:{receivable_id}", payload
+        body,
+        "receivable_default",
     )
