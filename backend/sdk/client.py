@@ -50,9 +50,10 @@ class LedgerClient:
     base_url: str
     signer: Signer
     timeout: float = 30.0
+    http: httpx.Client | None = None  # an existing client (tests pass the app's TestClient)
 
     def __post_init__(self) -> None:
-        self._http = httpx.Client(base_url=self.base_url, timeout=self.timeout)
+        self._http = self.http or httpx.Client(base_url=self.base_url, timeout=self.timeout)
         self._token: str | None = None
         self._trade_domain: Domain | None = None
 

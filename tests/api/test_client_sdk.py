@@ -1,0 +1,51 @@
+"""The Python client against the real app: each role signs with its own key and calls HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.chain.contracts import Role
+from backend.firms.credit_code import make_credit_code
+from backend.sdk.client import ApiError, LedgerClient
+from backend.sdk.signer import Signer
+from backend.settings import DEVELOPMENT_OPERATOR_KEY
+from tests.factories import create_firm, make_trade
+
+pytestmark = pytest.mark.chain
+
+
+def _client(test_client, signer: Signer) -> LedgerClient:
+    client = LedgerClient("http://testserver", signer, http=test_client)
+    client.sign_in()
+    return client
+
+
+def test_operator_sme_core_and_bank_through_the_client(ledger, client, relayer, indexer):
+    operator = _client(client, Signer.from_key(DEVELOPMENT_OPERATOR_KEY))
+    sme_key = Signer.create()
+    registered = operator.register_firm(
+        sme_key.address, ["supplier"], make_credit_code("91330000000000042")
+    )
+    assert registered["roles"] == ["supplier"]
+    core_key = create_firm(ledger, Role.CORE)
+    sme, core = _client(client, sme_key), _client(client, core_key)
+    bank = _client(client, create_firm(ledger, Role.BANK))
+
+    invoice = make_trade(sme_key, core_key)
+    trade_id = sme.submit_trade(invoice, buyer_signature=core.sign_trade(invoice))
+    assert sme.trade(trade_id)["status"] == "queued"
+    proposal = make_trade(sme_key, core_key)
+    proposal_id = sme.submit_trade(proposal)
+    relayer.run_once()
+    indexer.sync()
+    core.confirm_trade(proposal)
+    relayer.run_once()
+    indexer.sync()
+    assert sme.trade(trade_id)["ledger_status"] == "verified"
+    assert core.trade(proposal_id)["ledger_status"] == "verified"
+
+    with pytest.raises(ApiError) as refused:
+        bank.credit_profile(sme_key.address)
+    assert (refused.value.status, refused.value.code) == (403, "no_consent")
+    assert sme.credit_profile(sme_key.address)["figures"]["sales_365d"]["count"] == 2
+    assert sme.evidence("trade", trade_id)["signatures"]["buyer"] is not None
