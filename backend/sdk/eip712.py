@@ -13,7 +13,8 @@ from functools import cached_property
 from typing import Any
 
 from eth_abi import encode as abi_encode
-from eth_utils import keccak
+
+from backend.sdk.hashing import keccak256
 
 Field = tuple[str, str]  # (name, type)
 Types = Mapping[str, Sequence[Field]]
@@ -44,11 +45,11 @@ class TypedDataSchema:
         encoded = b"".join(
             self._encode_value(field_type, data[name]) for name, field_type in self.types[primary]
         )
-        return keccak(self.type_hash(primary) + encoded)
+        return keccak256(self.type_hash(primary) + encoded)
 
     @cached_property
     def _type_hashes(self) -> dict[str, bytes]:
-        return {name: keccak(text=self.encode_type(name)) for name in self.types}
+        return {name: keccak256(self.encode_type(name).encode()) for name in self.types}
 
     def _signature(self, name: str) -> str:
         return f"{name}({','.join(f'{t} {n}' for n, t in self.types[name])})"
@@ -67,11 +68,11 @@ class TypedDataSchema:
             return self.hash_struct(field_type, value)
         if field_type.endswith("]"):
             item_type = field_type[: field_type.rindex("[")]
-            return keccak(b"".join(self._encode_value(item_type, item) for item in value))
+            return keccak256(b"".join(self._encode_value(item_type, item) for item in value))
         if field_type == "string":
-            return keccak(text=value)
+            return keccak256(value.encode())
         if field_type == "bytes":
-            return keccak(value)
+            return keccak256(value)
         return _encode_atomic(field_type, value)
 
 
@@ -111,4 +112,4 @@ def domain_separator(name: str, version: str, chain_id: int, verifying_contract:
 
 def typed_data_digest(separator: bytes, struct_hash: bytes) -> bytes:
     """``keccak256("\\x19\\x01" ‖ domainSeparator ‖ hashStruct(message))``."""
-    return keccak(b"\x19\x01" + separator + struct_hash)
+    return keccak256(b"\x19\x01" + separator + struct_hash)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import coincurve
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
+
+from backend.sdk.hashing import keccak256
 
 # secp256k1's order n, and n / 2: OpenZeppelin's ECDSA refuses s above it (malleable signatures).
 _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
@@ -28,7 +30,7 @@ def recover_address(digest: bytes, signature: bytes) -> str | None:
         )
     except ValueError:
         return None
-    return checksummed(keccak(public_key.format(compressed=False)[1:])[-20:].hex())
+    return checksummed(keccak256(public_key.format(compressed=False)[1:])[-20:].hex())
 
 
 @lru_cache(maxsize=65_536)
