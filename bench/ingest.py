@@ -216,8 +216,8 @@ def main() -> None:
         f"({accepted / submitted:,.0f} trades/s accepted)"
     )
     print(
-        f"end to end ({options.processes} process(es)): {accepted:,} trades on chain and indexed in "
-        f"{elapsed:.1f} s = {rate:,.0f} verified trades/s"
+        f"end to end ({options.processes} process(es)): {accepted:,} trades on chain and "
+        f"indexed in {elapsed:.1f} s = {rate:,.0f} verified trades/s"
     )
     print(
         f"naive path (web3 transact + receipt per trade, {NAIVE_SAMPLE} trades): "
