@@ -120,3 +120,18 @@ def test_score_all_scores_every_cached_record(trained: TrainingResult, tmp_path:
     assert scores.firms == tuple(sorted(firms)) and scores.unavailable == 0
     assert np.array_equal(scores.result.pd, expected.pd)
     assert sum(scores.grade_counts().values()) == len(firms)
+
+
+def test_train_command_writes_model_card_and_latest(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from backend.cli import app
+
+    out = tmp_path / "models"
+    args = ["model", "train", "--seed", "3", "--firms", "300", "--no-german", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    version = (out / "LATEST").read_text().strip()
+    assert (out / f"{version}.json").exists() and (out / f"{version}.md").exists()
+    assert "holdout AUC" in result.output
+    assert load_model(out / f"{version}.json").model_version_ == version
