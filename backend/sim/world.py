@@ -13,7 +13,8 @@ core) and a few banks. Every firm has a latent *health* ``h ~ N(0, 1)``; it driv
 
 The history is written through the same path production uses: synthetic ``DecodedEvent`` s
 (``FirmRegistered``, ``TradeRecorded`` invoices, ``TradeProposed`` + ``TradeRejected`` disputes,
-``PaymentRecorded``) applied in block order by the real indexer handlers
+``PaymentRecorded``; for invoices owed by a core, ``ReceivableCreated`` CONFIRMED and
+``ReceivableSettled`` when the core pays) applied in block order by the real indexer handlers
 (:data:`backend.indexer.events.HANDLERS`) through a :class:`~backend.indexer.store.Store` into a
 database migrated by :func:`backend.migrations.upgrade`. Features are then the real credit record
 (:func:`backend.credit.record.compute_record`) at the observation time T, which never reads a row
@@ -66,6 +67,7 @@ HISTORY_DAYS = 730
 CHAIN_ID = 31_337
 SUPPLIER, CORE, BANK = 1, 2, 4
 INVOICE = 2
+RECEIVABLE_CONFIRMED = 2
 CNY = 156
 TERMS_DAYS = 60
 ZERO_ID = "0x" + "00" * 32
@@ -192,8 +194,12 @@ def _hex_id(seed: int, kind: str, number: int) -> str:
     return "0x" + hashlib.sha256(f"{seed}:{kind}:{number}".encode()).hexdigest()
 
 
-def world_events(world: World, until: int) -> list[_Pending]:
+def world_events(world: World, until: int, receivables: bool = False) -> list[_Pending]:
     """Every event of the world with block time ``<= until``, in chain order.
+
+    ``receivables`` adds a CONFIRMED receivable for every invoice owed by a core and its
+    settlement (off by default: each settlement is a read-modify-write in the handlers, which
+    makes a large world about 1.7 times slower to write, and no characteristic uses it yet).
 
     Deterministic in the seed: a second generator seeded from it drives trading, and the events
     after T come from the same draws as a shorter run's, so a run to ``T + 365 d`` extends a run
@@ -238,14 +244,14 @@ def world_events(world: World, until: int) -> list[_Pending]:
                     disputed = rng.random() < dispute_p
                     late = world.late_mean[buyer] + 4.0 * rng.standard_normal()
                     add_trade(add, world, trade_number, seller, buyer, issued, amount,
-                              disputed, float(late), rng)  # fmt: skip
+                              disputed, float(late), rng, receivables)  # fmt: skip
     events.sort(key=lambda e: (e.time, e.order))
     return events
 
 
 def add_trade(add: Any, world: World, number: int, seller: int, buyer: int, issued: int,
               amount: int, disputed: bool, late_days: float,
-              rng: np.random.Generator) -> None:  # fmt: skip
+              rng: np.random.Generator, receivables: bool = False) -> None:  # fmt: skip
     """One invoice: recorded (or proposed and rejected), then paid by the buyer unless the buyer
     has defaulted by the time the payment falls due."""
     trade_id = _hex_id(world.seed, "trade", number)
@@ -269,14 +275,28 @@ def add_trade(add: Any, world: World, number: int, seller: int, buyer: int, issu
             tradeId=trade_id, reason=_hex_id(world.seed, "reason", number))  # fmt: skip
         return
     add(recorded, "TradeLedger", "TradeRecorded", **trade)
+    receivable = _hex_id(world.seed, "receivable", number)
+    to_core = receivables and world.tier[buyer] == 0
+    if to_core:  # a verified invoice owed by a core is a CONFIRMED receivable of the seller
+        add(recorded, "ReceivableLedger", "ReceivableCreated", receivableId=receivable,
+            rootId=receivable, holder=world.addresses[seller], parentId=ZERO_ID,
+            obligor=world.addresses[buyer], amount=amount, dueAt=due, tier=1,
+            status=RECEIVABLE_CONFIRMED)  # fmt: skip
     paid_at = max(issued + DAY, due + int(late_days * DAY))
     stopped = world.default_time[buyer]
     if stopped and paid_at >= stopped:
         return  # a defaulter stops paying its suppliers
-    add(paid_at + int(rng.integers(60, 2 * DAY)), "TradeLedger", "PaymentRecorded",
+    on_chain = paid_at + int(rng.integers(60, 2 * DAY))
+    add(on_chain, "TradeLedger", "PaymentRecorded",
         paymentId=_hex_id(world.seed, "payment", number), tradeId=trade_id,
         payer=world.addresses[buyer], payee=world.addresses[seller], amount=amount,
         paidAt=paid_at, payRef=_hex_id(world.seed, "payref", number))  # fmt: skip
+    if to_core:
+        late = max(0, -(-(paid_at - due) // DAY))
+        add(on_chain, "ReceivableLedger", "ReceivableSettled", receivableId=receivable,
+            holder=world.addresses[seller], obligor=world.addresses[buyer], amount=amount,
+            dueAt=due, paidAt=paid_at, lateDays=late,
+            payRef=_hex_id(world.seed, "payref", number))  # fmt: skip
 
 
 # ─────────────────────────────────────────────────────────────── writing through the indexer
@@ -383,7 +403,11 @@ def records_in_parallel(
 
 
 def simulate(
-    n_firms: int, seed: int, database: Path | None = None, workers: int | None = None
+    n_firms: int,
+    seed: int,
+    database: Path | None = None,
+    workers: int | None = None,
+    receivables: bool = False,
 ) -> Dataset:
     """A labelled data set of ``n_firms`` firms (plus a few banks, left out) from ``seed``.
 
@@ -396,7 +420,7 @@ def simulate(
 
     started = time.perf_counter()
     world = build_world(n_firms, seed)
-    pending = world_events(world, until=world.as_of)
+    pending = world_events(world, until=world.as_of, receivables=receivables)
     with tempfile.TemporaryDirectory(prefix="scf-sim-") as scratch:
         path = database if database is not None else Path(scratch) / "sim.sqlite"
         engine = migrated_engine(path)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from backend.credit.queries import PAYMENTS, TRADES
+from backend.credit.queries import PAYMENTS, RECEIVABLES, TRADES
 from backend.sim.world import (
     YEAR,
     apply_events,
@@ -59,10 +59,10 @@ def test_features_at_t_ignore_events_after_t(tmp_path: Path) -> None:
     engine = migrated_engine(tmp_path / "sim.sqlite")
     firms = [world.addresses[i] for i in world.scored]
     try:
-        before_t = world_events(world, world.as_of)
+        before_t = world_events(world, world.as_of, receivables=True)
         last_block = apply_events(engine, before_t)
         at_t = [view.to_json() for view in records_at(engine, firms, world.as_of)]
-        everything = world_events(world, world.as_of + YEAR)
+        everything = world_events(world, world.as_of + YEAR, receivables=True)
         assert everything[: len(before_t)] == before_t  # the future extends the past
         after_t = everything[len(before_t) :]
         assert after_t and min(event.time for event in after_t) > world.as_of
@@ -74,7 +74,10 @@ def test_features_at_t_ignore_events_after_t(tmp_path: Path) -> None:
             late_payments = connection.execute(
                 select(func.count()).where(PAYMENTS.c.block_time > world.as_of)
             ).scalar_one()
-        assert late_trades > 0 and late_payments > 0
+            receivables = connection.execute(
+                select(func.count()).where(RECEIVABLES.c.updated_time > world.as_of)
+            ).scalar_one()
+        assert late_trades > 0 and late_payments > 0 and receivables > 0
         again = [view.to_json() for view in records_at(engine, firms, world.as_of)]
         later = [view.to_json() for view in records_at(engine, firms, world.as_of + YEAR)]
     finally:
