@@ -16,12 +16,14 @@ from backend.chain.reverts import RevertDecoder
 from backend.chain.transactor import Transactor
 from backend.credit.cli import credit_app
 from backend.errors import LedgerError
+from backend.scoring.cli import model_app
 from backend.settings import get_settings
 
 app = typer.Typer(help="scf-ledger: supply-chain finance ledger", no_args_is_help=True)
 db_app = typer.Typer(help="the database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(credit_app, name="credit")
+app.add_typer(model_app, name="model")
 console = Console(width=None if Console().is_terminal else 130)
 
 
