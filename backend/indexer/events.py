@@ -25,6 +25,20 @@ class DecodedEvent:
     def key(self) -> str:
         return f"{self.contract}:{self.name}"
 
+    def as_row(self) -> dict[str, Any]:
+        """The ``chain_event`` row of this event."""
+        return {
+            "id": self.id,
+            "block_number": self.block_number,
+            "block_hash": self.block_hash,
+            "block_time": self.block_time,
+            "tx_hash": self.tx_hash,
+            "log_index": self.log_index,
+            "contract": self.contract,
+            "event": self.name,
+            "args": self.args,
+        }
+
 
 Handler = Callable[[Store, DecodedEvent], None]
 HANDLERS: dict[str, Handler] = {}

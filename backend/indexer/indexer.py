@@ -260,7 +260,7 @@ class Indexer:
         """One database transaction: events, handlers' rows, headers, cursor (and the callback)."""
         with self.engine.begin() as connection:
             store = Store(connection, provisional_from)
-            bulk_insert(connection, EVENTS, [_event_row(e) for e in batch.events])
+            bulk_insert(connection, EVENTS, [e.as_row() for e in batch.events])
             for event in batch.events:
                 handler = HANDLERS.get(event.key)
                 if handler is not None:
@@ -343,17 +343,3 @@ class Indexer:
             )
         block = self.rpc.block(max(genesis_side, 0))
         return genesis_side, str(block["hash"]) if block else ""
-
-
-def _event_row(event: DecodedEvent) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "block_number": event.block_number,
-        "block_hash": event.block_hash,
-        "block_time": event.block_time,
-        "tx_hash": event.tx_hash,
-        "log_index": event.log_index,
-        "contract": event.contract,
-        "event": event.name,
-        "args": event.args,
-    }

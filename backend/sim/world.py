@@ -326,7 +326,7 @@ def apply_events(engine: Engine, pending: list[_Pending], first_block: int = 1) 
     if not decoded:
         return block
     with engine.begin() as connection:
-        bulk_insert(connection, EVENTS, [_event_row(event) for event in decoded])
+        bulk_insert(connection, EVENTS, [event.as_row() for event in decoded])
         store = Store(connection, provisional_from=block + 1)  # all final: no journal
         for event in decoded:
             HANDLERS[event.key](store, event)
@@ -347,20 +347,6 @@ def apply_events(engine: Engine, pending: list[_Pending], first_block: int = 1) 
 
 def _block_hash(block: int) -> str:
     return "0x" + hashlib.sha256(f"block{block}".encode()).hexdigest()
-
-
-def _event_row(event: DecodedEvent) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "block_number": event.block_number,
-        "block_hash": event.block_hash,
-        "block_time": event.block_time,
-        "tx_hash": event.tx_hash,
-        "log_index": event.log_index,
-        "contract": event.contract,
-        "event": event.name,
-        "args": event.args,
-    }
 
 
 def migrated_engine(path: Path) -> Engine:

@@ -62,7 +62,7 @@ class SyntheticChain:
             args=args,
         )
         with self.engine.begin() as connection:
-            connection.execute(insert(EVENTS).values(**_event_row(event)))
+            connection.execute(insert(EVENTS).values(**event.as_row()))
             store = Store(connection, provisional_from=self.block)
             HANDLERS[event.key](store, event)
             store.flush()
@@ -166,17 +166,3 @@ class SyntheticChain:
             receivableId=receivable, holder=holder, obligor=obligor, amount=amount, dueAt=due,
             markedAt=time, nonce=0,
         )  # fmt: skip
-
-
-def _event_row(event: DecodedEvent) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "block_number": event.block_number,
-        "block_hash": event.block_hash,
-        "block_time": event.block_time,
-        "tx_hash": event.tx_hash,
-        "log_index": event.log_index,
-        "contract": event.contract,
-        "event": event.name,
-        "args": event.args,
-    }
