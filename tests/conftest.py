@@ -19,7 +19,7 @@ from backend.chain.contracts import Ledger
 from backend.chain.deploy import deploy_ledger
 from backend.chain.reverts import RevertDecoder
 from backend.chain.transactor import Transactor
-from backend.db import engine_for, make_engine
+from backend.db import make_engine
 from backend.migrations import upgrade
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 
@@ -96,7 +96,6 @@ def database_url(request, tmp_path, postgres_unavailable) -> Iterator[str]:
     with _fresh_postgres_database() as url:
         upgrade(url)
         yield url
-        engine_for.cache_clear()
 
 
 @pytest.fixture

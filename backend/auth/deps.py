@@ -10,7 +10,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from backend.auth.service import AuthError, Forbidden, Principal, principal_from_token
-from backend.chain.contracts import Role
 from backend.errors import LedgerError
 from backend.ratelimit import retry_after_header
 from backend.services import Services
@@ -78,18 +77,12 @@ def current_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
-OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 
 
 def require_operator(principal: PrincipalDep) -> Principal:
     if not principal.operator:
         raise Forbidden("only the operator may do this")
     return principal
-
-
-def require_role(principal: Principal, role: Role, what: str) -> None:
-    if not principal.has(role):
-        raise Forbidden(f"{what} needs the {role.name} role", code="role_required")
 
 
 OperatorDep = Annotated[Principal, Depends(require_operator)]

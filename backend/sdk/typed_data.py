@@ -7,7 +7,7 @@ the trade id.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 from functools import cached_property
 from typing import Any
@@ -376,11 +376,3 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_value(item) for item in value]
     return value
-
-
-def trade_from_dict(data: dict[str, Any]) -> Trade:
-    return Trade(**data)
-
-
-def trade_to_dict(trade: Trade) -> dict[str, Any]:
-    return asdict(trade)
