@@ -8,6 +8,7 @@ the firm's signed revocation, before the chain records it.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -59,6 +60,28 @@ def _revocation_accepted(session: Session, consent_id: str) -> bool:
 
 def bank_may_read(session: Session, bank: str, firm: str, scope: int) -> bool:
     return active_consent(session, bank, firm, scope) is not None
+
+
+def require_reader(
+    session: Session,
+    principal: Principal,
+    parties: Sequence[str],
+    scope: int,
+    refusal: str,
+    *,
+    operator_reads: bool = True,
+    code: str = "forbidden",
+) -> None:
+    """Who reads a firm's records: the firms they are about, the operator (where it may), and a
+    bank while one of those firms' consents for ``scope`` is active. Else 403 with ``refusal``."""
+    if principal.operator:
+        if operator_reads:
+            return
+    elif principal.address in parties or any(
+        bank_may_read(session, principal.address, party, scope) for party in parties
+    ):
+        return
+    raise Forbidden(refusal, code=code)
 
 
 # ─────────────────────────────────────────────────────────────── submissions

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.auth.service import Forbidden, Principal
+from backend.auth.service import Principal
 from backend.consents.models import SCOPE_CREDIT_PROFILE
-from backend.consents.service import bank_may_read
+from backend.consents.service import require_reader
 from backend.credit import service
 from backend.credit.record import FIGURES
 from backend.schemas import ERROR_RESPONSES, Address
@@ -20,11 +20,11 @@ router = APIRouter(prefix="/firms", tags=["credit"], responses=ERROR_RESPONSES)
 
 def check_profile_reader(session: Any, principal: Principal, firm: str) -> None:
     """The firm itself, the operator, and a bank while the firm's consent is active."""
-    if principal.operator or principal.address == firm:
-        return
-    if bank_may_read(session, principal.address, firm, SCOPE_CREDIT_PROFILE):
-        return
-    raise Forbidden(
+    require_reader(
+        session,
+        principal,
+        (firm,),
+        SCOPE_CREDIT_PROFILE,
         "a credit profile is read by its firm, the operator, or a bank with the firm's consent",
         code="no_consent",
     )

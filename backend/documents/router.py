@@ -7,8 +7,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.consents.models import SCOPE_DOCUMENTS
-from backend.consents.service import bank_may_read
 from backend.documents import service
 from backend.schemas import ERROR_RESPONSES, Hex32
 
@@ -52,6 +50,5 @@ def read_document(
         principal,
         services.settings.document_key,
         doc_hash,
-        lambda s, bank, firm: bank_may_read(s, bank, firm, SCOPE_DOCUMENTS),
     )
     return Response(content, media_type=document.content_type)

@@ -7,21 +7,19 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session, select
 
 from backend.auth.service import Forbidden, Principal
+from backend.consents.models import SCOPE_DOCUMENTS
+from backend.consents.service import require_reader
 from backend.documents.models import Document
 from backend.errors import LedgerError
 from backend.trades.models import Trade
 
 MAX_DOCUMENT_BYTES = 1_500_000  # under the API's body limit, with room for the form encoding
 NONCE_BYTES = 12
-
-# (bank, firm) -> may this bank read this firm's documents now? Given by the consents domain.
-ConsentCheck = Callable[[Session, str, str], bool]
 
 
 def _cipher(key_hex: str) -> AESGCM:
@@ -68,18 +66,20 @@ def upload(
 
 
 def read(
-    session: Session, principal: Principal, key_hex: str, doc_hash: str, bank_may_read: ConsentCheck
+    session: Session, principal: Principal, key_hex: str, doc_hash: str
 ) -> tuple[Document, bytes]:
     document = session.get(Document, doc_hash)
     if document is None:
         raise LedgerError(f"no stored document {doc_hash}", code="not_found", status=404)
     trade = session.get(Trade, document.trade_id)
     assert trade is not None
-    parties = (trade.seller, trade.buyer)
-    allowed = principal.address in parties or any(
-        bank_may_read(session, principal.address, party) for party in parties
+    require_reader(
+        session,
+        principal,
+        (trade.seller, trade.buyer),
+        SCOPE_DOCUMENTS,
+        "documents are read by the trade's parties and by banks with consent",
+        operator_reads=False,
     )
-    if principal.operator or not allowed:
-        raise Forbidden("documents are read by the trade's parties and by banks with consent")
     plaintext = _cipher(key_hex).decrypt(document.nonce, document.ciphertext, doc_hash.encode())
     return document, plaintext

@@ -7,9 +7,9 @@ from typing import Any, Literal
 from fastapi import APIRouter
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.auth.service import Forbidden, Principal
+from backend.auth.service import Principal
 from backend.consents.models import SCOPE_CREDIT_PROFILE
-from backend.consents.service import bank_may_read
+from backend.consents.service import require_reader
 from backend.evidence import service
 from backend.indexer.models import ChainEvent
 from backend.schemas import ERROR_RESPONSES
@@ -21,11 +21,13 @@ EvidenceKind = Literal["trade", "payment", "event"]
 
 def _check_reader(session: Any, principal: Principal, parties: tuple[str, ...]) -> None:
     """Parties, the operator, and banks with a party's consent may see a record's evidence."""
-    if principal.operator or principal.address in parties:
-        return
-    if any(bank_may_read(session, principal.address, p, SCOPE_CREDIT_PROFILE) for p in parties):
-        return
-    raise Forbidden("evidence is for the parties, the operator and banks with consent")
+    require_reader(
+        session,
+        principal,
+        parties,
+        SCOPE_CREDIT_PROFILE,
+        "evidence is for the parties, the operator and banks with consent",
+    )
 
 
 @router.get("/{kind}/{record_id}")
@@ -54,12 +56,7 @@ def read_evidence(
     event = session.get(ChainEvent, int(record_id))
     if event is None:
         raise service.not_found("chain event", record_id)
-    if not principal.operator and principal.address not in _addresses(event.args):
-        if not any(
-            bank_may_read(session, principal.address, a, SCOPE_CREDIT_PROFILE)
-            for a in _addresses(event.args)
-        ):
-            raise Forbidden("evidence is for the parties, the operator and banks with consent")
+    _check_reader(session, principal, _addresses(event.args))
     return service.chain_event_evidence(session, event.id)
 
 
