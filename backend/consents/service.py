@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backend.auth.service import Forbidden, Principal
@@ -18,12 +17,12 @@ from backend.chain.contracts import FirmStatus, Role
 from backend.consents.models import Consent as ConsentRow
 from backend.consents.schemas import ConsentCreate, ConsentRevoke
 from backend.errors import LedgerError
-from backend.relayer.models import FAILED, QUEUED, SUBMITTED, OutboxItem
+from backend.relayer.models import FAILED, QUEUED, OutboxItem
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Consent, ConsentScope, RevokeConsent
 from backend.services import Services
 from backend.trades.schemas import SubmissionAccepted
-from backend.trades.service import Accepted, TradeChecks, enqueue
+from backend.trades.service import Accepted, TradeChecks, check_next_nonce, enqueue
 
 GRANT = "consent"
 REVOKE = "revoke_consent"
@@ -87,31 +86,6 @@ def require_reader(
 # ─────────────────────────────────────────────────────────────── submissions
 
 
-def _next_nonce(session: Session, services: Services, firm: str) -> int:
-    """The chain's next nonce for ``firm``, plus its consent operations still in the outbox."""
-    on_chain = services.ledger.consents.nonce(firm)
-    pending = session.exec(
-        select(func.count())
-        .select_from(OutboxItem)
-        .where(
-            OutboxItem.submitter == firm,
-            col(OutboxItem.kind).in_([GRANT, REVOKE]),
-            col(OutboxItem.status).in_([QUEUED, SUBMITTED]),
-        )
-    ).one()
-    return int(on_chain) + int(pending)
-
-
-def _check_nonce(session: Session, services: Services, firm: str, nonce: int) -> None:
-    expected = _next_nonce(session, services, firm)
-    if nonce != expected:
-        raise LedgerError(
-            f"nonce {nonce} is not the firm's next one ({expected}); a replay?",
-            code="invalid_nonce",
-            status=409,
-        )
-
-
 def _require_firm(principal: Principal, firm: str) -> None:
     if principal.address != firm:
         raise Forbidden("only the firm itself grants or revokes its consents", code="not_the_firm")
@@ -133,7 +107,9 @@ def grant(
         raise LedgerError(f"{data.bank} is not an active bank", code="not_a_bank", status=422)
     if data.expires_at <= int(time.time()):
         raise LedgerError("the consent would be expired already", code="expired", status=422)
-    _check_nonce(session, services, data.firm, data.nonce)
+    check_next_nonce(
+        session, data.firm, (GRANT, REVOKE), services.ledger.consents.nonce(data.firm), data.nonce
+    )
     consent = Consent(data.firm, data.bank, ConsentScope(data.scope), data.expires_at, data.nonce)
     consent_id = "0x" + consent.consent_id(services.ledger.consents.domain).hex()
     checks.require_signature(data.firm, hex_bytes(consent_id), body.signature, "firm")
@@ -143,7 +119,9 @@ def grant(
         "signature": body.signature,
     }
     (row_id,) = enqueue(
-        session, principal, [Accepted(consent_id, GRANT, f"consent:{consent_id}", payload)]
+        session,
+        principal,
+        [Accepted(consent_id, GRANT, f"consent:{consent_id}", payload, nonce_signer=data.firm)],
     )
     return SubmissionAccepted(id=row_id, subject=consent_id, status=QUEUED)
 
@@ -158,7 +136,13 @@ def revoke(
     _require_firm(principal, granted.firm)
     if granted.revoked_time is not None or _revocation_accepted(session, consent_id):
         raise LedgerError("this consent is revoked already", code="already_revoked", status=409)
-    _check_nonce(session, services, granted.firm, body.nonce)
+    check_next_nonce(
+        session,
+        granted.firm,
+        (GRANT, REVOKE),
+        services.ledger.consents.nonce(granted.firm),
+        body.nonce,
+    )
     digest = RevokeConsent(hex_bytes(consent_id), body.nonce).digest(
         services.ledger.consents.domain
     )
@@ -167,6 +151,8 @@ def revoke(
     )
     payload = {"consent_id": consent_id, "nonce": body.nonce, "signature": body.signature}
     (row_id,) = enqueue(
-        session, principal, [Accepted(consent_id, REVOKE, f"revoke:{consent_id}", payload)]
+        session,
+        principal,
+        [Accepted(consent_id, REVOKE, f"revoke:{consent_id}", payload, nonce_signer=granted.firm)],
     )
     return SubmissionAccepted(id=row_id, subject=consent_id, status=QUEUED)

@@ -10,20 +10,26 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from backend.auth.service import Forbidden, Principal
 from backend.chain.contracts import FirmStatus, Role
 from backend.receivables import schemas
 from backend.receivables.models import Receivable
-from backend.relayer.models import QUEUED, SUBMITTED, OutboxItem
+from backend.relayer.models import QUEUED
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split
 from backend.services import Services
 from backend.trades.models import Trade as TradeRow
 from backend.trades.schemas import SubmissionAccepted
-from backend.trades.service import MAX_CLOCK_SKEW, Accepted, TradeChecks, enqueue, refused
+from backend.trades.service import (
+    MAX_CLOCK_SKEW,
+    Accepted,
+    TradeChecks,
+    check_next_nonce,
+    enqueue,
+    refused,
+)
 
 CONFIRMED, FINANCED = 2, 5
 NONCED_KINDS = ("receivable_split", "receivable_finance", "receivable_default")
@@ -72,23 +78,6 @@ def _require_status(row: Receivable, *allowed: int) -> None:
         )
 
 
-def _check_nonce(session: Session, services: Services, holder: str, nonce: int) -> None:
-    pending = session.exec(
-        select(func.count())
-        .select_from(OutboxItem)
-        .where(
-            OutboxItem.submitter == holder,
-            col(OutboxItem.kind).in_(NONCED_KINDS),
-            col(OutboxItem.status).in_([QUEUED, SUBMITTED]),
-        )
-    ).one()
-    expected = services.ledger.receivables.nonce(holder) + int(pending)
-    if nonce != expected:
-        raise refused(
-            "invalid_nonce", f"nonce {nonce} is not the holder's next one ({expected})", 409
-        )
-
-
 def _holder_or_operator(principal: Principal, row: Receivable, *others: str) -> None:
     if not principal.operator and principal.address not in (row.holder, *others):
         raise Forbidden(
@@ -104,8 +93,10 @@ def _accept(
     subject: str,
     key: str,
     payload: dict[str, Any],
+    nonce_signer: str | None = None,
 ) -> SubmissionAccepted:
-    (row_id,) = enqueue(session, principal, [Accepted(subject, kind, key, payload)])
+    accepted = Accepted(subject, kind, key, payload, nonce_signer=nonce_signer)
+    (row_id,) = enqueue(session, principal, [accepted])
     return SubmissionAccepted(id=row_id, subject=subject, status=QUEUED)
 
 
@@ -122,7 +113,17 @@ def _holder_signed(
     checks = TradeChecks(session, services, principal)
     checks.require_signature(row.holder, digest, body.holder_signature, "holder")
     payload = {"receivable_id": row.receivable_id, **body.model_dump(mode="json")}
-    return _accept(session, principal, kind, row.receivable_id, f"end:{row.receivable_id}", payload)
+    # Of the two endings only a default spends the holder's nonce (a settlement carries none).
+    nonce_signer = row.holder if kind == "receivable_default" else None
+    return _accept(
+        session,
+        principal,
+        kind,
+        row.receivable_id,
+        f"end:{row.receivable_id}",
+        payload,
+        nonce_signer,
+    )
 
 
 def issue(
@@ -176,7 +177,9 @@ def split(
     checks = TradeChecks(session, services, principal)
     for recipient in body.to:
         checks.require_trader(recipient)
-    _check_nonce(session, services, row.holder, body.nonce)
+    check_next_nonce(
+        session, row.holder, NONCED_KINDS, services.ledger.receivables.nonce(row.holder), body.nonce
+    )
     message = Split(hex_bytes(receivable_id), tuple(body.to), tuple(body.amounts), body.nonce)
     checks.require_signature(
         row.holder,
@@ -186,7 +189,13 @@ def split(
     )
     payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
     return _accept(
-        session, principal, "receivable_split", receivable_id, f"move:{receivable_id}", payload
+        session,
+        principal,
+        "receivable_split",
+        receivable_id,
+        f"move:{receivable_id}",
+        payload,
+        nonce_signer=row.holder,
     )
 
 
@@ -208,7 +217,9 @@ def finance(
     status, roles = checks.standing(body.bank)
     if status != FirmStatus.ACTIVE or not roles & Role.BANK:
         raise refused("not_a_bank", f"{body.bank} is not an active bank")
-    _check_nonce(session, services, row.holder, body.nonce)
+    check_next_nonce(
+        session, row.holder, NONCED_KINDS, services.ledger.receivables.nonce(row.holder), body.nonce
+    )
     terms = Finance(
         hex_bytes(receivable_id), body.bank, body.advance, body.rate_bps, body.deadline, body.nonce
     )
@@ -217,7 +228,13 @@ def finance(
     checks.require_signature(body.bank, digest, body.bank_signature, "bank")
     payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
     return _accept(
-        session, principal, "receivable_finance", receivable_id, f"move:{receivable_id}", payload
+        session,
+        principal,
+        "receivable_finance",
+        receivable_id,
+        f"move:{receivable_id}",
+        payload,
+        nonce_signer=row.holder,
     )
 
 
@@ -262,7 +279,9 @@ def mark_default(
         raise refused(
             "not_overdue", "a receivable defaults only after its due date and the grace period"
         )
-    _check_nonce(session, services, row.holder, body.nonce)
+    check_next_nonce(
+        session, row.holder, NONCED_KINDS, services.ledger.receivables.nonce(row.holder), body.nonce
+    )
     message = MarkDefault(hex_bytes(receivable_id), body.nonce)
     return _holder_signed(
         session,

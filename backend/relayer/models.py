@@ -19,6 +19,9 @@ class OutboxItem(SQLModel, table=True):
     dedupe_key: str = Field(unique=True)  # one live submission per document / answer / payment
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     submitter: str
+    # The account whose ledger nonce this item spends (its signer), so that the next nonce
+    # expected of it counts what is still in the outbox, whoever submitted it.
+    nonce_signer: str | None = Field(default=None, index=True)
     status: str = Field(index=True)
     tx_hash: str | None = Field(default=None, index=True)
     nonce: int | None = Field(default=None, sa_type=BigInteger)

@@ -23,7 +23,7 @@ from backend.chain.wallets import wallet_approves
 from backend.errors import LedgerError
 from backend.firms.models import Firm
 from backend.relayer.actions import TRADE
-from backend.relayer.models import QUEUED, OutboxItem
+from backend.relayer.models import QUEUED, SUBMITTED, OutboxItem
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Payment, Trade, TradeKind
 from backend.sdk.verify import recover_address
@@ -48,6 +48,7 @@ class Accepted:
     kind: str
     dedupe_key: str
     payload: dict[str, Any]
+    nonce_signer: str | None = None
 
 
 class TradeChecks:
@@ -180,6 +181,7 @@ def enqueue(session: Session, principal: Principal, accepted: list[Accepted]) ->
             "dedupe_key": a.dedupe_key,
             "payload": a.payload,
             "submitter": principal.address,
+            "nonce_signer": a.nonce_signer,
             "status": QUEUED,
             "attempts": 0,
             "created_at": now,
@@ -197,6 +199,26 @@ def enqueue(session: Session, principal: Principal, accepted: list[Accepted]) ->
             "duplicate_submission", "this was submitted already; see its status", 409
         ) from None
     return [str(row["id"]) for row in rows]
+
+
+def check_next_nonce(
+    session: Session, signer: str, kinds: tuple[str, ...], on_chain: int, nonce: int
+) -> None:
+    """The nonce must be the signer's next: the chain's count plus its items still in flight."""
+    in_flight = session.exec(
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(
+            OutboxItem.nonce_signer == signer,
+            col(OutboxItem.kind).in_(kinds),
+            col(OutboxItem.status).in_([QUEUED, SUBMITTED]),
+        )
+    ).one()
+    expected = on_chain + int(in_flight)
+    if nonce != expected:
+        raise refused(
+            "invalid_nonce", f"nonce {nonce} is not {signer}'s next one ({expected})", 409
+        )
 
 
 def submit_trade(

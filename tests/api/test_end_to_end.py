@@ -134,3 +134,63 @@ def test_invoice_to_receivable_to_financing_to_settlement(ledger, client, relaye
     receipt = w3.eth.get_transaction_receipt(event["tx_hash"])
     log = next(entry for entry in receipt["logs"] if entry["logIndex"] == event["log_index"])
     assert "0x" + bytes(log["topics"][1]).hex() == trade_id
+
+
+def test_a_nonce_spent_in_the_outbox_counts_whoever_submitted_it(ledger, client, relayer, indexer):
+    """The bank submits a financing signed with the holder's nonce 0; the holder's next signed
+    operation must then use nonce 1, even though the chain has not seen the financing yet."""
+    core, holder, bank = (
+        create_firm(ledger, Role.CORE),
+        create_firm(ledger),
+        create_firm(ledger, Role.BANK),
+    )
+    headers = {s.address: sign_in(client, s) for s in (core, holder, bank)}
+    roots = []
+    for _ in range(2):
+        invoice = make_trade(holder, core, amount=100_000)
+        roots.append(
+            client.post(
+                "/trades",
+                json=signed_body(ledger, invoice, holder, core),
+                headers=headers[holder.address],
+            ).json()["trade_id"]
+        )
+    _settle_round(relayer, indexer)
+    for root in roots:
+        client.post("/receivables", json={"trade_id": root}, headers=headers[holder.address])
+    _settle_round(relayer, indexer)
+    domain = ledger.receivables.domain
+    deadline = int(time.time()) + DAY
+    terms = Finance(bytes.fromhex(roots[0][2:]), bank.address, 90_000, 500, deadline, 0)
+    financed = client.post(
+        f"/receivables/{roots[0]}/finance",
+        headers=headers[bank.address],
+        json={
+            "bank": bank.address,
+            "advance": 90_000,
+            "rate_bps": 500,
+            "deadline": deadline,
+            "nonce": 0,
+            "holder_signature": "0x" + holder.sign_digest(terms.digest(domain)).hex(),
+            "bank_signature": "0x" + bank.sign_digest(terms.digest(domain)).hex(),
+        },
+    )
+    assert financed.status_code == 202, financed.text
+
+    def split_with(nonce: int):
+        message = Split(bytes.fromhex(roots[1][2:]), (core.address,), (100_000,), nonce)
+        return client.post(
+            f"/receivables/{roots[1]}/split",
+            headers=headers[holder.address],
+            json={
+                "to": [core.address],
+                "amounts": [100_000],
+                "nonce": nonce,
+                "holder_signature": "0x" + holder.sign_digest(message.digest(domain)).hex(),
+            },
+        )
+
+    stale = split_with(0)
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "invalid_nonce"
+    assert split_with(1).status_code == 202
+    _settle_round(relayer, indexer)

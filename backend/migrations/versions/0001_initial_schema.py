@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:54:45.230519
+Create Date: 2026-11-28 14:20:06.623740
 """
 
 from __future__ import annotations
@@ -164,6 +164,7 @@ def upgrade() -> None:
         sa.Column("dedupe_key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("submitter", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("nonce_signer", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("tx_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("nonce", sa.BigInteger(), nullable=True),
@@ -179,6 +180,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_nonce_signer"), ["nonce_signer"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_subject"), ["subject"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_tx_hash"), ["tx_hash"], unique=False)
@@ -320,6 +322,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_tx_hash"))
         batch_op.drop_index(batch_op.f("ix_outbox_subject"))
         batch_op.drop_index(batch_op.f("ix_outbox_status"))
+        batch_op.drop_index(batch_op.f("ix_outbox_nonce_signer"))
         batch_op.drop_index(batch_op.f("ix_outbox_kind"))
 
     op.drop_table("outbox")
