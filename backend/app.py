@@ -207,6 +207,7 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
 def _routers() -> list[Any]:
     from backend.consents.router import router as consents_router
     from backend.credit.router import router as credit_router
+    from backend.decisions.router import router as decisions_router
     from backend.documents.router import router as documents_router
     from backend.evidence.router import router as evidence_router
     from backend.firms.router import router as firms_router
@@ -217,6 +218,7 @@ def _routers() -> list[Any]:
         auth_router,
         firms_router,
         credit_router,
+        decisions_router,
         trades_router,
         receivables_router,
         consents_router,

@@ -3,6 +3,7 @@
 from backend.auth.models import AuthChallenge
 from backend.consents.models import Consent
 from backend.credit.models import CreditRecord
+from backend.decisions.models import CreditDecision
 from backend.documents.models import Document
 from backend.firms.models import Firm
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor, JournalEntry
@@ -16,6 +17,7 @@ __all__ = [
     "BlockHeader",
     "ChainEvent",
     "Consent",
+    "CreditDecision",
     "CreditRecord",
     "Document",
     "Financing",

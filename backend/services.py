@@ -11,6 +11,7 @@ from backend.chain.compiler import Artifact
 from backend.chain.contracts import Ledger
 from backend.chain.deploy import Deployment
 from backend.ratelimit import RateLimiter
+from backend.scoring.store import ModelStore
 from backend.settings import Settings
 
 
@@ -22,8 +23,10 @@ class Services:
     engine: Engine
     ledger: Ledger
     rate_limiter: RateLimiter = field(init=False)
+    models: ModelStore = field(init=False)
 
     def __post_init__(self) -> None:
+        self.models = ModelStore(self.settings.models_dir)
         self.rate_limiter = RateLimiter(
             self.settings.rate_limit_per_second, self.settings.rate_limit_burst
         )

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     deployments_dir: Path = Field(
         PROJECT_ROOT / "deployments", description="deployments/<chainId>.json files"
     )
+    models_dir: Path = Field(
+        PROJECT_ROOT / "models", description="trained scoring models (scf model train --out)"
+    )
     build_dir: Path = Field(PROJECT_ROOT / "build", description="compiled contract artifacts")
     contracts_dir: Path = Field(PROJECT_ROOT / "contracts", description="Solidity sources")
     node_modules_dir: Path = Field(

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -21,6 +22,8 @@ from backend.chain.reverts import RevertDecoder
 from backend.chain.transactor import Transactor
 from backend.db import make_engine
 from backend.migrations import upgrade
+from backend.scoring.scorecard import Scorecard
+from backend.scoring.training import load_model, train, write_model
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 
 
@@ -103,3 +106,18 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scorecard trained once per session on a small simulated world, written as
+    `scf model train` writes it (the API's model directory in tests)."""
+    directory = tmp_path_factory.mktemp("models")
+    write_model(train(seed=3, n_firms=600, german=False), directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def trained_model(models_dir: Path) -> Scorecard:
+    (path,) = models_dir.glob("*.json")
+    return load_model(path)

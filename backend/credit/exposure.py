@@ -19,10 +19,13 @@ from backend.credit.queries import FinancingRow, ReceivableState
 CONFIRMED, FINANCED, SETTLED, DEFAULTED = 2, 5, 6, 7  # IReceivableLedger.ReceivableStatus
 
 
-def held(states: list[ReceivableState], firm: str) -> Figure:
+def held_confirmed(states: list[ReceivableState], firm: str) -> list[ReceivableState]:
     """Receivables CONFIRMED at ``as_of`` and held by the firm then: its collectable assets."""
-    chosen = [s for s in states if s.status == CONFIRMED and s.holder == firm]
-    return _count_and_amount(chosen)
+    return [s for s in states if s.status == CONFIRMED and s.holder == firm]
+
+
+def held(states: list[ReceivableState], firm: str) -> Figure:
+    return _count_and_amount(held_confirmed(states, firm))
 
 
 def owed(states: list[ReceivableState]) -> Figure:

@@ -199,6 +199,21 @@ def _receivable_moved(*statuses: int) -> Callable[[ContractRevert, dict[str, Any
     return check
 
 
+def _anchor_decision(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    return ledger.decisions.contract.functions.anchor(
+        hex_bytes(payload["decision_id"]),
+        payload["bank"],
+        payload["firm"],
+        hex_bytes(payload["decision_hash"]),
+    )
+
+
+def _decision_anchored_already(error: ContractRevert, payload: dict[str, Any]) -> bool:
+    return error.error_name == "DecisionLogDuplicateDecision" and _same(
+        error.arguments.get("decisionId"), payload["decision_id"]
+    )
+
+
 PENDING, CONFIRMED, SPLIT, FINANCED, SETTLED, DEFAULTED = 1, 2, 4, 5, 6, 7
 VERIFIED, REJECTED = 2, 3
 ACTIONS: dict[str, Action] = {
@@ -213,4 +228,5 @@ ACTIONS: dict[str, Action] = {
     "confirm": Action(_confirm, _answered_already(VERIFIED)),
     "reject": Action(_reject, _answered_already(REJECTED)),
     "payment": Action(_payment, _payment_recorded_already),
+    "anchor_decision": Action(_anchor_decision, _decision_anchored_already),
 }

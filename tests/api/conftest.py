@@ -18,8 +18,8 @@ from backend.settings import DEVELOPMENT_OPERATOR_KEY, Settings
 
 
 @pytest.fixture
-def services(ledger, w3, artifacts, engine) -> Services:
-    settings = Settings(rate_limit_per_second=1_000, rate_limit_burst=10_000)
+def services(ledger, w3, artifacts, engine, models_dir) -> Services:
+    settings = Settings(rate_limit_per_second=1_000, rate_limit_burst=10_000, models_dir=models_dir)
     return Services(settings, engine, ledger)
 
 

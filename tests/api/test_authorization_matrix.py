@@ -16,7 +16,7 @@ import pytest
 from backend.chain.contracts import Role
 from backend.firms.credit_code import make_credit_code
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Payment, Reject, RevokeConsent
+from backend.sdk.typed_data import ConsentScope, Payment, Reject, RevokeConsent
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body
@@ -65,7 +65,9 @@ def world(ledger, client, relayer, indexer):
         ("bank_expired_consent", soon),
         ("bank_revoked_consent", None),
     ):
-        body = grant_body(ledger, sme, signers[bank], expires_at=expires_at, nonce=nonce)
+        body = grant_body(
+            ledger, sme, signers[bank], scope=ALL_SCOPES, expires_at=expires_at, nonce=nonce
+        )
         consent_ids[bank] = client.post("/consents", json=body, headers=headers["sme"]).json()[
             "subject"
         ]
@@ -95,6 +97,12 @@ def world(ledger, client, relayer, indexer):
         headers=headers["sme"],
     )
     assert stored.status_code == 201, stored.text
+    decision = client.post(
+        "/credit-decisions",
+        json={"firm": sme.address, "amount": 1_000, "tenor_days": 30},
+        headers=headers["bank_with_consent"],
+    )
+    assert decision.status_code == 201, decision.text
     while time.time() <= soon:  # the expired consent's end (a few seconds at most)
         time.sleep(0.2)
     return {
@@ -105,6 +113,7 @@ def world(ledger, client, relayer, indexer):
         "doc_hash": stored.json()["doc_hash"],
         "documents": documents,
         "consent_id": consent_ids["bank_with_consent"],
+        "decision_id": decision.json()["decision_id"],
     }
 
 
@@ -116,6 +125,9 @@ PROFILE_READERS = [401, 200, 403, 403, 200, 403, 403, 403, 200]
 EVIDENCE_READERS = [401, 200, 403, 200, 200, 403, 403, 403, 200]
 DOCUMENT_READERS = [401, 200, 403, 200, 200, 403, 403, 403, 403]
 OPERATOR_ONLY = [401, 403, 403, 403, 403, 403, 403, 403, 201]
+BANK_WITH_CONSENT = [401, 403, 403, 403, 201, 403, 403, 403, 403]
+DECISION_READERS = [401, 200, 403, 403, 200, 403, 403, 403, 200]
+ALL_SCOPES = ConsentScope.CREDIT_PROFILE | ConsentScope.DOCUMENTS | ConsentScope.DECISIONS
 
 
 def _new_trade_body(ledger, world, seller_only=False):
@@ -179,6 +191,18 @@ REQUESTS = {
     "GET /evidence/trade/{id}": (
         lambda c, lg, w, r: c.get(f"/evidence/trade/{w['trade_id']}", headers=w["headers"][r]),
         EVIDENCE_READERS,
+    ),
+    "POST /credit-decisions": (
+        lambda c, lg, w, r: c.post(
+            "/credit-decisions",
+            json={"firm": w["signers"]["sme"].address, "amount": 5_000, "tenor_days": 60},
+            headers=w["headers"][r],
+        ),
+        BANK_WITH_CONSENT,
+    ),
+    "GET /credit-decisions/{id}": (
+        lambda c, lg, w, r: c.get(f"/credit-decisions/{w['decision_id']}", headers=w["headers"][r]),
+        DECISION_READERS,
     ),
     "GET /documents/{hash}": (
         lambda c, lg, w, r: c.get(f"/documents/{w['doc_hash']}", headers=w["headers"][r]),

@@ -1,0 +1,238 @@
+"""A credit decision from a feature snapshot and a scorecard: a pure function.
+
+``decide(snapshot, model)`` reads nothing but its arguments, so a stored snapshot re-scored with
+the stored model version gives the stored result again, figure for figure. The snapshot (see
+:mod:`backend.decisions.snapshot`) holds the request, the firm's credit record, the receivables
+the limit may lend against with their obligors' records, and the policy parameters.
+
+Rules, in order:
+
+- **Thin file** (fewer than 3 payment experiences or fewer than 2 counterparties): the scorecard
+  is not used (no PD, no grade); the conservative limit of
+  :func:`~backend.scoring.risk.thin_file_policy` applies and the price uses the policy's stated
+  ``thin_file_pd``. Approve within that limit when there is no fraud signal, else refer.
+- **Decline** when the PD exceeds ``decline_pd``, a default is on record (as a borrower or as an
+  obligor), or the limit is zero.
+- **Refer** to a credit officer when a fraud signal is up (circular trading, a volume spike),
+  when the PD exceeds ``refer_pd``, or when the amount asked for exceeds the limit.
+- **Approve** otherwise.
+
+Money: sales in the record are minor units; the IRB SME adjustment takes annual sales in EUR
+millions, read as ``sales_365d / 10**8`` (two-decimal minor units).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from backend.scoring.features import feature_vector
+from backend.scoring.grades import GRADES
+from backend.scoring.risk import (
+    LimitDecision,
+    RateBreakdown,
+    is_thin_file,
+    recommended_limit,
+    risk_based_rate,
+    thin_file_policy,
+)
+from backend.scoring.scorecard import RecordAssessment, Scorecard
+
+APPROVE, DECLINE, REFER = "approve", "decline", "refer"
+MINOR_UNITS_PER_EUR_MILLION = 10**8
+DAYS_PER_YEAR = 365
+#: An obligor too thin to grade still vouches for its receivable, at this grade's advance rate.
+UNRATED_OBLIGOR_GRADE = "CCC"
+
+
+@dataclass(frozen=True)
+class DecisionPolicy:
+    """The bank's lending parameters; stored in every snapshot, so a decision keeps its own."""
+
+    lgd: float = 0.45
+    funding_cost: float = 0.03
+    hurdle_rate: float = 0.12
+    operating_margin: float = 0.01
+    expected_loss_budget: int = 5_000_000  # minor units per obligor
+    capital_budget: int = 50_000_000
+    months_of_sales: int = 2
+    refer_pd: float = 0.05  # above: grade CCC or worse, a credit officer looks
+    decline_pd: float = 0.20  # above: grade C or D
+    thin_file_pd: float = 0.05  # prices a thin file: the top of grade B
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DecisionPolicy:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+
+# ─────────────────────────────────────────────────────────────── reading the snapshot
+
+
+def _figure(figures: dict[str, Any], name: str, field: str, default: Any = 0) -> Any:
+    value = figures.get(name, {}).get(field)
+    return default if value is None else value
+
+
+def history_counts(figures: dict[str, Any]) -> tuple[int, int]:
+    """(payment experiences, counterparties) for the thin-file rule.
+
+    Experiences: how the firm paid its suppliers plus how it was paid. Counterparties: the most
+    distinct firms any one of those views saw (a lower bound of all of them, so that a firm is
+    never taken for thicker than it is).
+    """
+    views = ("paydex_as_payer", "paydex_as_payee")
+    experiences = sum(int(_figure(figures, name, "experiences")) for name in views)
+    counterparties = max(
+        int(_figure(figures, "paydex_as_payer", "counterparties")),
+        int(_figure(figures, "paydex_as_payee", "counterparties")),
+        int(_figure(figures, "buyer_concentration", "buyers")),
+    )
+    return experiences, counterparties
+
+
+def obligor_grade(model: Scorecard, figures: dict[str, Any]) -> str:
+    """The obligor's grade by the same scorecard; a thin file gets :data:`UNRATED_OBLIGOR_GRADE`."""
+    if is_thin_file(*history_counts(figures)):
+        return UNRATED_OBLIGOR_GRADE
+    return model.assess_record(feature_vector({"figures": figures})).grade
+
+
+def receivables_by_grade(snapshot: dict[str, Any], model: Scorecard) -> dict[str, int]:
+    grades = {
+        obligor: obligor_grade(model, record["figures"])
+        for obligor, record in snapshot["obligors"].items()
+    }
+    totals = dict.fromkeys(GRADES, 0)
+    for receivable in snapshot["receivables"]:
+        totals[grades[receivable["obligor"]]] += int(receivable["amount"])
+    return {grade: amount for grade, amount in totals.items() if amount}
+
+
+# ─────────────────────────────────────────────────────────────── the decision
+
+
+def _signals(figures: dict[str, Any]) -> list[Reason]:
+    reasons = []
+    if _figure(figures, "circular_trading", "flag", False):
+        reasons.append(Reason("circular_trading", "circular trading among its counterparties"))
+    if _figure(figures, "volume_spike", "flag", False):
+        reasons.append(Reason("volume_spike", "a sudden spike in sales volume"))
+    return reasons
+
+
+def _defaults(figures: dict[str, Any]) -> list[Reason]:
+    count = int(_figure(figures, "defaults_as_borrower", "count")) + int(
+        _figure(figures, "defaults_as_obligor", "count")
+    )
+    if count == 0:
+        return []
+    return [Reason("default_on_record", f"{count} default(s) on record")]
+
+
+def _amount_check(amount: int, limit: int) -> list[Reason]:
+    if limit == 0:
+        return [Reason("no_limit", "no limit is available under the policy")]
+    if amount > limit:
+        return [Reason("amount_over_limit", f"amount {amount} exceeds the limit {limit}")]
+    return []
+
+
+def _rate(pd: float, tenor_days: int, sales: int, policy: DecisionPolicy) -> RateBreakdown:
+    return risk_based_rate(
+        pd,
+        policy.lgd,
+        tenor_days / DAYS_PER_YEAR,
+        sales / MINOR_UNITS_PER_EUR_MILLION,
+        policy.funding_cost,
+        policy.hurdle_rate,
+        policy.operating_margin,
+    )
+
+
+def decide(snapshot: dict[str, Any], model: Scorecard) -> dict[str, Any]:
+    """The decision on ``snapshot`` by ``model``: JSON-safe, keys in a fixed order."""
+    request, figures = snapshot["request"], snapshot["record"]["figures"]
+    policy = DecisionPolicy.from_dict(snapshot["policy"])
+    amount, tenor_days = int(request["amount"]), int(request["tenor_days"])
+    receivables = receivables_by_grade(snapshot, model)
+    sales = int(_figure(figures, "sales_365d", "amount"))
+    history = thin_file_policy(*history_counts(figures), receivables, sales // 12)
+    assessment = None
+    if history.thin_file:
+        assert history.limit is not None
+        limit, pricing_pd = history.limit, policy.thin_file_pd
+    else:
+        assessment = model.assess_record(feature_vector({"figures": figures}))
+        pricing_pd = assessment.pd
+        limit = _scorecard_limit(pricing_pd, tenor_days, receivables, sales, policy)
+    declines, refers = _rules(assessment, amount, limit.limit, figures, policy)
+    rate = _rate(pricing_pd, tenor_days, sales, policy)
+    return {
+        "outcome": DECLINE if declines else REFER if refers else APPROVE,
+        "policy": history.policy,
+        "history": history.sentence,
+        "model_version": model.model_version_,
+        "pd": None if assessment is None else assessment.pd,
+        "score": None if assessment is None else assessment.score,
+        "grade": None if assessment is None else assessment.grade,
+        "pricing_pd": pricing_pd,
+        "reasons": [] if assessment is None else [asdict(r) for r in assessment.reasons],
+        "decision_reasons": [asdict(r) for r in declines + refers],
+        "limit": _limit_json(limit),
+        "rate_bps": rate.total_bps,
+        "rate": asdict(rate),
+        "receivables_by_obligor_grade": receivables,
+    }
+
+
+def _scorecard_limit(
+    pd: float, tenor_days: int, receivables: dict[str, int], sales: int, policy: DecisionPolicy
+) -> LimitDecision:
+    return recommended_limit(
+        pd,
+        policy.lgd,
+        tenor_days / DAYS_PER_YEAR,
+        receivables,
+        sales // 12,
+        policy.expected_loss_budget,
+        policy.capital_budget,
+        sales / MINOR_UNITS_PER_EUR_MILLION,
+        policy.months_of_sales,
+    )
+
+
+def _rules(
+    assessment: RecordAssessment | None,
+    amount: int,
+    limit: int,
+    figures: dict[str, Any],
+    policy: DecisionPolicy,
+) -> tuple[list[Reason], list[Reason]]:
+    """(reasons to decline, reasons to refer); a thin file (no assessment) has no PD rule."""
+    declines, refers = _defaults(figures), _signals(figures)
+    pd = None if assessment is None else assessment.pd
+    if pd is not None and pd > policy.decline_pd:
+        declines.append(Reason("pd_too_high", f"PD {pd:.2%} is above {policy.decline_pd:.0%}"))
+    elif pd is not None and pd > policy.refer_pd:
+        refers.append(Reason("pd_elevated", f"PD {pd:.2%} is above {policy.refer_pd:.0%}"))
+    (declines if limit == 0 else refers).extend(_amount_check(amount, limit))
+    return declines, refers
+
+
+def _limit_json(limit: LimitDecision) -> dict[str, Any]:
+    return {
+        "amount": limit.limit,
+        "binding": limit.binding,
+        "candidates": dict(limit.candidates),
+        "policy": limit.policy,
+        "explanation": limit.explanation,
+    }

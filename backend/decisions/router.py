@@ -1,0 +1,31 @@
+"""POST /credit-decisions and GET /credit-decisions/{id}."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.decisions import service
+from backend.decisions.schemas import Decision, DecisionCreate
+from backend.schemas import ERROR_RESPONSES, Hex32
+
+router = APIRouter(prefix="/credit-decisions", tags=["decisions"], responses=ERROR_RESPONSES)
+
+
+@router.post("", status_code=201, response_model=Decision, response_model_exclude_none=False)
+def request_decision(
+    body: DecisionCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
+) -> Decision:
+    """A bank with the firm's consent (scope 4, decisions) asks for a decision on an amount and
+    tenor: approve, decline or refer, with limit, price, PD, grade and reasons. Stored; its hash
+    is anchored in DecisionLog by the relayer."""
+    return service.request_decision(session, services, principal, body)
+
+
+@router.get("/{decision_id}", response_model=Decision)
+def read_decision(
+    decision_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
+) -> Decision:
+    """The decision with its snapshot; re-scored now with its model version and checked
+    against its on-chain anchor (see ``verification``)."""
+    return service.read_decision(session, services, principal, decision_id)

@@ -1,0 +1,81 @@
+"""Credit decisions in and out of the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from backend.schemas import Address, Amount, Hex32
+
+MAX_TENOR_DAYS = 3_650
+MAX_NAMED_RECEIVABLES = 100
+
+
+class DecisionCreate(BaseModel):
+    firm: Address
+    amount: Amount = Field(description="the amount asked for, in minor units")
+    tenor_days: int = Field(ge=1, le=MAX_TENOR_DAYS, description="days until repayment")
+    receivable_ids: list[Hex32] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_NAMED_RECEIVABLES,
+        description="lend only against these confirmed receivables the firm holds "
+        "(default: all of them)",
+    )
+
+    @field_validator("receivable_ids")
+    @classmethod
+    def _distinct(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("receivable ids must be distinct")
+        return value
+
+
+class Anchor(BaseModel):
+    status: str = Field(description="queued | submitted | recorded | failed")
+    tx_hash: str | None
+    block_number: int | None
+
+
+class Verification(BaseModel):
+    snapshot_hash_matches: bool = Field(description="the stored snapshot hashes to snapshot_hash")
+    reproduced: bool | None = Field(
+        description="re-scoring the snapshot with model_version gives the stored result "
+        "(null: that model version is not installed here)"
+    )
+    decision_hash_matches: bool = Field(description="snapshot hash and result hash to the hash")
+    on_chain: bool = Field(description="DecisionLog holds decision_hash for this id, bank, firm")
+    on_chain_hash: str | None
+    anchored_at: int | None
+    message: str
+
+
+class Decision(BaseModel):
+    decision_id: Hex32
+    bank: Address
+    firm: Address
+    amount: int
+    tenor_days: int
+    receivable_ids: list[str] | None
+    created_at: int
+    as_of: int = Field(description="time of the credit record the decision used")
+    outcome: str = Field(description="approve | decline | refer")
+    limit: dict[str, Any] = Field(description="amount, binding constraint, candidates, rule")
+    rate_bps: int = Field(description="annual rate in basis points")
+    rate: dict[str, Any] = Field(description="funding + expected loss + capital charge + margin")
+    pd: float | None = Field(description="12-month PD (null on a thin file)")
+    score: float | None
+    grade: str | None
+    pricing_pd: float = Field(description="the PD the price uses (stated policy on a thin file)")
+    policy: str = Field(description="scorecard | insufficient_history")
+    history: str
+    reasons: list[dict[str, Any]] = Field(description="the 3 characteristics that cost most points")
+    decision_reasons: list[dict[str, Any]] = Field(description="why decline or refer")
+    receivables_by_obligor_grade: dict[str, int]
+    model_version: str
+    snapshot_hash: str
+    decision_hash: str
+    anchor: Anchor
+    snapshot: dict[str, Any] | None = Field(None, description="on GET: the stored snapshot")
+    verification: Verification | None = Field(None, description="on GET: the audit checks")

@@ -1,0 +1,170 @@
+"""Credit decisions: asked for by a bank with the firm's consent, stored, anchored on chain, and
+re-scored on every read so that anyone with access can see the decision still holds.
+
+The decision row and the outbox item that anchors its hash in ``DecisionLog`` are written in the
+request's transaction: a decision the API answered is never lost, and the relayer anchors it
+even after a crash.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from sqlmodel import Session, select
+
+from backend.auth.service import Forbidden, Principal
+from backend.chain.contracts import Role
+from backend.consents.models import SCOPE_DECISIONS
+from backend.consents.service import active_consent
+from backend.decisions.models import CreditDecision
+from backend.decisions.policy import DecisionPolicy, decide
+from backend.decisions.schemas import Anchor, Decision, DecisionCreate, Verification
+from backend.decisions.snapshot import DecisionRequest, canonical_json, content_hash, take_snapshot
+from backend.errors import LedgerError
+from backend.relayer.models import QUEUED, OutboxItem
+from backend.scoring.store import ModelUnavailable
+from backend.services import Services
+from backend.trades.service import Accepted, enqueue
+
+ANCHOR = "anchor_decision"
+
+
+def decision_hash(decision_id: str, snapshot_hash: str, result: dict[str, Any]) -> str:
+    """What is anchored: the id, the snapshot's hash and the whole result."""
+    return content_hash(
+        {"decision_id": decision_id, "snapshot_hash": snapshot_hash, "result": result}
+    )
+
+
+def request_decision(
+    session: Session, services: Services, principal: Principal, body: DecisionCreate
+) -> Decision:
+    """Decide on ``body`` for the calling bank, store the decision and queue its anchor."""
+    _require_bank_with_consent(session, principal, body.firm)
+    model = services.models.latest()
+    ids = None if body.receivable_ids is None else tuple(body.receivable_ids)
+    request = DecisionRequest(body.firm, principal.address, body.amount, body.tenor_days, ids)
+    snapshot = take_snapshot(services.engine, request, DecisionPolicy())
+    result = decide(snapshot, model)
+    decision_id = "0x" + secrets.token_hex(32)
+    snapshot_hash = content_hash(snapshot)
+    row = CreditDecision(
+        decision_id=decision_id,
+        bank=request.bank,
+        firm=request.firm,
+        amount=request.amount,
+        tenor_days=request.tenor_days,
+        outcome=result["outcome"],
+        model_version=result["model_version"],
+        as_of=snapshot["as_of"],
+        snapshot=snapshot,
+        snapshot_hash=snapshot_hash,
+        result=result,
+        decision_hash=decision_hash(decision_id, snapshot_hash, result),
+        created_at=int(time.time()),
+    )
+    session.add(row)
+    payload = {
+        "decision_id": decision_id,
+        "bank": row.bank,
+        "firm": row.firm,
+        "decision_hash": row.decision_hash,
+    }
+    enqueue(session, principal, [Accepted(decision_id, ANCHOR, f"decision:{decision_id}", payload)])
+    return _view(row, Anchor(status=QUEUED, tx_hash=None, block_number=None))
+
+
+def read_decision(
+    session: Session, services: Services, principal: Principal, decision_id: str
+) -> Decision:
+    """The stored decision, its snapshot, and the audit checks run now."""
+    row = session.get(CreditDecision, decision_id)
+    if row is None:
+        raise LedgerError(f"no credit decision {decision_id}", code="not_found", status=404)
+    if not (principal.operator or principal.address in (row.bank, row.firm)):
+        raise Forbidden("a decision is read by the bank that asked for it, its firm, the operator")
+    view = _view(row, _anchor(session, decision_id))
+    view.snapshot = row.snapshot
+    view.verification = verify(services, row)
+    return view
+
+
+def verify(services: Services, row: CreditDecision) -> Verification:
+    """Re-hash the snapshot, re-score it with the stored model version, and read the anchor."""
+    snapshot_ok = content_hash(row.snapshot) == row.snapshot_hash
+    try:
+        rescored = decide(row.snapshot, services.models.get(row.model_version))
+        reproduced: bool | None = canonical_json(rescored) == canonical_json(row.result)
+    except ModelUnavailable:
+        reproduced = None
+    hash_ok = decision_hash(row.decision_id, row.snapshot_hash, row.result) == row.decision_hash
+    anchored = services.ledger.decisions.anchored(bytes.fromhex(row.decision_id[2:]))
+    on_chain_hash = None if anchored is None else "0x" + anchored.decision_hash.hex()
+    on_chain = (
+        anchored is not None
+        and on_chain_hash == row.decision_hash
+        and (anchored.bank, anchored.firm) == (row.bank, row.firm)
+    )
+    checks = {
+        "the snapshot's hash": snapshot_ok,
+        "the re-scored result": reproduced is not False,
+        "the decision hash": hash_ok,
+        "the on-chain anchor": on_chain,
+    }
+    failed = [name for name, ok in checks.items() if not ok]
+    return Verification(
+        snapshot_hash_matches=snapshot_ok,
+        reproduced=reproduced,
+        decision_hash_matches=hash_ok,
+        on_chain=on_chain,
+        on_chain_hash=on_chain_hash,
+        anchored_at=None if anchored is None else anchored.anchored_at,
+        message=_verdict(failed, reproduced, row.model_version),
+    )
+
+
+def _verdict(failed: list[str], reproduced: bool | None, model_version: str) -> str:
+    if failed:
+        return f"does not verify: {', '.join(failed)} differ(s) from the stored decision"
+    if reproduced is None:
+        return f"verified except re-scoring: model {model_version} is not installed here"
+    return "verified: the snapshot re-scores to this decision and its hash is anchored on chain"
+
+
+def _require_bank_with_consent(session: Session, principal: Principal, firm: str) -> None:
+    if principal.operator or not principal.has(Role.BANK):
+        raise Forbidden("only a bank asks for credit decisions", code="role_not_allowed")
+    if active_consent(session, principal.address, firm, SCOPE_DECISIONS) is None:
+        raise Forbidden(
+            f"{firm} has not given this bank an active consent for credit decisions",
+            code="no_consent",
+        )
+
+
+def _anchor(session: Session, decision_id: str) -> Anchor:
+    item = session.exec(
+        select(OutboxItem).where(OutboxItem.kind == ANCHOR, OutboxItem.subject == decision_id)
+    ).first()
+    if item is None:  # written with the decision; absent only if removed by hand
+        return Anchor(status="missing", tx_hash=None, block_number=None)
+    return Anchor(status=item.status, tx_hash=item.tx_hash, block_number=item.block_number)
+
+
+def _view(row: CreditDecision, anchor: Anchor) -> Decision:
+    request = row.snapshot["request"]
+    return Decision(
+        decision_id=row.decision_id,
+        bank=row.bank,
+        firm=row.firm,
+        amount=row.amount,
+        tenor_days=row.tenor_days,
+        receivable_ids=request["receivable_ids"],
+        created_at=row.created_at,
+        as_of=row.as_of,
+        snapshot_hash=row.snapshot_hash,
+        decision_hash=row.decision_hash,
+        anchor=anchor,
+        **row.result,
+    )

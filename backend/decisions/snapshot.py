@@ -1,0 +1,110 @@
+"""The feature snapshot of a credit decision: everything :func:`~backend.decisions.policy.decide`
+reads, taken from the indexed chain, and its hash.
+
+A snapshot holds the request, the firm's credit record (figures, as of the last indexed block),
+the confirmed receivables the firm holds then (all of them, or those the bank named) and the
+credit records of their obligors, and the policy parameters. It is stored with the decision, so
+the decision can be re-scored later without the database as it was; the evidence behind each
+figure stays available from the credit-profile endpoints at the snapshot's ``as_of``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from backend.credit import exposure, queries
+from backend.credit.service import get_record
+from backend.decisions.policy import DecisionPolicy
+from backend.errors import LedgerError
+from backend.sdk.hashing import keccak256
+
+SNAPSHOT_VERSION = 1
+
+
+class FirmNotRegistered(LedgerError):
+    code = "firm_not_registered"
+    status = 422
+
+
+class ReceivableNotEligible(LedgerError):
+    code = "receivable_not_eligible"
+    status = 422
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    firm: str
+    bank: str
+    amount: int
+    tenor_days: int
+    receivable_ids: tuple[str, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        ids = None if self.receivable_ids is None else sorted(self.receivable_ids)
+        return {
+            "firm": self.firm,
+            "bank": self.bank,
+            "amount": self.amount,
+            "tenor_days": self.tenor_days,
+            "receivable_ids": ids,
+        }
+
+
+def canonical_json(data: Any) -> bytes:
+    """One byte string per value: sorted keys, no spaces, floats as Python prints them."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+
+
+def content_hash(data: Any) -> str:
+    return "0x" + keccak256(canonical_json(data)).hex()
+
+
+def take_snapshot(
+    engine: Engine, request: DecisionRequest, policy: DecisionPolicy
+) -> dict[str, Any]:
+    """The snapshot for ``request`` from the indexed chain, as of the last indexed block."""
+    record = get_record(engine, request.firm)
+    if not record.available:
+        raise FirmNotRegistered(record.reason or f"{request.firm} is not registered")
+    with engine.connect() as connection:
+        held = exposure.held_confirmed(
+            queries.receivables_held(connection, request.firm, record.as_of), request.firm
+        )
+    chosen = _chosen(held, request.receivable_ids)
+    obligors = sorted({state.obligor for state in chosen})
+    return {
+        "version": SNAPSHOT_VERSION,
+        "request": request.to_json(),
+        "as_of": record.as_of,
+        "record": record.to_json(include_evidence=False),
+        "receivables": [
+            {"receivable_id": s.receivable_id, "obligor": s.obligor, "amount": s.amount}
+            for s in sorted(chosen, key=lambda s: s.receivable_id)
+        ],
+        "obligors": {
+            obligor: get_record(engine, obligor).to_json(include_evidence=False)
+            for obligor in obligors
+        },
+        "policy": policy.to_dict(),
+    }
+
+
+def _chosen(
+    held: Sequence[exposure.ReceivableState], named: Sequence[str] | None
+) -> list[exposure.ReceivableState]:
+    """All held receivables, or the named ones, each of which must be held and confirmed."""
+    if named is None:
+        return list(held)
+    by_id = {state.receivable_id: state for state in held}
+    missing = [receivable_id for receivable_id in named if receivable_id not in by_id]
+    if missing:
+        raise ReceivableNotEligible(
+            f"not a confirmed receivable the firm holds as of the last indexed block: "
+            f"{', '.join(missing)}"
+        )
+    return [by_id[receivable_id] for receivable_id in named]

@@ -1,0 +1,54 @@
+"""Trained scorecards by version, as ``scf model train`` writes them (``<version>.json`` and a
+``LATEST`` pointer in one directory).
+
+Decisions are scored with the latest model and re-scored later with the version they name, so a
+model file is never rewritten: its name is a hash of its content.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+from backend.errors import LedgerError
+from backend.scoring.scorecard import Scorecard
+from backend.scoring.training import latest_model_path, load_model
+
+_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class ModelUnavailable(LedgerError):
+    code = "model_unavailable"
+    status = 503
+
+
+class ModelStore:
+    """Loads each version once per process; thread-safe (the API serves from a thread pool)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._loaded: dict[str, Scorecard] = {}
+        self._lock = threading.Lock()
+
+    def latest(self) -> Scorecard:
+        """The model ``LATEST`` names (else the newest file)."""
+        try:
+            path = latest_model_path(self.directory)
+        except FileNotFoundError:
+            raise ModelUnavailable(
+                f"no scoring model in {self.directory}: train one with `scf model train --seed 1`"
+            ) from None
+        return self.get(path.stem)
+
+    def get(self, version: str) -> Scorecard:
+        """The model of ``version``; 503 when its file is not in the directory."""
+        if not _VERSION.match(version):
+            raise ModelUnavailable(f"{version!r} is not a model version")
+        with self._lock:
+            if version not in self._loaded:
+                path = self.directory / f"{version}.json"
+                if not path.is_file():
+                    raise ModelUnavailable(f"model {version} is not in {self.directory}")
+                self._loaded[version] = load_model(path)
+            return self._loaded[version]

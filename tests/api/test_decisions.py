@@ -1,0 +1,292 @@
+"""Credit decisions over HTTP on a real chain: asked for with consent, stored, anchored in
+DecisionLog by the relayer, and reproduced and verified on read."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from eth_utils import keccak
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from backend.app import create_app
+from backend.chain.contracts import Role
+from backend.decisions.models import CreditDecision
+from backend.decisions.policy import decide
+from backend.relayer.models import OutboxItem
+from backend.scoring.training import load_model
+from backend.sdk.signer import Signer
+from backend.sdk.typed_data import ConsentScope, Payment, RevokeConsent
+from backend.services import Services
+from backend.settings import DEVELOPMENT_OPERATOR_KEY, Settings
+from tests.api.conftest import sign_in
+from tests.api.test_consents import grant_body
+from tests.factories import DAY, chain_now, create_firm, issue_confirmed, make_invoice, sign_both
+
+pytestmark = pytest.mark.chain
+
+DECISIONS = ConsentScope.CREDIT_PROFILE | ConsentScope.DECISIONS
+
+
+def _paid_invoice(ledger, seller, buyer, amount: int) -> None:
+    """An invoice due a month ago, recorded and paid two days early (a payment experience)."""
+    now = chain_now(ledger)
+    invoice = make_invoice(
+        ledger, seller, buyer, amount=amount, issued_at=now - 90 * DAY, due_at=now - 30 * DAY
+    )
+    ledger.trades.record(sign_both(ledger, invoice, seller, buyer))
+    payment = Payment(invoice.trade_id(ledger.trades.domain), amount, now - 32 * DAY)
+    ledger.trades.record_payment(
+        invoice, payment, seller.sign_payment(payment, ledger.trades.domain)
+    )
+
+
+@pytest.fixture
+def world(ledger, client, relayer, indexer):
+    """An SME paid by two core buyers (4 experiences), holding two confirmed receivables, a bank
+    with its consent for decisions, and a bank without."""
+    sme = create_firm(ledger)
+    cores = [create_firm(ledger, Role.CORE) for _ in range(2)]
+    bank, other_bank = create_firm(ledger, Role.BANK), create_firm(ledger, Role.BANK)
+    for i in range(4):
+        _paid_invoice(ledger, sme, cores[i % 2], 2_000_000 + i)
+    receivables = [issue_confirmed(ledger, sme, core)[1] for core in cores]
+    headers = {
+        name: sign_in(client, signer)
+        for name, signer in (("sme", sme), ("bank", bank), ("other_bank", other_bank))
+    }
+    headers["operator"] = sign_in(client, Signer.from_key(DEVELOPMENT_OPERATOR_KEY))
+    granted = client.post(
+        "/consents", json=grant_body(ledger, sme, bank, scope=DECISIONS), headers=headers["sme"]
+    )
+    assert granted.status_code == 202, granted.text
+    relayer.run_once()
+    indexer.sync()
+    return {
+        "sme": sme,
+        "bank": bank,
+        "other_bank": other_bank,
+        "headers": headers,
+        "consent_id": granted.json()["subject"],
+        "receivable_ids": ["0x" + r.receivable_id.hex() for r in receivables],
+    }
+
+
+def ask(client, world, who="bank", **fields):
+    body = {"firm": world["sme"].address, "amount": 1_500_000, "tenor_days": 60, **fields}
+    return client.post("/credit-decisions", json=body, headers=world["headers"][who])
+
+
+def canonical(data) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+
+
+def counts(engine) -> tuple[int, int]:
+    with Session(engine) as session:
+        decisions = session.exec(select(func.count()).select_from(CreditDecision)).one()
+        anchors = session.exec(
+            select(func.count()).select_from(OutboxItem).where(OutboxItem.kind == "anchor_decision")  # type: ignore[arg-type]
+        ).one()
+    return decisions[0], anchors[0]
+
+
+def test_a_decision_is_stored_anchored_and_reproduced(
+    ledger, client, relayer, services, models_dir, world
+):
+    answer = ask(client, world)
+    assert answer.status_code == 201, answer.text
+    made = answer.json()
+    assert made["outcome"] in ("approve", "decline", "refer")
+    assert made["bank"] == world["bank"].address and made["firm"] == world["sme"].address
+    assert made["policy"] == "scorecard", made["history"]  # 4 experiences from 2 buyers
+    assert made["grade"] and 0 < made["pd"] < 1 and made["rate_bps"] > 0
+    assert made["anchor"]["status"] == "queued"
+    assert counts(services.engine) == (1, 1)
+
+    relayer.run_once()
+    read = client.get(f"/credit-decisions/{made['decision_id']}", headers=world["headers"]["bank"])
+    assert read.status_code == 200, read.text
+    body = read.json()
+    assert body["anchor"]["status"] == "recorded" and body["anchor"]["tx_hash"]
+    assert body["verification"] == {
+        "snapshot_hash_matches": True,
+        "reproduced": True,
+        "decision_hash_matches": True,
+        "on_chain": True,
+        "on_chain_hash": made["decision_hash"],
+        "anchored_at": body["verification"]["anchored_at"],
+        "message": "verified: the snapshot re-scores to this decision and its hash is anchored "
+        "on chain",
+    }
+    # The same checks done here, independently of the service's code paths.
+    snapshot = body["snapshot"]
+    assert "0x" + keccak(canonical(snapshot)).hex() == body["snapshot_hash"]
+    model = load_model(models_dir / f"{body['model_version']}.json")
+    result = decide(snapshot, model)
+    assert {key: body[key] for key in result} == json.loads(canonical(result))
+    anchored_hash = (
+        "0x"
+        + keccak(
+            canonical(
+                {
+                    "decision_id": made["decision_id"],
+                    "snapshot_hash": made["snapshot_hash"],
+                    "result": result,
+                }
+            )
+        ).hex()
+    )
+    on_chain = ledger.decisions.anchored(bytes.fromhex(made["decision_id"][2:]))
+    assert on_chain is not None
+    assert "0x" + on_chain.decision_hash.hex() == anchored_hash == made["decision_hash"]
+    assert (on_chain.bank, on_chain.firm) == (world["bank"].address, world["sme"].address)
+    # The snapshot's record is the credit profile the bank can read at the same time.
+    profile = client.get(
+        f"/firms/{world['sme'].address}/credit-profile?as_of={snapshot['as_of']}",
+        headers=world["headers"]["bank"],
+    ).json()
+    assert snapshot["record"]["figures"] == profile["figures"]
+    held = sorted(r["receivable_id"] for r in snapshot["receivables"])
+    assert held == sorted(world["receivable_ids"])
+
+
+def test_a_tampered_decision_does_not_verify(client, relayer, services, world):
+    made = ask(client, world).json()
+    relayer.run_once()
+    with Session(services.engine) as session:
+        row = session.get(CreditDecision, made["decision_id"])
+        assert row is not None
+        result = dict(row.result, rate_bps=row.result["rate_bps"] - 1)
+        session.exec(
+            update(CreditDecision)  # type: ignore[call-overload]
+            .where(CreditDecision.decision_id == made["decision_id"])
+            .values(result=result)
+        )
+        session.commit()
+    body = client.get(
+        f"/credit-decisions/{made['decision_id']}", headers=world["headers"]["bank"]
+    ).json()
+    check = body["verification"]
+    assert body["rate_bps"] == made["rate_bps"] - 1
+    assert check["snapshot_hash_matches"] is True
+    assert check["reproduced"] is False
+    assert check["decision_hash_matches"] is False
+    assert check["on_chain"] is True  # the anchor is the original; the stored hash still is
+    assert check["message"].startswith("does not verify")
+
+
+def test_a_bank_without_consent_for_decisions_gets_403_and_nothing_is_written(
+    ledger, client, relayer, indexer, services, world
+):
+    refused = ask(client, world, who="other_bank")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "no_consent"
+    # A consent to read the profile is not a consent to decide.
+    granted = client.post(
+        "/consents",
+        json=grant_body(ledger, world["sme"], world["other_bank"], nonce=1),
+        headers=world["headers"]["sme"],
+    )
+    assert granted.status_code == 202, granted.text
+    relayer.run_once()
+    indexer.sync()
+    assert ask(client, world, who="other_bank").status_code == 403
+    not_a_bank = ask(client, world, who="sme")
+    assert (not_a_bank.status_code, not_a_bank.json()["error"]["code"]) == (
+        403,
+        "role_not_allowed",
+    )
+    assert ask(client, world, who="operator").status_code == 403
+    assert client.post("/credit-decisions", json={}).status_code == 401
+    assert counts(services.engine) == (0, 0)
+
+
+def test_after_revocation_no_new_decision_but_the_old_one_stays_readable(ledger, client, world):
+    made = ask(client, world).json()
+    revoke = RevokeConsent(bytes.fromhex(world["consent_id"][2:]), 1)
+    body = {
+        "nonce": 1,
+        "signature": "0x" + world["sme"].sign_digest(revoke.digest(ledger.consents.domain)).hex(),
+    }
+    revoked = client.post(
+        f"/consents/{world['consent_id']}/revoke", json=body, headers=world["headers"]["sme"]
+    )
+    assert revoked.status_code == 202, revoked.text
+    assert ask(client, world).status_code == 403
+    path = f"/credit-decisions/{made['decision_id']}"
+    assert client.get(path, headers=world["headers"]["bank"]).status_code == 200
+
+
+def test_who_reads_a_decision(client, world):
+    made = ask(client, world).json()
+    path = f"/credit-decisions/{made['decision_id']}"
+    headers = world["headers"]
+    assert client.get(path, headers=headers["bank"]).status_code == 200
+    assert client.get(path, headers=headers["sme"]).status_code == 200
+    assert client.get(path, headers=headers["operator"]).status_code == 200
+    assert client.get(path, headers=headers["other_bank"]).status_code == 403
+    assert client.get(path).status_code == 401
+    missing = client.get(f"/credit-decisions/0x{os.urandom(32).hex()}", headers=headers["bank"])
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "not_found")
+
+
+def test_named_receivables_limit_what_the_decision_lends_against(client, services, world):
+    first = world["receivable_ids"][0]
+    made = ask(client, world, receivable_ids=[first])
+    assert made.status_code == 201, made.text
+    read = client.get(
+        f"/credit-decisions/{made.json()['decision_id']}", headers=world["headers"]["bank"]
+    ).json()
+    assert [r["receivable_id"] for r in read["snapshot"]["receivables"]] == [first]
+    assert read["receivable_ids"] == [first]
+    unknown = ask(client, world, receivable_ids=["0x" + os.urandom(32).hex()])
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (
+        422,
+        "receivable_not_eligible",
+    )
+    assert ask(client, world, receivable_ids=[first, first]).status_code == 422
+    assert counts(services.engine) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"amount": 0},
+        {"amount": -5},
+        {"amount": 2**63},
+        {"tenor_days": 0},
+        {"tenor_days": 3_651},
+        {"firm": "0x1234"},
+        {"receivable_ids": []},
+    ],
+)
+def test_bad_requests_are_refused_with_422(client, services, world, change):
+    answer = ask(client, world, **change)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["code"]
+    assert counts(services.engine) == (0, 0)
+
+
+def test_an_unregistered_firm_has_given_no_consent(client, services, world):
+    body = {"firm": Signer.create().address, "amount": 1, "tenor_days": 30}
+    answer = client.post("/credit-decisions", json=body, headers=world["headers"]["bank"])
+    assert (answer.status_code, answer.json()["error"]["code"]) == (403, "no_consent")
+    assert counts(services.engine) == (0, 0)
+
+
+def test_without_an_installed_model_the_api_says_so(ledger, engine, tmp_path, world):
+    settings = Settings(models_dir=tmp_path / "empty", rate_limit_burst=10_000)
+    with TestClient(create_app(Services(settings, engine, ledger))) as bare:
+        headers = sign_in(bare, world["bank"])
+        answer = bare.post(
+            "/credit-decisions",
+            json={"firm": world["sme"].address, "amount": 1, "tenor_days": 30},
+            headers=headers,
+        )
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "model_unavailable"
+    assert "scf model train" in answer.json()["error"]["message"]
+    assert counts(engine) == (0, 0)
