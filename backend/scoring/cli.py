@@ -48,6 +48,11 @@ def train_command(
         f"grades calibrated {calibrated}/{len(card.calibration)}; PSI {result.psi:.4f}",
         highlight=False,
     )
+    console.print(
+        f"challenger (gradient boosting, reported, not served): holdout AUC "
+        f"{result.challenger.auc:.4f} ({result.challenger.auc - card.auc:+.4f} on the scorecard)",
+        highlight=False,
+    )
     if result.german.aucs:
         console.print(f"German credit 5x5 CV AUC {result.german.mean:.4f}", highlight=False)
     console.print(

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import insert
 
 from backend.credit.models import CreditRecord
+from backend.scoring.challenger import challenger_pd
 from backend.scoring.features import FEATURE_NAMES, feature_matrix, feature_vector
-from backend.scoring.metrics import auc
+from backend.scoring.metrics import auc, evaluate
 from backend.scoring.service import score_cached_records
 from backend.scoring.training import (
+    LATEST,
     TrainingResult,
     latest_model_path,
     load_model,
@@ -44,6 +46,31 @@ def test_model_beats_a_trivial_baseline_on_the_holdout(trained: TrainingResult) 
     assert trained.scorecard.brier < y.mean() * (1 - y.mean())  # a constant PD's Brier
 
 
+def test_challenger_is_validated_on_the_same_holdout(trained: TrainingResult) -> None:
+    test = trained.holdout
+    holdout = {name: column[test] for name, column in trained.data.X.items()}
+    pd = challenger_pd(trained.challenger_model, holdout)
+    assert evaluate(trained.data.y[test], pd) == trained.challenger
+    assert trained.challenger.n == int(test.sum())
+    assert trained.challenger.auc > 0.7  # it learns: the trivial baseline is 0.5
+
+
+def test_challenger_pd_never_falls_as_an_ascending_figure_rises(trained: TrainingResult) -> None:
+    X, model = trained.data.X, trained.challenger_model
+    ascending = [s.name for s in model.features if s.monotonic == "ascending"]
+    rows = np.flatnonzero(trained.holdout)[:5]
+    moved = 0.0
+    for name in ascending:
+        grid = np.nanquantile(X[name], np.linspace(0.0, 1.0, 21))
+        for row in rows:
+            probe = {n: np.full(grid.size, column[row]) for n, column in X.items()}
+            probe[name] = grid
+            pd = challenger_pd(model, probe)
+            assert (np.diff(pd) >= 0).all(), (name, row)
+            moved = max(moved, float(np.ptp(pd)))
+    assert ascending and moved > 0.01
+
+
 def test_training_is_reproducible_bit_for_bit(tmp_path: Path) -> None:
     one, two = train(SEED, 600, german=False), train(SEED, 600, german=False)
     assert model_json(one.model) == model_json(two.model)
@@ -70,6 +97,14 @@ def test_model_card_has_the_required_sections(trained: TrainingResult, tmp_path:
     for row in trained.scorecard.calibration:
         assert f"| {row.grade} |" in card
     assert f"{trained.german.mean:.4f}" in card and len(trained.german.aucs) == 25
+    assert "## Challenger: gradient boosting (reported, not served)" in card
+    assert "| scorecard | challenger (gradient boosting) | oracle (true PD) |" in card
+    assert f"Holdout AUC {trained.challenger.auc:.4f} against the scorecard's" in card
+    assert f"| AUC | {trained.scorecard.auc:.4f} | {trained.challenger.auc:.4f} |" in card
+    # Not served: nothing of the challenger is written for the API to load.
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == sorted([LATEST, json_path.name, card_path.name])
+    assert "challenger" not in json_path.read_text().lower()
     assert latest_model_path(tmp_path) == json_path
     assert load_model(json_path).model_version_ == trained.version
     assert json.loads(json_path.read_text())["model_version"] == trained.version
@@ -134,4 +169,5 @@ def test_train_command_writes_model_card_and_latest(tmp_path: Path) -> None:
     version = (out / "LATEST").read_text().strip()
     assert (out / f"{version}.json").exists() and (out / f"{version}.md").exists()
     assert "holdout AUC" in result.output
+    assert "challenger (gradient boosting, reported, not served): holdout AUC" in result.output
     assert load_model(out / f"{version}.json").model_version_ == version
