@@ -16,7 +16,7 @@ from backend.chain.reverts import RevertDecoder
 from backend.chain.transactor import Transactor
 from backend.credit.cli import credit_app
 from backend.errors import LedgerError
-from backend.scoring.cli import model_app
+from backend.scoring.cli import model_app, score_command
 from backend.settings import get_settings
 
 app = typer.Typer(help="scf-ledger: supply-chain finance ledger", no_args_is_help=True)
@@ -24,6 +24,9 @@ db_app = typer.Typer(help="the database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(credit_app, name="credit")
 app.add_typer(model_app, name="model")
+app.command("score", help="score every cached credit record (same as `scf model score`)")(
+    score_command
+)
 console = Console(width=None if Console().is_terminal else 130)
 
 

@@ -3,7 +3,7 @@
 Mount with ``app.add_typer(model_app, name="model")``:
 
 - ``scf model train --seed N [--firms N] [--out models]``
-- ``scf model score --all [--models models]``
+- ``scf model score --all [--models models]`` (also ``scf score --all``)
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from backend.settings import get_settings
 
 model_app = typer.Typer(help="credit scoring models", no_args_is_help=True)
 console = Console(width=None if Console().is_terminal else 130)
-MODELS_DIR = "models"
 
 
 @model_app.callback()
@@ -31,14 +30,16 @@ def model() -> None:
 def train_command(
     seed: int = typer.Option(..., help="seed of the simulated world and of the holdout split"),
     firms: int = typer.Option(3_000, help="firms in the simulated world (banks excluded)"),
-    out: str = typer.Option(MODELS_DIR, help="directory for <version>.json and <version>.md"),
+    out: Path | None = typer.Option(
+        None, help="directory for <version>.json and <version>.md (default: SCF_MODELS_DIR)"
+    ),
     german: bool = typer.Option(True, "--german/--no-german", help="German credit 5x5 CV"),
 ) -> None:
     """Train the scorecard on a simulated world; write the model and its model card."""
     from backend.scoring.training import TARGET_ORACLE_RATIO, train, write_model
 
     result = train(seed, firms, german=german)
-    json_path, card_path = write_model(result, Path(out))
+    json_path, card_path = write_model(result, out or get_settings().models_dir)
     card, oracle = result.scorecard, result.oracle
     calibrated = sum(c.within_band for c in card.calibration)
     console.print(f"model {result.version}: {json_path} and {card_path}", highlight=False)
@@ -63,7 +64,9 @@ def train_command(
 @model_app.command("score")
 def score_command(
     all_firms: bool = typer.Option(False, "--all", help="score every cached credit record"),
-    models: str = typer.Option(MODELS_DIR, help="directory of trained models"),
+    models: Path | None = typer.Option(
+        None, help="directory of trained models (default: SCF_MODELS_DIR)"
+    ),
 ) -> None:
     """Score every firm's cached credit record with the latest model and print a summary."""
     from backend.scoring.service import score_cached_records
@@ -73,7 +76,7 @@ def score_command(
         console.print("nothing to score: pass --all")
         raise typer.Exit(2)
     try:
-        path = latest_model_path(Path(models))
+        path = latest_model_path(models or get_settings().models_dir)
     except FileNotFoundError as error:
         console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(1) from None

@@ -16,7 +16,15 @@ import httpx
 from eth_account.messages import encode_defunct
 
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Domain, Payment, Reject, Trade
+from backend.sdk.typed_data import (
+    Consent,
+    ConsentScope,
+    Domain,
+    Payment,
+    Reject,
+    RevokeConsent,
+    Trade,
+)
 
 KIND_NAMES = {0: "order", 1: "delivery", 2: "invoice"}
 
@@ -55,7 +63,7 @@ class LedgerClient:
     def __post_init__(self) -> None:
         self._http = self.http or httpx.Client(base_url=self.base_url, timeout=self.timeout)
         self._token: str | None = None
-        self._trade_domain: Domain | None = None
+        self._domains: dict[str, Domain] = {}
 
     # ───────────────────────────────────────────── plumbing
 
@@ -89,12 +97,15 @@ class LedgerClient:
         self._token = token["access_token"]
         return dict(token)
 
-    def trade_domain(self) -> Domain:
-        """The trade ledger's EIP-712 domain, from the service's health answer and deployment."""
-        if self._trade_domain is None:
+    def domain(self, contract: str) -> Domain:
+        """The EIP-712 domain of one of the ledger's contracts, from ``GET /ledger``."""
+        if contract not in self._domains:
             info = self._request("GET", "/ledger")
-            self._trade_domain = Domain(info["chain_id"], info["contracts"]["TradeLedger"])
-        return self._trade_domain
+            self._domains[contract] = Domain(info["chain_id"], info["contracts"][contract])
+        return self._domains[contract]
+
+    def trade_domain(self) -> Domain:
+        return self.domain("TradeLedger")
 
     # ───────────────────────────────────────────── SME and core enterprise
 
@@ -160,7 +171,50 @@ class LedgerClient:
             self._request("POST", "/documents", files={"file": (filename, content, content_type)})
         )
 
+    def grant_consent(
+        self, bank: str, scope: ConsentScope, expires_at: int, nonce: int
+    ) -> dict[str, Any]:
+        """Let ``bank`` read this firm's records (``scope``) until ``expires_at``; ``nonce`` is
+        the firm's next consent nonce (0 for its first consent, one more for each grant or
+        revocation)."""
+        consent = Consent(self.signer.address, bank, scope, expires_at, nonce)
+        signature = self.signer.sign_consent(consent, self.domain("ConsentRegistry"))
+        body = {
+            "consent": {
+                "firm": consent.firm,
+                "bank": bank,
+                "scope": int(scope),
+                "expires_at": expires_at,
+                "nonce": nonce,
+            },
+            "signature": "0x" + signature.hex(),
+        }
+        return dict(self._request("POST", "/consents", json=body))
+
+    def revoke_consent(self, consent_id: str, nonce: int) -> dict[str, Any]:
+        revoke = RevokeConsent(bytes.fromhex(consent_id[2:]), nonce)
+        signature = self.signer.sign_revoke_consent(revoke, self.domain("ConsentRegistry"))
+        body = {"nonce": nonce, "signature": "0x" + signature.hex()}
+        return dict(self._request("POST", f"/consents/{consent_id}/revoke", json=body))
+
     # ───────────────────────────────────────────── bank
+
+    def request_decision(
+        self,
+        firm: str,
+        amount: int,
+        tenor_days: int,
+        receivable_ids: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """A credit decision on ``firm`` (needs the firm's consent for decisions)."""
+        body: dict[str, Any] = {"firm": firm, "amount": amount, "tenor_days": tenor_days}
+        if receivable_ids is not None:
+            body["receivable_ids"] = receivable_ids
+        return dict(self._request("POST", "/credit-decisions", json=body))
+
+    def decision(self, decision_id: str) -> dict[str, Any]:
+        """A stored decision with its snapshot and verification (re-scored, anchor checked)."""
+        return dict(self._request("GET", f"/credit-decisions/{decision_id}"))
 
     def credit_profile(self, firm: str) -> dict[str, Any]:
         return dict(self._request("GET", f"/firms/{firm}/credit-profile"))

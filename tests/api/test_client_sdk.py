@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from backend.chain.contracts import Role
 from backend.firms.credit_code import make_credit_code
 from backend.sdk.client import ApiError, LedgerClient
 from backend.sdk.signer import Signer
+from backend.sdk.typed_data import ConsentScope
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
-from tests.factories import create_firm, make_trade
+from tests.factories import DAY, create_firm, make_trade
 
 pytestmark = pytest.mark.chain
 
@@ -49,3 +52,19 @@ def test_operator_sme_core_and_bank_through_the_client(ledger, client, relayer, 
     assert (refused.value.status, refused.value.code) == (403, "no_consent")
     assert sme.credit_profile(sme_key.address)["figures"]["sales_365d"]["count"] == 2
     assert sme.evidence("trade", trade_id)["signatures"]["buyer"] is not None
+
+    # The SME lets the bank decide; the bank asks, the relayer anchors, the bank verifies.
+    consent = sme.grant_consent(
+        bank.signer.address, ConsentScope.DECISIONS, int(time.time()) + 30 * DAY, nonce=0
+    )
+    relayer.run_once()
+    indexer.sync()
+    made = bank.request_decision(sme_key.address, 250_000, 30)
+    assert made["outcome"] in ("approve", "decline", "refer")
+    relayer.run_once()
+    checked = bank.decision(made["decision_id"])["verification"]
+    assert (checked["reproduced"], checked["on_chain"]) == (True, True)
+    sme.revoke_consent(consent["subject"], nonce=1)
+    with pytest.raises(ApiError) as refused:
+        bank.request_decision(sme_key.address, 250_000, 30)
+    assert (refused.value.status, refused.value.code) == (403, "no_consent")

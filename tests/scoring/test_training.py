@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import Engine, insert
 
 from backend.credit.models import CreditRecord
+from backend.credit.record import CreditRecordView
 from backend.scoring.challenger import challenger_pd
 from backend.scoring.features import FEATURE_NAMES, feature_matrix, feature_vector
 from backend.scoring.metrics import auc, evaluate
@@ -24,6 +25,7 @@ from backend.scoring.training import (
     train,
     write_model,
 )
+from backend.settings import get_settings
 from backend.sim.world import apply_events, build_world, migrated_engine, records_at, world_events
 
 SEED, FIRMS = 5, 1_500
@@ -127,6 +129,21 @@ def test_feature_vector_reads_figures_and_marks_missing_as_nan() -> None:
     assert math.isnan(vector["paydex_as_payer"]) and math.isnan(vector["sales_growth"])
 
 
+def cache_records(engine: Engine, views: list[CreditRecordView], block: int) -> None:
+    """Store the views as the indexer's credit-record cache does."""
+    rows = [
+        {
+            "firm": v.firm,
+            "as_of_block": block,
+            "as_of_time": v.as_of,
+            "record": v.to_json(include_evidence=True),
+        }
+        for v in views
+    ]
+    with engine.begin() as connection:
+        connection.execute(insert(RECORDS), rows)
+
+
 def test_score_all_scores_every_cached_record(trained: TrainingResult, tmp_path: Path) -> None:
     world = build_world(60, seed=21)
     engine = migrated_engine(tmp_path / "cache.sqlite")
@@ -134,19 +151,7 @@ def test_score_all_scores_every_cached_record(trained: TrainingResult, tmp_path:
     try:
         block = apply_events(engine, world_events(world, world.as_of))
         views = list(records_at(engine, sorted(firms), world.as_of))
-        with engine.begin() as connection:
-            connection.execute(
-                insert(RECORDS),
-                [
-                    {
-                        "firm": v.firm,
-                        "as_of_block": block,
-                        "as_of_time": v.as_of,
-                        "record": v.to_json(include_evidence=True),
-                    }
-                    for v in views
-                ],  # fmt: skip
-            )
+        cache_records(engine, views, block)
         with engine.connect() as connection:
             scores = score_cached_records(connection, trained.model)
     finally:
@@ -155,6 +160,33 @@ def test_score_all_scores_every_cached_record(trained: TrainingResult, tmp_path:
     assert scores.firms == tuple(sorted(firms)) and scores.unavailable == 0
     assert np.array_equal(scores.result.pd, expected.pd)
     assert sum(scores.grade_counts().values()) == len(firms)
+
+
+def test_scf_score_all_prints_how_many_firms_it_scored(
+    trained: TrainingResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from backend.cli import app
+
+    world = build_world(40, seed=22)
+    engine = migrated_engine(tmp_path / "cache.sqlite")
+    firms = sorted(world.addresses[i] for i in world.scored)
+    try:
+        block = apply_events(engine, world_events(world, world.as_of))
+        cache_records(engine, list(records_at(engine, firms, world.as_of)), block)
+    finally:
+        engine.dispose()
+    write_model(trained, tmp_path / "models")
+    monkeypatch.setenv("SCF_DATABASE_URL", f"sqlite:///{tmp_path / 'cache.sqlite'}")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["score", "--all", "--models", str(tmp_path / "models")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert f"scored {len(firms)} firms (0 records unavailable)" in result.output
+    assert trained.version in result.output
 
 
 def test_train_command_writes_model_card_and_latest(tmp_path: Path) -> None:
