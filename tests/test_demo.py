@@ -7,12 +7,22 @@ import re
 import pytest
 from rich.console import Console
 
+from backend.settings import get_settings
 from backend.sim.demo import run_demo
 
 pytestmark = pytest.mark.chain
 
 
-def test_demo_records_trades_and_refuses_the_duplicate_invoice():
+@pytest.fixture
+def demo_models(models_dir, monkeypatch):
+    """The demo's API scores with the session's trained model (not the checkout's models/)."""
+    monkeypatch.setenv("SCF_MODELS_DIR", str(models_dir))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_demo_records_trades_and_refuses_the_duplicate_invoice(demo_models):
     console = Console(record=True, width=200)
     run_demo(console, seed=3)
     text = console.export_text()
@@ -25,3 +35,11 @@ def test_demo_records_trades_and_refuses_the_duplicate_invoice():
     assert "holder Bank: Merchants Commercial Bank  settled, financed" in text
     assert "settled, 8 days late" in text
     assert text.count("defaulted") == 1
+    # The third act: two decisions over HTTP, anchored and verified on read.
+    for name in ("Tier-1 Battery Systems", "Tier-3 Fasteners"):
+        assert f"Credit decision on {name}" in text
+    assert len(re.findall(r"outcome\s+│ (APPROVE|DECLINE|REFER)", text)) == 2
+    assert text.count("verified: the snapshot re-scores to this decision") == 2
+    assert text.count("anchored         │ recorded in tx 0x") == 2
+    assert "Insufficient history" in text  # the tier-3 supplier's thin file
+    assert "(unrated: thin file)" in text  # the new core enterprise, advanced as CCC

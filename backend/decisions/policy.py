@@ -106,11 +106,21 @@ def obligor_grade(model: Scorecard, figures: dict[str, Any]) -> str:
     return model.assess_record(feature_vector({"figures": figures})).grade
 
 
-def receivables_by_grade(snapshot: dict[str, Any], model: Scorecard) -> dict[str, int]:
-    grades = {
-        obligor: obligor_grade(model, record["figures"])
+def obligor_grades(snapshot: dict[str, Any], model: Scorecard) -> dict[str, dict[str, Any]]:
+    """Each obligor's grade, and whether the scorecard rated it (False: a thin file)."""
+    return {
+        obligor: {
+            "grade": obligor_grade(model, record["figures"]),
+            "rated": not is_thin_file(*history_counts(record["figures"])),
+        }
         for obligor, record in snapshot["obligors"].items()
     }
+
+
+def receivables_by_grade(
+    snapshot: dict[str, Any], obligors: dict[str, dict[str, Any]]
+) -> dict[str, int]:
+    grades = {obligor: graded["grade"] for obligor, graded in obligors.items()}
     totals = dict.fromkeys(GRADES, 0)
     for receivable in snapshot["receivables"]:
         totals[grades[receivable["obligor"]]] += int(receivable["amount"])
@@ -163,7 +173,8 @@ def decide(snapshot: dict[str, Any], model: Scorecard) -> dict[str, Any]:
     request, figures = snapshot["request"], snapshot["record"]["figures"]
     policy = DecisionPolicy.from_dict(snapshot["policy"])
     amount, tenor_days = int(request["amount"]), int(request["tenor_days"])
-    receivables = receivables_by_grade(snapshot, model)
+    obligors = obligor_grades(snapshot, model)
+    receivables = receivables_by_grade(snapshot, obligors)
     sales = int(_figure(figures, "sales_365d", "amount"))
     history = thin_file_policy(*history_counts(figures), receivables, sales // 12)
     assessment = None
@@ -191,6 +202,7 @@ def decide(snapshot: dict[str, Any], model: Scorecard) -> dict[str, Any]:
         "rate_bps": rate.total_bps,
         "rate": asdict(rate),
         "receivables_by_obligor_grade": receivables,
+        "obligors": obligors,
     }
 
 

@@ -73,6 +73,9 @@ class Decision(BaseModel):
     reasons: list[dict[str, Any]] = Field(description="the 3 characteristics that cost most points")
     decision_reasons: list[dict[str, Any]] = Field(description="why decline or refer")
     receivables_by_obligor_grade: dict[str, int]
+    obligors: dict[str, dict[str, Any]] = Field(
+        description="grade of each obligor; rated false: a thin file, advanced as grade CCC"
+    )
     model_version: str
     snapshot_hash: str
     decision_hash: str

@@ -30,7 +30,7 @@ def model() -> None:
 def train_command(
     seed: int = typer.Option(..., help="seed of the simulated world and of the holdout split"),
     firms: int = typer.Option(3_000, help="firms in the simulated world (banks excluded)"),
-    out: Path | None = typer.Option(
+    out: str | None = typer.Option(
         None, help="directory for <version>.json and <version>.md (default: SCF_MODELS_DIR)"
     ),
     german: bool = typer.Option(True, "--german/--no-german", help="German credit 5x5 CV"),
@@ -39,7 +39,7 @@ def train_command(
     from backend.scoring.training import TARGET_ORACLE_RATIO, train, write_model
 
     result = train(seed, firms, german=german)
-    json_path, card_path = write_model(result, out or get_settings().models_dir)
+    json_path, card_path = write_model(result, Path(out) if out else get_settings().models_dir)
     card, oracle = result.scorecard, result.oracle
     calibrated = sum(c.within_band for c in card.calibration)
     console.print(f"model {result.version}: {json_path} and {card_path}", highlight=False)
@@ -64,7 +64,7 @@ def train_command(
 @model_app.command("score")
 def score_command(
     all_firms: bool = typer.Option(False, "--all", help="score every cached credit record"),
-    models: Path | None = typer.Option(
+    models: str | None = typer.Option(
         None, help="directory of trained models (default: SCF_MODELS_DIR)"
     ),
 ) -> None:
@@ -76,7 +76,7 @@ def score_command(
         console.print("nothing to score: pass --all")
         raise typer.Exit(2)
     try:
-        path = latest_model_path(models or get_settings().models_dir)
+        path = latest_model_path(Path(models) if models else get_settings().models_dir)
     except FileNotFoundError as error:
         console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(1) from None

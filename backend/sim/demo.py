@@ -26,6 +26,7 @@ from backend.firms.credit_code import credit_code_hash, make_credit_code
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Trade, TradeKind
 from backend.settings import get_settings
+from backend.sim.decisions_demo import run_decisions
 from backend.sim.receivables_demo import run_receivables
 
 DAY = 86_400
@@ -83,6 +84,8 @@ def run_demo(console: Console, *, seed: int = 7) -> None:
         console.print(f"{len(rows)} trades recorded.")
         console.rule("Receivables down the chain of supply")
         run_receivables(console, ledger, firms)
+        console.rule("A bank decides, and checks its decisions")
+        run_decisions(console, ledger, node.url, firms)
     console.print("anvil stopped.")
 
 

@@ -57,7 +57,7 @@ def _invoice(ledger: Ledger, seller: DemoFirm, buyer: DemoFirm, amount: int) -> 
     )
 
 
-def _confirmed_receivable(
+def confirmed_receivable(
     ledger: Ledger, seller: DemoFirm, core: DemoFirm, amount: int, book: Book
 ) -> Receivable:
     invoice = _invoice(ledger, seller, core, amount)
@@ -131,10 +131,10 @@ def _settle(ledger: Ledger, holder: DemoFirm, receivable: Receivable, days_late:
 def run_receivables(console: Console, ledger: Ledger, firms: list[DemoFirm]) -> None:
     core, battery, cable, cells, castings, fasteners, bank = firms
     book = Book({f.signer.address: f.name for f in firms})
-    first = _confirmed_receivable(ledger, battery, core, 1_000_000_00, book)
+    first = confirmed_receivable(ledger, battery, core, 1_000_000_00, book)
     second = _pending_then_confirmed(ledger, cable, core, 400_000_00, book)
-    doomed = _confirmed_receivable(ledger, cable, core, 250_000_00, book)
-    slow = _confirmed_receivable(ledger, battery, core, 300_000_00, book)
+    doomed = confirmed_receivable(ledger, cable, core, 250_000_00, book)
+    slow = confirmed_receivable(ledger, battery, core, 300_000_00, book)
 
     to_cells, to_castings = _split(
         ledger, battery, first, [(cells, 600_000_00), (castings, 400_000_00)], book
