@@ -11,8 +11,8 @@ Rules, in order:
   is not used (no PD, no grade); the conservative limit of
   :func:`~backend.scoring.risk.thin_file_policy` applies and the price uses the policy's stated
   ``thin_file_pd``. Approve within that limit when there is no fraud signal, else refer.
-- **Decline** when the PD exceeds ``decline_pd``, a default is on record (as a borrower or as an
-  obligor), or the limit is zero.
+- **Decline** when the firm is suspended in the registry, the PD exceeds ``decline_pd``, a
+  default is on record (as a borrower or as an obligor), or the limit is zero.
 - **Refer** to a credit officer when a fraud signal is up (circular trading, a volume spike),
   when the PD exceeds ``refer_pd``, or when the amount asked for exceeds the limit.
 - **Approve** otherwise.
@@ -139,6 +139,13 @@ def _signals(figures: dict[str, Any]) -> list[Reason]:
     return reasons
 
 
+def _standing(snapshot: dict[str, Any]) -> list[Reason]:
+    standing = snapshot["standing"]
+    if standing == "active":
+        return []
+    return [Reason("firm_not_active", f"the firm is {standing} in the registry")]
+
+
 def _defaults(figures: dict[str, Any]) -> list[Reason]:
     count = int(_figure(figures, "defaults_as_borrower", "count")) + int(
         _figure(figures, "defaults_as_obligor", "count")
@@ -186,6 +193,7 @@ def decide(snapshot: dict[str, Any], model: Scorecard) -> dict[str, Any]:
         pricing_pd = assessment.pd
         limit = _scorecard_limit(pricing_pd, tenor_days, receivables, sales, policy)
     declines, refers = _rules(assessment, amount, limit.limit, figures, policy)
+    declines = _standing(snapshot) + declines
     rate = _rate(pricing_pd, tenor_days, sales, policy)
     return {
         "outcome": DECLINE if declines else REFER if refers else APPROVE,

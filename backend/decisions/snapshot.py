@@ -1,7 +1,8 @@
 """The feature snapshot of a credit decision: everything :func:`~backend.decisions.policy.decide`
 reads, taken from the indexed chain, and its hash.
 
-A snapshot holds the request, the firm's credit record (figures, as of the last indexed block),
+A snapshot holds the request, the firm's standing in the registry and its credit record (figures,
+as of the last indexed block),
 the confirmed receivables the firm holds then (all of them, or those the bank named) and the
 credit records of their obligors, and the policy parameters. It is stored with the decision, so
 the decision can be re-scored later without the database as it was; the evidence behind each
@@ -15,15 +16,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table, select
 
 from backend.credit import exposure, queries
 from backend.credit.service import get_record
 from backend.decisions.policy import DecisionPolicy
 from backend.errors import LedgerError
+from backend.firms.models import Firm
 from backend.sdk.hashing import keccak256
 
 SNAPSHOT_VERSION = 1
+FIRMS: Table = Firm.__table__  # type: ignore[attr-defined]
+FIRM_STATUS = {1: "active", 2: "suspended"}  # FirmRegistry.FirmStatus
 
 
 class FirmNotRegistered(LedgerError):
@@ -75,12 +79,16 @@ def take_snapshot(
         held = exposure.held_confirmed(
             queries.receivables_held(connection, request.firm, record.as_of), request.firm
         )
+        status = connection.execute(
+            select(FIRMS.c.status).where(FIRMS.c.address == request.firm)
+        ).scalar_one()
     chosen = _chosen(held, request.receivable_ids)
     obligors = sorted({state.obligor for state in chosen})
     return {
         "version": SNAPSHOT_VERSION,
         "request": request.to_json(),
         "as_of": record.as_of,
+        "standing": FIRM_STATUS.get(int(status), "unknown"),
         "record": record.to_json(include_evidence=False),
         "receivables": [
             {"receivable_id": s.receivable_id, "obligor": s.obligor, "amount": s.amount}

@@ -220,6 +220,15 @@ def test_after_revocation_no_new_decision_but_the_old_one_stays_readable(ledger,
     assert client.get(path, headers=world["headers"]["bank"]).status_code == 200
 
 
+def test_a_suspended_firm_is_declined_from_the_indexed_registry(ledger, client, indexer, world):
+    ledger.registry.suspend(world["sme"].address)
+    indexer.sync()
+    made = ask(client, world)
+    assert made.status_code == 201, made.text
+    assert made.json()["outcome"] == "decline"
+    assert "firm_not_active" in [r["code"] for r in made.json()["decision_reasons"]]
+
+
 def test_who_reads_a_decision(client, world):
     made = ask(client, world).json()
     path = f"/credit-decisions/{made['decision_id']}"

@@ -73,6 +73,7 @@ def snapshot(
     receivables: Sequence[tuple[str, int]] = ((CORE_A, 40_000_000),),
     obligors: dict[str, dict[str, Any]] | None = None,
     policy: DecisionPolicy = DEFAULT_POLICY,
+    standing: str = "active",
 ) -> dict[str, Any]:
     obligors = obligors or {CORE_A: figures(), CORE_B: figures()}
     return {
@@ -85,6 +86,7 @@ def snapshot(
             "receivable_ids": None,
         },
         "as_of": 1_800_000_000,
+        "standing": standing,
         "record": {"figures": record or figures()},
         "receivables": [
             {"receivable_id": f"0x{i:064x}", "obligor": obligor, "amount": value}
@@ -160,6 +162,13 @@ def test_a_default_on_record_declines_even_a_small_request(trained_model):
     result = decide(snapshot(amount=1, record=record, policy=LENIENT), trained_model)
     assert result["outcome"] == "decline"
     assert codes(result) == ["default_on_record"]
+
+
+def test_a_suspended_firm_is_declined(trained_model):
+    result = decide(snapshot(amount=1, policy=LENIENT, standing="suspended"), trained_model)
+    assert result["outcome"] == "decline"
+    assert codes(result) == ["firm_not_active"]
+    assert result["decision_reasons"][0]["message"] == "the firm is suspended in the registry"
 
 
 @pytest.mark.parametrize(
