@@ -26,17 +26,22 @@ from backend.chain.compiler import Artifact
 from backend.chain.deploy import Deployment
 from backend.errors import LedgerError
 from backend.indexer.decoding import LogDecoder, event_id
-from backend.indexer.events import HANDLERS, DecodedEvent
+from backend.indexer.events import CHAIN_EVENT_COLUMNS, HANDLERS, DecodedEvent
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
 from backend.indexer.rpc import JsonRpc, ResponseTooLarge
-from backend.indexer.store import Store, bulk_insert, prune_journal, roll_back
+from backend.indexer.store import Store, insert_values, prune_journal, roll_back
 
 logger = logging.getLogger(__name__)
 
 EVENTS: Table = ChainEvent.__table__  # type: ignore[attr-defined]
 HEADERS: Table = BlockHeader.__table__  # type: ignore[attr-defined]
 CURSORS: Table = IndexerCursor.__table__  # type: ignore[attr-defined]
-LOGS_PER_REQUEST = 10_000  # the range adapts to fetch about this many logs per eth_getLogs
+# The range adapts to fetch about this many logs per eth_getLogs. A response is held as bytes,
+# parsed and decoded at once (about 4 KB a log), so this bounds the read-ahead's memory.
+LOGS_PER_REQUEST = 5_000
+# Ranges read ahead are joined into transactions of about this many events: each transaction
+# rewrites every index page it touches, so bigger ones write fewer pages per event.
+EVENTS_PER_WRITE = 20_000
 
 
 class ReorgTooDeep(LedgerError):
@@ -53,6 +58,15 @@ class _Batch:
     to_hash: str
     to_time: int
     events: list[DecodedEvent]
+
+
+def _joined(parts: list[_Batch]) -> _Batch:
+    """Consecutive batches as one."""
+    if len(parts) == 1:
+        return parts[0]
+    last = parts[-1]
+    events = [event for part in parts for event in part.events]
+    return _Batch(parts[0].from_block, last.to_block, last.to_hash, last.to_time, events)
 
 
 @dataclass
@@ -171,15 +185,15 @@ class Indexer:
 
     def _prefetched(self, from_block: int, target: int) -> Iterator[_Batch]:
         """Batches from ``from_block`` to ``target``, read one ahead by a worker thread."""
-        batches: queue.Queue[_Batch | BaseException | None] = queue.Queue(maxsize=2)
+        batches: queue.Queue[_Batch | BaseException | None] = queue.Queue(maxsize=1)
         stop = threading.Event()
 
         def produce() -> None:
             position = from_block
             try:
                 while position <= target and not stop.is_set():
-                    batch = self._fetch(position, min(target, position + self._range - 1))
-                    if batch is not None:  # else: a narrower range, or the chain moved; again
+                    batch = self._read_ahead(position, target, stop)
+                    if batch is not None:
                         batches.put(batch)
                         position = batch.to_block + 1
                 batches.put(None)
@@ -200,6 +214,21 @@ class Indexer:
                     batches.get_nowait()
                 worker.join(timeout=0.05)
 
+    def _read_ahead(self, from_block: int, target: int, stop: threading.Event) -> _Batch | None:
+        """Consecutive ranges from ``from_block``, joined until about one write's worth of events
+        (and at most ``max_range`` blocks)."""
+        last = min(target, from_block + self.max_range - 1)
+        parts: list[_Batch] = []
+        events = 0
+        position = from_block
+        while position <= last and events < EVENTS_PER_WRITE and not stop.is_set():
+            part = self._fetch(position, min(last, position + self._range - 1))
+            if part is not None:  # else: a narrower range, or the chain moved; again
+                parts.append(part)
+                events += len(part.events)
+                position = part.to_block + 1
+        return _joined(parts) if parts else None
+
     def _fetch(self, from_block: int, to_block: int) -> _Batch | None:
         """The decoded events of a range and its last block's hash and time, from one fork."""
         before = self.rpc.block(to_block)
@@ -216,33 +245,40 @@ class Indexer:
         return _Batch(from_block, to_block, str(after["hash"]), int(after["timestamp"], 16), events)
 
     def _adapt_range(self, log_count: int, span: int) -> None:
+        """Aim the next range at about LOGS_PER_REQUEST logs, growing at most twofold a step."""
         if log_count > LOGS_PER_REQUEST:
             self._range = max(1, span // 2)
-        elif log_count < LOGS_PER_REQUEST // 4:
-            self._range = min(self.max_range, span * 2)
+        else:
+            fitting = span * LOGS_PER_REQUEST // max(log_count, 1)
+            self._range = max(1, min(self.max_range, span * 2, fitting))
 
     def _decode(self, logs: list[dict[str, Any]]) -> list[DecodedEvent]:
         missing = {log["blockNumber"] for log in logs if "blockTimestamp" not in log}
         times = self._block_times(sorted(missing)) if missing else {}
+        spec_for = self.decoder.spec_for
+        # Logs of one block (and of one transaction) repeat its hash: keep one copy of each.
+        hashes: dict[str, str] = {}
         events = []
         for log in logs:
             if log.get("removed"):
                 continue
-            spec = self.decoder.spec_for(log)
+            spec = spec_for(log)
             if spec is None:
                 continue
             block_number = int(log["blockNumber"], 16)
             log_index = int(log["logIndex"], 16)
             stamp = log.get("blockTimestamp") or times[log["blockNumber"]]
+            block_hash = log["blockHash"]
+            tx_hash = log["transactionHash"]
             events.append(
                 DecodedEvent(
                     id=event_id(block_number, log_index),
                     contract=spec.contract,
                     name=spec.name,
                     block_number=block_number,
-                    block_hash=log["blockHash"],
+                    block_hash=hashes.setdefault(block_hash, block_hash),
                     block_time=int(stamp, 16),
-                    tx_hash=log["transactionHash"],
+                    tx_hash=hashes.setdefault(tx_hash, tx_hash),
                     log_index=log_index,
                     args=spec.decode(log["topics"], log["data"]),
                 )
@@ -260,7 +296,9 @@ class Indexer:
         """One database transaction: events, handlers' rows, headers, cursor (and the callback)."""
         with self.engine.begin() as connection:
             store = Store(connection, provisional_from)
-            bulk_insert(connection, EVENTS, [e.as_row() for e in batch.events])
+            insert_values(
+                connection, EVENTS, CHAIN_EVENT_COLUMNS, (e.row_values() for e in batch.events)
+            )
             for event in batch.events:
                 handler = HANDLERS.get(event.key)
                 if handler is not None:
