@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.db import make_engine
-from backend.indexer.indexer import ReorgTooDeep
+from backend.indexer.indexer import Indexer, ReaderFailed, ReorgTooDeep
 from backend.indexer.lock import IndexerLockHeld, writer_lock
 from backend.indexer.models import ChainEvent
 from backend.migrations import upgrade
@@ -60,6 +60,49 @@ def test_running_again_changes_nothing(ledger, anvil, artifacts, engine):
     assert indexer.step() is None
     assert make_indexer(ledger, anvil.url, artifacts, engine).sync().events == 0
     assert dump(engine) == before
+
+
+def _reading_by_process(monkeypatch) -> list[int]:
+    """Record the first block of every read-ahead done by a forked reader process."""
+    starts: list[int] = []
+    original = Indexer._read_by_process
+
+    def recorded(self, from_block, target):
+        starts.append(from_block)
+        return original(self, from_block, target)
+
+    monkeypatch.setattr(Indexer, "_read_by_process", recorded)
+    return starts
+
+
+def test_a_catch_up_read_by_a_reader_process_writes_the_same_rows(
+    ledger, anvil, artifacts, engine, tmp_path, monkeypatch
+):
+    scripted_history(ledger, rounds=2)
+    starts = _reading_by_process(monkeypatch)
+    make_indexer(ledger, anvil.url, artifacts, engine, final_depth=1).sync()
+    assert starts  # more blocks than the final depth: a catch-up, read by a process
+    threaded = _second_database(tmp_path)
+    make_indexer(ledger, anvil.url, artifacts, threaded, final_depth=1_000).sync()
+    assert dump(threaded) == dump(engine)
+    assert records(threaded) == records(engine)
+
+
+def test_an_error_in_the_reader_process_stops_the_writer_with_nothing_half_written(
+    ledger, anvil, artifacts, engine, monkeypatch
+):
+    scripted_history(ledger, rounds=1)
+    starts = _reading_by_process(monkeypatch)
+
+    def unreadable(self, logs):
+        raise ReaderFailed("this node's logs cannot be read")
+
+    monkeypatch.setattr(Indexer, "_decode", unreadable)
+    indexer = make_indexer(ledger, anvil.url, artifacts, engine, final_depth=1)
+    with pytest.raises(ReaderFailed, match="cannot be read"):
+        indexer.sync()
+    assert starts
+    assert _count(engine, ChainEvent) == 0
 
 
 # ─────────────────────────────────────────────────────────────── reorgs
