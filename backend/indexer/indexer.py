@@ -2,28 +2,21 @@
 
 Each step reads one block range with a raw ``eth_getLogs``, decodes it, runs one handler per
 event and advances the cursor, all in one database transaction: a crash leaves the database at
-the previous cursor, and the range is simply read again. The hash of each processed block is kept;
-when the chain no longer has the block the cursor stands on, the indexer walks back to the newest
-stored block the chain still has, undoes the journaled writes made after it and reads on from
-there. A reorg deeper than the final depth stops the indexer with an error.
+the previous cursor, and the range is simply read again. While catching up, consecutive ranges
+are joined into one transaction of about ``EVENTS_PER_WRITE`` events, and the next ones are read
+and decoded ahead while it is written (by a forked process over a long catch-up). The hash of
+each processed block is kept; when the chain no longer has the block the cursor stands on, the
+indexer walks back to the newest stored block the chain still has, undoes the journaled writes
+made after it and reads on from there. A reorg deeper than the final depth stops the indexer
+with an error.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import logging
-import multiprocessing
-import os
-import pickle
-import queue
-import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection as Connection_
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, select
@@ -36,6 +29,7 @@ from backend.errors import LedgerError
 from backend.indexer.decoding import LogDecoder, event_id
 from backend.indexer.events import CHAIN_EVENT_COLUMNS, HANDLERS, DecodedEvent
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
+from backend.indexer.readahead import FORK, read_in_process, read_in_thread
 from backend.indexer.rpc import JsonRpc, ResponseTooLarge
 from backend.indexer.store import Store, insert_values, prune_journal, roll_back
 
@@ -50,33 +44,6 @@ LOGS_PER_REQUEST = 5_000
 # Ranges read ahead are joined into transactions of about this many events: each transaction
 # rewrites every index page it touches, so bigger ones write fewer pages per event.
 EVENTS_PER_WRITE = 20_000
-
-
-# A reader process is forked (it needs this process's decoder and node), where fork is safe.
-_FORK = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-PR_SET_PDEATHSIG = 1  # prctl option: the signal a child gets when its parent dies
-
-
-def _die_with(writer: int) -> None:
-    """In a forked reader: be killed with the writer, which may hold the database's lock (which a
-    forked process shares)."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != writer:  # it died before prctl took effect
-        os._exit(1)
-
-
-class ReaderFailed(LedgerError):
-    code = "indexer_reader_failed"
-    status = 500
-
-
-def _received(receiving: Connection_) -> _Batch | BaseException | None:
-    try:
-        item: _Batch | BaseException | None = pickle.loads(receiving.recv_bytes())
-    except EOFError:
-        raise ReaderFailed("the reader process died") from None
-    return item
 
 
 class ReorgTooDeep(LedgerError):
@@ -219,88 +186,22 @@ class Indexer:
         return None if block is None else str(block["hash"])
 
     def _prefetched(self, from_block: int, target: int) -> Iterator[_Batch]:
-        """Batches from ``from_block`` to ``target``, read one ahead.
+        """Batches from ``from_block`` to ``target``, read one ahead while the last is written.
 
         A catch-up over more blocks than the final depth reads in a forked process, so that
-        fetching and decoding run on another core while this one writes; a worker thread would
-        mostly wait for the GIL, and make the writer wait for it too.
+        fetching and decoding run on the other core; following the head, a thread will do.
         """
-        if _FORK is not None and target - from_block >= self.final_depth:
-            return self._read_by_process(from_block, target)
-        return self._read_by_thread(from_block, target)
 
-    def _read_by_thread(self, from_block: int, target: int) -> Iterator[_Batch]:
-        batches: queue.Queue[_Batch | BaseException | None] = queue.Queue(maxsize=1)
-        stop = threading.Event()
+        def read(stop: threading.Event) -> Iterator[_Batch]:
+            return self._read_batches(from_block, target, stop)
 
-        def produce() -> None:
-            try:
-                for batch in self._read_batches(from_block, target, stop):
-                    batches.put(batch)
-                batches.put(None)
-            except BaseException as error:  # handed over to the consumer, which raises it
-                batches.put(error)
+        if FORK is not None and target - from_block >= self.final_depth:
+            return read_in_process(read, in_child=self._own_node_connection)
+        return read_in_thread(read)
 
-        worker = threading.Thread(target=produce, name="indexer-read", daemon=True)
-        worker.start()
-        try:
-            while (item := batches.get()) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            stop.set()
-            while worker.is_alive():  # a producer blocked on the full queue needs room to stop
-                with contextlib.suppress(queue.Empty):
-                    batches.get_nowait()
-                worker.join(timeout=0.05)
-
-    def _read_by_process(self, from_block: int, target: int) -> Iterator[_Batch]:
-        assert _FORK is not None
-        receiving, sending = _FORK.Pipe(duplex=False)
-        reader = _FORK.Process(
-            target=self._produce_into,
-            args=(os.getpid(), receiving, sending, from_block, target),
-            name="indexer-read",
-            daemon=True,
-        )
-        reader.start()
-        sending.close()
-        try:
-            while (item := _received(receiving)) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            receiving.close()
-            if reader.is_alive():  # stopped early: it may be waiting on the node or the pipe
-                reader.terminate()
-            reader.join()
-
-    def _produce_into(
-        self,
-        writer: int,
-        receiving: Connection_,
-        sending: Connection_,
-        from_block: int,
-        target: int,
-    ) -> None:
-        """In the reader process: send each batch, then None (or the error that stopped it)."""
-        receiving.close()  # only the writer may hold the reading end: its death must break the pipe
-        _die_with(writer)
-        gc.freeze()  # the writer's objects are not ours to collect (and pages stay shared)
-        self.rpc = JsonRpc(self.rpc.url, self.rpc.timeout)  # the writer's HTTP connections stay its
-        message: _Batch | BaseException | None = None
-        try:
-            for batch in self._read_batches(from_block, target, threading.Event()):
-                sending.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
-        except BaseException as error:
-            message = error
-        try:
-            payload = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-        except Exception:  # an error that does not pickle still stops the writer
-            payload = pickle.dumps(ReaderFailed(f"the reader process failed: {message!r}"))
-        sending.send_bytes(payload)
+    def _own_node_connection(self) -> None:
+        """In a forked reader: its own HTTP connections, not copies of the writer's."""
+        self.rpc = JsonRpc(self.rpc.url, self.rpc.timeout)
 
     def _read_batches(
         self, from_block: int, target: int, stop: threading.Event
