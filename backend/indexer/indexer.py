@@ -355,7 +355,7 @@ class Indexer:
             )
         with self.engine.begin() as connection:
             undone = roll_back(connection, self._tables, ancestor)
-            connection.execute(delete(EVENTS).where(EVENTS.c.block_number > ancestor))
+            connection.execute(delete(EVENTS).where(EVENTS.c.id >= event_id(ancestor + 1, 0)))
             connection.execute(delete(HEADERS).where(HEADERS.c.number > ancestor))
             self._save_cursor(connection, ancestor, ancestor_hash)
             if self.on_batch is not None:
