@@ -119,17 +119,28 @@ def _produce_into(
     message: BaseException | None = None
     try:
         for item in produce(threading.Event()):
-            sending.send_bytes(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
+            if not _sent(sending, pickle.dumps(item, pickle.HIGHEST_PROTOCOL)):
+                return
     except BaseException as error:
         message = error
     try:
         payload = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
     except Exception:  # an error that does not pickle still stops the consumer
         payload = pickle.dumps(ReaderFailed(f"the reader process failed: {message!r}"))
-    sending.send_bytes(payload)
+    _sent(sending, payload)
+
+
+def _sent(sending: PipeEnd, payload: bytes) -> bool:
+    """False when the consumer has stopped reading (and will end this process)."""
+    try:
+        sending.send_bytes(payload)
+    except BrokenPipeError:
+        return False
+    return True
 
 
 def _die_with(parent: int) -> None:
+    """Ask Linux to kill this process when ``parent`` dies."""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # it died before prctl took effect
