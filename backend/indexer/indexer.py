@@ -42,8 +42,9 @@ CURSORS: Table = IndexerCursor.__table__  # type: ignore[attr-defined]
 # parsed and decoded at once (about 4 KB a log), so this bounds the read-ahead's memory.
 LOGS_PER_REQUEST = 5_000
 # Ranges read ahead are joined into transactions of about this many events: each transaction
-# rewrites every index page it touches, so bigger ones write fewer pages per event.
-EVENTS_PER_WRITE = 20_000
+# rewrites every index page it touches, so bigger ones write fewer pages per event. Twice as many
+# index a million events ~15% faster, but writer and reader then hold ~50 MB more between them.
+EVENTS_PER_WRITE = 10_000
 
 
 class ReorgTooDeep(LedgerError):
