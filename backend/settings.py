@@ -61,7 +61,7 @@ class Settings(BaseSettings):
         64, ge=1, description="a reorg deeper than this many blocks stops the indexer"
     )
     indexer_max_range: int = Field(
-        5_000, ge=1, description="most blocks one eth_getLogs call asks for"
+        5_000, ge=1, description="most blocks one eth_getLogs call, and one write, covers"
     )
     indexer_poll_seconds: float = Field(1.0, gt=0, description="follow mode: wait between polls")
     auth_secret: str = Field(

@@ -31,23 +31,42 @@ def checksum(address_word: str) -> str:
     return to_checksum_address("0x" + address_word)
 
 
-def _word_converter(abi_type: str) -> Callable[[str], Any] | None:
-    """How to turn one 64-hex-digit word into a value, for static types; None if not static."""
+WORD = 64  # hex digits of one 32-byte ABI word
+Reader = Callable[[str], Any]
+
+
+def _word_reader(abi_type: str, start: int) -> Reader | None:
+    """How to read a static value from the word at hex offset ``start`` of a ``0x…`` string
+    (a topic, or a log's whole data, so that no word is sliced out before it is read); None if
+    the type is not static."""
+    end = start + WORD
     if abi_type == "address":
-        return lambda word: checksum(word[24:])
-    if abi_type.startswith("uint") or abi_type == "bool":
-        return lambda word: int(word, 16) if abi_type != "bool" else int(word, 16) != 0
+        return lambda hex_string: checksum(hex_string[end - 40 : end])
+    if abi_type == "bool":
+        return lambda hex_string: int(hex_string[start:end], 16) != 0
+    if abi_type.startswith("uint"):
+        return lambda hex_string: int(hex_string[start:end], 16)
     if abi_type.startswith("int"):
         bits = 256
 
-        def signed(word: str) -> int:
-            value = int(word, 16)
+        def signed(hex_string: str) -> int:
+            value = int(hex_string[start:end], 16)
             return value - (1 << bits) if value >= 1 << (bits - 1) else value
 
         return signed
     if abi_type == "bytes32":
-        return lambda word: "0x" + word
+        return lambda hex_string: "0x" + hex_string[start:end]
     return None
+
+
+def _topic_reader(abi_type: str) -> Reader:
+    """A bytes32 topic is its own value, and so is the hash an indexed dynamic value is kept as."""
+    reader = None if abi_type == "bytes32" else _word_reader(abi_type, 2)
+    return reader or _same
+
+
+def _same(topic: str) -> str:
+    return topic
 
 
 @dataclass(frozen=True)
@@ -55,26 +74,23 @@ class EventSpec:
     contract: str
     name: str
     topic_names: tuple[str, ...]
-    topic_converters: tuple[Callable[[str], Any], ...]
+    topic_readers: tuple[Reader, ...]
     data_names: tuple[str, ...]
     data_types: tuple[str, ...]
-    data_converters: tuple[Callable[[str], Any], ...] | None  # None: decode with eth-abi
+    data_readers: tuple[tuple[str, Reader], ...] | None  # None: decode with eth-abi
 
     def decode(self, topics: list[str], data: str) -> dict[str, Any]:
         args = {
-            name: convert(topic[2:])
-            for name, convert, topic in zip(
-                self.topic_names, self.topic_converters, topics[1:], strict=True
+            name: read(topic)
+            for name, read, topic in zip(
+                self.topic_names, self.topic_readers, topics[1:], strict=True
             )
         }
-        payload = data[2:]
-        if self.data_converters is not None:
-            for position, (name, convert) in enumerate(
-                zip(self.data_names, self.data_converters, strict=True)
-            ):
-                args[name] = convert(payload[position * 64 : (position + 1) * 64])
+        if self.data_readers is not None:
+            for name, read in self.data_readers:
+                args[name] = read(data)
         else:
-            values = abi_decode(list(self.data_types), bytes.fromhex(payload))
+            values = abi_decode(list(self.data_types), bytes.fromhex(data[2:]))
             for name, value in zip(self.data_names, values, strict=True):
                 args[name] = _json_safe(value)
         return args
@@ -93,21 +109,20 @@ def _json_safe(value: Any) -> Any:
 def _spec(contract: str, entry: dict[str, Any]) -> EventSpec:
     indexed = [i for i in entry["inputs"] if i["indexed"]]
     data = [i for i in entry["inputs"] if not i["indexed"]]
-    topic_converters = []
-    for item in indexed:
-        convert = _word_converter(item["type"])
-        # An indexed dynamic value is stored as its hash: keep the hash.
-        topic_converters.append(convert or (lambda word: "0x" + word))
-    data_converters = [_word_converter(i["type"]) for i in data]
-    static = all(c is not None for c in data_converters)
+    readers = [_word_reader(item["type"], 2 + WORD * n) for n, item in enumerate(data)]
+    static = all(reader is not None for reader in readers)
     return EventSpec(
         contract=contract,
         name=entry["name"],
         topic_names=tuple(i["name"] for i in indexed),
-        topic_converters=tuple(topic_converters),
+        topic_readers=tuple(_topic_reader(i["type"]) for i in indexed),
         data_names=tuple(i["name"] for i in data),
         data_types=tuple(i["type"] for i in data),
-        data_converters=tuple(c for c in data_converters if c is not None) if static else None,
+        data_readers=(
+            tuple((i["name"], r) for i, r in zip(data, readers, strict=True) if r is not None)
+            if static
+            else None
+        ),
     )
 
 

@@ -27,18 +27,34 @@ class DecodedEvent:
 
     def as_row(self) -> dict[str, Any]:
         """The ``chain_event`` row of this event."""
-        return {
-            "id": self.id,
-            "block_number": self.block_number,
-            "block_hash": self.block_hash,
-            "block_time": self.block_time,
-            "tx_hash": self.tx_hash,
-            "log_index": self.log_index,
-            "contract": self.contract,
-            "event": self.name,
-            "args": self.args,
-        }
+        return dict(zip(CHAIN_EVENT_COLUMNS, self.row_values(), strict=True))
 
+    def row_values(self) -> tuple[Any, ...]:
+        """The ``chain_event`` row as values in :data:`CHAIN_EVENT_COLUMNS` order (bulk writes)."""
+        return (
+            self.id,
+            self.block_number,
+            self.block_hash,
+            self.block_time,
+            self.tx_hash,
+            self.log_index,
+            self.contract,
+            self.name,
+            self.args,
+        )
+
+
+CHAIN_EVENT_COLUMNS = (
+    "id",
+    "block_number",
+    "block_hash",
+    "block_time",
+    "tx_hash",
+    "log_index",
+    "contract",
+    "event",
+    "args",
+)
 
 Handler = Callable[[Store, DecodedEvent], None]
 HANDLERS: dict[str, Handler] = {}

@@ -1,15 +1,15 @@
 """Writes of the indexer's handlers: buffered for bulk inserts, journaled while provisional.
 
-Handlers insert and update rows through a :class:`Store`. Inserts are buffered per table and
-written with one ``executemany`` each; an update (or a read) first flushes the buffers, so that
-handlers always see what earlier events wrote. A write made for a block that is still provisional
-(newer than the final depth) also writes a journal entry saying how to undo it, which is what a
-reorg rollback replays, newest first.
+Handlers insert and update rows through a :class:`Store`. Inserts are buffered per table, as
+tuples of values, and written with one ``executemany`` each; an update (or a read) first flushes
+the buffers, so that handlers always see what earlier events wrote. A write made for a block that
+is still provisional (newer than the final depth) also writes a journal entry saying how to undo
+it, which is what a reorg rollback replays, newest first.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -37,11 +37,18 @@ class Store:
         self.connection = connection
         self.provisional_from = provisional_from
         self.touched_firms: set[str] = set()
-        self._inserts: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+        # per table: its columns (the keys of its first row) and the rows' values in that order
+        self._inserts: dict[Table, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {}
         self._journal: list[dict[str, Any]] = []
 
     def insert(self, table: Table, row: dict[str, Any], *, block: int) -> None:
-        self._inserts[table].append(row)
+        buffered = self._inserts.get(table)
+        if buffered is None:
+            buffered = self._inserts[table] = (tuple(row), [])
+        columns, values = buffered
+        if len(row) != len(columns):
+            raise ValueError(f"{table.name} rows must all carry the same columns: {columns}")
+        values.append(_values_getter(columns)(row))
         if block >= self.provisional_from:
             self._journal.append(self._entry(block, table, _primary_key(table, row), None))
 
@@ -66,8 +73,8 @@ class Store:
         self.touched_firms.update(firms)
 
     def flush(self) -> None:
-        for table, rows in self._inserts.items():
-            bulk_insert(self.connection, table, rows)
+        for table, (columns, values) in self._inserts.items():
+            insert_values(self.connection, table, columns, values)
         self._inserts.clear()
         if self._journal:
             bulk_insert(self.connection, JOURNAL, self._journal)
@@ -81,24 +88,45 @@ class Store:
 
 
 def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows with one driver-level ``executemany``.
+    """Insert many rows, which must all carry the same keys, with one ``executemany``."""
+    if rows:
+        columns = tuple(rows[0])
+        insert_values(connection, table, columns, map(_values_getter(columns), rows))
+
+
+def insert_values(
+    connection: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    values: Iterable[tuple[Any, ...]],
+) -> None:
+    """Insert rows given as values in ``columns`` order, with one driver-level ``executemany``
+    on the connection's own DBAPI connection, so in its transaction.
 
     SQLAlchemy's own ``insert(table), rows`` spends most of its time compiling parameters row by
-    row; on the indexer's hot path that costs more than the database does. Rows must all carry
-    the same keys; JSON columns are serialised here.
+    row; on the indexer's hot path that costs more than the database does. ``values`` may be
+    a generator: rows are then made while they are written and never all held at once. JSON
+    columns are serialised here.
     """
-    if not rows:
-        return
-    columns = tuple(rows[0])
     sql, json_positions = _insert_statement(connection.dialect.name, table, columns)
-    values: list[Any] = (
-        list(map(itemgetter(*columns), rows))
-        if len(columns) > 1
-        else [(row[columns[0]],) for row in rows]
+    parameters: Iterable[Sequence[Any]] = (
+        _json_serialised(values, json_positions) if json_positions else values
     )
-    if json_positions:
-        values = [_serialise(list(value), json_positions) for value in values]
-    connection.exec_driver_sql(sql, values)
+    cursor = connection.connection.cursor()
+    try:
+        # typed as a Sequence, but both drivers (sqlite3, psycopg) take any iterable
+        cursor.executemany(sql, parameters)  # type: ignore[arg-type]
+    finally:
+        cursor.close()
+
+
+@lru_cache(maxsize=256)
+def _values_getter(columns: tuple[str, ...]) -> Any:
+    """A row dict's values in ``columns`` order, always as a tuple (even for one column)."""
+    if len(columns) == 1:
+        name = columns[0]
+        return lambda row: (row[name],)
+    return itemgetter(*columns)
 
 
 @lru_cache(maxsize=256)
@@ -114,11 +142,15 @@ def _insert_statement(
     return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', json_positions
 
 
-def _serialise(value: list[Any], json_positions: tuple[int, ...]) -> tuple[Any, ...]:
-    for index in json_positions:
-        if value[index] is not None:
-            value[index] = orjson.dumps(value[index]).decode()
-    return tuple(value)
+def _json_serialised(
+    values: Iterable[tuple[Any, ...]], json_positions: tuple[int, ...]
+) -> Iterator[list[Any]]:
+    for value in values:
+        row = list(value)
+        for index in json_positions:
+            if row[index] is not None:
+                row[index] = orjson.dumps(row[index]).decode()
+        yield row
 
 
 def roll_back(connection: Connection, tables: dict[str, Table], after_block: int) -> int:

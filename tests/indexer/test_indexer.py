@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.db import make_engine
-from backend.indexer.indexer import ReorgTooDeep
+from backend.indexer import indexer as indexer_module
+from backend.indexer.indexer import Indexer, ReorgTooDeep
 from backend.indexer.lock import IndexerLockHeld, writer_lock
 from backend.indexer.models import ChainEvent
+from backend.indexer.readahead import ReaderFailed, read_in_process
 from backend.migrations import upgrade
 from backend.trades.models import Payment, Trade
 from tests.factories import create_firm, make_trade, sign_both
@@ -60,6 +62,48 @@ def test_running_again_changes_nothing(ledger, anvil, artifacts, engine):
     assert indexer.step() is None
     assert make_indexer(ledger, anvil.url, artifacts, engine).sync().events == 0
     assert dump(engine) == before
+
+
+def _reading_by_process(monkeypatch) -> list[object]:
+    """Record every read-ahead done by a forked reader process."""
+    reads: list[object] = []
+
+    def recorded(produce, *, in_child):
+        reads.append(produce)
+        return read_in_process(produce, in_child=in_child)
+
+    monkeypatch.setattr(indexer_module, "read_in_process", recorded)
+    return reads
+
+
+def test_a_catch_up_read_by_a_reader_process_writes_the_same_rows(
+    ledger, anvil, artifacts, engine, tmp_path, monkeypatch
+):
+    scripted_history(ledger, rounds=2)
+    reads = _reading_by_process(monkeypatch)
+    make_indexer(ledger, anvil.url, artifacts, engine, final_depth=1).sync()
+    assert reads  # more blocks than the final depth: a catch-up, read by a process
+    threaded = _second_database(tmp_path)
+    make_indexer(ledger, anvil.url, artifacts, threaded, final_depth=1_000).sync()
+    assert dump(threaded) == dump(engine)
+    assert records(threaded) == records(engine)
+
+
+def test_an_error_in_the_reader_process_stops_the_writer_with_nothing_half_written(
+    ledger, anvil, artifacts, engine, monkeypatch
+):
+    scripted_history(ledger, rounds=1)
+    reads = _reading_by_process(monkeypatch)
+
+    def unreadable(self, logs):
+        raise ReaderFailed("this node's logs cannot be read")
+
+    monkeypatch.setattr(Indexer, "_decode", unreadable)
+    indexer = make_indexer(ledger, anvil.url, artifacts, engine, final_depth=1)
+    with pytest.raises(ReaderFailed, match="cannot be read"):
+        indexer.sync()
+    assert reads
+    assert _count(engine, ChainEvent) == 0
 
 
 # ─────────────────────────────────────────────────────────────── reorgs

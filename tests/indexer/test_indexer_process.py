@@ -25,7 +25,7 @@ pytestmark = pytest.mark.chain
 SCF = str(Path(sys.executable).with_name("scf"))
 
 
-def _environment(anvil, ledger, tmp_path, database_url):
+def _environment(anvil, ledger, tmp_path, database_url, final_depth=64):
     save_deployment(ledger.deployment, tmp_path / "deployments")
     return {
         **os.environ,
@@ -33,6 +33,8 @@ def _environment(anvil, ledger, tmp_path, database_url):
         "SCF_DATABASE_URL": database_url,
         "SCF_DEPLOYMENTS_DIR": str(tmp_path / "deployments"),
         "SCF_INDEXER_MAX_RANGE": "1",  # one block per batch: many chances to die mid-way
+        # more blocks behind than the final depth: a catch-up, read ahead by a forked process
+        "SCF_FINAL_DEPTH": str(final_depth),
     }
 
 
@@ -57,11 +59,12 @@ def _kill_after_progress(env, engine, rng: random.Random) -> int:
     return _cursor(engine)
 
 
+@pytest.mark.parametrize("final_depth", [64, 1], ids=["reader_thread", "reader_process"])
 def test_an_indexer_killed_at_random_resumes_without_duplicates_or_gaps(
-    ledger, anvil, artifacts, engine, database_url, tmp_path
+    ledger, anvil, artifacts, engine, database_url, tmp_path, final_depth
 ):
     scripted_history(ledger, rounds=3)
-    env = _environment(anvil, ledger, tmp_path, database_url)
+    env = _environment(anvil, ledger, tmp_path, database_url, final_depth)
     rng = random.Random(42)
     positions = [_kill_after_progress(env, engine, rng) for _ in range(3)]
     assert positions == sorted(positions) and positions[0] < ledger.w3.eth.block_number

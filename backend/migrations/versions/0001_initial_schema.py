@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 14:20:06.623740
+Create Date: 2026-11-28 15:21:04.656315
 """
 
 from __future__ import annotations
@@ -50,12 +50,8 @@ def upgrade() -> None:
         sa.Column("event", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("args", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("tx_hash", "log_index", name="uq_chain_event_log"),
     )
     with op.batch_alter_table("chain_event", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_chain_event_block_number"), ["block_number"], unique=False
-        )
         batch_op.create_index(
             "ix_chain_event_event_block_time", ["event", "block_time"], unique=False
         )
@@ -353,7 +349,6 @@ def downgrade() -> None:
     op.drop_table("consent")
     with op.batch_alter_table("chain_event", schema=None) as batch_op:
         batch_op.drop_index("ix_chain_event_event_block_time")
-        batch_op.drop_index(batch_op.f("ix_chain_event_block_number"))
 
     op.drop_table("chain_event")
     op.drop_table("block_header")
