@@ -13,9 +13,10 @@ with an error.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,18 +59,26 @@ class _Batch:
 
     from_block: int
     to_block: int
+    parent_hash: str  # of from_block: the block the range must follow
     to_hash: str
     to_time: int
     events: list[DecodedEvent]
+
+    def follows(self, block_hash: str | None) -> bool:
+        """Whether the range's first block is a child of the block with ``block_hash`` (before
+        anything is indexed there is no such block to follow)."""
+        return block_hash is None or self.parent_hash == block_hash
 
 
 def _joined(parts: list[_Batch]) -> _Batch:
     """Consecutive batches as one."""
     if len(parts) == 1:
         return parts[0]
-    last = parts[-1]
+    first, last = parts[0], parts[-1]
     events = [event for part in parts for event in part.events]
-    return _Batch(parts[0].from_block, last.to_block, last.to_hash, last.to_time, events)
+    return _Batch(
+        first.from_block, last.to_block, first.parent_hash, last.to_hash, last.to_time, events
+    )
 
 
 @dataclass
@@ -125,14 +134,17 @@ class Indexer:
             if ancestor is not None:
                 total.rolled_back_to = total.to_block = ancestor
                 continue
-            last_block = self.cursor()[0]
+            last_block, last_hash = self.cursor()
             target = head - self.confirmation_depth
             if last_block >= target:
                 return total
-            for batch in self._prefetched(last_block + 1, target):
-                self._write(batch, provisional_from=head - self.final_depth + 1)
-                total.events += len(batch.events)
-                total.to_block = batch.to_block
+            with contextlib.closing(self._prefetched(last_block + 1, target)) as batches:
+                for batch in batches:
+                    if not batch.follows(last_hash):
+                        break  # a reorg since that block was read: check for it, then again
+                    self._write(batch, provisional_from=head - self.final_depth + 1)
+                    total.events += len(batch.events)
+                    total.to_block, last_hash = batch.to_block, batch.to_hash
 
     def step(self) -> IndexProgress | None:
         """Index one block range (or undo a reorg); None when there is nothing to do."""
@@ -140,12 +152,12 @@ class Indexer:
         ancestor = self._check_reorg()
         if ancestor is not None:
             return IndexProgress(ancestor + 1, ancestor, rolled_back_to=ancestor)
-        last_block = self.cursor()[0]
+        last_block, last_hash = self.cursor()
         target = head - self.confirmation_depth
         if last_block >= target:
             return None
         batch = self._fetch(last_block + 1, min(target, last_block + self._range))
-        if batch is None:
+        if batch is None or not batch.follows(last_hash):
             return IndexProgress(last_block + 1, last_block)  # narrowed the range or raced a reorg
         self._write(batch, provisional_from=head - self.final_depth + 1)
         return IndexProgress(batch.from_block, batch.to_block, events=len(batch.events))
@@ -186,7 +198,7 @@ class Indexer:
         block = self.rpc.block(number)
         return None if block is None else str(block["hash"])
 
-    def _prefetched(self, from_block: int, target: int) -> Iterator[_Batch]:
+    def _prefetched(self, from_block: int, target: int) -> Generator[_Batch, None, None]:
         """Batches from ``from_block`` to ``target``, read one ahead while the last is written.
 
         A catch-up over more blocks than the final depth reads in a forked process, so that
@@ -230,6 +242,8 @@ class Indexer:
         position = from_block
         while position <= last and events < wanted and not stop.is_set():
             part = self._fetch(position, min(last, position + self._range - 1))
+            if part is not None and parts and not part.follows(parts[-1].to_hash):
+                break  # a reorg between two reads: the writer finds this part's parent changed
             if part is not None:  # else: a narrower range, or the chain moved; again
                 parts.append(part)
                 events += len(part.events)
@@ -239,17 +253,25 @@ class Indexer:
     def _fetch(self, from_block: int, to_block: int) -> _Batch | None:
         """The decoded events of a range and its last block's hash and time, from one fork."""
         before = self.rpc.block(to_block)
+        first = before if from_block == to_block else self.rpc.block(from_block)
         try:
             logs = self.rpc.logs(self.decoder.addresses, from_block, to_block)
         except ResponseTooLarge:
             self._range = max(1, (to_block - from_block + 1) // 2)
             return None
         after = self.rpc.block(to_block)
-        if before is None or after is None or before["hash"] != after["hash"]:
+        if before is None or first is None or after is None or before["hash"] != after["hash"]:
             return None  # the chain moved under us: read again
         self._adapt_range(len(logs), to_block - from_block + 1)
         events = self._decode(logs)
-        return _Batch(from_block, to_block, str(after["hash"]), int(after["timestamp"], 16), events)
+        return _Batch(
+            from_block,
+            to_block,
+            str(first["parentHash"]),
+            str(after["hash"]),
+            int(after["timestamp"], 16),
+            events,
+        )
 
     def _adapt_range(self, log_count: int, span: int) -> None:
         """Aim the next range at about LOGS_PER_REQUEST logs, growing at most twofold a step."""

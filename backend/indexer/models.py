@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 class ChainEvent(SQLModel, table=True):
-    """One decoded log.
+    """One decoded log. ``(tx_hash, log_index)`` is unique, so a replay is harmless.
 
     The id is ``block_number << 20 | log_index``: deterministic, so a re-index from block 0
     reproduces every id that other rows cite as evidence, and a log written twice breaks the
     primary key. Being in block order, the id also serves the reads by block (a reorg's rollback
-    of the events after a block), which need no index of their own.
+    of the events after a block), which need no index of their own. The id changes when a
+    transaction is mined again in another block; the unique ``(tx_hash, log_index)`` does not, so
+    it still refuses the same log twice should a rollback ever have missed the orphaned copy.
     """
 
     __tablename__ = "chain_event"
+    __table_args__ = (UniqueConstraint("tx_hash", "log_index", name="uq_chain_event_log"),)
 
     id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
     block_number: int = Field(sa_type=BigInteger)

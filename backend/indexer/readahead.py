@@ -19,7 +19,7 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from multiprocessing.connection import Connection as PipeEnd
 from typing import Any, TypeVar
 
@@ -39,7 +39,7 @@ class ReaderFailed(LedgerError):
     status = 500
 
 
-def read_in_thread(produce: Producer[T]) -> Iterator[T]:
+def read_in_thread(produce: Producer[T]) -> Generator[T, None, None]:
     """The producer's items, made one ahead by a worker thread; its errors are raised here."""
     items: queue.Queue[T | BaseException | None] = queue.Queue(maxsize=1)
     stop = threading.Event()
@@ -67,7 +67,9 @@ def read_in_thread(produce: Producer[T]) -> Iterator[T]:
             worker.join(timeout=0.05)
 
 
-def read_in_process(produce: Producer[T], *, in_child: Callable[[], None]) -> Iterator[T]:
+def read_in_process(
+    produce: Producer[T], *, in_child: Callable[[], None]
+) -> Generator[T, None, None]:
     """The producer's items, made one ahead by a forked process; its errors are raised here.
 
     ``in_child`` runs first in the child: whatever of the parent's it must not share (open

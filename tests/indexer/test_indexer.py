@@ -11,6 +11,7 @@ from backend.indexer.indexer import Indexer, ReorgTooDeep
 from backend.indexer.lock import IndexerLockHeld, writer_lock
 from backend.indexer.models import ChainEvent
 from backend.indexer.readahead import ReaderFailed, read_in_process
+from backend.indexer.rpc import JsonRpc
 from backend.migrations import upgrade
 from backend.trades.models import Payment, Trade
 from tests.factories import create_firm, make_trade, sign_both
@@ -155,6 +156,47 @@ def test_anvil_reorg_replacing_recent_blocks_is_followed(
     ledger.transactor.reset_nonce()
     indexer.sync()
     assert _count(engine, Trade) == 1
+    clean = _second_database(tmp_path)
+    make_indexer(ledger, anvil.url, artifacts, clean).sync()
+    assert dump(clean) == dump(engine)
+
+
+class _ReorgWhenReading(JsonRpc):
+    """A node that replaces its last ``depth`` blocks (anvil_reorg) just before the indexer
+    reads the logs of ``at_block``: the ranges read before it are then orphaned, though each
+    was read consistently."""
+
+    def __init__(self, url: str, at_block: int, depth: int) -> None:
+        super().__init__(url)
+        self.at_block, self.depth, self.fired = at_block, depth, False
+
+    def logs(self, addresses, from_block, to_block):
+        if from_block == self.at_block and not self.fired:
+            self.fired = True
+            self.call("anvil_reorg", [self.depth, []])
+        return super().logs(addresses, from_block, to_block)
+
+
+@pytest.mark.parametrize("how", ["sync", "step"])
+def test_a_reorg_between_two_reads_is_caught_by_the_next_range_s_parent(
+    ledger, anvil, artifacts, engine, tmp_path, how
+):
+    seller, buyer = create_firm(ledger), create_firm(ledger)
+    make_indexer(ledger, anvil.url, artifacts, engine).sync()
+    for _ in range(2):
+        ledger.trades.record(sign_both(ledger, make_trade(seller, buyer), seller, buyer))
+    head = ledger.w3.eth.block_number
+    # One block per range: the first trade's block is read, then both blocks are replaced.
+    rpc = _ReorgWhenReading(anvil.url, at_block=head, depth=2)
+    indexer = Indexer(engine, rpc, ledger.deployment, artifacts, max_range=1)
+    if how == "sync":
+        indexer.sync()
+    else:
+        while indexer.step() is not None:
+            pass
+    ledger.transactor.reset_nonce()
+    assert rpc.fired
+    assert _count(engine, Trade) == 0  # both trades' blocks are gone from the chain
     clean = _second_database(tmp_path)
     make_indexer(ledger, anvil.url, artifacts, clean).sync()
     assert dump(clean) == dump(engine)

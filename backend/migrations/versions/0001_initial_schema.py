@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("event", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("args", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("tx_hash", "log_index", name="uq_chain_event_log"),
     )
     with op.batch_alter_table("chain_event", schema=None) as batch_op:
         batch_op.create_index(
