@@ -6,7 +6,8 @@ A bench-only contract (contracts/test/TradeEventEmitter.sol) emits ``TradeRecord
 bulk on a local anvil. Our path: ``scf``'s Indexer (raw ``eth_getLogs``, direct word decoding,
 bulk inserts of the chain events and the trade rows) into a fresh SQLite file, in a child process
 so its peak RSS is its own; the peak RSS of the indexer's forked reader process is printed beside
-it (the two share pages, so their sum overstates the memory used). The web3 path, on a sample in
+it, and the peak of the two processes' summed PSS (their sum of RSS would count shared pages
+twice). The web3 path, on a sample in
 the same run: ``contract.events.TradeRecorded.get_logs`` then the same rows added through the
 ORM, as a straightforward implementation would. The ratio compares the two on events per second.
 """
@@ -14,12 +15,14 @@ ORM, as a straightforward implementation would. The ratio compares the two on ev
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -72,6 +75,47 @@ def bench_deployment(chain_id: int, address: str, block: int) -> Deployment:
     return Deployment(chain_id, block, {"TradeLedger": DeployedContract(address, abi_hash, block)})
 
 
+class PeakMemory:
+    """The peak, sampled every 50 ms, of this process's PSS plus its children's (the forked
+    reader): PSS shares each shared page out between the processes mapping it, so the sum counts
+    memory once, where adding the two RSS figures would count shared pages twice."""
+
+    def __init__(self) -> None:
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            pids = [os.getpid(), *_children(os.getpid())]
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(pid) for pid in pids))
+
+
+def _children(pid: int) -> list[int]:
+    pids = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            pids += [int(child) for child in (task / "children").read_text().split()]
+    return pids
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size of ``pid`` (0 once it is gone)."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    return 0
+
+
 def index_only(url: str, address: str, block: int, database: str) -> None:
     """Child process: index everything, print events, seconds and peak RSS as JSON."""
     database_url = f"sqlite:///{database}"
@@ -80,9 +124,10 @@ def index_only(url: str, address: str, block: int, database: str) -> None:
     rpc = JsonRpc(url)
     deployment = bench_deployment(int(rpc.call("eth_chainId", []), 16), address, block)
     indexer = Indexer(engine, rpc, deployment, compile_contracts(), final_depth=FINAL_DEPTH)
-    started = time.perf_counter()
-    progress = indexer.sync()
-    seconds = time.perf_counter() - started
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        progress = indexer.sync()
+        seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     reader_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # its reader process
     print(
@@ -92,6 +137,7 @@ def index_only(url: str, address: str, block: int, database: str) -> None:
                 "seconds": seconds,
                 "peak_mib": peak_kib / 1024,
                 "reader_peak_mib": reader_kib / 1024,
+                "peak_pss_mib": memory.peak_kib / 1024,
             }
         )
     )
@@ -183,7 +229,9 @@ def main() -> None:
     print(
         f"indexer (raw getLogs, word decoding, bulk insert): {ours['events']:,.0f} events in "
         f"{ours['seconds']:.2f} s = {ours_rate:,.0f} events/s, peak RSS {ours['peak_mib']:.0f} MiB"
-        f" (its forked reader process: {ours['reader_peak_mib']:.0f} MiB, pages partly shared)"
+        f" (its forked reader process: {ours['reader_peak_mib']:.0f} MiB, pages partly shared);"
+        f" peak PSS of both together {ours['peak_pss_mib']:.0f} MiB"
+        f" ({ours['peak_pss_mib'] * 2**20 / 1e6:.0f} MB)"
     )
     print(
         f"web3 decoded path (get_logs + ORM), sample: {count:,} events in {seconds:.2f} s = "
