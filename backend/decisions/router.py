@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.decisions import service
-from backend.decisions.schemas import Decision, DecisionCreate
-from backend.schemas import ERROR_RESPONSES, Hex32
+from backend.decisions.schemas import Decision, DecisionCreate, DecisionPage
+from backend.schemas import ERROR_RESPONSES, Address, Hex32
 
 router = APIRouter(prefix="/credit-decisions", tags=["decisions"], responses=ERROR_RESPONSES)
 
@@ -20,6 +22,18 @@ def request_decision(
     tenor: approve, decline or refer, with limit, price, PD, grade and reasons. Stored; its hash
     is anchored in DecisionLog by the relayer."""
     return service.request_decision(session, services, principal, body)
+
+
+@router.get("", response_model=DecisionPage)
+def list_decisions(
+    principal: PrincipalDep,
+    session: SessionDep,
+    firm: Annotated[Address | None, Query(description="only the decisions about this firm")] = None,
+    offset: int = Query(0, ge=0, le=10**9),
+    limit: int = Query(50, ge=1, le=500),
+) -> DecisionPage:
+    """A bank's own decisions, a firm's decisions about it, or all (operator); newest first."""
+    return service.list_decisions(session, principal, firm, offset, limit)
 
 
 @router.get("/{decision_id}", response_model=Decision)

@@ -82,3 +82,25 @@ class Decision(BaseModel):
     anchor: Anchor
     snapshot: dict[str, Any] | None = Field(None, description="on GET: the stored snapshot")
     verification: Verification | None = Field(None, description="on GET: the audit checks")
+
+
+class DecisionSummary(BaseModel):
+    decision_id: Hex32
+    bank: Address
+    firm: Address
+    amount: int
+    tenor_days: int
+    outcome: str
+    limit: int
+    rate_bps: int
+    pd: float | None
+    grade: str | None
+    model_version: str
+    created_at: int
+
+
+class DecisionPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    decisions: list[DecisionSummary] = Field(description="newest first")

@@ -12,7 +12,8 @@ import secrets
 import time
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
 
 from backend.auth.service import Forbidden, Principal
 from backend.chain.contracts import Role
@@ -20,7 +21,14 @@ from backend.consents.models import SCOPE_DECISIONS
 from backend.consents.service import active_consent
 from backend.decisions.models import CreditDecision
 from backend.decisions.policy import DecisionPolicy, decide
-from backend.decisions.schemas import Anchor, Decision, DecisionCreate, Verification
+from backend.decisions.schemas import (
+    Anchor,
+    Decision,
+    DecisionCreate,
+    DecisionPage,
+    DecisionSummary,
+    Verification,
+)
 from backend.decisions.snapshot import DecisionRequest, canonical_json, content_hash, take_snapshot
 from backend.errors import LedgerError
 from backend.relayer.models import QUEUED, OutboxItem
@@ -89,6 +97,48 @@ def read_decision(
     view.snapshot = row.snapshot
     view.verification = verify(services, row)
     return view
+
+
+def list_decisions(
+    session: Session, principal: Principal, firm: str | None, offset: int, limit: int
+) -> DecisionPage:
+    """The caller's decisions, newest first: a bank's own, those about a firm (to the firm
+    itself), or all of them (to the operator); ``firm`` narrows to one firm."""
+    query = select(CreditDecision)
+    if not principal.operator:
+        mine = or_(
+            col(CreditDecision.bank) == principal.address,
+            col(CreditDecision.firm) == principal.address,
+        )
+        query = query.where(mine)
+    if firm is not None:
+        query = query.where(CreditDecision.firm == firm)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(CreditDecision.created_at).desc(), col(CreditDecision.decision_id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return DecisionPage(
+        total=total, offset=offset, limit=limit, decisions=[_summary(row) for row in rows]
+    )
+
+
+def _summary(row: CreditDecision) -> DecisionSummary:
+    return DecisionSummary(
+        decision_id=row.decision_id,
+        bank=row.bank,
+        firm=row.firm,
+        amount=row.amount,
+        tenor_days=row.tenor_days,
+        outcome=row.outcome,
+        limit=row.result["limit"]["amount"],
+        rate_bps=row.result["rate_bps"],
+        pd=row.result["pd"],
+        grade=row.result["grade"],
+        model_version=row.model_version,
+        created_at=row.created_at,
+    )
 
 
 def verify(services: Services, row: CreditDecision) -> Verification:

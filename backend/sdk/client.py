@@ -212,6 +212,15 @@ class LedgerClient:
             body["receivable_ids"] = receivable_ids
         return dict(self._request("POST", "/credit-decisions", json=body))
 
+    def decisions(
+        self, firm: str | None = None, offset: int = 0, limit: int = 50
+    ) -> dict[str, Any]:
+        """The caller's decisions, newest first (a bank's own; a firm's about itself)."""
+        params: dict[str, Any] = {"offset": offset, "limit": limit}
+        if firm is not None:
+            params["firm"] = firm
+        return dict(self._request("GET", "/credit-decisions", params=params))
+
     def decision(self, decision_id: str) -> dict[str, Any]:
         """A stored decision with its snapshot and verification (re-scored, anchor checked)."""
         return dict(self._request("GET", f"/credit-decisions/{decision_id}"))

@@ -200,6 +200,10 @@ REQUESTS = {
         ),
         BANK_WITH_CONSENT,
     ),
+    "GET /credit-decisions": (
+        lambda c, lg, w, r: c.get("/credit-decisions", headers=w["headers"][r]),
+        SIGNED_IN,  # each sees only what it may read (tests/api/test_decisions.py)
+    ),
     "GET /credit-decisions/{id}": (
         lambda c, lg, w, r: c.get(f"/credit-decisions/{w['decision_id']}", headers=w["headers"][r]),
         DECISION_READERS,

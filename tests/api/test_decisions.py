@@ -242,6 +242,46 @@ def test_who_reads_a_decision(client, world):
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "not_found")
 
 
+def test_each_caller_lists_the_decisions_it_may_read(ledger, client, relayer, indexer, world):
+    made = [ask(client, world, amount=1_000 + i).json()["decision_id"] for i in range(3)]
+    # A second firm, with its own consent to the same bank: the bank sees both firms' decisions.
+    other = create_firm(ledger)
+    granted = client.post(
+        "/consents",
+        json=grant_body(ledger, other, world["bank"], scope=DECISIONS),
+        headers=sign_in(client, other),
+    )
+    assert granted.status_code == 202, granted.text
+    relayer.run_once()
+    indexer.sync()
+    body = {"firm": other.address, "amount": 1_000, "tenor_days": 30}
+    elsewhere = client.post("/credit-decisions", json=body, headers=world["headers"]["bank"])
+    assert elsewhere.status_code == 201, elsewhere.text
+    headers = world["headers"]
+
+    def listed(who, query=""):
+        answer = client.get(f"/credit-decisions{query}", headers=headers[who])
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    everything = listed("bank")
+    assert everything["total"] == 4
+    assert {d["decision_id"] for d in everything["decisions"]} == {
+        *made,
+        elsewhere.json()["decision_id"],
+    }
+    about_sme = listed("bank", f"?firm={world['sme'].address}")
+    assert {d["decision_id"] for d in about_sme["decisions"]} == set(made)
+    assert all(d["bank"] == world["bank"].address for d in about_sme["decisions"])
+    assert listed("sme")["total"] == 3  # the firm sees the decisions about itself
+    assert listed("other_bank")["total"] == 0
+    assert listed("operator")["total"] == 4
+    page = listed("bank", "?offset=1&limit=2")
+    assert (page["total"], len(page["decisions"])) == (4, 2)
+    assert client.get("/credit-decisions").status_code == 401
+    assert client.get("/credit-decisions?limit=0", headers=headers["bank"]).status_code == 422
+
+
 def test_named_receivables_limit_what_the_decision_lends_against(client, services, world):
     first = world["receivable_ids"][0]
     made = ask(client, world, receivable_ids=[first])
