@@ -44,20 +44,20 @@ def read_evidence(
         if trade is None:
             raise service.not_found("trade", record_id)
         _check_reader(session, principal, (trade.seller, trade.buyer))
-        return service.trade_evidence(session, services, trade.trade_id)
+        return service.trade_evidence(session, services, trade)
     if kind == "payment":
         payment = session.get(Payment, record_id.lower())
         if payment is None:
             raise service.not_found("payment", record_id)
         _check_reader(session, principal, (payment.payer, payment.payee))
-        return service.payment_evidence(session, services, payment.payment_id)
+        return service.payment_evidence(session, services, payment)
     if not record_id.isdigit():
         raise service.not_found("chain event", record_id)
     event = session.get(ChainEvent, int(record_id))
     if event is None:
         raise service.not_found("chain event", record_id)
     _check_reader(session, principal, _addresses(event.args))
-    return service.chain_event_evidence(session, event.id)
+    return service.chain_event_evidence(event)
 
 
 def _addresses(args: dict[str, Any]) -> tuple[str, ...]:

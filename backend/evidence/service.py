@@ -93,10 +93,8 @@ def _hex(value: bytes) -> str:
     return "0x" + bytes(value).hex()
 
 
-def trade_evidence(session: Session, services: Services, trade_id: str) -> dict[str, Any]:
-    trade = session.get(Trade, trade_id)
-    if trade is None:
-        raise not_found("trade", trade_id)
+def trade_evidence(session: Session, services: Services, trade: Trade) -> dict[str, Any]:
+    trade_id = trade.trade_id
     recorded = session.get(ChainEvent, trade.event_id)
     assert recorded is not None
     events = [event_evidence(recorded)]
@@ -128,10 +126,7 @@ def trade_evidence(session: Session, services: Services, trade_id: str) -> dict[
     }
 
 
-def payment_evidence(session: Session, services: Services, payment_id: str) -> dict[str, Any]:
-    payment = session.get(Payment, payment_id)
-    if payment is None:
-        raise not_found("payment", payment_id)
+def payment_evidence(session: Session, services: Services, payment: Payment) -> dict[str, Any]:
     event = session.get(ChainEvent, payment.event_id)
     assert event is not None
     _, arguments = _calldata_items(services, event.tx_hash)
@@ -143,15 +138,12 @@ def payment_evidence(session: Session, services: Services, payment_id: str) -> d
     }
     return {
         "kind": "payment",
-        "id": payment_id,
+        "id": payment.payment_id,
         "typed_data": typed_data_json(services.ledger.trades.domain, "Payment", message),
         "signatures": {"payee": _hex(arguments["payeeSignature"])},
         "events": [event_evidence(event)],
     }
 
 
-def chain_event_evidence(session: Session, event_id: int) -> dict[str, Any]:
-    event = session.get(ChainEvent, event_id)
-    if event is None:
-        raise not_found("chain event", str(event_id))
-    return {"kind": "event", "id": str(event_id), "events": [event_evidence(event)]}
+def chain_event_evidence(event: ChainEvent) -> dict[str, Any]:
+    return {"kind": "event", "id": str(event.id), "events": [event_evidence(event)]}
