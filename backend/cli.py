@@ -12,7 +12,6 @@ from backend.chain.compiler import ContractCompileError, compile_contracts
 from backend.chain.contracts import Ledger
 from backend.chain.deploy import deploy_ledger, save_deployment
 from backend.chain.node import chain
-from backend.chain.reverts import RevertDecoder
 from backend.chain.transactor import Transactor
 from backend.credit.cli import credit_app
 from backend.errors import LedgerError
@@ -59,7 +58,7 @@ def deploy() -> None:
     artifacts = compile_contracts()
     operator = Account.from_key(settings.operator_key)
     with chain(settings) as w3:
-        transactor = Transactor(w3, operator, RevertDecoder([a.abi for a in artifacts.values()]))
+        transactor = Transactor.for_contracts(w3, operator, artifacts)
         deployment = deploy_ledger(transactor, artifacts)
         Ledger(w3, deployment, artifacts, operator)  # checks the deployment is usable
         path = save_deployment(deployment, settings.deployments_dir)

@@ -26,7 +26,6 @@ from backend.chain.deploy import (
     save_deployment,
 )
 from backend.chain.node import chain
-from backend.chain.reverts import RevertDecoder
 from backend.chain.transactor import Transactor
 from backend.credit.service import DeferredRefresh
 from backend.db import make_engine
@@ -51,7 +50,7 @@ def ensure_deployment(settings: Settings, w3: Web3, artifacts: dict[str, Artifac
     except DeploymentError as reason:
         logger.info("serve.deploy reason=%s", reason.message)
     operator = Account.from_key(settings.operator_key)
-    transactor = Transactor(w3, operator, RevertDecoder([a.abi for a in artifacts.values()]))
+    transactor = Transactor.for_contracts(w3, operator, artifacts)
     deployment = deploy_ledger(transactor, artifacts)
     save_deployment(deployment, settings.deployments_dir)
     return deployment

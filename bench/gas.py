@@ -35,11 +35,8 @@ from rich.table import Table  # noqa: E402
 from backend.chain.anvil import Anvil  # noqa: E402
 from backend.chain.compiler import compile_contracts  # noqa: E402
 from backend.chain.contracts import Ledger, Role, SignedTrade  # noqa: E402
-from backend.chain.deploy import deploy_ledger  # noqa: E402
 from backend.chain.node import connect  # noqa: E402
 from backend.chain.receivables import Receivable  # noqa: E402
-from backend.chain.reverts import RevertDecoder  # noqa: E402
-from backend.chain.transactor import Transactor  # noqa: E402
 from backend.firms.credit_code import credit_code_hash, make_credit_code  # noqa: E402
 from backend.sdk.signer import Signer  # noqa: E402
 from backend.sdk.typed_data import (  # noqa: E402
@@ -71,10 +68,7 @@ DAY = 86_400
 def new_ledger(url: str) -> Ledger:
     artifacts = compile_contracts()
     operator = Account.from_key(DEVELOPMENT_OPERATOR_KEY)
-    deployer = Transactor(
-        connect(url), operator, RevertDecoder([a.abi for a in artifacts.values()])
-    )
-    return Ledger(deployer.w3, deploy_ledger(deployer, artifacts), artifacts, operator)
+    return Ledger.deploy_new(connect(url), artifacts, operator)
 
 
 def register(ledger: Ledger, count: int, roles: Role) -> list[Signer]:

@@ -35,7 +35,6 @@ from backend.chain.anvil import Anvil  # noqa: E402
 from backend.chain.compiler import compile_contracts  # noqa: E402
 from backend.chain.deploy import DeployedContract, Deployment  # noqa: E402
 from backend.chain.node import connect  # noqa: E402
-from backend.chain.reverts import RevertDecoder  # noqa: E402
 from backend.chain.transactor import Transactor  # noqa: E402
 from backend.db import make_engine  # noqa: E402
 from backend.indexer.indexer import Indexer  # noqa: E402
@@ -56,7 +55,7 @@ def emit(url: str, events: int) -> tuple[str, int]:
     artifacts = compile_contracts()
     w3 = connect(url)
     operator = Account.from_key(DEVELOPMENT_OPERATOR_KEY)
-    transactor = Transactor(w3, operator, RevertDecoder([a.abi for a in artifacts.values()]))
+    transactor = Transactor.for_contracts(w3, operator, artifacts)
     emitter = artifacts["TradeEventEmitter"]
     receipt = transactor.deploy(emitter.abi, emitter.bytecode)
     contract = w3.eth.contract(address=receipt["contractAddress"], abi=emitter.abi)

@@ -17,9 +17,6 @@ from web3 import Web3
 from backend.chain.anvil import Anvil
 from backend.chain.compiler import Artifact, compile_contracts
 from backend.chain.contracts import Ledger
-from backend.chain.deploy import deploy_ledger
-from backend.chain.reverts import RevertDecoder
-from backend.chain.transactor import Transactor
 from backend.db import make_engine
 from backend.migrations import upgrade
 from backend.scoring.scorecard import Scorecard
@@ -47,9 +44,7 @@ def w3(anvil: Anvil) -> Web3:
 def ledger(w3: Web3, artifacts: dict[str, Artifact]) -> Ledger:
     """A freshly deployed ledger, so that tests never see each other's state."""
     operator = Account.from_key(DEVELOPMENT_OPERATOR_KEY)
-    deployer = Transactor(w3, operator, RevertDecoder([a.abi for a in artifacts.values()]))
-    deployment = deploy_ledger(deployer, artifacts)
-    return Ledger(w3, deployment, artifacts, operator)
+    return Ledger.deploy_new(w3, artifacts, operator)
 
 
 # ─────────────────────────────────────────────────────────────── databases

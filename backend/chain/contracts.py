@@ -18,8 +18,8 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from backend.chain.compiler import Artifact
-from backend.chain.deploy import Deployment
-from backend.chain.reverts import ContractRevert, RevertDecoder
+from backend.chain.deploy import Deployment, deploy_ledger
+from backend.chain.reverts import ContractRevert
 from backend.chain.transactor import Transactor
 from backend.sdk.typed_data import Domain, Payment, Trade
 
@@ -227,8 +227,8 @@ class Ledger:
         self.w3 = w3
         self.deployment = deployment
         self.artifacts = artifacts
-        self.decoder = RevertDecoder([a.abi for a in artifacts.values()])
-        self.transactor = Transactor(w3, account, self.decoder)
+        self.transactor = Transactor.for_contracts(w3, account, artifacts)
+        self.decoder = self.transactor.decoder
         self.registry = FirmRegistryContract(self._contract("FirmRegistry"), self.transactor)
         self.trades = TradeLedgerContract(
             self._contract("TradeLedger"), self.transactor, deployment.chain_id
@@ -245,6 +245,12 @@ class Ledger:
         self.receivables = ReceivableLedgerContract(
             self._contract("ReceivableLedger"), self.transactor, deployment.chain_id
         )
+
+    @classmethod
+    def deploy_new(cls, w3: Web3, artifacts: dict[str, Artifact], account: LocalAccount) -> Ledger:
+        """Deploy every ledger contract afresh from ``account`` and connect to them."""
+        deployer = Transactor.for_contracts(w3, account, artifacts)
+        return cls(w3, deploy_ledger(deployer, artifacts), artifacts, account)
 
     def _contract(self, name: str) -> Contract:
         return self.w3.eth.contract(

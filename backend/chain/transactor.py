@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -18,6 +19,9 @@ from web3.exceptions import ContractLogicError
 from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 from backend.chain.reverts import ContractRevert, RevertDecoder
+
+if TYPE_CHECKING:
+    from backend.chain.compiler import Artifact
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +51,13 @@ class Transactor:
         self._lock = threading.Lock()
         self._nonce: int | None = None
         self._chain: int | None = None
+
+    @classmethod
+    def for_contracts(
+        cls, w3: Web3, account: LocalAccount, artifacts: Mapping[str, Artifact]
+    ) -> Transactor:
+        """A transactor that names the custom errors of any of ``artifacts``' contracts."""
+        return cls(w3, account, RevertDecoder([a.abi for a in artifacts.values()]))
 
     @property
     def address(self) -> str:

@@ -18,10 +18,7 @@ from rich.table import Table
 from backend.chain.anvil import Anvil
 from backend.chain.compiler import compile_contracts
 from backend.chain.contracts import Ledger, Role, SignedTrade, TxResult
-from backend.chain.deploy import deploy_ledger
 from backend.chain.node import connect
-from backend.chain.reverts import RevertDecoder
-from backend.chain.transactor import Transactor
 from backend.firms.credit_code import credit_code_hash, make_credit_code
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Trade, TradeKind
@@ -63,8 +60,7 @@ def run_demo(console: Console, *, seed: int = 7) -> None:
     operator = Account.from_key(settings.operator_key)
     with Anvil() as node:
         w3 = connect(node.url)
-        transactor = Transactor(w3, operator, RevertDecoder([a.abi for a in artifacts.values()]))
-        ledger = Ledger(w3, deploy_ledger(transactor, artifacts), artifacts, operator)
+        ledger = Ledger.deploy_new(w3, artifacts, operator)
         console.print(
             f"anvil at {node.url}, ledger deployed at block {ledger.deployment.deploy_block}"
         )

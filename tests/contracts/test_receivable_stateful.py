@@ -35,10 +35,8 @@ from web3 import Web3
 
 from backend.chain.compiler import Artifact
 from backend.chain.contracts import Ledger, Role, SignedTrade
-from backend.chain.deploy import deploy_ledger
 from backend.chain.receivables import Receivable, ReceivableStatus
-from backend.chain.reverts import ContractRevert, RevertDecoder
-from backend.chain.transactor import Transactor
+from backend.chain.reverts import ContractRevert
 from backend.firms.credit_code import credit_code_hash
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import (
@@ -115,8 +113,7 @@ class World:
     def build(cls, w3: Web3, artifacts: dict[str, Artifact]) -> World:
         base = _rpc(w3, "evm_snapshot")
         operator = Account.from_key(DEVELOPMENT_OPERATOR_KEY)
-        deployer = Transactor(w3, operator, RevertDecoder([a.abi for a in artifacts.values()]))
-        ledger = Ledger(w3, deploy_ledger(deployer, artifacts), artifacts, operator)
+        ledger = Ledger.deploy_new(w3, artifacts, operator)
         actors: dict[str, Actor] = {}
         plan = [
             ("core", Role.CORE),

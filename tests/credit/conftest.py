@@ -18,9 +18,6 @@ from web3 import Web3
 from backend.chain.anvil import Anvil
 from backend.chain.compiler import Artifact
 from backend.chain.contracts import Ledger
-from backend.chain.deploy import deploy_ledger
-from backend.chain.reverts import RevertDecoder
-from backend.chain.transactor import Transactor
 from backend.credit import network
 from backend.credit.service import refresh_records
 from backend.db import make_engine
@@ -139,8 +136,7 @@ def _indexed(
 
 def deploy_ledger_on(w3: Web3, artifacts: dict[str, Artifact]) -> Ledger:
     operator = Account.from_key(DEVELOPMENT_OPERATOR_KEY)
-    deployer = Transactor(w3, operator, RevertDecoder([a.abi for a in artifacts.values()]))
-    return Ledger(w3, deploy_ledger(deployer, artifacts), artifacts, operator)
+    return Ledger.deploy_new(w3, artifacts, operator)
 
 
 @pytest.fixture(autouse=True)
