@@ -15,10 +15,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import uvicorn
-from eth_utils import keccak
 from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
@@ -27,21 +26,17 @@ from backend.app import create_app
 from backend.chain.anvil import free_port
 from backend.chain.contracts import Ledger, Role
 from backend.db import make_engine
-from backend.firms.credit_code import credit_code_hash, make_credit_code
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
 from backend.migrations import upgrade
 from backend.relayer.relayer import Relayer
 from backend.scoring.training import latest_model_path, train, write_model
 from backend.sdk.client import LedgerClient
-from backend.sdk.signer import Signer
 from backend.sdk.typed_data import ConsentScope
 from backend.services import Services
 from backend.settings import get_settings
+from backend.sim.demo_firms import DemoFirm, register_demo_firm
 from backend.sim.receivables_demo import Book, confirmed_receivable
-
-if TYPE_CHECKING:
-    from backend.sim.demo import DemoFirm
 
 DAY = 86_400
 DEMO_MODEL_SEED = 1
@@ -115,7 +110,9 @@ def _decide(
     # The receivables the tier-1 supplier held are all split, financed or settled by now, and
     # the first core enterprise has defaulted on one (its grade gives no advance). A second core
     # enterprise, new to the ledger, confirms an invoice: what the bank can lend against.
-    second_core = _register_core(ledger, "Core: Eastern Grid Equipment")
+    second_core = register_demo_firm(
+        ledger, "Core: Eastern Grid Equipment", Role.CORE, "scf-demo-second-core", len(firms)
+    )
     confirmed_receivable(ledger, applicants[0], second_core, 1_200_000_00, Book(names={}))
     bank = _client(base_url, bank_firm)
     expires = int(ledger.w3.eth.get_block("latest")["timestamp"]) + 90 * DAY
@@ -132,15 +129,6 @@ def _decide(
     relayer.run_once()  # anchors both decisions in DecisionLog
     for firm, made in zip(applicants, asked, strict=True):
         console.print(_decision_table(firm.name, bank.decision(made["decision_id"])))
-
-
-def _register_core(ledger: Ledger, name: str) -> DemoFirm:
-    from backend.sim.demo import DemoFirm
-
-    signer = Signer.from_key(keccak(text=f"scf-demo-{name}"))
-    code = make_credit_code(f"9133{int.from_bytes(keccak(text=name)[:5]):013d}"[:17])
-    ledger.registry.register(signer.address, Role.CORE, credit_code_hash(code))
-    return DemoFirm(name, signer, Role.CORE)
 
 
 def _money(minor: int) -> str:

@@ -19,11 +19,10 @@ from backend.chain.anvil import Anvil
 from backend.chain.compiler import compile_contracts
 from backend.chain.contracts import Ledger, Role, SignedTrade, TxResult
 from backend.chain.node import connect
-from backend.firms.credit_code import credit_code_hash, make_credit_code
-from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Trade, TradeKind
 from backend.settings import get_settings
 from backend.sim.decisions_demo import run_decisions
+from backend.sim.demo_firms import DemoFirm, register_demo_firm
 from backend.sim.receivables_demo import run_receivables
 
 DAY = 86_400
@@ -35,13 +34,6 @@ SUPPLIER_NAMES = (
     "Tier-2 Precision Castings",
     "Tier-3 Fasteners",
 )
-
-
-@dataclass(frozen=True)
-class DemoFirm:
-    name: str
-    signer: Signer
-    roles: Role
 
 
 @dataclass(frozen=True)
@@ -89,14 +81,10 @@ def _register_firms(ledger: Ledger, seed: int) -> list[DemoFirm]:
     plan = [("Core: Huaxin Automotive", Role.CORE)]
     plan += [(name, Role.SUPPLIER) for name in SUPPLIER_NAMES]
     plan += [("Bank: Merchants Commercial Bank", Role.BANK)]
-    firms = []
-    for index, (name, roles) in enumerate(plan):
-        # Deterministic demo keys; a real firm's key never leaves its own client.
-        signer = Signer.from_key(keccak(text=f"scf-demo-{seed}-{index}"))
-        code = make_credit_code(f"9133{index:013d}")
-        ledger.registry.register(signer.address, roles, credit_code_hash(code))
-        firms.append(DemoFirm(name, signer, roles))
-    return firms
+    return [
+        register_demo_firm(ledger, name, roles, f"scf-demo-{seed}-{index}", index)
+        for index, (name, roles) in enumerate(plan)
+    ]
 
 
 def _doc_hash(rng: random.Random) -> bytes:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.tree import Tree
@@ -17,9 +16,7 @@ from rich.tree import Tree
 from backend.chain.contracts import Ledger, SignedTrade
 from backend.chain.receivables import Receivable
 from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split, Trade, TradeKind
-
-if TYPE_CHECKING:
-    from backend.sim.demo import DemoFirm
+from backend.sim.demo_firms import DemoFirm
 
 DAY = 86_400
 CNY = 156
