@@ -20,7 +20,8 @@ from backend.chain.contracts import Ledger
 from backend.db import make_engine
 from backend.migrations import upgrade
 from backend.scoring.scorecard import Scorecard
-from backend.scoring.training import load_model, train, write_model
+from backend.scoring.store import load_model
+from backend.scoring.training import train, write_model
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 
 

@@ -14,7 +14,7 @@ from backend.schemas import ERROR_RESPONSES, Address, Hex32
 router = APIRouter(prefix="/credit-decisions", tags=["decisions"], responses=ERROR_RESPONSES)
 
 
-@router.post("", status_code=201, response_model=Decision, response_model_exclude_none=False)
+@router.post("", status_code=201, response_model=Decision)
 def request_decision(
     body: DecisionCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> Decision:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, select
 
 from backend.credit import exposure, queries
+from backend.credit.queries import ReceivableState
 from backend.credit.service import get_record
 from backend.decisions.policy import DecisionPolicy
 from backend.errors import LedgerError
@@ -102,9 +103,7 @@ def take_snapshot(
     }
 
 
-def _chosen(
-    held: Sequence[exposure.ReceivableState], named: Sequence[str] | None
-) -> list[exposure.ReceivableState]:
+def _chosen(held: Sequence[ReceivableState], named: Sequence[str] | None) -> list[ReceivableState]:
     """All held receivables, or the named ones, each of which must be held and confirmed."""
     if named is None:
         return list(held)

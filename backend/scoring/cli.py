@@ -70,7 +70,7 @@ def score_command(
 ) -> None:
     """Score every firm's cached credit record with the latest model and print a summary."""
     from backend.scoring.service import score_cached_records
-    from backend.scoring.training import latest_model_path, load_model
+    from backend.scoring.store import latest_model_path, load_model
 
     if not all_firms:
         console.print("nothing to score: pass --all")

@@ -1,5 +1,6 @@
 """Trained scorecards by version, as ``scf model train`` writes them (``<version>.json`` and a
-``LATEST`` pointer in one directory).
+``LATEST`` pointer in one directory). Kept apart from training, so that serving a model does not
+import the simulator or the challenger's scikit-learn.
 
 Decisions are scored with the latest model and re-scored later with the version they name, so a
 model file is never rewritten: its name is a hash of its content.
@@ -7,15 +8,33 @@ model file is never rewritten: its name is a hash of its content.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from pathlib import Path
 
 from backend.errors import LedgerError
 from backend.scoring.scorecard import Scorecard
-from backend.scoring.training import latest_model_path, load_model
 
+LATEST = "LATEST"
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def latest_model_path(directory: Path) -> Path:
+    """The model ``LATEST`` names, else the newest ``*.json`` in ``directory``."""
+    pointer = directory / LATEST
+    if pointer.exists():
+        path = directory / f"{pointer.read_text(encoding='utf-8').strip()}.json"
+        if path.exists():
+            return path
+    models = sorted(directory.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
+    if not models:
+        raise FileNotFoundError(f"no model in {directory}; run `scf model train` first")
+    return models[-1]
+
+
+def load_model(path: Path) -> Scorecard:
+    return Scorecard.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 class ModelUnavailable(LedgerError):

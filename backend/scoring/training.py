@@ -32,6 +32,7 @@ from backend.scoring.german_credit import CrossValidation, cross_validated_auc, 
 from backend.scoring.grades import pd_band
 from backend.scoring.metrics import ModelPerformance, evaluate, psi
 from backend.scoring.scorecard import Scorecard
+from backend.scoring.store import LATEST
 from backend.sim.world import Dataset, simulate
 
 DEFAULT_FIRMS = 3_000
@@ -39,7 +40,6 @@ HOLDOUT_FOLDS = 10
 HOLDOUT_OF_FOLDS = 3  # 3 of 10 folds: a 30% holdout
 PUBLISHED_GERMAN_AUC = 0.789
 TARGET_ORACLE_RATIO = 0.95
-LATEST = "LATEST"
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,23 +109,6 @@ def write_model(result: TrainingResult, directory: Path) -> tuple[Path, Path]:
     card_path.write_text(model_card(result), encoding="utf-8")
     (directory / LATEST).write_text(result.version + "\n", encoding="utf-8")
     return json_path, card_path
-
-
-def latest_model_path(directory: Path) -> Path:
-    """The model ``LATEST`` names, else the newest ``*.json`` in ``directory``."""
-    pointer = directory / LATEST
-    if pointer.exists():
-        path = directory / f"{pointer.read_text(encoding='utf-8').strip()}.json"
-        if path.exists():
-            return path
-    models = sorted(directory.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
-    if not models:
-        raise FileNotFoundError(f"no model in {directory}; run `scf model train` first")
-    return models[-1]
-
-
-def load_model(path: Path) -> Scorecard:
-    return Scorecard.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 # ─────────────────────────────────────────────────────────────── the model card

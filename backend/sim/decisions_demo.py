@@ -30,7 +30,8 @@ from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
 from backend.migrations import upgrade
 from backend.relayer.relayer import Relayer
-from backend.scoring.training import latest_model_path, train, write_model
+from backend.scoring.store import latest_model_path
+from backend.scoring.training import train, write_model
 from backend.sdk.client import LedgerClient
 from backend.sdk.typed_data import ConsentScope
 from backend.services import Services

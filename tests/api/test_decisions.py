@@ -17,7 +17,7 @@ from backend.chain.contracts import Role
 from backend.decisions.models import CreditDecision
 from backend.decisions.policy import decide
 from backend.relayer.models import OutboxItem
-from backend.scoring.training import load_model
+from backend.scoring.store import load_model
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import ConsentScope, Payment, RevokeConsent
 from backend.services import Services

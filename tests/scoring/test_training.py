@@ -16,15 +16,8 @@ from backend.scoring.challenger import challenger_pd
 from backend.scoring.features import FEATURE_NAMES, feature_matrix, feature_vector
 from backend.scoring.metrics import auc, evaluate
 from backend.scoring.service import score_cached_records
-from backend.scoring.training import (
-    LATEST,
-    TrainingResult,
-    latest_model_path,
-    load_model,
-    model_json,
-    train,
-    write_model,
-)
+from backend.scoring.store import LATEST, latest_model_path, load_model
+from backend.scoring.training import TrainingResult, model_json, train, write_model
 from backend.settings import get_settings
 from backend.sim.world import apply_events, build_world, migrated_engine, records_at, world_events
 
