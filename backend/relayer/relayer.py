@@ -324,6 +324,8 @@ class Relayer:
                 ),
                 changes,
             )
+            failed = [change["item_id"] for change in changes if change["status"] == FAILED]
+            _release_dedupe_keys(connection, failed)
 
     def _batch_outcomes(self, items: list[OutboxItem], receipt: dict[str, Any]) -> dict[str, Any]:
         """Every item of a batch is recorded unless a ``TradeFailed`` event names its index."""
@@ -373,6 +375,19 @@ class Relayer:
                 )  # type: ignore[arg-type]
             session.commit()
         logger.warning("relayer.requeued rows=%d why=%s", len(items), why)
+
+
+def _release_dedupe_keys(connection: Any, item_ids: list[str]) -> None:
+    """A row the chain refused gives up its dedupe key (to ``failed:<row id>``), in the
+    transaction that marks it failed: a later valid submission of the same document, answer or
+    move must not be refused as a duplicate of what never happened."""
+    if item_ids:
+        connection.execute(
+            update(OutboxItem)
+            .where(col(OutboxItem.id) == bindparam("item_id"))
+            .values(dedupe_key=bindparam("released_key")),
+            [{"item_id": i, "released_key": f"failed:{i}"} for i in item_ids],
+        )
 
 
 def _classify(error: ContractRevert, payload: dict[str, Any], already_done: Any) -> tuple[str, Any]:
