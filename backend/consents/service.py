@@ -108,7 +108,11 @@ def grant(
     if data.expires_at <= int(time.time()):
         raise LedgerError("the consent would be expired already", code="expired", status=422)
     check_next_nonce(
-        session, data.firm, (GRANT, REVOKE), services.ledger.consents.nonce(data.firm), data.nonce
+        session,
+        data.firm,
+        (GRANT, REVOKE),
+        lambda: services.ledger.consents.nonce(data.firm),
+        data.nonce,
     )
     consent = Consent(data.firm, data.bank, ConsentScope(data.scope), data.expires_at, data.nonce)
     consent_id = "0x" + consent.consent_id(services.ledger.consents.domain).hex()
@@ -140,7 +144,7 @@ def revoke(
         session,
         granted.firm,
         (GRANT, REVOKE),
-        services.ledger.consents.nonce(granted.firm),
+        lambda: services.ledger.consents.nonce(granted.firm),
         body.nonce,
     )
     digest = RevokeConsent(hex_bytes(consent_id), body.nonce).digest(

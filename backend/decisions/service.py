@@ -16,7 +16,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from backend.auth.service import Forbidden, Principal
-from backend.chain.contracts import Role
+from backend.chain.contracts import FirmStatus, Role
 from backend.consents.models import SCOPE_DECISIONS
 from backend.consents.service import active_consent
 from backend.decisions.models import CreditDecision
@@ -34,7 +34,7 @@ from backend.errors import LedgerError
 from backend.relayer.models import QUEUED, OutboxItem
 from backend.scoring.store import ModelUnavailable
 from backend.services import Services
-from backend.trades.service import Accepted, enqueue
+from backend.trades.service import Accepted, TradeChecks, enqueue
 
 ANCHOR = "anchor_decision"
 
@@ -50,7 +50,7 @@ def request_decision(
     session: Session, services: Services, principal: Principal, body: DecisionCreate
 ) -> Decision:
     """Decide on ``body`` for the calling bank, store the decision and queue its anchor."""
-    _require_bank_with_consent(session, principal, body.firm)
+    _require_bank_with_consent(session, services, principal, body.firm)
     model = services.models.latest()
     ids = None if body.receivable_ids is None else tuple(body.receivable_ids)
     request = DecisionRequest(body.firm, principal.address, body.amount, body.tenor_days, ids)
@@ -183,9 +183,21 @@ def _verdict(failed: list[str], reproduced: bool | None, model_version: str) -> 
     return "verified: the snapshot re-scores to this decision and its hash is anchored on chain"
 
 
-def _require_bank_with_consent(session: Session, principal: Principal, firm: str) -> None:
+def _require_bank_with_consent(
+    session: Session, services: Services, principal: Principal, firm: str
+) -> None:
     if principal.operator or not principal.has(Role.BANK):
         raise Forbidden("only a bank asks for credit decisions", code="role_not_allowed")
+    # The token names the roles held at sign-in; DecisionLog checks the bank's standing now.
+    status, roles = TradeChecks(session, services, principal).standing(principal.address)
+    if status != FirmStatus.ACTIVE:
+        raise Forbidden(
+            f"{principal.address} is not an active registered firm", code="bank_not_active"
+        )
+    if not roles & Role.BANK:
+        raise Forbidden(
+            f"{principal.address} no longer holds the bank role", code="role_not_allowed"
+        )
     if active_consent(session, principal.address, firm, SCOPE_DECISIONS) is None:
         raise Forbidden(
             f"{firm} has not given this bank an active consent for credit decisions",

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -22,8 +23,9 @@ from backend.chain.contracts import FirmStatus, Role
 from backend.chain.wallets import wallet_approves
 from backend.errors import LedgerError
 from backend.firms.models import Firm
+from backend.indexer.models import IndexerCursor
 from backend.relayer.actions import TRADE
-from backend.relayer.models import QUEUED, SUBMITTED, OutboxItem
+from backend.relayer.models import FAILED, QUEUED, SUBMITTED, OutboxItem
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Payment, Trade, TradeKind
 from backend.sdk.verify import recover_address
@@ -133,7 +135,8 @@ class TradeChecks:
             key.removeprefix("doc:")
             for key in self.session.exec(
                 select(OutboxItem.dedupe_key).where(
-                    col(OutboxItem.dedupe_key).in_([f"doc:{h}" for h in doc_hashes])
+                    col(OutboxItem.dedupe_key).in_([f"doc:{h}" for h in doc_hashes]),
+                    OutboxItem.status != FAILED,
                 )
             )
         }
@@ -201,20 +204,56 @@ def enqueue(session: Session, principal: Principal, accepted: list[Accepted]) ->
     return [str(row["id"]) for row in rows]
 
 
-def check_next_nonce(
-    session: Session, signer: str, kinds: tuple[str, ...], on_chain: int, nonce: int
-) -> None:
-    """The nonce must be the signer's next: the chain's count plus its items still in flight."""
-    in_flight = session.exec(
-        select(func.count())
-        .select_from(OutboxItem)
-        .where(
-            OutboxItem.nonce_signer == signer,
-            col(OutboxItem.kind).in_(kinds),
-            col(OutboxItem.status).in_([QUEUED, SUBMITTED]),
+def in_flight(session: Session, *conditions: Any) -> list[OutboxItem]:
+    """Outbox rows matching ``conditions`` that the index does not show yet: queued or
+    submitted, or recorded in a block the indexer has not reached. Failed rows never count."""
+    cursor = session.exec(select(func.max(IndexerCursor.last_block))).one()
+    indexed_up_to = -1 if cursor is None else int(cursor)
+    return list(
+        session.exec(
+            select(OutboxItem).where(
+                *conditions,
+                OutboxItem.status != FAILED,
+                or_(
+                    col(OutboxItem.status).in_([QUEUED, SUBMITTED]),
+                    col(OutboxItem.block_number) > indexed_up_to,
+                ),
+            )
         )
-    ).one()
-    expected = on_chain + int(in_flight)
+    )
+
+
+def signed_nonce(payload: dict[str, Any]) -> int | None:
+    """The signer's ledger nonce an outbox payload spends (a consent keeps it in its body)."""
+    value = payload.get("nonce", (payload.get("consent") or {}).get("nonce"))
+    return None if value is None else int(value)
+
+
+def check_next_nonce(
+    session: Session,
+    signer: str,
+    kinds: Sequence[str],
+    on_chain: Callable[[], int],
+    nonce: int,
+) -> None:
+    """The nonce must be the signer's next one, each nonce counted once whether the chain has
+    spent it, the outbox still carries it, or both (a transaction mined but not yet marked):
+    ``max(chain's next nonce, highest nonce of the signer's rows in flight + 1)``.
+
+    The outbox is read before the chain: a row the relayer marks in between was mined before it
+    was marked, so the chain read that follows sees its nonce spent."""
+    pending = [
+        signed_nonce(item.payload)
+        for item in session.exec(
+            select(OutboxItem).where(
+                OutboxItem.nonce_signer == signer,
+                col(OutboxItem.kind).in_(list(kinds)),
+                col(OutboxItem.status).in_([QUEUED, SUBMITTED]),
+            )
+        )
+    ]
+    highest = max((n for n in pending if n is not None), default=-1)
+    expected = max(on_chain(), highest + 1)
     if nonce != expected:
         raise refused(
             "invalid_nonce", f"nonce {nonce} is not {signer}'s next one ({expected})", 409
@@ -392,11 +431,7 @@ def submit_payment(
     checks.require_party(trade.seller, trade.buyer)
     if body.paid_at > int(time.time()) + MAX_CLOCK_SKEW:
         raise refused("future_time", "paid_at is in the future; record payments once they happen")
-    paid = session.exec(
-        select(func.coalesce(func.sum(PaymentRow.amount), 0)).where(
-            PaymentRow.trade_id == body.trade_id
-        )
-    ).one()
+    paid = paid_or_paying(session, body.trade_id)
     if paid + body.amount > trade.amount:
         raise refused(
             "overpayment",
@@ -411,6 +446,20 @@ def submit_payment(
         session, principal, [Accepted(payment_id, "payment", f"payment:{payment_id}", payload)]
     )
     return schemas.SubmissionAccepted(id=row_id, subject=payment_id, status=QUEUED)
+
+
+def paid_or_paying(session: Session, trade_id: str) -> int:
+    """What is paid against an invoice: the indexed payments and those still in flight (the
+    contract counts both once they are on chain, so the API counts both now)."""
+    queued = sum(
+        int(item.payload["amount"])
+        for item in in_flight(session, OutboxItem.kind == "payment")
+        if item.payload.get("trade_id") == trade_id
+    )
+    recorded = session.exec(
+        select(func.coalesce(func.sum(PaymentRow.amount), 0)).where(PaymentRow.trade_id == trade_id)
+    ).one()
+    return int(recorded) + queued
 
 
 def _trade_payload(row: TradeRow) -> dict[str, Any]:
