@@ -94,6 +94,7 @@ def main() -> int:
                 ],
                 capture_output=True,
                 text=True,
+                cwd=workdir,  # its .schemathesis/ reports go with the stack's temp directory
             )
             output = run.stdout + run.stderr
             print(f"===== {role} (exit {run.returncode}, {time.monotonic() - started:.0f} s)")
