@@ -26,7 +26,7 @@ def connect(url: str, *, timeout: float = 30.0, read_retries: int = 2) -> Web3:
     connection error or a timeout (web3's allowlist of read methods: never a send)."""
     retry = ExceptionRetryConfiguration(
         errors=(ConnectionError, requests.ConnectionError, requests.Timeout),
-        retries=read_retries,
+        retries=read_retries + 1,  # web3 counts attempts (0 would send nothing)
         backoff_factor=0.25,
     )
     provider = Web3.HTTPProvider(

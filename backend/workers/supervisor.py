@@ -192,7 +192,7 @@ class Supervisor:
                 state=self.states[worker.name],
             )
         except WorkerFailed as failure:
-            logger.error("worker.fatal worker=%s error=%s", worker.name, failure.message)
+            logger.error("worker.fatal worker=%s error=%s", worker.name, describe(failure.cause))
             with self._lock:
                 first = self.failure is None
                 if first:

@@ -9,12 +9,12 @@ from backend.db import make_engine
 from backend.indexer import indexer as indexer_module
 from backend.indexer.indexer import Indexer, ReorgTooDeep
 from backend.indexer.lock import IndexerLockHeld, writer_lock
-from backend.workers.errors import HandlerError
 from backend.indexer.models import ChainEvent
 from backend.indexer.readahead import ReaderFailed, read_in_process
 from backend.indexer.rpc import JsonRpc
 from backend.migrations import upgrade
 from backend.trades.models import Payment, Trade
+from backend.workers.errors import HandlerError
 from tests.factories import create_firm, make_trade, sign_both
 from tests.indexer.helpers import dump, make_indexer, records, scripted_history
 
