@@ -118,10 +118,11 @@ def index(
     upgrade(url)
     engine = make_engine(url)
     try:
-        with chain(settings) as w3, writer_lock(engine, wait_seconds=wait):
+        with chain(settings) as w3, writer_lock(engine, wait_seconds=wait) as lease:
             rpc_url = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
             credit = DeferredRefresh(engine)
             indexer = build_indexer(settings, engine, rpc_url, on_batch=credit.collect)
+            indexer.fence = lease.check  # a lost lock stops it before its next write
             if not follow:
                 progress = indexer.sync()
                 credit.flush(progress.to_block)

@@ -15,6 +15,7 @@ from backend.chain.contracts import Ledger
 from backend.db import make_engine
 from backend.migrations import upgrade
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
+from tests.api.conftest import client, services  # noqa: F401  (the API's fixtures)
 from tests.conftest import _fresh_postgres_database
 from tests.workers.proxy import TcpProxy
 
