@@ -111,11 +111,14 @@ def running(settings: Settings, roles: Roles) -> Iterator[Services]:
                 max_wait=settings.relayer_max_wait_seconds,
                 fence=lease.check,
             )
+            check = chain_check(rpc(), deployment)
+
+            def check_and_resume() -> None:
+                check()
+                relayer.resume()
+
             worker = relayer.worker()
-            check = _chain_check(rpc(), deployment)
-            resume = worker.start
-            assert resume is not None
-            worker.start = lambda: (check(), resume())[1]
+            worker.start = check_and_resume
             supervisor.add(worker)
         if roles.indexer:
             lease = _lead("indexer", stack, engine, settings, supervisor)
@@ -132,7 +135,7 @@ def running(settings: Settings, roles: Roles) -> Iterator[Services]:
                 fence=lease.check,
             )
             worker = indexer.worker(settings.indexer_poll_seconds, credit.flush)
-            worker.start = _chain_check(rpc(), deployment)
+            worker.start = chain_check(rpc(), deployment)
             supervisor.add(worker)
         supervisor.start()
         try:
@@ -158,7 +161,7 @@ def _lead(
     return lease
 
 
-def _chain_check(rpc: JsonRpc, deployment: Deployment) -> Callable[[], None]:
+def chain_check(rpc: JsonRpc, deployment: Deployment) -> Callable[[], None]:
     """Before a worker (re)starts: the node is still the deployment's chain (fatal if not)."""
 
     def check() -> None:
