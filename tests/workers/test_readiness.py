@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from backend.app import create_app
+from backend.chain.anvil import free_port
+from backend.db import make_engine
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
 from backend.relayer.models import QUEUED, OutboxItem
@@ -25,10 +27,14 @@ def _client(ledger, engine, models_dir, **settings) -> TestClient:
     )
 
 
-def test_healthz_answers_without_the_database_or_the_node(ledger, engine, models_dir):
-    client = _client(ledger, engine, models_dir)
-    engine.dispose()
+def test_healthz_answers_without_the_database_and_readyz_says_it_is_gone(ledger, models_dir):
+    gone = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none")
+    client = _client(ledger, gone, models_dir)
     assert client.get("/healthz").json() == {"status": "ok"}
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert any(r.startswith("database unreachable: ") for r in answer.json()["reasons"])
+    gone.dispose()
 
 
 def test_readyz_says_why_the_indexer_lags_and_recovers(ledger, anvil, engine, models_dir):
