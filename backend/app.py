@@ -18,7 +18,6 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +26,8 @@ from backend.auth.router import router as auth_router
 from backend.errors import LedgerError
 from backend.ratelimit import retry_after_header
 from backend.services import Services
+from backend.workers.metrics import REGISTRY as WORKER_METRICS
+from backend.workers.readiness import readiness, update_queue_gauges_within
 
 logger = logging.getLogger(__name__)
 
@@ -182,14 +183,29 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, Any]:
-        """Liveness and readiness: the database and the chain answer."""
-        with services.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return {
-            "status": "ok",
-            "chain_id": services.chain_id,
-            "block": services.w3.eth.block_number,
-        }
+        """Liveness: the process answers (no database or node call: that is ``/readyz``)."""
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        responses={503: {"description": "not ready: `reasons` says why, one sentence each"}},
+    )
+    def readyz() -> JSONResponse:
+        """Readiness: the database and the node answer, the workers run, the indexer keeps up
+        with the head and the queue moves; else 503 with the reasons."""
+        settings = services.settings
+        report = readiness(
+            engine=services.engine,
+            rpc_url=str(services.w3.provider.endpoint_uri),  # type: ignore[attr-defined]
+            chain_id=services.chain_id,
+            deploy_block=services.deployment.deploy_block,
+            supervisor=services.supervisor,
+            max_lag_blocks=settings.ready_max_lag_blocks,
+            max_queue_age_seconds=settings.ready_max_queue_age_seconds,
+            timeout=settings.ready_timeout_seconds,
+        )
+        return JSONResponse(report, status_code=200 if report["ready"] else 503)
 
     @app.get("/ledger", tags=["ops"])
     def ledger_info() -> dict[str, Any]:
@@ -199,7 +215,10 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
 
     @app.get("/metrics", tags=["ops"], response_class=Response)
     def metrics_endpoint() -> Response:
-        return Response(generate_latest(metrics), media_type=CONTENT_TYPE_LATEST)
+        """Prometheus: the API's requests, and the workers' (indexer, relayer, supervision)."""
+        update_queue_gauges_within(services.engine, services.settings.ready_timeout_seconds)
+        body = generate_latest(metrics) + generate_latest(WORKER_METRICS)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return app
 

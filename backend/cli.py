@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import typer
 from eth_account import Account
@@ -17,6 +18,12 @@ from backend.credit.cli import credit_app
 from backend.errors import LedgerError
 from backend.scoring.cli import model_app, score_command
 from backend.settings import get_settings
+from backend.workers.errors import FatalError
+
+# Exit codes of `scf index` and `scf serve`: 1 a refused request or a failed start, 2 another
+# process holds the leader lock, 3 a worker stopped on a fatal error (deep reorg, lost lock...).
+EXIT_LOCK_HELD = 2
+EXIT_FATAL = 3
 
 app = typer.Typer(help="scf-ledger: supply-chain finance ledger", no_args_is_help=True)
 db_app = typer.Typer(help="the database schema", no_args_is_help=True)
@@ -111,10 +118,11 @@ def index(
     upgrade(url)
     engine = make_engine(url)
     try:
-        with chain(settings) as w3, writer_lock(engine, wait_seconds=wait):
+        with chain(settings) as w3, writer_lock(engine, wait_seconds=wait) as lease:
             rpc_url = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
             credit = DeferredRefresh(engine)
             indexer = build_indexer(settings, engine, rpc_url, on_batch=credit.collect)
+            indexer.fence = lease.check  # a lost lock stops it before its next write
             if not follow:
                 progress = indexer.sync()
                 credit.flush(progress.to_block)
@@ -129,10 +137,12 @@ def index(
             indexer.follow(stop, settings.indexer_poll_seconds, credit.flush)
     except IndexerLockHeld as error:
         console.print(f"[yellow]{error.message}[/yellow]")
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_LOCK_HELD) from None
     except LedgerError as error:
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
+    except FatalError as error:
+        _fatal("scf index", error)
     finally:
         engine.dispose()
 
@@ -151,31 +161,56 @@ def serve(
     relayer: bool = typer.Option(True, "--relayer/--no-relayer", help="run the relayer"),
     indexer: bool = typer.Option(True, "--indexer/--no-indexer", help="run the indexer"),
 ) -> None:
-    """Run the API with the relayer and the indexer (each can run in its own process)."""
+    """Run the API with the relayer and the indexer (each can run in its own process).
+
+    Workers are supervised: a retryable failure backs off and resumes; a fatal one stops the
+    process with exit code 3 and one line on stderr (`scf serve: fatal: <worker>: <why>`). Exit
+    code 2: another process holds the relayer or indexer lock (after SCF_LEADER_WAIT_SECONDS).
+    """
     import signal
-    import threading
 
     import uvicorn
 
     from backend.app import create_app
+    from backend.indexer.lock import IndexerLockHeld
     from backend.runtime import Roles, running
 
     settings = get_settings()
     # SIGTERM ends the process through the normal exit path, so anvil and workers stop cleanly
     # (uvicorn re-raises the signal it caught once it has shut down).
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    with running(settings, Roles(api=api, relayer=relayer, indexer=indexer)) as services:
-        console.print(
-            f"chain {services.chain_id}, ledger at block {services.deployment.deploy_block}"
-        )
-        if api:
-            uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
-        else:
-            console.print("running without the API; stop with Ctrl-C")
-            try:
-                threading.Event().wait()
-            except KeyboardInterrupt:
-                pass
+    try:
+        with running(settings, Roles(api=api, relayer=relayer, indexer=indexer)) as services:
+            supervisor = services.supervisor
+            assert supervisor is not None
+            console.print(
+                f"chain {services.chain_id}, ledger at block {services.deployment.deploy_block}"
+            )
+            if api:
+                config = uvicorn.Config(
+                    create_app(services), host=host, port=port, log_level="warning"
+                )
+                server = uvicorn.Server(config)
+                supervisor.on_fatal(lambda: setattr(server, "should_exit", True))
+                server.run()
+            else:
+                console.print("running without the API; stop with Ctrl-C")
+                try:
+                    supervisor.stop.wait()
+                except KeyboardInterrupt:
+                    pass
+            failure = supervisor.failure
+    except IndexerLockHeld as error:
+        print(f"scf serve: {error.message}", file=sys.stderr)  # noqa: T201
+        raise typer.Exit(EXIT_LOCK_HELD) from None
+    if failure is not None:  # the workers and locks are released by now
+        _fatal("scf serve", failure)
+
+
+def _fatal(command: str, error: FatalError) -> None:
+    """One line on stderr, then exit code 3."""
+    print(f"{command}: fatal: {error.message}", file=sys.stderr)  # noqa: T201
+    raise typer.Exit(EXIT_FATAL)
 
 
 def _exit_cleanly(*_: object) -> None:

@@ -10,6 +10,7 @@ from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor, Journ
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
 from backend.relayer.models import OutboxItem
 from backend.trades.models import Payment, Trade
+from backend.workers.models import LeaderLease
 
 __all__ = [
     "AuthChallenge",
@@ -24,6 +25,7 @@ __all__ = [
     "Firm",
     "IndexerCursor",
     "JournalEntry",
+    "LeaderLease",
     "Payment",
     "Receivable",
     "ReceivableTransition",

@@ -13,6 +13,7 @@ from backend.chain.deploy import Deployment
 from backend.ratelimit import RateLimiter
 from backend.scoring.store import ModelStore
 from backend.settings import Settings
+from backend.workers.supervisor import Supervisor
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Services:
     settings: Settings
     engine: Engine
     ledger: Ledger
+    supervisor: Supervisor | None = None  # the background workers run in this process, if any
     rate_limiter: RateLimiter = field(init=False)
     models: ModelStore = field(init=False)
 

@@ -85,6 +85,38 @@ class Settings(BaseSettings):
     relayer_max_wait_seconds: float = Field(
         0.2, ge=0, description="longest a queued item waits for its batch to fill"
     )
+    rpc_timeout_seconds: float = Field(
+        30.0, gt=0, description="timeout of each JSON-RPC request to the node"
+    )
+    rpc_read_retries: int = Field(
+        2,
+        ge=0,
+        description="a read the node did not answer is tried again this many times (never a send)",
+    )
+    worker_backoff_initial_seconds: float = Field(
+        0.5, gt=0, description="a failed worker's first pause before it runs again (doubling)"
+    )
+    worker_backoff_max_seconds: float = Field(
+        30.0, gt=0, description="the longest pause between a failed worker's attempts"
+    )
+    worker_max_unknown_failures: int = Field(
+        5, ge=1, description="an unclassified worker error this many times in a row is fatal"
+    )
+    leader_wait_seconds: float = Field(
+        0.0,
+        ge=0,
+        description="how long `scf serve` waits for another process's relayer or "
+        "indexer lock before it exits (code 2)",
+    )
+    ready_max_lag_blocks: int = Field(
+        50, ge=0, description="/readyz: most blocks the indexer may lag the node's head"
+    )
+    ready_max_queue_age_seconds: float = Field(
+        300.0, gt=0, description="/readyz: oldest a queued submission may be"
+    )
+    ready_timeout_seconds: float = Field(
+        2.0, gt=0, description="/readyz: timeout of its database and node checks"
+    )
     document_key: str = Field(
         DEVELOPMENT_DOCUMENT_KEY, description="AES-256-GCM key (64 hex digits) for documents"
     )

@@ -8,7 +8,12 @@ and decoded ahead while it is written (by a forked process over a long catch-up)
 each processed block is kept; when the chain no longer has the block the cursor stands on, the
 indexer walks back to the newest stored block the chain still has, undoes the journaled writes
 made after it and reads on from there. A reorg deeper than the final depth stops the indexer
-with an error.
+with a fatal error (`ReorgTooDeep`): no retry fixes it, the process stops.
+
+Under ``scf serve`` (and ``scf index --follow``) the indexer runs supervised: a retryable failure
+(node or database gone for a while) backs off and indexing resumes from the cursor. Every write
+transaction first calls the ``fence`` it was given (the leader lease's check), so an indexer that
+lost its leader lock writes nothing more.
 """
 
 from __future__ import annotations
@@ -26,13 +31,15 @@ from sqlmodel import SQLModel
 import backend.indexer.handlers  # noqa: F401  (registers the handlers)
 from backend.chain.compiler import Artifact
 from backend.chain.deploy import Deployment
-from backend.errors import LedgerError
 from backend.indexer.decoding import LogDecoder, event_id
 from backend.indexer.events import CHAIN_EVENT_COLUMNS, HANDLERS, DecodedEvent
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
 from backend.indexer.readahead import FORK, read_in_process, read_in_thread
 from backend.indexer.rpc import JsonRpc, ResponseTooLarge
 from backend.indexer.store import Store, insert_values, prune_journal, roll_back
+from backend.workers import metrics
+from backend.workers.errors import FatalError, HandlerError
+from backend.workers.supervisor import Worker, supervise
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +55,8 @@ LOGS_PER_REQUEST = 5_000
 EVENTS_PER_WRITE = 10_000
 
 
-class ReorgTooDeep(LedgerError):
-    code = "reorg_too_deep"
-    status = 500
+class ReorgTooDeep(FatalError):
+    """A reorg deeper than the final depth: the indexed data cannot be trusted; re-index."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,11 @@ class IndexProgress:
 
 
 BatchCallback = Callable[[Connection, set[str], int], None]
+Fence = Callable[[Connection], None]
+
+
+def _unfenced(_connection: Connection) -> None:
+    """No leader lease to check (a lone indexer, or SQLite's file lock)."""
 
 
 class Indexer:
@@ -106,6 +117,7 @@ class Indexer:
         final_depth: int = 64,
         max_range: int = 5_000,
         on_batch: BatchCallback | None = None,
+        fence: Fence | None = None,
     ) -> None:
         self.engine = engine
         self.rpc = rpc
@@ -115,6 +127,8 @@ class Indexer:
         self.final_depth = final_depth
         self.max_range = max_range
         self.on_batch = on_batch
+        self.fence = fence or _unfenced
+        self._head = 0  # the node's head when last asked (for the lag metric)
         self._range = 1  # grows while ranges return few logs, so one response stays small
         self._tables: dict[str, Table] = dict(SQLModel.metadata.tables)
 
@@ -129,12 +143,15 @@ class Indexer:
         start = self.cursor()[0]
         total = IndexProgress(from_block=start + 1, to_block=start)
         while True:
-            head = self.rpc.block_number()
+            head = self._head = self.rpc.block_number()
+            metrics.INDEXER_HEAD.set(head)
             ancestor = self._check_reorg()
             if ancestor is not None:
                 total.rolled_back_to = total.to_block = ancestor
                 continue
             last_block, last_hash = self.cursor()
+            metrics.INDEXER_CURSOR.set(last_block)
+            metrics.INDEXER_LAG.set(max(0, head - last_block))
             target = head - self.confirmation_depth
             if last_block >= target:
                 return total
@@ -168,12 +185,25 @@ class Indexer:
         poll_seconds: float = 1.0,
         after_sync: Callable[[int], None] | None = None,
     ) -> None:
-        """Keep indexing new blocks until ``stop`` is set; ``after_sync(block)`` ends each cycle."""
-        while not stop.is_set():
+        """Keep indexing new blocks until ``stop`` is set; ``after_sync(block)`` ends each cycle.
+
+        Supervised: a retryable failure backs off and indexing resumes from the cursor; a fatal
+        one raises `WorkerFailed`.
+        """
+        supervise(self.worker(poll_seconds, after_sync), stop)
+
+    def worker(
+        self, poll_seconds: float = 1.0, after_sync: Callable[[int], None] | None = None
+    ) -> Worker:
+        """The indexer as a supervised worker: one step syncs to the head, then waits a poll."""
+
+        def cycle() -> float:
             progress = self.sync()
             if after_sync is not None:
                 after_sync(progress.to_block)
-            stop.wait(poll_seconds)
+            return poll_seconds
+
+        return Worker("indexer", step=cycle)
 
     def cursor(self) -> tuple[int, str | None]:
         """(last indexed block, its hash); before anything, the block before the deployment."""
@@ -214,7 +244,7 @@ class Indexer:
 
     def _own_node_connection(self) -> None:
         """In a forked reader: its own HTTP connections, not copies of the writer's."""
-        self.rpc = JsonRpc(self.rpc.url, self.rpc.timeout)
+        self.rpc = JsonRpc(self.rpc.url, self.rpc.timeout, retries=self.rpc.retries)
 
     def _read_batches(
         self, from_block: int, target: int, stop: threading.Event
@@ -324,6 +354,7 @@ class Indexer:
     def _write(self, batch: _Batch, *, provisional_from: int) -> None:
         """One database transaction: events, handlers' rows, headers, cursor (and the callback)."""
         with self.engine.begin() as connection:
+            self.fence(connection)
             store = Store(connection, provisional_from)
             insert_values(
                 connection, EVENTS, CHAIN_EVENT_COLUMNS, (e.row_values() for e in batch.events)
@@ -331,7 +362,12 @@ class Indexer:
             for event in batch.events:
                 handler = HANDLERS.get(event.key)
                 if handler is not None:
-                    handler(store, event)
+                    try:
+                        handler(store, event)
+                    except Exception as error:
+                        raise HandlerError(
+                            event.key, event.block_number, event.tx_hash, event.log_index, error
+                        ) from error
             store.flush()
             self._save_headers(connection, batch)
             self._save_cursor(connection, batch.to_block, batch.to_hash)
@@ -344,6 +380,9 @@ class Indexer:
             )
             if self.on_batch is not None:
                 self.on_batch(connection, store.touched_firms, batch.to_block)
+        metrics.INDEXER_EVENTS.inc(len(batch.events))
+        metrics.INDEXER_CURSOR.set(batch.to_block)
+        metrics.INDEXER_LAG.set(max(0, self._head - batch.to_block))
         logger.info(
             "indexer.batch.applied from_block=%d to_block=%d events=%d",
             batch.from_block,
@@ -377,16 +416,20 @@ class Indexer:
                 f"depth {self.final_depth}: the indexed data cannot be trusted; re-index"
             )
         with self.engine.begin() as connection:
+            self.fence(connection)
             undone = roll_back(connection, self._tables, ancestor)
             connection.execute(delete(EVENTS).where(EVENTS.c.id >= event_id(ancestor + 1, 0)))
             connection.execute(delete(HEADERS).where(HEADERS.c.number > ancestor))
             self._save_cursor(connection, ancestor, ancestor_hash)
             if self.on_batch is not None:
                 self.on_batch(connection, set(), ancestor)
+        metrics.INDEXER_REORGS.inc()
+        metrics.INDEXER_REORG_DEPTH.observe(depth)
         logger.warning(
-            "indexer.reorg.rolled_back from_block=%d to_block=%d writes_undone=%d",
+            "indexer.reorg.rolled_back from_block=%d to_block=%d depth=%d writes_undone=%d",
             last_block,
             ancestor,
+            depth,
             undone,
         )
         return ancestor

@@ -18,7 +18,7 @@ def build_indexer(
     deployment: Deployment | None = None,
     on_batch: BatchCallback | None = None,
 ) -> Indexer:
-    rpc = JsonRpc(rpc_url)
+    rpc = JsonRpc(rpc_url, settings.rpc_timeout_seconds, retries=settings.rpc_read_retries)
     artifacts = load_artifacts()
     if deployment is None:
         chain_id = int(rpc.call("eth_chainId", []), 16)

@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, insert, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from backend.chain.calldata import record_trades_calldata
@@ -35,6 +35,8 @@ from backend.relayer.models import (
     OutboxItem,
     RelayedTransaction,
 )
+from backend.workers import metrics
+from backend.workers.supervisor import Worker, supervise
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ class Relayer:
         batch_size: int = 100,
         max_wait: float = 0.2,
         max_items_per_round: int = 1_000,
+        fence: Callable[[Connection], None] | None = None,
     ) -> None:
         self.engine = engine
         self.ledger = ledger
@@ -80,22 +83,28 @@ class Relayer:
         self.max_wait = max_wait
         self.max_items_per_round = max_items_per_round
         self._decoder = LogDecoder(ledger.deployment, ledger.artifacts)
+        # First statement of every write transaction: the leader lease's check (LostLeadership
+        # when another relayer took over), so a relayer that lost its lock writes nothing more.
+        self.fence: Callable[[Connection], None] = fence or (lambda _connection: None)
 
     # ─────────────────────────────────────────────────────────── loop
 
     def follow(self, stop: threading.Event, idle_seconds: float = 0.05) -> None:
-        """Rounds until ``stop``; a failed round is logged and recovered like a crash."""
-        self.resume()
-        while not stop.is_set():
-            try:
-                if self._ready():
-                    self.run_once()
-                else:
-                    stop.wait(idle_seconds)
-            except Exception:
-                logger.exception("relayer.round.failed")
-                stop.wait(1.0)
-                self.resume()
+        """Rounds until ``stop``, supervised: a failed round (or a failed ``resume()``) backs off
+        and is recovered like a crash, through ``resume()``; a fatal error raises `WorkerFailed`."""
+        supervise(self.worker(idle_seconds), stop)
+
+    def worker(self, idle_seconds: float = 0.05) -> Worker:
+        """The relayer as a supervised worker: ``resume()`` at each (re)start, then rounds."""
+
+        def round_or_idle() -> float:
+            if not self._ready():
+                return idle_seconds
+            result = self.run_once()
+            metrics.RELAYER_BROADCAST.inc(len(result.transactions))
+            return 0.0
+
+        return Worker("relayer", step=round_or_idle, start=self.resume)
 
     def run_once(self) -> RoundResult:
         """One round over the queue; returns what it settled."""
@@ -211,6 +220,7 @@ class Relayer:
                 item.tx_hash, item.nonce = call.tx_hash, call.nonce
                 item.batch_index = index if plan.batch else None
         with self.engine.begin() as connection:
+            self.fence(connection)
             connection.execute(insert(RelayedTransaction), transactions)
             connection.execute(
                 update(OutboxItem)
@@ -308,6 +318,7 @@ class Relayer:
                 change |= {**_cleared(), "attempts": item.attempts + 1}
             changes.append(change)
         with self.engine.begin() as connection:
+            self.fence(connection)
             connection.execute(
                 update(OutboxItem)
                 .where(col(OutboxItem.id) == bindparam("item_id"))
@@ -362,6 +373,7 @@ class Relayer:
 
     def _requeue(self, items: list[OutboxItem], why: str) -> None:
         with Session(self.engine) as session:
+            self.fence(session.connection())
             for item in items:
                 session.execute(
                     update(OutboxItem)

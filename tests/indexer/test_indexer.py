@@ -14,6 +14,7 @@ from backend.indexer.readahead import ReaderFailed, read_in_process
 from backend.indexer.rpc import JsonRpc
 from backend.migrations import upgrade
 from backend.trades.models import Payment, Trade
+from backend.workers.errors import HandlerError
 from tests.factories import create_firm, make_trade, sign_both
 from tests.indexer.helpers import dump, make_indexer, records, scripted_history
 
@@ -240,8 +241,13 @@ def test_a_crash_in_the_middle_of_a_batch_leaves_nothing_half_written(
         registry.HANDLERS, "TradeLedger:PaymentRecorded", crash_on_the_third_payment
     )
     indexer = make_indexer(ledger, anvil.url, artifacts, engine)
-    with pytest.raises(_Crash):
+    with pytest.raises(HandlerError) as raised:
         indexer.sync()
+    # the error names the event it failed on (Ponder's addErrorMeta), and keeps its cause
+    assert isinstance(raised.value.__cause__, _Crash)
+    assert raised.value.event_key == "TradeLedger:PaymentRecorded"
+    assert raised.value.tx_hash.startswith("0x") and raised.value.block_number > 0
+    assert f"block {raised.value.block_number}" in str(raised.value)
     cursor_block = indexer.cursor()[0]
     with engine.connect() as connection:
         beyond = connection.execute(
