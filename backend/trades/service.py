@@ -178,7 +178,11 @@ class TradeChecks:
         self._known_invoices = set()
         if not keys:
             return
-        for row in self.session.exec(select(TradeRow).where(col(TradeRow.invoice_key).in_(keys))):
+        # The explicit "not zero" lets the database use the partial index of invoices.
+        rows = select(TradeRow).where(
+            col(TradeRow.invoice_key).in_(keys), col(TradeRow.invoice_key) != ZERO_32
+        )
+        for row in self.session.exec(rows):
             if self.holds(row):
                 self._known_invoices.add(row.invoice_key)
         queued_key = OutboxItem.payload["trade"]["invoice_key"].as_string()  # type: ignore[index]
