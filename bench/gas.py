@@ -4,7 +4,9 @@ Run: ``make bench`` (or ``.venv/bin/python bench/gas.py``). Printed, never asser
 
 Floor for one verified trade, in DESIGN's terms (~45k): one new storage slot (22,100), two
 ecrecovers (2 x 3,000), two cold role reads (2 x 2,100) and the registry's cold account (2,600),
-calldata (~640 bytes, ~8,000), one log with 4 topics and 7 words (~3,700).
+calldata (~640 bytes, ~8,000), one log with 4 topics and 7 words (~3,700). An invoice adds its
+identity: one more new slot (`invoiceKey => tradeId`, 22,100), its calldata word (~500) and its
+log word (256).
 
 Floors for consents and decisions, whole transactions (21,000 base included):
 - first grant of a firm: four new slots (two for the consent, the pair's current id, the firm's
@@ -52,6 +54,7 @@ from backend.sdk.typed_data import (  # noqa: E402
 from backend.settings import DEVELOPMENT_OPERATOR_KEY  # noqa: E402
 
 TRADE_FLOOR = 22_100 + 2 * 3_000 + 2 * 2_100 + 2_600 + 8_000 + 3_700
+INVOICE_KEY_FLOOR = 22_100 + 500 + 256
 TRANSACTION_BASE = 21_000  # paid once per transaction: a single trade pays it alone
 _SIGNED_CALL = 3_000 + 2_600 + 2 * 2_100  # ecrecover, registry account, two standing reads
 FIRST_GRANT_FLOOR = 4 * 22_100 + _SIGNED_CALL + 2_700 + 2_900 + TRANSACTION_BASE
@@ -84,31 +87,45 @@ def register(ledger: Ledger, count: int, roles: Role) -> list[Signer]:
 def signed_invoice(ledger: Ledger, seller: Signer, buyer: Signer) -> SignedTrade:
     now = int(time.time())
     trade = Trade(seller.address, buyer.address, TradeKind.INVOICE, os.urandom(32), 12_345_600,
-                  156, now - 10 * DAY, now + 50 * DAY)  # fmt: skip
+                  156, now - 10 * DAY, now + 50 * DAY, invoice_key=os.urandom(32))  # fmt: skip
+    domain = ledger.trades.domain
+    return SignedTrade(trade, seller.sign_trade(trade, domain), buyer.sign_trade(trade, domain))
+
+
+def signed_order(ledger: Ledger, seller: Signer, buyer: Signer) -> SignedTrade:
+    now = int(time.time())
+    trade = Trade(seller.address, buyer.address, TradeKind.ORDER, os.urandom(32), 12_345_600,
+                  156, now - 10 * DAY)  # fmt: skip
     domain = ledger.trades.domain
     return SignedTrade(trade, seller.sign_trade(trade, domain), buyer.sign_trade(trade, domain))
 
 
 def measure_trades(ledger: Ledger) -> list[tuple[str, int, int | None]]:
-    """(operation, gas, floor) rows for verified trades, single and batched."""
+    """(operation, gas, floor) rows for verified invoices and orders, single and batched."""
     sellers = register(ledger, FIRMS_IN_BATCH, Role.SUPPLIER)
     buyers = register(ledger, FIRMS_IN_BATCH, Role.CORE)
-    single = ledger.trades.record(signed_invoice(ledger, sellers[0], buyers[0])).tx.gas_used
-    items = [
-        signed_invoice(ledger, sellers[i % FIRMS_IN_BATCH], buyers[(i * 7) % FIRMS_IN_BATCH])
-        for i in range(BATCH_SIZE)
-    ]
-    batch = ledger.trades.record_batch(items)
-    assert batch.recorded == BATCH_SIZE, "every batch item should have been recorded"
-    return [
-        ("verified trade, single (own transaction)", single, TRADE_FLOOR + TRANSACTION_BASE),
-        (
-            f"verified trade, per trade in a batch of {BATCH_SIZE} "
-            f"({FIRMS_IN_BATCH} sellers x {FIRMS_IN_BATCH} buyers)",
-            batch.tx.gas_used // BATCH_SIZE,
-            TRADE_FLOOR,
-        ),  # fmt: skip
-    ]
+    rows: list[tuple[str, int, int | None]] = []
+    for name, make, floor in (
+        ("invoice", signed_invoice, TRADE_FLOOR + INVOICE_KEY_FLOOR),
+        ("order (no invoice identity)", signed_order, TRADE_FLOOR),
+    ):
+        single = ledger.trades.record(make(ledger, sellers[0], buyers[0])).tx.gas_used
+        items = [
+            make(ledger, sellers[i % FIRMS_IN_BATCH], buyers[(i * 7) % FIRMS_IN_BATCH])
+            for i in range(BATCH_SIZE)
+        ]
+        batch = ledger.trades.record_batch(items)
+        assert batch.recorded == BATCH_SIZE, "every batch item should have been recorded"
+        rows += [
+            (f"verified {name}, single (own transaction)", single, floor + TRANSACTION_BASE),
+            (
+                f"verified {name}, per trade in a batch of {BATCH_SIZE} "
+                f"({FIRMS_IN_BATCH} sellers x {FIRMS_IN_BATCH} buyers)",
+                batch.tx.gas_used // BATCH_SIZE,
+                floor,
+            ),  # fmt: skip
+        ]
+    return rows
 
 
 # A receivable's storage: three new slots (holder/due date/tier/status | amount | root id); the

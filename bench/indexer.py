@@ -188,6 +188,7 @@ def web3_path(url: str, address: str, block: int, database: str, sample: int) ->
                     issued_at=args["issuedAt"],
                     due_at=args["dueAt"],
                     ref="0x" + args["ref"].hex(),
+                    invoice_key="0x" + args["invoiceKey"].hex(),
                     status=2,
                     recorded_block=number,
                     recorded_time=times[number],

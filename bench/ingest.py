@@ -60,6 +60,7 @@ def signed_items(ledger, sellers, buyers, count: int, seed: int = 1) -> dict[str
             156,
             now - 30 * DAY,
             now + 30 * DAY,
+            invoice_key=rng.randbytes(32),
         )
         per_seller[seller.address].append(
             {
@@ -156,6 +157,7 @@ def naive_rate(ledger, sellers, buyers) -> float:
             trade["issued_at"],
             trade["due_at"],
             bytes.fromhex(trade["ref"][2:]),
+            bytes.fromhex(trade["invoice_key"][2:]),
         )
         tx = ledger.trades.contract.functions.recordTrade(
             fields,

@@ -3,11 +3,11 @@ pragma solidity ^0.8.24;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IFirmRegistry} from "./interfaces/IFirmRegistry.sol";
 import {IConsentRegistry} from "./interfaces/IConsentRegistry.sol";
 import {Roles} from "./Roles.sol";
+import {SignatureVerifier} from "./SignatureVerifier.sol";
 
 /// @title ConsentRegistry
 /// @notice See {IConsentRegistry}. A consent takes two storage slots; each (firm, bank) pair keeps
@@ -184,7 +184,7 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
     {
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
-        return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
+        return SignatureVerifier.isValidERC1271Calldata(signer, digest, signature);
     }
 
     function _hashConsent(Consent calldata consent_) private view returns (bytes32) {

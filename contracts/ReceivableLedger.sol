@@ -113,7 +113,8 @@ contract ReceivableLedger is IReceivableLedger, EIP712, Nonces, AccessControl {
         if (tradeStatus == ITradeLedger.TradeStatus.Verified) {
             _checkFirm(obligor, Roles.CORE);
             _confirm(receivableId, record, obligor);
-        } else if (tradeStatus == ITradeLedger.TradeStatus.Rejected) {
+        } else if (tradeStatus == ITradeLedger.TradeStatus.Rejected || tradeStatus == ITradeLedger.TradeStatus.None) {
+            // None: the proposal expired unanswered (it can no longer be confirmed).
             _reject(receivableId, record, obligor, bytes32(0));
         } else {
             revert ReceivableLedgerInvalidTradeStatus(receivableId, tradeStatus);
@@ -131,7 +132,8 @@ contract ReceivableLedger is IReceivableLedger, EIP712, Nonces, AccessControl {
         catch (bytes memory failure) {
             _revertAnswer(receivableId, obligor, receivableId, obligorSignature, failure);
         }
-        _confirm(receivableId, record, obligor);
+        // The trade ledger reported the answer back ({tradeAnswered}), which confirmed the record.
+        if (record.status == ReceivableStatus.Pending) _confirm(receivableId, record, obligor);
     }
 
     /// @inheritdoc IReceivableLedger
@@ -144,7 +146,21 @@ contract ReceivableLedger is IReceivableLedger, EIP712, Nonces, AccessControl {
             bytes32 digest = trades.hashReject(receivableId, reason);
             _revertAnswer(receivableId, obligor, digest, obligorSignature, failure);
         }
-        _reject(receivableId, record, obligor, reason);
+        if (record.status == ReceivableStatus.Pending) _reject(receivableId, record, obligor, reason);
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function tradeAnswered(bytes32 tradeId, bool confirmed, bytes32 reason) external {
+        if (msg.sender != address(trades)) revert ReceivableLedgerNotTradeLedger(msg.sender);
+        Record storage record = _records[tradeId];
+        if (record.status != ReceivableStatus.Pending) return;
+        address obligor = _obligors[tradeId];
+        if (!confirmed) {
+            _reject(tradeId, record, obligor, reason);
+            return;
+        }
+        (IFirmRegistry.FirmStatus status, uint8 roles) = registry.standing(obligor);
+        if (status == IFirmRegistry.FirmStatus.Active && roles & Roles.CORE != 0) _confirm(tradeId, record, obligor);
     }
 
     /// @inheritdoc IReceivableLedger

@@ -4,17 +4,19 @@ pragma solidity ^0.8.24;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {IFirmRegistry} from "./interfaces/IFirmRegistry.sol";
+import {IReceivableLedger} from "./interfaces/IReceivableLedger.sol";
 import {ITradeLedger} from "./interfaces/ITradeLedger.sol";
 import {Roles} from "./Roles.sol";
 import {SignatureVerifier} from "./SignatureVerifier.sol";
 
 /// @title TradeLedger
 /// @notice See {ITradeLedger}. Gas matters here (one trade is one storage slot): a directly
-/// verified trade stores only `docHash => tradeId`; the trade's fields live in its event. Trades
-/// that wait for the buyer (or were rejected) also keep a small proposal record.
+/// verified trade stores only `docHash => tradeId` (and an invoice `invoiceKey => tradeId`); the
+/// trade's fields live in its event. Trades that wait for the buyer (or were rejected) also keep a
+/// small proposal record, whose status and time decide whether it still holds its document.
 contract TradeLedger is ITradeLedger, EIP712 {
     bytes32 public constant TRADE_TYPEHASH = keccak256(
-        "Trade(address seller,address buyer,uint8 kind,bytes32 docHash,uint128 amount,uint16 currency,uint64 issuedAt,uint64 dueAt,bytes32 ref)"
+        "Trade(address seller,address buyer,uint8 kind,bytes32 docHash,uint128 amount,uint16 currency,uint64 issuedAt,uint64 dueAt,bytes32 ref,bytes32 invoiceKey)"
     );
     bytes32 public constant PAYMENT_TYPEHASH =
         keccak256("Payment(bytes32 tradeId,uint128 amount,uint64 paidAt,bytes32 payRef)");
@@ -22,13 +24,18 @@ contract TradeLedger is ITradeLedger, EIP712 {
 
     /// @notice How far a business time may run ahead of the block's time (clocks differ a little).
     uint64 public constant MAX_CLOCK_SKEW = 5 minutes;
+    /// @notice How long a proposal waits for its buyer: after that it can no longer be confirmed
+    /// (or rejected), and its document and invoice identity are free to be recorded again.
+    uint64 public constant PROPOSAL_TTL = 30 days;
 
     struct Proposal {
         address buyer;
         TradeStatus status;
+        uint64 proposedAt;
     }
 
     IFirmRegistry public immutable registry;
+    address private immutable _deployer;
 
     // ─────────────────────────────────────────────────────────────── storage
 
@@ -36,9 +43,12 @@ contract TradeLedger is ITradeLedger, EIP712 {
     mapping(bytes32 tradeId => Proposal) private _proposals;
     mapping(bytes32 paymentId => bool) private _paymentRecorded;
     mapping(bytes32 tradeId => uint128) private _paid;
+    mapping(bytes32 invoiceKey => bytes32 tradeId) private _tradeOfInvoice;
+    IReceivableLedger private _receivables;
 
     constructor(IFirmRegistry registry_) EIP712("SCF Ledger", "1") {
         registry = registry_;
+        _deployer = msg.sender;
     }
 
     // ─────────────────────────────────────────────────────────────── external
@@ -74,8 +84,9 @@ contract TradeLedger is ITradeLedger, EIP712 {
         bytes memory failure;
         (tradeId, failure) = _checkTrade(trade, sellerSignature, sellerSignature, false);
         if (failure.length != 0) LowLevelCall.bubbleRevert(failure);
-        _tradeOfDocument[trade.docHash] = tradeId;
-        _proposals[tradeId] = Proposal({buyer: trade.buyer, status: TradeStatus.Proposed});
+        _reserve(tradeId, trade);
+        _proposals[tradeId] =
+            Proposal({buyer: trade.buyer, status: TradeStatus.Proposed, proposedAt: uint64(block.timestamp)});
         emit TradeProposed(
             tradeId,
             trade.seller,
@@ -86,7 +97,8 @@ contract TradeLedger is ITradeLedger, EIP712 {
             trade.currency,
             trade.issuedAt,
             trade.dueAt,
-            trade.ref
+            trade.ref,
+            trade.invoiceKey
         );
     }
 
@@ -96,6 +108,7 @@ contract TradeLedger is ITradeLedger, EIP712 {
         // A verified trade needs no proposal record: clearing it refunds gas and marks it verified.
         delete _proposals[tradeId];
         emit TradeConfirmed(tradeId, buyer);
+        _reportAnswer(tradeId, true, bytes32(0));
     }
 
     /// @inheritdoc ITradeLedger
@@ -104,6 +117,7 @@ contract TradeLedger is ITradeLedger, EIP712 {
         address buyer = _checkBuyerAnswer(tradeId, digest, buyerSignature);
         _proposals[tradeId].status = TradeStatus.Rejected;
         emit TradeRejected(tradeId, buyer, reason);
+        _reportAnswer(tradeId, false, reason);
     }
 
     /// @inheritdoc ITradeLedger
@@ -115,6 +129,7 @@ contract TradeLedger is ITradeLedger, EIP712 {
         if (payment.tradeId != tradeId) revert TradeLedgerPaymentTradeMismatch(payment.tradeId, tradeId);
         _checkStatus(tradeId, _statusOf(trade.docHash, tradeId), TradeStatus.Verified);
         if (trade.kind != uint8(TradeKind.Invoice)) revert TradeLedgerNotAnInvoice(tradeId);
+        _checkNoReceivable(tradeId);
         if (payment.amount == 0) revert TradeLedgerZeroAmount();
         _checkNotFuture(payment.paidAt);
         paymentId = _hashPayment(payment);
@@ -163,6 +178,34 @@ contract TradeLedger is ITradeLedger, EIP712 {
         return _paid[tradeId];
     }
 
+    /// @inheritdoc ITradeLedger
+    function tradeOfInvoice(bytes32 invoiceKey) external view returns (bytes32 tradeId, TradeStatus status) {
+        tradeId = _tradeOfInvoice[invoiceKey];
+        status = tradeId == bytes32(0) ? TradeStatus.None : _proposalStatus(tradeId, true);
+    }
+
+    /// @inheritdoc ITradeLedger
+    function verifySignature(address signer, bytes32 digest, bytes calldata signature)
+        external
+        view
+        returns (bool)
+    {
+        return SignatureVerifier.isValidCalldata(signer, digest, signature);
+    }
+
+    /// @inheritdoc ITradeLedger
+    function receivableLedger() external view returns (address) {
+        return address(_receivables);
+    }
+
+    /// @inheritdoc ITradeLedger
+    function bindReceivableLedger(address receivableLedger_) external {
+        if (msg.sender != _deployer || address(_receivables) != address(0)) {
+            revert TradeLedgerUnauthorizedBinding(msg.sender);
+        }
+        _receivables = IReceivableLedger(receivableLedger_);
+    }
+
     /// @notice The EIP-712 domain separator ("SCF Ledger", "1", chainId, this contract).
     // solhint-disable-next-line func-name-mixedcase
     function DOMAIN_SEPARATOR() external view returns (bytes32) {
@@ -173,7 +216,7 @@ contract TradeLedger is ITradeLedger, EIP712 {
 
     /// @dev The one place a verified trade enters storage.
     function _recordVerified(bytes32 tradeId, Trade calldata trade) private {
-        _tradeOfDocument[trade.docHash] = tradeId;
+        _reserve(tradeId, trade);
         emit TradeRecorded(
             tradeId,
             trade.seller,
@@ -184,7 +227,8 @@ contract TradeLedger is ITradeLedger, EIP712 {
             trade.currency,
             trade.issuedAt,
             trade.dueAt,
-            trade.ref
+            trade.ref,
+            trade.invoiceKey
         );
     }
 
@@ -200,8 +244,16 @@ contract TradeLedger is ITradeLedger, EIP712 {
         failure = _fieldFailure(trade);
         if (failure.length != 0) return (tradeId, failure);
         bytes32 existing = _tradeOfDocument[trade.docHash];
-        if (existing != bytes32(0)) {
+        if (existing != bytes32(0) && !_released(existing, tradeId)) {
             return (tradeId, abi.encodeWithSelector(TradeLedgerDuplicateDocument.selector, trade.docHash, existing));
+        }
+        if (trade.invoiceKey != bytes32(0)) {
+            existing = _tradeOfInvoice[trade.invoiceKey];
+            if (existing != bytes32(0) && !_released(existing, tradeId)) {
+                return (
+                    tradeId, abi.encodeWithSelector(TradeLedgerDuplicateInvoice.selector, trade.invoiceKey, existing)
+                );
+            }
         }
         failure = _traderFailure(trade.seller);
         if (failure.length != 0) return (tradeId, failure);
@@ -225,6 +277,9 @@ contract TradeLedger is ITradeLedger, EIP712 {
         bool isInvoice = trade.kind == uint8(TradeKind.Invoice);
         if (isInvoice ? trade.dueAt < trade.issuedAt : trade.dueAt != 0) {
             return abi.encodeWithSelector(TradeLedgerInvalidDueDate.selector, trade.issuedAt, trade.dueAt);
+        }
+        if (isInvoice == (trade.invoiceKey == bytes32(0))) {
+            return abi.encodeWithSelector(TradeLedgerInvalidInvoiceKey.selector, trade.kind, trade.invoiceKey);
         }
         if (trade.issuedAt > block.timestamp + MAX_CLOCK_SKEW) {
             return abi.encodeWithSelector(
@@ -253,6 +308,8 @@ contract TradeLedger is ITradeLedger, EIP712 {
     {
         Proposal storage proposal = _proposals[tradeId];
         _checkStatus(tradeId, proposal.status, TradeStatus.Proposed);
+        uint64 expiresAt = proposal.proposedAt + PROPOSAL_TTL;
+        if (block.timestamp > expiresAt) revert TradeLedgerProposalExpired(tradeId, expiresAt);
         buyer = proposal.buyer;
         bytes memory failure = _traderFailure(buyer);
         if (failure.length != 0) LowLevelCall.bubbleRevert(failure);
@@ -271,10 +328,55 @@ contract TradeLedger is ITradeLedger, EIP712 {
         }
     }
 
+    /// @dev A rejected trade stays rejected even once its document is recorded again; a trade whose
+    /// document another trade holds now (after its proposal expired) is None, as is an expired
+    /// proposal: it never was verified.
     function _statusOf(bytes32 docHash, bytes32 tradeId) private view returns (TradeStatus) {
-        if (tradeId == bytes32(0) || _tradeOfDocument[docHash] != tradeId) return TradeStatus.None;
-        TradeStatus open = _proposals[tradeId].status;
-        return open == TradeStatus.None ? TradeStatus.Verified : open;
+        if (tradeId == bytes32(0)) return TradeStatus.None;
+        return _proposalStatus(tradeId, _tradeOfDocument[docHash] == tradeId);
+    }
+
+    /// @dev The status of a trade known to the ledger, given whether it still holds its document.
+    function _proposalStatus(bytes32 tradeId, bool holdsDocument) private view returns (TradeStatus) {
+        Proposal storage proposal = _proposals[tradeId];
+        TradeStatus open = proposal.status;
+        if (open == TradeStatus.Rejected) return TradeStatus.Rejected;
+        if (!holdsDocument) return TradeStatus.None;
+        if (open == TradeStatus.None) return TradeStatus.Verified;
+        return block.timestamp > proposal.proposedAt + PROPOSAL_TTL ? TradeStatus.None : TradeStatus.Proposed;
+    }
+
+    /// @dev Whether trade `holder` no longer holds its document and invoice identity: its proposal
+    /// was rejected or expired. The same trade is never recorded twice (its proposal record would
+    /// stay behind).
+    function _released(bytes32 holder, bytes32 tradeId) private view returns (bool) {
+        if (holder == tradeId) return false;
+        Proposal storage proposal = _proposals[holder];
+        TradeStatus open = proposal.status;
+        if (open == TradeStatus.Rejected) return true;
+        return open == TradeStatus.Proposed && block.timestamp > proposal.proposedAt + PROPOSAL_TTL;
+    }
+
+    /// @dev A new trade takes its document (and its invoice identity, for an invoice).
+    function _reserve(bytes32 tradeId, Trade calldata trade) private {
+        _tradeOfDocument[trade.docHash] = tradeId;
+        if (trade.invoiceKey != bytes32(0)) _tradeOfInvoice[trade.invoiceKey] = tradeId;
+    }
+
+    /// @dev A receivable issued from a proposal follows its answer in the same transaction.
+    function _reportAnswer(bytes32 tradeId, bool confirmed, bytes32 reason) private {
+        IReceivableLedger receivables = _receivables;
+        if (address(receivables) != address(0)) receivables.tradeAnswered(tradeId, confirmed, reason);
+    }
+
+    function _checkNoReceivable(bytes32 tradeId) private view {
+        IReceivableLedger receivables = _receivables;
+        if (address(receivables) == address(0)) return;
+        IReceivableLedger.ReceivableStatus status = receivables.receivable(tradeId).status;
+        if (status != IReceivableLedger.ReceivableStatus.None && status != IReceivableLedger.ReceivableStatus.Rejected)
+        {
+            revert TradeLedgerPaidOnReceivable(tradeId);
+        }
     }
 
     function _hashTrade(Trade calldata trade) private view returns (bytes32) {

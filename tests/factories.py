@@ -54,6 +54,8 @@ def make_trade(seller: Signer | str, buyer: Signer | str, **overrides: object) -
         "due_at": now + 30 * DAY,
     }
     fields.update(overrides)
+    if fields["kind"] == TradeKind.INVOICE and "invoice_key" not in overrides:
+        fields["invoice_key"] = os.urandom(32)  # each invoice its own identity
     return Trade(**fields)  # type: ignore[arg-type]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import Address, HexBytes65
+from backend.schemas import Address, HexBytes
 
 
 class ChallengeCreate(BaseModel):
@@ -19,7 +19,10 @@ class ChallengePublic(BaseModel):
 
 class TokenCreate(BaseModel):
     message: str = Field(max_length=2_000)
-    signature: HexBytes65
+    signature: HexBytes = Field(
+        description="65 bytes from an EOA's personal_sign, or an ERC-1271 wallet's signature of "
+        "the message's EIP-191 hash (any length; a multisig's is its owners' signatures)"
+    )
 
 
 class TokenPublic(BaseModel):

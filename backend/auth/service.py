@@ -22,8 +22,8 @@ from sqlmodel import Session, col
 
 from backend.auth.models import AuthChallenge
 from backend.chain.contracts import FirmStatus, Ledger, Role
-from backend.chain.wallets import wallet_approves
 from backend.errors import LedgerError
+from backend.sdk.verify import recover_address
 from backend.settings import Settings
 
 TOKEN_ALGORITHM = "HS256"
@@ -128,13 +128,12 @@ def principal_for(ledger: Ledger, settings: Settings, address: str) -> Principal
 
 
 def _signed_by(ledger: Ledger, address: str, message: str, signature: bytes) -> bool:
-    signable = encode_defunct(text=message)
-    try:
-        if Account.recover_message(signable, signature=signature) == address:
-            return True
-    except (ValueError, TypeError):
-        pass
-    return wallet_approves(ledger.w3, address, _hash_eip191_message(signable), signature)
+    """An EOA's ``personal_sign``, else an ERC-1271 wallet's approval of the EIP-191 hash, checked
+    by the ledger's own verification (static call, gas stipend) as the contracts would."""
+    digest = _hash_eip191_message(encode_defunct(text=message))
+    if recover_address(digest, signature) == address:
+        return True
+    return ledger.trades.verify_signature(address, digest, signature)
 
 
 def issue_token(settings: Settings, principal: Principal, expires_at: int) -> str:

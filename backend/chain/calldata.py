@@ -12,11 +12,11 @@ from eth_utils import keccak
 
 from backend.chain.contracts import SignedTrade
 
-TRADE_TUPLE = "(address,address,uint8,bytes32,uint128,uint16,uint64,uint64,bytes32)"
+TRADE_TUPLE = "(address,address,uint8,bytes32,uint128,uint16,uint64,uint64,bytes32,bytes32)"
 RECORD_TRADES_SIGNATURE = f"recordTrades(({TRADE_TUPLE},bytes,bytes)[])"
 RECORD_TRADES_SELECTOR = keccak(text=RECORD_TRADES_SIGNATURE)[:4]
 WORD = 32
-TRADE_WORDS = 9
+TRADE_WORDS = 10
 SUBMISSION_HEAD = (TRADE_WORDS + 2) * WORD  # the static trade, then the two offsets
 
 
@@ -42,6 +42,7 @@ def _submission(item: SignedTrade) -> bytes:
             _word(trade.issued_at),
             _word(trade.due_at),
             trade.ref,
+            trade.invoice_key,
         )
     )
     seller = _bytes_tail(item.seller_signature)

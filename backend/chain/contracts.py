@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum, IntFlag
+from functools import cached_property
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -17,6 +18,7 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
+from backend.chain import wallets
 from backend.chain.compiler import Artifact
 from backend.chain.deploy import Deployment, deploy_ledger
 from backend.chain.reverts import ContractRevert
@@ -159,10 +161,11 @@ class TradeLedgerContract(_Wrapper):
         return RecordedTrade(bytes(self._events(receipt, "TradeRecorded")[0].args.tradeId),
                              TxResult.of(receipt))  # fmt: skip
 
-    def record_batch(self, items: list[SignedTrade]) -> BatchResult:
-        """Record many trades in one transaction; each item's outcome comes from its event."""
+    def record_batch(self, items: list[SignedTrade], *, gas: int | None = None) -> BatchResult:
+        """Record many trades in one transaction; each item's outcome comes from its event.
+        ``gas``: a fixed limit (as the relayer sets one) instead of the node's estimate."""
         call = self.contract.functions.recordTrades([item.as_tuple() for item in items])
-        receipt = self.transactor.send(call)
+        receipt = self.transactor.send(call, gas=gas)
         outcomes: dict[int, BatchItemOutcome] = {}
         recorded = iter(self._events(receipt, "TradeRecorded"))
         failed = {e.args.index: e for e in self._events(receipt, "TradeFailed")}
@@ -202,6 +205,20 @@ class TradeLedgerContract(_Wrapper):
     def trade_of_document(self, doc_hash: bytes) -> tuple[bytes, TradeStatus]:
         trade_id, status = self.transactor.call(self.contract.functions.tradeOfDocument(doc_hash))
         return bytes(trade_id), TradeStatus(status)
+
+    def trade_of_invoice(self, invoice_key: bytes) -> tuple[bytes, TradeStatus]:
+        trade_id, status = self.transactor.call(self.contract.functions.tradeOfInvoice(invoice_key))
+        return bytes(trade_id), TradeStatus(status)
+
+    @cached_property
+    def proposal_ttl(self) -> int:
+        """Seconds a proposal waits for its buyer (the contract's ``PROPOSAL_TTL``)."""
+        return int(self.transactor.call(self.contract.functions.PROPOSAL_TTL()))
+
+    def verify_signature(self, signer: str, digest: bytes, signature: bytes) -> bool:
+        """The contract's own signature check (ECDSA, else ERC-1271 within its gas stipend), run
+        by ``eth_call`` in a static context under a gas cap: what the chain will decide."""
+        return wallets.ledger_verifies(self.contract, signer, digest, signature)
 
     def paid_amount(self, trade_id: bytes) -> int:
         return int(self.transactor.call(self.contract.functions.paidAmount(trade_id)))

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from eth_utils import to_checksum_address
+
 from backend.chain.compiler import Artifact
 from backend.chain.transactor import Transactor
 from backend.errors import LedgerError
@@ -93,6 +95,11 @@ def deploy_ledger(transactor: Transactor, artifacts: dict[str, Artifact]) -> Dep
         addresses[name] = address
         contracts[name] = DeployedContract(address, artifact.abi_hash, int(receipt["blockNumber"]))
         logger.info("deploy.contract name=%s address=%s gas=%d", name, address, receipt["gasUsed"])
+    # The trade ledger refuses trade-level payments on an invoice that became a receivable.
+    trade_ledger = transactor.w3.eth.contract(
+        address=to_checksum_address(addresses["TradeLedger"]), abi=artifacts["TradeLedger"].abi
+    )
+    transactor.send(trade_ledger.functions.bindReceivableLedger(addresses["ReceivableLedger"]))
     first_block = min(c.block for c in contracts.values())
     return Deployment(
         chain_id=transactor.w3.eth.chain_id, deploy_block=first_block, contracts=contracts

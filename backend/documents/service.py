@@ -9,7 +9,7 @@ import os
 import time
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.auth.service import Forbidden, Principal
 from backend.consents.models import SCOPE_DOCUMENTS
@@ -38,7 +38,11 @@ def upload(
             status=413,
         )
     doc_hash = "0x" + hashlib.sha256(content).hexdigest()
-    trade = session.exec(select(Trade).where(Trade.doc_hash == doc_hash)).first()
+    # The trade that holds the document now: a rejected or expired proposal releases it, and the
+    # trade that records it again comes later on chain.
+    trade = session.exec(
+        select(Trade).where(Trade.doc_hash == doc_hash).order_by(col(Trade.event_id).desc())
+    ).first()
     if trade is None:
         raise LedgerError(
             f"no recorded trade has document hash {doc_hash}", code="unknown_document", status=422

@@ -80,6 +80,7 @@ def _trade_id_of(trade_tuple: Any, domain: Any) -> str:
         fields[6],
         fields[7],
         bytes(fields[8]),
+        bytes(fields[9]),
     )
     return "0x" + trade.trade_id(domain).hex()
 
@@ -116,6 +117,7 @@ def trade_evidence(session: Session, services: Services, trade: Trade) -> dict[s
         "issuedAt": trade.issued_at,
         "dueAt": trade.due_at,
         "ref": trade.ref,
+        "invoiceKey": trade.invoice_key,
     }
     return {
         "kind": "trade",

@@ -195,6 +195,7 @@ def issue(
             "issued_at": trade.issued_at,
             "due_at": trade.due_at,
             "ref": trade.ref,
+            "invoice_key": trade.invoice_key,
         },
     }
     return _accept(

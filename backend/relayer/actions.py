@@ -15,6 +15,7 @@ from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Payment, Trade, TradeKind
 
 TRADE = "trade"  # both signatures: batched into recordTrades
+ZERO_32 = "0x" + "00" * 32
 
 
 def trade_from_payload(data: dict[str, Any]) -> Trade:
@@ -28,6 +29,7 @@ def trade_from_payload(data: dict[str, Any]) -> Trade:
         issued_at=int(data["issued_at"]),
         due_at=int(data["due_at"]),
         ref=hex_bytes(data["ref"]),
+        invoice_key=hex_bytes(data.get("invoice_key", ZERO_32)),
     )
 
 

@@ -50,6 +50,7 @@ def trade_json(trade: Trade) -> dict[str, Any]:
         "issued_at": trade.issued_at,
         "due_at": trade.due_at,
         "ref": "0x" + trade.ref.hex(),
+        "invoice_key": "0x" + trade.invoice_key.hex(),
     }
 
 

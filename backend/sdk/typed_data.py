@@ -12,7 +12,8 @@ from enum import IntEnum, IntFlag
 from functools import cached_property
 from typing import Any
 
-from eth_utils import to_checksum_address
+from eth_abi import encode as abi_encode
+from eth_utils import keccak, to_checksum_address
 
 from backend.sdk.eip712 import DOMAIN_FIELDS, TypedDataSchema, domain_separator, typed_data_digest
 from backend.sdk.verify import checksummed
@@ -32,6 +33,7 @@ LEDGER_TYPES: dict[str, list[tuple[str, str]]] = {
         ("issuedAt", "uint64"),
         ("dueAt", "uint64"),
         ("ref", "bytes32"),
+        ("invoiceKey", "bytes32"),
     ],
     "Payment": [
         ("tradeId", "bytes32"),
@@ -77,6 +79,14 @@ class TradeKind(IntEnum):
     ORDER = 0
     DELIVERY = 1
     INVOICE = 2
+
+
+def invoice_key(issuer_credit_code: str, invoice_number: str) -> bytes:
+    """A Chinese e-invoice's identity on the ledger: ``keccak256(abi.encode(issuer USCC, invoice
+    number))``, the same whatever the bytes of the document that carries it. The USCC is taken in
+    upper case and both are stripped of surrounding blanks, so one invoice has one key."""
+    fields = [issuer_credit_code.strip().upper(), invoice_number.strip()]
+    return keccak(abi_encode(["string", "string"], fields))
 
 
 class ConsentScope(IntFlag):
@@ -125,6 +135,8 @@ class Trade:
     issued_at: int
     due_at: int = 0
     ref: bytes = ZERO_BYTES32
+    # The invoice's identity (see `invoice_key`): required for an INVOICE, zero for other kinds.
+    invoice_key: bytes = ZERO_BYTES32
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "seller", checksummed(self.seller))
@@ -143,6 +155,7 @@ class Trade:
             "issuedAt": self.issued_at,
             "dueAt": self.due_at,
             "ref": self.ref,
+            "invoiceKey": self.invoice_key,
         }
 
     def as_tuple(self) -> tuple[Any, ...]:

@@ -19,7 +19,7 @@ from backend.chain.anvil import Anvil
 from backend.chain.compiler import compile_contracts
 from backend.chain.contracts import Ledger, Role, SignedTrade, TxResult
 from backend.chain.node import connect
-from backend.sdk.typed_data import Trade, TradeKind
+from backend.sdk.typed_data import Trade, TradeKind, invoice_key
 from backend.settings import get_settings
 from backend.sim.decisions_demo import run_decisions
 from backend.sim.demo_firms import DemoFirm, register_demo_firm
@@ -119,6 +119,8 @@ def _trade_chain(
         delivered,
         delivered + terms,
         delivery.trade_id(domain),
+        # The e-invoice's identity: issuer (the seller's USCC) and invoice number.
+        invoice_key(seller.credit_code, f"{rng.randrange(10**8):08d}"),
     )
     return [order, delivery, invoice]
 
@@ -165,6 +167,7 @@ def _record_batch(
         CNY,
         original.issued_at,
         original.due_at,
+        invoice_key=original.invoice_key,
     )
     items.append(_sign(ledger, duplicate, seller, buyer))
 

@@ -17,6 +17,7 @@ class DemoFirm:
     name: str
     signer: Signer
     roles: Role
+    credit_code: str = ""
 
 
 def register_demo_firm(ledger: Ledger, name: str, roles: Role, key: str, serial: int) -> DemoFirm:
@@ -25,4 +26,4 @@ def register_demo_firm(ledger: Ledger, name: str, roles: Role, key: str, serial:
     signer = Signer.from_key(keccak(text=key))
     code = make_credit_code(f"9133{serial:013d}")
     ledger.registry.register(signer.address, roles, credit_code_hash(code))
-    return DemoFirm(name, signer, roles)
+    return DemoFirm(name, signer, roles, code)

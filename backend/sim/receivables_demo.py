@@ -51,6 +51,7 @@ def _invoice(ledger: Ledger, seller: DemoFirm, buyer: DemoFirm, amount: int) -> 
         CNY,
         now - 10 * DAY,
         now + 30 * DAY,
+        invoice_key=os.urandom(32),
     )
 
 

@@ -268,6 +268,7 @@ def add_trade(add: Any, world: World, number: int, seller: int, buyer: int, issu
         "issuedAt": issued,
         "dueAt": due,
         "ref": ZERO_ID,
+        "invoiceKey": _hex_id(world.seed, "invoice", number),
     }
     if disputed:
         add(recorded, "TradeLedger", "TradeProposed", **trade)

@@ -24,6 +24,14 @@ class TradeIn(BaseModel):
     issued_at: UnixTime
     due_at: UnixTime = Field(0, description="payment due (invoices); 0 otherwise")
     ref: Hex32 = Field(ZERO_32, description="the trade this one follows, or zero")
+    invoice_key: Hex32 = Field(
+        ZERO_32,
+        description=(
+            "the invoice's identity, unique in the whole ledger whatever the document's bytes: "
+            "for a Chinese e-invoice keccak256(abi.encode(issuer USCC, invoice number)) "
+            "(backend.sdk.typed_data.invoice_key); required for invoices, zero otherwise"
+        ),
+    )
 
 
 class TradeCreate(BaseModel):

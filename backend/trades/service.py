@@ -1,9 +1,11 @@
 """Submitting trades, answers and payments: validated off chain, then queued in the outbox.
 
 Everything the contract would refuse is refused here first, with a 4xx and nothing written:
-signatures must recover to the named parties (or their ERC-1271 wallets must approve), both
-parties must be active traders, the document must be new (neither recorded nor queued), fields
-sane. What passes is written to the outbox in the request's transaction and answered 202.
+signatures must recover to the named parties (or their ERC-1271 wallets must approve, as the
+ledger's own bounded static check decides), both parties must be active traders, the document and
+the invoice identity must be new (neither recorded nor queued; a rejected or expired proposal
+holds neither), fields sane. What passes is written to the outbox in the request's transaction
+and answered 202.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from sqlmodel import Session, col, select
 
 from backend.auth.service import Forbidden, Principal
 from backend.chain.contracts import FirmStatus, Role
-from backend.chain.wallets import wallet_approves
 from backend.errors import LedgerError
 from backend.firms.models import Firm
 from backend.indexer.models import IndexerCursor
+from backend.receivables.models import Receivable
 from backend.relayer.actions import TRADE
 from backend.relayer.models import FAILED, QUEUED, SUBMITTED, OutboxItem
 from backend.schemas import hex_bytes
@@ -38,6 +40,9 @@ from backend.trades.models import Trade as TradeRow
 MAX_CLOCK_SKEW = 300  # seconds a business time may run ahead of now (the contract's rule)
 TRADER = Role.SUPPLIER | Role.CORE
 LEDGER_STATUS = {1: "proposed", 2: "verified", 3: "rejected"}
+PROPOSED, VERIFIED, REJECTED = 1, 2, 3
+RECEIVABLE_REJECTED = 3  # IReceivableLedger.ReceivableStatus.Rejected
+ZERO_32 = schemas.ZERO_32
 
 
 def refused(code: str, message: str, status: int = 422) -> LedgerError:
@@ -63,6 +68,9 @@ class TradeChecks:
         self.domain = services.ledger.trades.domain
         self._standing: dict[str, tuple[FirmStatus, Role]] = {}
         self._known_documents: set[str] | None = None
+        self._known_invoices: set[str] | None = None
+        self._released_documents: set[str] = set()
+        self._chain_time: int | None = None
 
     # ───────────────────────────────────────────── parts
 
@@ -94,8 +102,8 @@ class TradeChecks:
 
     def require_signature(self, signer: str, digest: bytes, signature: str, role: str) -> None:
         raw = hex_bytes(signature)
-        if recover_address(digest, raw) == signer or wallet_approves(
-            self.services.w3, signer, digest, raw
+        if recover_address(digest, raw) == signer or self.services.ledger.trades.verify_signature(
+            signer, digest, raw
         ):
             return
         raise refused("invalid_signature", f"the {role} signature does not come from {signer}")
@@ -113,6 +121,14 @@ class TradeChecks:
             raise refused("invalid_due_date", "an invoice cannot be due before it was issued")
         if data.kind != "invoice" and data.due_at != 0:
             raise refused("invalid_due_date", "only invoices have a due date; send due_at 0")
+        if data.kind == "invoice" and data.invoice_key == ZERO_32:
+            raise refused(
+                "missing_invoice_key",
+                "an invoice needs its identity: invoice_key = keccak256(abi.encode(issuer USCC, "
+                "invoice number)) for a Chinese e-invoice",
+            )
+        if data.kind != "invoice" and data.invoice_key != ZERO_32:
+            raise refused("invalid_invoice_key", "only invoices have an invoice_key; send zero")
         return Trade(
             seller=data.seller,
             buyer=data.buyer,
@@ -123,30 +139,94 @@ class TradeChecks:
             issued_at=data.issued_at,
             due_at=data.due_at,
             ref=hex_bytes(data.ref),
+            invoice_key=hex_bytes(data.invoice_key),
         )
 
-    def prefetch_documents(self, doc_hashes: list[str]) -> None:
-        """Look up, in two queries, which of a batch's documents are recorded or queued."""
-        self._known_documents = set(
-            self.session.exec(
-                select(TradeRow.doc_hash).where(col(TradeRow.doc_hash).in_(doc_hashes))
-            )
-        ) | {
-            key.removeprefix("doc:")
-            for key in self.session.exec(
-                select(OutboxItem.dedupe_key).where(
+    def chain_time(self) -> int:
+        """The latest block's time: proposals expire by the chain's clock, not this machine's."""
+        if self._chain_time is None:
+            self._chain_time = int(self.services.w3.eth.get_block("latest")["timestamp"])
+        return self._chain_time
+
+    def holds(self, row: TradeRow) -> bool:
+        """Whether an indexed trade still holds its document and invoice identity: verified, or a
+        proposal neither rejected nor expired (the contract's rule, by the chain's clock)."""
+        if row.status == PROPOSED:
+            return self.chain_time() <= row.recorded_time + self.services.ledger.trades.proposal_ttl
+        return row.status == VERIFIED
+
+    def prefetch_documents(self, doc_hashes: list[str], invoice_keys: list[str]) -> None:
+        """Look up, in a few queries, which of a batch's documents and invoice identities are
+        held by a recorded trade or by one in flight."""
+        held: set[str] = set()
+        released: set[str] = set()
+        rows = select(TradeRow).where(col(TradeRow.doc_hash).in_(doc_hashes))
+        for row in self.session.exec(rows):
+            (held if self.holds(row) else released).add(row.doc_hash)
+        self._released_documents = released - held
+        # A recorded proposal's outbox row keeps its dedupe key; once the proposal released the
+        # document, only rows still in flight count.
+        self._known_documents = held | {
+            item.dedupe_key.removeprefix("doc:")
+            for item in self.session.exec(
+                select(OutboxItem).where(
                     col(OutboxItem.dedupe_key).in_([f"doc:{h}" for h in doc_hashes]),
                     OutboxItem.status != FAILED,
                 )
             )
+            if item.status in (QUEUED, SUBMITTED)
+            or item.dedupe_key.removeprefix("doc:") not in self._released_documents
         }
+        keys = [key for key in invoice_keys if key != ZERO_32]
+        self._known_invoices = set()
+        if not keys:
+            return
+        # The explicit "not zero" lets the database use the partial index of invoices.
+        rows = select(TradeRow).where(
+            col(TradeRow.invoice_key).in_(keys), col(TradeRow.invoice_key) != ZERO_32
+        )
+        for row in self.session.exec(rows):
+            if self.holds(row):
+                self._known_invoices.add(row.invoice_key)
+        queued_key = OutboxItem.payload["trade"]["invoice_key"].as_string()  # type: ignore[index]
+        self._known_invoices |= set(
+            self.session.exec(
+                select(queued_key).where(
+                    col(OutboxItem.status).in_([QUEUED, SUBMITTED]),
+                    col(OutboxItem.kind).in_([TRADE, "propose"]),
+                    queued_key.in_(keys),
+                )
+            )
+        )
 
-    def document_new(self, doc_hash: str) -> None:
-        if self._known_documents is None:
-            self.prefetch_documents([doc_hash])
-        assert self._known_documents is not None
+    def document_new(self, doc_hash: str, invoice_key: str) -> None:
+        if self._known_documents is None or self._known_invoices is None:
+            self.prefetch_documents([doc_hash], [invoice_key])
+        assert self._known_documents is not None and self._known_invoices is not None
         if doc_hash in self._known_documents:
             raise refused("duplicate_document", f"document {doc_hash} is recorded already", 409)
+        if invoice_key in self._known_invoices:
+            raise refused(
+                "duplicate_invoice",
+                f"invoice {invoice_key} is recorded already (under another document, maybe)",
+                409,
+            )
+
+    def release_documents(self, doc_hashes: list[str]) -> None:
+        """Free the outbox dedupe keys that recorded proposals keep for documents they released
+        (rejected or expired), so that the document can be queued again."""
+        released = [h for h in doc_hashes if h in self._released_documents]
+        if not released:
+            return
+        for item in self.session.exec(
+            select(OutboxItem).where(
+                col(OutboxItem.dedupe_key).in_([f"doc:{h}" for h in released]),
+                col(OutboxItem.status).not_in([QUEUED, SUBMITTED]),
+            )
+        ):
+            item.dedupe_key = f"{item.dedupe_key}:released:{item.id}"
+            self.session.add(item)
+        self.session.flush()
 
     # ───────────────────────────────────────────── whole submissions
 
@@ -161,7 +241,7 @@ class TradeChecks:
         self.require_signature(trade.seller, digest, body.seller_signature, "seller")
         if body.buyer_signature is not None:
             self.require_signature(trade.buyer, digest, body.buyer_signature, "buyer")
-        self.document_new(data.doc_hash)
+        self.document_new(data.doc_hash, data.invoice_key)
         payload = {
             "trade_id": trade_id,
             "trade": {**data.model_dump(mode="json"), "kind": schemas.KIND_NUMBERS[data.kind]},
@@ -263,7 +343,9 @@ def check_next_nonce(
 def submit_trade(
     session: Session, services: Services, principal: Principal, body: schemas.TradeCreate
 ) -> schemas.TradeAccepted:
-    accepted = TradeChecks(session, services, principal).trade(body, int(time.time()))
+    checks = TradeChecks(session, services, principal)
+    accepted = checks.trade(body, int(time.time()))
+    checks.release_documents([body.trade.doc_hash])
     enqueue(session, principal, [accepted])
     return schemas.TradeAccepted(trade_id=accepted.subject, status=QUEUED)
 
@@ -277,15 +359,21 @@ def submit_batch(
     # Who may submit is decided for the whole request; what is valid, item by item.
     for item in body.items:
         checks.require_party(item.trade.seller, item.trade.buyer)
-    checks.prefetch_documents([item.trade.doc_hash for item in body.items])
+    checks.prefetch_documents(
+        [item.trade.doc_hash for item in body.items],
+        [item.trade.invoice_key for item in body.items],
+    )
     now = int(time.time())
     results: list[schemas.BatchItemResult] = []
     accepted: list[Accepted] = []
     seen: set[str] = set()
+    seen_invoices: set[str] = set()
     for index, item in enumerate(body.items):
         try:
             if item.trade.doc_hash in seen:
                 raise refused("duplicate_document", "the same document twice in one batch", 409)
+            if item.trade.invoice_key in seen_invoices:
+                raise refused("duplicate_invoice", "the same invoice twice in one batch", 409)
             one = checks.trade(item, now)
         except LedgerError as error:
             detail = schemas.ErrorDetail(code=error.code, message=error.message)
@@ -294,8 +382,11 @@ def submit_batch(
             )
             continue
         seen.add(item.trade.doc_hash)
+        if item.trade.invoice_key != ZERO_32:
+            seen_invoices.add(item.trade.invoice_key)
         accepted.append(one)
         results.append(schemas.BatchItemResult(index=index, trade_id=one.subject, status="queued"))
+    checks.release_documents([item.trade.doc_hash for item in body.items])
     enqueue(session, principal, accepted)
     return schemas.TradesBatchAccepted(
         data=results, accepted=len(accepted), refused=len(results) - len(accepted)
@@ -354,6 +445,7 @@ def _recorded(session: Session, row: TradeRow) -> schemas.TradePublic:
         issued_at=row.issued_at,
         due_at=row.due_at,
         ref=row.ref,
+        invoice_key=row.invoice_key,
     )
     return schemas.TradePublic(
         trade_id=row.trade_id,
@@ -368,13 +460,21 @@ def _recorded(session: Session, row: TradeRow) -> schemas.TradePublic:
 # ─────────────────────────────────────────────────────────────── answers and payments
 
 
-def _proposal_buyer(session: Session, trade_id: str) -> str:
+def _proposal_buyer(session: Session, checks: TradeChecks, trade_id: str) -> str:
     """The buyer of a proposal still open (indexed, or queued but not yet on chain)."""
     row = session.get(TradeRow, trade_id)
     if row is not None:
-        if row.status != 1:
+        if row.status != PROPOSED:
             raise refused(
                 "wrong_state", f"trade {trade_id} is {LEDGER_STATUS[row.status]}, not proposed", 409
+            )
+        if not checks.holds(row):
+            raise refused(
+                "proposal_expired",
+                f"proposal {trade_id} waited longer than "
+                f"{checks.services.ledger.trades.proposal_ttl} s for its buyer; "
+                "it can no longer be answered (propose the trade again)",
+                409,
             )
         return row.buyer
     item = session.exec(
@@ -398,7 +498,7 @@ def answer(
 ) -> schemas.SubmissionAccepted:
     """The buyer's confirmation or rejection of a proposal."""
     checks = TradeChecks(session, services, principal)
-    buyer = _proposal_buyer(session, trade_id)
+    buyer = _proposal_buyer(session, checks, trade_id)
     checks.require_party(buyer)
     if isinstance(body, schemas.TradeReject):
         digest = checks.domain.digest(
@@ -429,6 +529,7 @@ def submit_payment(
     if trade.kind != TradeKind.INVOICE:
         raise refused("not_an_invoice", "payments are recorded against invoices")
     checks.require_party(trade.seller, trade.buyer)
+    _require_no_receivable(session, body.trade_id)
     if body.paid_at > int(time.time()) + MAX_CLOCK_SKEW:
         raise refused("future_time", "paid_at is in the future; record payments once they happen")
     paid = paid_or_paying(session, body.trade_id)
@@ -462,6 +563,26 @@ def paid_or_paying(session: Session, trade_id: str) -> int:
     return int(recorded) + queued
 
 
+def _require_no_receivable(session: Session, trade_id: str) -> None:
+    """Once a receivable is issued from an invoice (or queued to be), the invoice is paid by
+    settling the receivable, signed by its holder (a bank, after financing); a trade-level payment
+    signed by the seller would claim money the seller may no longer be owed."""
+    receivable = session.get(Receivable, trade_id)
+    queued = session.exec(
+        select(OutboxItem.id).where(
+            OutboxItem.dedupe_key == f"issue:{trade_id}",
+            col(OutboxItem.status).in_([QUEUED, SUBMITTED]),
+        )
+    ).first()
+    if (receivable is not None and receivable.status != RECEIVABLE_REJECTED) or queued is not None:
+        raise refused(
+            "paid_on_receivable",
+            f"a receivable was issued from invoice {trade_id}: it is paid by settling the "
+            "receivable (POST /receivables/{id}/settle), not by a payment on the trade",
+            409,
+        )
+
+
 def _trade_payload(row: TradeRow) -> dict[str, Any]:
     return {
         "seller": row.seller,
@@ -473,4 +594,5 @@ def _trade_payload(row: TradeRow) -> dict[str, Any]:
         "issued_at": row.issued_at,
         "due_at": row.due_at,
         "ref": row.ref,
+        "invoice_key": row.invoice_key,
     }

@@ -98,6 +98,8 @@ interface IReceivableLedger {
     error ReceivableLedgerInactiveFirm(address firm);
     /// @notice `firm` holds none of `requiredRoles`.
     error ReceivableLedgerUnauthorizedRole(address firm, uint8 requiredRoles);
+    /// @notice Only the trade ledger reports a trade's answer.
+    error ReceivableLedgerNotTradeLedger(address caller);
     /// @notice The signature does not come from `signer` (EOA or ERC-1271 wallet).
     error ReceivableLedgerInvalidSignature(address signer);
     /// @notice `signer`, a registered firm, signed; only the receivable's `holder` may move it.
@@ -204,9 +206,17 @@ interface IReceivableLedger {
 
     /// @notice Brings a PENDING receivable in line with its trade, answered on the trade ledger
     /// directly: CONFIRMED when the trade is verified (the obligor must be an active CORE firm),
-    /// REJECTED when it was rejected. Anyone may call it.
+    /// REJECTED when it was rejected or its proposal expired unanswered. Anyone may call it.
     /// Emits a {ReceivableConfirmed} or a {ReceivableRejected} event.
     function sync(ITradeLedger.Trade calldata invoice) external;
+
+    /// @notice The trade ledger reports that the buyer answered proposal `tradeId` (however the
+    /// answer reached it): a PENDING receivable issued from it becomes CONFIRMED (when its obligor
+    /// is an active CORE firm; else it stays PENDING until {sync}) or REJECTED, in the same
+    /// transaction. Nothing happens when no receivable waits for the answer.
+    /// Requirements: the caller is the trade ledger.
+    /// Emits a {ReceivableConfirmed} or a {ReceivableRejected} event, or none.
+    function tradeAnswered(bytes32 tradeId, bool confirmed, bytes32 reason) external;
 
     /// @notice The obligor confirms a PENDING receivable with its signature of the invoice's trade
     /// id; the trade is confirmed on the trade ledger in the same call.

@@ -4,7 +4,10 @@ pragma solidity ^0.8.24;
 /// @title ITradeLedger
 /// @notice Verified trades between registered firms. A trade is *verified* when both seller and
 /// buyer signed its EIP-712 `Trade` typed data; its id is that digest. A document hash is recorded
-/// once in the whole ledger, whoever submits it.
+/// once in the whole ledger, whoever submits it, and so is an invoice's identity (`invoiceKey`,
+/// e.g. keccak256(abi.encode(issuer USCC, invoice number)) for a Chinese e-invoice), whatever the
+/// document's bytes. A proposal the buyer rejected, or left unanswered for {PROPOSAL_TTL}, holds
+/// neither: anyone may record the document and the invoice again.
 interface ITradeLedger {
     // ─────────────────────────────────────────────────────────────── types
 
@@ -32,6 +35,7 @@ interface ITradeLedger {
         uint64 issuedAt;
         uint64 dueAt;
         bytes32 ref;
+        bytes32 invoiceKey;
     }
 
     struct TradeSubmission {
@@ -80,6 +84,17 @@ interface ITradeLedger {
     error TradeLedgerDuplicatePayment(bytes32 paymentId);
     /// @notice The payments would exceed the invoice amount.
     error TradeLedgerOverpayment(bytes32 tradeId, uint256 paid, uint128 amount);
+    /// @notice The invoice identity was recorded already, as trade `tradeId` (another document of
+    /// the same invoice, say).
+    error TradeLedgerDuplicateInvoice(bytes32 invoiceKey, bytes32 tradeId);
+    /// @notice An INVOICE without an invoice identity, or an order or delivery with one.
+    error TradeLedgerInvalidInvoiceKey(uint8 kind, bytes32 invoiceKey);
+    /// @notice The proposal was not answered in time (by `expiredAt`); it can no longer be.
+    error TradeLedgerProposalExpired(bytes32 tradeId, uint64 expiredAt);
+    /// @notice A receivable was issued from the invoice: it is paid on the receivable ledger now.
+    error TradeLedgerPaidOnReceivable(bytes32 tradeId);
+    /// @notice Only the deployer binds the receivable ledger, once.
+    error TradeLedgerUnauthorizedBinding(address caller);
 
     // ─────────────────────────────────────────────────────────────── events
 
@@ -94,7 +109,8 @@ interface ITradeLedger {
         uint16 currency,
         uint64 issuedAt,
         uint64 dueAt,
-        bytes32 ref
+        bytes32 ref,
+        bytes32 invoiceKey
     );
     /// @notice A trade was proposed by its seller; it awaits the buyer's signature.
     event TradeProposed(
@@ -107,11 +123,13 @@ interface ITradeLedger {
         uint16 currency,
         uint64 issuedAt,
         uint64 dueAt,
-        bytes32 ref
+        bytes32 ref,
+        bytes32 invoiceKey
     );
     /// @notice The buyer signed a proposed trade: it is now verified.
     event TradeConfirmed(bytes32 indexed tradeId, address indexed buyer);
-    /// @notice The buyer refused a proposed trade (a dispute); the document stays recorded.
+    /// @notice The buyer refused a proposed trade (a dispute); its document and invoice identity are
+    /// free again (the rejection itself stays on record).
     event TradeRejected(bytes32 indexed tradeId, address indexed buyer, bytes32 reason);
     /// @notice A batch item was not recorded; `reason` is the ABI-encoded custom error.
     event TradeFailed(bytes32 indexed tradeId, uint256 index, bytes reason);
@@ -129,8 +147,9 @@ interface ITradeLedger {
     // ─────────────────────────────────────────────────────────────── external
 
     /// @notice Records a trade signed by both parties.
-    /// Requirements: both parties active traders (SUPPLIER or CORE), fields valid, document new,
-    /// both signatures valid for the trade's EIP-712 digest.
+    /// Requirements: both parties active traders (SUPPLIER or CORE), fields valid (an INVOICE has a
+    /// non-zero `invoiceKey`, other kinds zero), document and invoice identity new (or held by a
+    /// rejected or expired proposal only), both signatures valid for the trade's EIP-712 digest.
     /// Emits a {TradeRecorded} event.
     function recordTrade(Trade calldata trade, bytes calldata sellerSignature, bytes calldata buyerSignature)
         external
@@ -140,11 +159,13 @@ interface ITradeLedger {
     /// Emits, per item, a {TradeRecorded} or a {TradeFailed} event.
     function recordTrades(TradeSubmission[] calldata submissions) external returns (uint256 recorded);
 
-    /// @notice Records a trade signed by its seller only; the document is reserved from now on.
+    /// @notice Records a trade signed by its seller only; the document (and invoice identity) is
+    /// reserved until the buyer rejects it or {PROPOSAL_TTL} passes unanswered.
     /// Emits a {TradeProposed} event.
     function proposeTrade(Trade calldata trade, bytes calldata sellerSignature) external returns (bytes32 tradeId);
 
-    /// @notice The buyer's signature over the proposed trade's digest verifies it.
+    /// @notice The buyer's signature over the proposed trade's digest verifies it, within
+    /// {PROPOSAL_TTL} of the proposal.
     /// Emits a {TradeConfirmed} event.
     function confirmTrade(bytes32 tradeId, bytes calldata buyerSignature) external;
 
@@ -153,6 +174,8 @@ interface ITradeLedger {
     function rejectTrade(bytes32 tradeId, bytes32 reason, bytes calldata buyerSignature) external;
 
     /// @notice Records a payment against a verified invoice, signed by the payee (the seller).
+    /// Requirements: no receivable was issued from the invoice (once one is, the invoice is paid
+    /// by settling the receivable, which its holder, maybe a bank, signs).
     /// Emits a {PaymentRecorded} event.
     function recordPayment(Trade calldata trade, Payment calldata payment, bytes calldata payeeSignature)
         external
@@ -175,4 +198,20 @@ interface ITradeLedger {
 
     /// @notice The total of payments recorded against `tradeId`.
     function paidAmount(bytes32 tradeId) external view returns (uint128);
+
+    /// @notice The trade recorded for `invoiceKey` and its status.
+    function tradeOfInvoice(bytes32 invoiceKey) external view returns (bytes32 tradeId, TradeStatus status);
+
+    /// @notice Whether `signature` is `signer`'s of `digest`, exactly as this ledger checks it: ECDSA,
+    /// else ERC-1271 within the gas stipend, in a static context. Off-chain checks call this.
+    function verifySignature(address signer, bytes32 digest, bytes calldata signature)
+        external
+        view
+        returns (bool);
+
+    /// @notice The receivable ledger whose receivables close an invoice to trade-level payments.
+    function receivableLedger() external view returns (address);
+
+    /// @notice Binds the receivable ledger (once, by the deployer).
+    function bindReceivableLedger(address receivableLedger_) external;
 }

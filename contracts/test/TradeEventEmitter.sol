@@ -16,7 +16,8 @@ contract TradeEventEmitter {
         uint16 currency,
         uint64 issuedAt,
         uint64 dueAt,
-        bytes32 ref
+        bytes32 ref,
+        bytes32 invoiceKey
     );
 
     /// @notice Emits `count` distinct trades among `firms` firms, numbered from `first`.
@@ -35,7 +36,8 @@ contract TradeEventEmitter {
                 156,
                 issuedAt,
                 issuedAt + 60 days,
-                bytes32(0)
+                bytes32(0),
+                keccak256(abi.encode("invoice", i))
             );
         }
     }

@@ -285,6 +285,7 @@ def _fields(body):
         "issued_at": trade["issued_at"],
         "due_at": trade["due_at"],
         "ref": bytes.fromhex(trade["ref"][2:]),
+        "invoice_key": bytes.fromhex(trade["invoice_key"][2:]),
     }
 
 

@@ -23,6 +23,7 @@ def trade_json(trade) -> dict:
         "issued_at": trade.issued_at,
         "due_at": trade.due_at,
         "ref": "0x" + trade.ref.hex(),
+        "invoice_key": "0x" + trade.invoice_key.hex(),
     }
 
 

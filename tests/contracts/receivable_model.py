@@ -30,6 +30,7 @@ MAX_GRACE_PERIOD = 365 * DAY
 ROOT_TIER = 1
 MAX_TIER = 255
 ZERO_ID = b"\x00" * 32
+PROPOSAL_TTL = 30 * DAY
 
 SUPPLIER, CORE, BANK, ORACLE = 1, 2, 4, 8
 TRADER = SUPPLIER | CORE
@@ -87,6 +88,8 @@ class TradeRecord:
     status: TradeStatus = TradeStatus.NONE
     proposed: bool = False  # kept a proposal record on the trade ledger (seller signed alone)
     paid: int = 0
+    invoice_key: bytes = ZERO_ID
+    proposed_at: int = 0  # the block time of the proposal (the test sets it from the receipt)
 
     @property
     def proposal_status(self) -> TradeStatus:
@@ -128,6 +131,8 @@ class ReceivableModel:
         self.firms: dict[str, Firm] = {firm.address: firm for firm in firms}
         self.trades: dict[bytes, TradeRecord] = {}
         self.documents: dict[bytes, bytes] = {}  # docHash -> trade id (the trade ledger's rule)
+        self.invoices: dict[bytes, bytes] = {}  # invoiceKey -> trade id (likewise)
+        self.now = 0  # the chain's time, set by the test before each operation
         self.nodes: dict[bytes, Node] = {}
         self.nonces: defaultdict[str, int] = defaultdict(int)
         self.grace_period = INITIAL_GRACE_PERIOD
@@ -161,24 +166,60 @@ class ReceivableModel:
 
     # ─────────────────────────────────────────────────── trade ledger
 
+    def _expired(self, trade: TradeRecord) -> bool:
+        """An open proposal older than the TTL: it can no longer be answered."""
+        return (
+            trade.proposal_status == TradeStatus.PROPOSED
+            and self.now > trade.proposed_at + PROPOSAL_TTL
+        )
+
+    def _released(self, holder_id: bytes, trade_id: bytes) -> bool:
+        """Whether trade ``holder_id`` gave up its document and invoice key (rejected, expired)."""
+        if holder_id == trade_id:
+            return False
+        holder = self.trades[holder_id]
+        return holder.proposal_status == TradeStatus.REJECTED or self._expired(holder)
+
     def record_trade(self, trade: TradeRecord, *, buyer_signed: bool) -> None:
         """``recordTrade`` (both signed) or ``proposeTrade`` (seller only); fields are valid."""
+        if (trade.kind == INVOICE) == (trade.invoice_key == ZERO_ID):
+            raise Refused(
+                "TradeLedgerInvalidInvoiceKey", kind=trade.kind, invoiceKey=_hex(trade.invoice_key)
+            )
         existing = self.documents.get(trade.doc_hash)
-        if existing is not None:
+        if existing is not None and not self._released(existing, trade.trade_id):
             raise Refused(
                 "TradeLedgerDuplicateDocument", docHash=_hex(trade.doc_hash), tradeId=_hex(existing)
             )
+        if trade.invoice_key != ZERO_ID:
+            existing = self.invoices.get(trade.invoice_key)
+            if existing is not None and not self._released(existing, trade.trade_id):
+                raise Refused(
+                    "TradeLedgerDuplicateInvoice",
+                    invoiceKey=_hex(trade.invoice_key),
+                    tradeId=_hex(existing),
+                )
         self._check_firm(trade.seller, TRADER, "TradeLedger")
         self._check_firm(trade.buyer, TRADER, "TradeLedger")
         trade.status = TradeStatus.VERIFIED if buyer_signed else TradeStatus.PROPOSED
         trade.proposed = not buyer_signed
+        trade.proposed_at = self.now
         self.documents[trade.doc_hash] = trade.trade_id
+        if trade.invoice_key != ZERO_ID:
+            self.invoices[trade.invoice_key] = trade.trade_id
         self.trades[trade.trade_id] = trade
 
     def answer_trade(self, trade: TradeRecord, *, confirm: bool, signer: str) -> None:
         """``confirmTrade`` / ``rejectTrade`` on the trade ledger directly, by ``signer``."""
         self._check_buyer_answer(trade, signer, diagnose=False)
         trade.status = TradeStatus.VERIFIED if confirm else TradeStatus.REJECTED
+        # The trade ledger reports the answer to the receivable ledger (``tradeAnswered``).
+        node = self.nodes.get(trade.trade_id)
+        if node is not None and node.status == Status.PENDING:
+            if not confirm:
+                node.status = Status.REJECTED
+            elif self._standing(node.obligor)[0] and self._standing(node.obligor)[1] & CORE:
+                node.status = Status.CONFIRMED
 
     def _check_buyer_answer(self, trade: TradeRecord, signer: str, *, diagnose: bool) -> None:
         actual = trade.proposal_status
@@ -188,6 +229,10 @@ class ReceivableModel:
                 tradeId=_hex(trade.trade_id),
                 actual=int(actual),
                 expected=int(TradeStatus.PROPOSED),
+            )
+        if self._expired(trade):
+            raise Refused(
+                "TradeLedgerProposalExpired", tradeId=_hex(trade.trade_id), expiredAt=None
             )
         self._check_firm(trade.buyer, TRADER, "TradeLedger")
         if signer != trade.buyer:
@@ -201,15 +246,22 @@ class ReceivableModel:
             raise Refused("TradeLedgerInvalidSignature", signer=trade.buyer)
 
     def record_payment(self, trade_id: bytes, amount: int) -> None:
-        """A payment the test only makes when the trade ledger accepts it."""
+        """A payment the test only makes when the trade ledger accepts it, but for a receivable
+        issued from the invoice: it is paid by settling the receivable then."""
         trade = self.trades[trade_id]
         assert trade.status == TradeStatus.VERIFIED and trade.kind == INVOICE
+        node = self.nodes.get(trade_id)
+        if node is not None and node.status != Status.REJECTED:
+            raise Refused("TradeLedgerPaidOnReceivable", tradeId=_hex(trade_id))
         assert 0 < amount <= trade.amount - trade.paid
         trade.paid += amount
 
     def _trade_status_of(self, trade: TradeRecord) -> TradeStatus:
-        """``statusOf(trade)``: NONE when its document was recorded as another trade."""
-        if self.documents.get(trade.doc_hash) != trade.trade_id:
+        """``statusOf(trade)``: REJECTED once rejected; else NONE when its document is held by
+        another trade or its proposal expired."""
+        if trade.proposal_status == TradeStatus.REJECTED:
+            return TradeStatus.REJECTED
+        if self.documents.get(trade.doc_hash) != trade.trade_id or self._expired(trade):
             return TradeStatus.NONE
         return trade.status
 
@@ -284,7 +336,7 @@ class ReceivableModel:
         if trade_status == TradeStatus.VERIFIED:
             self._check_firm(node.obligor, CORE)
             node.status = Status.CONFIRMED
-        elif trade_status == TradeStatus.REJECTED:
+        elif trade_status in (TradeStatus.REJECTED, TradeStatus.NONE):  # NONE: expired
             node.status = Status.REJECTED
         else:
             raise Refused(

@@ -283,11 +283,17 @@ def test_a_rejected_receivable_can_never_be_confirmed(ledger, parties):
 # ─────────────────────────────────────────────────────────────── sync
 
 
-def test_sync_confirms_when_the_buyer_confirmed_on_the_trade_ledger(ledger, parties):
+def test_sync_confirms_once_the_obligor_is_a_core_enterprise_again(ledger, parties):
+    """A confirmation on the trade ledger reaches the receivable in the same transaction
+    (``tradeAnswered``), unless the obligor was not an active core enterprise then: the receivable
+    stays PENDING until ``sync`` finds it one again."""
     invoice, pending = issue_pending(ledger, parties.seller, parties.core)
+    ledger.registry.set_roles(parties.core.address, Role.SUPPLIER)
     ledger.trades.confirm(
         pending.receivable_id, parties.core.sign_trade(invoice, ledger.trades.domain)
     )
+    assert ledger.receivables.receivable(pending.receivable_id).status == ReceivableStatus.PENDING
+    ledger.registry.set_roles(parties.core.address, Role.CORE)
     with pytest.raises(reverts.TradeLedgerInvalidStatus):  # confirming again is refused ...
         ledger.receivables.confirm(
             pending.receivable_id, parties.core.sign_trade(invoice, ledger.trades.domain)
@@ -297,14 +303,15 @@ def test_sync_confirms_when_the_buyer_confirmed_on_the_trade_ledger(ledger, part
     assert ledger.receivables.receivable(pending.receivable_id).status == ReceivableStatus.CONFIRMED
 
 
-def test_sync_rejects_when_the_buyer_rejected_on_the_trade_ledger(ledger, parties):
+def test_a_rejection_on_the_trade_ledger_rejects_the_receivable_at_once(ledger, parties):
     invoice, pending = issue_pending(ledger, parties.seller, parties.core)
     reject = Reject(pending.receivable_id, b"\x02" * 32)
     ledger.trades.reject(
         pending.receivable_id, reject.reason, parties.core.sign_reject(reject, ledger.trades.domain)
     )
-    change = ledger.receivables.sync(invoice)
-    assert (change.status, change.reason) == (ReceivableStatus.REJECTED, ZERO)
+    assert ledger.receivables.receivable(pending.receivable_id).status == ReceivableStatus.REJECTED
+    with pytest.raises(reverts.ReceivableLedgerInvalidStatus):  # nothing left to sync
+        ledger.receivables.sync(invoice)
 
 
 def test_sync_reverts_while_the_trade_awaits_its_buyer(ledger, parties):

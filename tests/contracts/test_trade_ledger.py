@@ -52,6 +52,7 @@ def test_record_trade_stores_the_trade_and_emits_everything_an_indexer_needs(led
         "issuedAt": trade.issued_at,
         "dueAt": trade.due_at,
         "ref": trade.ref,
+        "invoiceKey": trade.invoice_key,
     }
 
 

@@ -125,4 +125,5 @@ def _trade(
         currency=CNY,
         issued_at=issued,
         due_at=due,
+        invoice_key=os.urandom(32) if kind == TradeKind.INVOICE else b"\x00" * 32,
     )

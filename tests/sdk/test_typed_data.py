@@ -12,7 +12,14 @@ from eth_utils import keccak
 from backend.chain.contracts import Role
 from backend.sdk.eip712 import TypedDataSchema, domain_separator, typed_data_digest
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Domain, Payment, Trade, TradeKind, typed_data_json
+from backend.sdk.typed_data import (
+    Domain,
+    Payment,
+    Trade,
+    TradeKind,
+    invoice_key,
+    typed_data_json,
+)
 from tests.factories import create_firm, make_trade
 
 ETHER_MAIL_TYPES = {
@@ -53,6 +60,7 @@ def _sample_trade() -> Trade:
         issued_at=1_700_000_000,
         due_at=1_705_000_000,
         ref=os.urandom(32),
+        invoice_key=invoice_key("91350211MA2XYZ1234", "04412345"),
     )
 
 
@@ -94,6 +102,7 @@ def test_trade_signature_equals_anvil_eth_sign_typed_data_v4(w3):
         840,
         1_700_000_000,
         1_702_592_000,
+        invoice_key=os.urandom(32),
     )
     typed = typed_data_json(domain, "Trade", trade.message())
     response = w3.provider.make_request("eth_signTypedData_v4", [signer.address, typed])
@@ -114,3 +123,14 @@ def test_trade_checksums_addresses_and_rejects_unknown_kind():
     assert lower.seller == trade.seller
     with pytest.raises(ValueError):
         Trade(trade.seller, trade.buyer, 3, trade.doc_hash, 1, 156, 0)
+
+
+def test_invoice_key_is_keccak_of_the_abi_encoded_issuer_and_number():
+    """keccak256(abi.encode(string uscc, string number)), the same however the USCC is cased or
+    padded, so one invoice has one identity."""
+    from eth_abi import encode
+
+    expected = keccak(encode(["string", "string"], ["91350211MA2XYZ1234", "04412345"]))
+    assert invoice_key("91350211MA2XYZ1234", "04412345") == expected
+    assert invoice_key(" 91350211ma2xyz1234 ", "04412345 ") == expected
+    assert invoice_key("91350211MA2XYZ1234", "04412346") != expected

@@ -26,6 +26,7 @@ def _trade_row(event: DecodedEvent, status: int) -> dict[str, Any]:
         "issued_at": args["issuedAt"],
         "due_at": args["dueAt"],
         "ref": args["ref"],
+        "invoice_key": args["invoiceKey"],
         "status": status,
         "reject_reason": None,
         "recorded_block": event.block_number,
