@@ -58,6 +58,7 @@ from backend.db import make_engine  # noqa: E402
 from backend.indexer.models import IndexerCursor  # noqa: E402
 from backend.migrations import upgrade  # noqa: E402
 from backend.relayer.models import FAILED, QUEUED, SUBMITTED, OutboxItem  # noqa: E402
+from backend.sdk.client import trade_json  # noqa: E402
 from backend.sdk.signer import Signer  # noqa: E402
 from backend.sdk.typed_data import (  # noqa: E402
     Consent,
@@ -328,20 +329,6 @@ class Stack:
 
 
 # ─────────────────────────────────────────────────────────────── request bodies
-
-
-def trade_json(trade: Trade) -> dict[str, Any]:
-    return {
-        "seller": trade.seller,
-        "buyer": trade.buyer,
-        "kind": trade.kind.name.lower(),
-        "doc_hash": hex32(trade.doc_hash),
-        "amount": trade.amount,
-        "currency": trade.currency,
-        "issued_at": trade.issued_at,
-        "due_at": trade.due_at,
-        "ref": hex32(trade.ref),
-    }
 
 
 def trade_body(trade: Trade, seller_signature: bytes, buyer_signature: bytes) -> dict[str, Any]:
