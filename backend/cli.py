@@ -15,6 +15,7 @@ from backend.chain.node import chain
 from backend.chain.transactor import Transactor
 from backend.credit.cli import credit_app
 from backend.errors import LedgerError
+from backend.limits import restore_recursion_limit
 from backend.scoring.cli import model_app, score_command
 from backend.settings import get_settings
 
@@ -31,6 +32,7 @@ console = Console(width=None if Console().is_terminal else 130)
 
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="log progress")) -> None:
+    restore_recursion_limit()  # web3 (py_ecc) raised it to 100,000: see backend/limits.py
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
@@ -155,10 +157,9 @@ def serve(
     import signal
     import threading
 
-    import uvicorn
-
     from backend.app import create_app
     from backend.runtime import Roles, running
+    from backend.server import serve_api
 
     settings = get_settings()
     # SIGTERM ends the process through the normal exit path, so anvil and workers stop cleanly
@@ -169,7 +170,7 @@ def serve(
             f"chain {services.chain_id}, ledger at block {services.deployment.deploy_block}"
         )
         if api:
-            uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
+            serve_api(create_app(services), host, port)
         else:
             console.print("running without the API; stop with Ctrl-C")
             try:
