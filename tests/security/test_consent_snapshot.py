@@ -40,7 +40,8 @@ def decision(ledger, client, relayer, indexer):
     for i, buyer in enumerate((core, other_core, core, other_core)):
         _paid_invoice(ledger, sme, buyer, 2_000_000 + i)
     issue_confirmed(ledger, sme, core)
-    headers = {name: sign_in(client, s) for name, s in (("sme", sme), ("core", core), ("bank", bank))}
+    parties = (("sme", sme), ("core", core), ("bank", bank))
+    headers = {name: sign_in(client, signer) for name, signer in parties}
     headers["operator"] = sign_in(client, Signer.from_key(DEVELOPMENT_OPERATOR_KEY))
     granted = client.post(
         "/consents", json=grant_body(ledger, sme, bank, scope=DECISIONS), headers=headers["sme"]
