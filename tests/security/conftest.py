@@ -19,6 +19,7 @@ from tests.api.conftest import client, indexer, operator_headers, relayer, servi
 
 __all__ = ["client", "indexer", "operator_headers", "relayer", "services", "sign_in"]
 
+ROOT = Path(__file__).resolve().parents[2]  # the tree whose code is tested (not the venv's)
 STARTUP_SECONDS = 120  # a generous bound for start-up on a loaded machine; not a timing assertion
 
 
@@ -57,12 +58,14 @@ def live_server(anvil, tmp_path_factory, w3) -> Iterator[LiveServer]:
         "SCF_DEPLOYMENTS_DIR": str(home / "deployments"),
         "SCF_MODELS_DIR": str(home / "models"),
         "SCF_DATABASE_URL": f"sqlite:///{home / 'scf.db'}",
+        "PYTHONPATH": str(ROOT),
     }
     log = home / "serve.log"
-    scf = Path(sys.executable).parent / "scf"
+    serve = ["serve", "--no-relayer", "--no-indexer", "--port", str(port)]
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(scf), "serve", "--no-relayer", "--no-indexer", "--port", str(port)],
+        process = subprocess.Popen(  # `scf serve`, run from this tree
+            [sys.executable, "-c", "from backend.cli import app; app()", *serve],
+            cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
