@@ -12,11 +12,10 @@ from backend.consents.models import SCOPE_CREDIT_PROFILE
 from backend.consents.service import require_reader
 from backend.evidence import service
 from backend.indexer.models import ChainEvent
-from backend.schemas import ERROR_RESPONSES, Hex32
+from backend.schemas import ERROR_RESPONSES, MAX_SCHEMA_INT, Hex32
 from backend.trades.models import Payment, Trade
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses=ERROR_RESPONSES)
-MAX_EVENT_ID = 2**63 - 1  # a signed 64-bit key in every SQL database
 
 
 def _check_reader(session: Any, principal: Principal, parties: tuple[str, ...]) -> None:
@@ -56,7 +55,7 @@ def read_payment_evidence(
 
 @router.get("/event/{event_id}")
 def read_event_evidence(
-    event_id: Annotated[int, Path(ge=0, le=MAX_EVENT_ID, description="a chain event's id")],
+    event_id: Annotated[int, Path(ge=0, le=MAX_SCHEMA_INT, description="a chain event's id")],
     principal: PrincipalDep,
     session: SessionDep,
 ) -> dict[str, Any]:
