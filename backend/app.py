@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -19,17 +21,20 @@ from prometheus_client import (
     generate_latest,
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.auth.deps import RateLimited
 from backend.auth.router import router as auth_router
 from backend.errors import LedgerError
+from backend.limits import MAX_JSON_DEPTH, json_depth_exceeds, restore_recursion_limit
 from backend.ratelimit import retry_after_header
 from backend.services import Services
 from backend.workers.metrics import REGISTRY as WORKER_METRICS
 from backend.workers.readiness import readiness, update_queue_gauges_within
 
 logger = logging.getLogger(__name__)
+restore_recursion_limit()  # web3 (imported above) raised it to 100,000
 
 HTTP_CODES = {
     400: "bad_request",
@@ -47,6 +52,79 @@ HTTP_CODES = {
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
+
+
+#: The largest request head (header names and values together) the API reads.
+MAX_HEADER_BYTES = 16 * 1024
+
+# A document of this API's own: scripts, styles and data from this origin only, never framed.
+APP_CSP = (
+    "default-src 'self'; base-uri 'self'; form-action 'self'; object-src 'none'; "
+    "frame-ancestors 'none'"
+)
+# /docs (Swagger UI) and /redoc load their bundles from jsDelivr and start with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src 'self' blob:; connect-src 'self'; base-uri 'self'; object-src 'none'; "
+    "frame-ancestors 'none'"
+)
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+)
+
+
+class SecurityHeaders:
+    """Headers on every response: no MIME sniffing, no referrer, never framed, and a
+    Content-Security-Policy (a looser one for the two API documentation pages only).
+    A response that sets its own CSP (a served document) keeps it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = (DOCS_CSP if scope.get("path") in DOCS_PATHS else APP_CSP).encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {bytes(name).lower() for name, _ in headers}
+                extra = [*SECURITY_HEADERS, (b"content-security-policy", csp)]
+                headers += [(name, value) for name, value in extra if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class HeaderSizeLimit:
+    """Refuse requests whose headers exceed ``limit`` bytes with 431 and the JSON error body."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_HEADER_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            size = sum(len(name) + len(value) for name, value in scope.get("headers", []))
+            if size > self.limit:
+                response = JSONResponse(
+                    error_body(
+                        "headers_too_large", f"request headers are limited to {self.limit} bytes"
+                    ),
+                    status_code=431,
+                )
+                await response(scope, _no_receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodySizeLimit:
@@ -91,6 +169,66 @@ class _BodyTooLarge(Exception):
     pass
 
 
+class JsonDepthLimit:
+    """Refuse request bodies that nest deeper than ``max_depth`` with 400 ``json_too_deep``,
+    before anything parses them (the C JSON decoder would overflow the stack on deep input).
+
+    The body is read whole (``BodySizeLimit``, outside, bounds it) and replayed to the app.
+    Multipart bodies (document uploads) are not JSON and are not scanned."""
+
+    #: Bodies larger than this are scanned in a worker thread, off the event loop.
+    THREAD_ABOVE = 64 * 1024
+
+    def __init__(self, app: ASGIApp, max_depth: int = MAX_JSON_DEPTH) -> None:
+        self.app = app
+        self.max_depth = max_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _content_type(scope).startswith(b"multipart/"):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away before sending its body
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if len(body) > self.THREAD_ABOVE:
+            too_deep = await to_thread.run_sync(json_depth_exceeds, body, self.max_depth)
+        else:
+            too_deep = json_depth_exceeds(body, self.max_depth)
+        if too_deep:
+            logger.info("api.json_too_deep path=%s bytes=%s", scope.get("path"), len(body))
+            response = JSONResponse(
+                error_body(
+                    "json_too_deep", f"JSON bodies may nest at most {self.max_depth} levels deep"
+                ),
+                status_code=400,
+            )
+            await response(scope, _no_receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _content_type(scope: Scope) -> bytes:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return bytes(value).lower().strip()
+    return b""
+
+
 async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
 
@@ -112,12 +250,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(error.status_code, "http_error")
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(app, request.scope))
         return JSONResponse(
-            error_body(code, str(error.detail)),
-            status_code=error.status_code,
-            headers=getattr(error, "headers", None),
+            error_body(code, str(error.detail)), status_code=error.status_code, headers=headers
         )
 
     @app.exception_handler(Exception)
@@ -126,6 +265,28 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("internal_error", "the server failed; it has been logged"), status_code=500
         )
+
+
+def _allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method some route of this path answers (Starlette's 405 names only the methods of
+    the first route that matched the path), from the published paths and the app's own routes."""
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow_table", None)
+    if table is None:
+        table = [
+            (compile_path(path)[0], {method.upper() for method in operations})
+            for path, operations in app.openapi().get("paths", {}).items()
+        ]
+        table += [
+            (compile_path(route.path)[0], set(route.methods or ()))
+            for route in app.router.routes
+            if isinstance(route, Route)
+        ]
+        app.state.allow_table = table
+    path = scope.get("path", "")
+    methods = set().union(*(methods for pattern, methods in table if pattern.match(path)))
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def _describe(errors: Any) -> str:
@@ -162,6 +323,7 @@ def _install_metrics(app: FastAPI) -> CollectorRegistry:
 
 def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None = None) -> FastAPI:
     """The API over ``services``. ``extra_lifespan``: background work started with the app."""
+    restore_recursion_limit()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -176,7 +338,11 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
     app.state.services = services
     _install_error_handlers(app)
     metrics = _install_metrics(app)
+    # Outermost last: security headers on every answer, then the header, size and depth limits.
+    app.add_middleware(JsonDepthLimit, max_depth=MAX_JSON_DEPTH)
     app.add_middleware(BodySizeLimit, limit=services.settings.max_body_bytes)
+    app.add_middleware(HeaderSizeLimit, limit=MAX_HEADER_BYTES)
+    app.add_middleware(SecurityHeaders)
 
     for router in _routers():
         app.include_router(router)

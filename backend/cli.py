@@ -16,6 +16,7 @@ from backend.chain.node import chain
 from backend.chain.transactor import Transactor
 from backend.credit.cli import credit_app
 from backend.errors import LedgerError
+from backend.limits import restore_recursion_limit
 from backend.scoring.cli import model_app, score_command
 from backend.settings import get_settings
 from backend.workers.errors import FatalError
@@ -38,6 +39,7 @@ console = Console(width=None if Console().is_terminal else 130)
 
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="log progress")) -> None:
+    restore_recursion_limit()  # web3 (py_ecc) raised it to 100,000: see backend/limits.py
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
@@ -169,11 +171,10 @@ def serve(
     """
     import signal
 
-    import uvicorn
-
     from backend.app import create_app
     from backend.indexer.lock import IndexerLockHeld
     from backend.runtime import Roles, running
+    from backend.server import api_server
 
     settings = get_settings()
     # SIGTERM ends the process through the normal exit path, so anvil and workers stop cleanly
@@ -187,10 +188,7 @@ def serve(
                 f"chain {services.chain_id}, ledger at block {services.deployment.deploy_block}"
             )
             if api:
-                config = uvicorn.Config(
-                    create_app(services), host=host, port=port, log_level="warning"
-                )
-                server = uvicorn.Server(config)
+                server = api_server(create_app(services), host, port)
                 supervisor.on_fatal(lambda: setattr(server, "should_exit", True))
                 server.run()
             else:

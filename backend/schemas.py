@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from eth_utils import is_hex_address
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     Field,
@@ -20,22 +18,51 @@ from backend.sdk.verify import checksummed
 # Amounts are minor units. The ledger's type is uint128; the API refuses anything that does not fit
 # a signed 64-bit integer (92 quadrillion yuan), which every SQL database stores exactly.
 MAX_AMOUNT = 2**63 - 1
+#: The largest integer every JSON parser reads exactly (I-JSON, RFC 7493): the published bound of
+#: integer fields. (FastAPI renders numeric bounds as floats: 2**63 - 1 would be published as
+#: 2**63, and schema-driven clients and generators round large bounds.) Larger amounts are sent
+#: as strings of digits, which the schema publishes up to 18 digits.
+MAX_SCHEMA_INT = 2**53 - 1
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
 
 
+ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
+HEX32_PATTERN = r"^0x[0-9a-fA-F]{64}$"
+SIGNATURE65_PATTERN = r"^0x[0-9a-fA-F]{130}$"
+HEX_BYTES_PATTERN = r"^0x([0-9a-fA-F]{2})+$"
+AMOUNT_STRING_PATTERN = r"^[1-9][0-9]{0,17}$"  # what always fits MAX_AMOUNT
+#: A signature: 65 bytes from a key, or a contract wallet's (ERC-1271) bytes, up to 8 signers.
+MAX_SIGNATURE_BYTES = 65 * 8
+_EXACT_FLOAT = 2**53  # floats up to here hold the integer the client wrote
+_DIGITS = re.compile(r"^[0-9]{1,19}$")  # ASCII only: str.isdigit() takes "²" and "٣"
+
+
 def _address(value: object) -> str:
-    if not isinstance(value, str) or not is_hex_address(value):
+    if not isinstance(value, str) or not re.fullmatch(ADDRESS_PATTERN, value):
         raise ValueError("must be a 0x-prefixed 20-byte hex address")
     return checksummed(value)
 
 
 def _hex_of(length: int):  # type: ignore[no-untyped-def]
     def check(value: object) -> str:
-        if not isinstance(value, str) or not _HEX.match(value) or len(value) != 2 + 2 * length:
+        if not isinstance(value, str) or not _HEX.fullmatch(value) or len(value) != 2 + 2 * length:
             raise ValueError(f"must be 0x-prefixed hex of {length} bytes")
         return value.lower()
 
     return check
+
+
+def _hex_bytes(value: object) -> str:
+    if (
+        not isinstance(value, str)
+        or not _HEX.fullmatch(value)
+        or len(value) % 2
+        or not 4 <= len(value) <= 2 + 2 * MAX_SIGNATURE_BYTES
+    ):
+        raise ValueError(
+            f"must be 0x-prefixed hex of 1 to {MAX_SIGNATURE_BYTES} bytes (two digits a byte)"
+        )
+    return value
 
 
 def _amount(value: object) -> int:
@@ -43,9 +70,11 @@ def _amount(value: object) -> int:
     if isinstance(value, bool):
         raise ValueError("must be an integer number of minor units")
     if isinstance(value, str):
-        if not value.isdigit():
+        if not _DIGITS.fullmatch(value):
             raise ValueError("must be a whole number of minor units (digits only)")
         value = int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_FLOAT:
+        value = int(value)  # JSON has one number type: 125000.0 is the integer 125000
     if not isinstance(value, int):
         raise ValueError("must be an integer number of minor units")
     if value <= 0:
@@ -55,25 +84,35 @@ def _amount(value: object) -> int:
     return value
 
 
+def _hex_schema(pattern: str, min_length: int, max_length: int, example: str) -> WithJsonSchema:
+    """The published constraints of a hex type, the same in requests and answers (pydantic
+    leaves a pattern that sits behind a validator out of the request schema)."""
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": pattern,
+            "minLength": min_length,
+            "maxLength": max_length,
+            "examples": [example],
+        }
+    )
+
+
 Address = Annotated[
-    str,
-    BeforeValidator(_address),
-    Field(pattern=r"^0x[0-9a-fA-F]{40}$", examples=["0x" + "ab" * 20]),
+    str, BeforeValidator(_address), _hex_schema(ADDRESS_PATTERN, 42, 42, "0x" + "ab" * 20)
 ]
 Hex32 = Annotated[
-    str,
-    BeforeValidator(_hex_of(32)),
-    Field(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "00" * 32]),
+    str, BeforeValidator(_hex_of(32)), _hex_schema(HEX32_PATTERN, 66, 66, "0x" + "00" * 32)
 ]
 HexBytes65 = Annotated[
     str,
     BeforeValidator(_hex_of(65)),
-    Field(pattern=r"^0x[0-9a-fA-F]{130}$", examples=["0x" + "11" * 65]),
+    _hex_schema(SIGNATURE65_PATTERN, 132, 132, "0x" + "11" * 65),
 ]
 HexBytes = Annotated[
     str,
-    AfterValidator(lambda v: v if _HEX.match(v) and len(v) % 2 == 0 else _raise_hex()),
-    Field(pattern=r"^0x([0-9a-fA-F]{2})*$", max_length=2 + 2 * 65 * 8),
+    BeforeValidator(_hex_bytes),
+    _hex_schema(HEX_BYTES_PATTERN, 4, 2 + 2 * MAX_SIGNATURE_BYTES, "0x" + "11" * 65),
 ]
 Amount = Annotated[
     int,
@@ -82,18 +121,20 @@ Amount = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
-                {"type": "string", "pattern": r"^[1-9][0-9]{0,17}$"},
+                # Published up to MAX_SCHEMA_INT (larger as a string); accepted up to MAX_AMOUNT.
+                {"type": "integer", "minimum": 1, "maximum": MAX_SCHEMA_INT},
+                {
+                    "type": "string",
+                    "pattern": AMOUNT_STRING_PATTERN,
+                    "minLength": 1,
+                    "maxLength": 18,
+                },
             ],
             "examples": [125_000, "125000"],
         }
     ),
 ]
-UnixTime = Annotated[int, Field(ge=0, le=2**63 - 1, examples=[1_760_000_000])]
-
-
-def _raise_hex() -> str:
-    raise ValueError("must be 0x-prefixed hex with an even number of digits")
+UnixTime = Annotated[int, Field(ge=0, le=MAX_SCHEMA_INT, examples=[1_760_000_000])]
 
 
 def hex_bytes(value: str) -> bytes:

@@ -17,6 +17,7 @@ from typing import Any
 import jwt
 from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_defunct
+from eth_utils import is_checksum_address
 from sqlalchemy import update
 from sqlmodel import Session, col
 
@@ -27,6 +28,9 @@ from backend.sdk.verify import recover_address
 from backend.settings import Settings
 
 TOKEN_ALGORITHM = "HS256"
+#: Tokens this service issues are ~300 characters; anything far longer is refused unparsed.
+MAX_TOKEN_CHARS = 2_048
+_ALL_ROLES = int(Role.SUPPLIER | Role.CORE | Role.BANK | Role.ORACLE)
 _NONCE_LINE = re.compile(r"^Nonce: ([0-9A-Za-z]{8,})$", re.MULTILINE)
 
 
@@ -148,10 +152,34 @@ def issue_token(settings: Settings, principal: Principal, expires_at: int) -> st
 
 
 def principal_from_token(settings: Settings, token: str) -> Principal:
+    """The principal a token names; 401 ``invalid_token`` for anything but a token this service
+    issued: too long, not a JWT, a bad HMAC, or claims of the wrong shape (even under a valid
+    HMAC: a leaked secret or an older format must not crash the request)."""
+    invalid = AuthError("the token is not valid", code="invalid_token")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise invalid
     try:
-        claims = jwt.decode(token, settings.auth_secret, algorithms=[TOKEN_ALGORITHM])
+        claims = jwt.decode(
+            token,
+            settings.auth_secret,
+            algorithms=[TOKEN_ALGORITHM],
+            options={"require": ["sub", "exp", "iat"]},
+        )
     except jwt.ExpiredSignatureError:
         raise AuthError("the token expired; sign in again", code="token_expired") from None
-    except jwt.PyJWTError:
-        raise AuthError("the token is not valid", code="invalid_token") from None
-    return Principal(str(claims["sub"]), Role(int(claims["roles"])), bool(claims["operator"]))
+    except (jwt.PyJWTError, ValueError, TypeError, RecursionError):
+        raise invalid from None
+    return _principal_from_claims(claims, invalid)
+
+
+def _principal_from_claims(claims: object, invalid: AuthError) -> Principal:
+    if not isinstance(claims, dict):
+        raise invalid
+    sub, roles, operator = claims.get("sub"), claims.get("roles"), claims.get("operator")
+    if not isinstance(sub, str) or not is_checksum_address(sub):
+        raise invalid
+    if isinstance(roles, bool) or not isinstance(roles, int) or not 0 <= roles <= _ALL_ROLES:
+        raise invalid
+    if not isinstance(operator, bool):
+        raise invalid
+    return Principal(sub, Role(roles), operator)

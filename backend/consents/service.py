@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from backend.auth.service import Forbidden, Principal
+from backend.auth.standing import require_active_bank
 from backend.chain.contracts import FirmStatus, Role
 from backend.consents.models import Consent as ConsentRow
 from backend.consents.schemas import ConsentCreate, ConsentRevoke
@@ -72,13 +73,15 @@ def require_reader(
     code: str = "forbidden",
 ) -> None:
     """Who reads a firm's records: the firms they are about, the operator (where it may), and a
-    bank while one of those firms' consents for ``scope`` is active. Else 403 with ``refusal``."""
+    bank while one of those firms' consents for ``scope`` is active and the bank itself is active
+    and holds the BANK role now. Else 403 with ``refusal`` (or the bank's standing)."""
     if principal.operator:
         if operator_reads:
             return
-    elif principal.address in parties or any(
-        bank_may_read(session, principal.address, party, scope) for party in parties
-    ):
+    elif principal.address in parties:
+        return
+    elif any(bank_may_read(session, principal.address, party, scope) for party in parties):
+        require_active_bank(session, principal.address)
         return
     raise Forbidden(refusal, code=code)
 

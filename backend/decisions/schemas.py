@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -12,16 +12,20 @@ MAX_TENOR_DAYS = 3_650
 MAX_NAMED_RECEIVABLES = 100
 
 
+NamedReceivables = Annotated[
+    list[Hex32],
+    Field(min_length=1, max_length=MAX_NAMED_RECEIVABLES, json_schema_extra={"uniqueItems": True}),
+]
+
+
 class DecisionCreate(BaseModel):
     firm: Address
     amount: Amount = Field(description="the amount asked for, in minor units")
     tenor_days: int = Field(ge=1, le=MAX_TENOR_DAYS, description="days until repayment")
-    receivable_ids: list[Hex32] | None = Field(
+    receivable_ids: NamedReceivables | None = Field(
         None,
-        min_length=1,
-        max_length=MAX_NAMED_RECEIVABLES,
         description="lend only against these confirmed receivables the firm holds "
-        "(default: all of them)",
+        "(default: all of them); distinct",
     )
 
     @field_validator("receivable_ids")

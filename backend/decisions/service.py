@@ -16,9 +16,10 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from backend.auth.service import Forbidden, Principal
-from backend.chain.contracts import FirmStatus, Role
-from backend.consents.models import SCOPE_DECISIONS
-from backend.consents.service import active_consent
+from backend.auth.standing import is_active_bank, require_active_bank
+from backend.chain.contracts import Role
+from backend.consents.models import SCOPE_CREDIT_PROFILE, SCOPE_DECISIONS
+from backend.consents.service import active_consent, bank_may_read
 from backend.decisions.models import CreditDecision
 from backend.decisions.policy import DecisionPolicy, decide
 from backend.decisions.schemas import (
@@ -29,12 +30,18 @@ from backend.decisions.schemas import (
     DecisionSummary,
     Verification,
 )
-from backend.decisions.snapshot import DecisionRequest, canonical_json, content_hash, take_snapshot
+from backend.decisions.snapshot import (
+    DecisionRequest,
+    canonical_json,
+    content_hash,
+    snapshot_view,
+    take_snapshot,
+)
 from backend.errors import LedgerError
 from backend.relayer.models import QUEUED, OutboxItem
 from backend.scoring.store import ModelUnavailable
 from backend.services import Services
-from backend.trades.service import Accepted, TradeChecks, enqueue
+from backend.trades.service import Accepted, enqueue
 
 ANCHOR = "anchor_decision"
 
@@ -93,10 +100,25 @@ def read_decision(
         raise LedgerError(f"no credit decision {decision_id}", code="not_found", status=404)
     if not (principal.operator or principal.address in (row.bank, row.firm)):
         raise Forbidden("a decision is read by the bank that asked for it, its firm, the operator")
+    if not principal.operator and principal.address != row.firm:
+        require_active_bank(session, principal.address)  # the bank that asked, in standing now
     view = _view(row, _anchor(session, decision_id))
-    view.snapshot = row.snapshot
-    view.verification = verify(services, row)
+    view.snapshot = snapshot_view(
+        row.snapshot,
+        row.result.get("obligors", {}),
+        lambda obligor: _may_read_record(session, principal, obligor),
+    )
+    view.verification = verify(services, row)  # of the stored snapshot, whole
     return view
+
+
+def _may_read_record(session: Session, principal: Principal, firm: str) -> bool:
+    """Whether ``principal`` may read ``firm``'s whole credit record (as its credit profile)."""
+    if principal.operator or principal.address == firm:
+        return True
+    return is_active_bank(session, principal.address) and bank_may_read(
+        session, principal.address, firm, SCOPE_CREDIT_PROFILE
+    )
 
 
 def list_decisions(
@@ -106,10 +128,11 @@ def list_decisions(
     itself), or all of them (to the operator); ``firm`` narrows to one firm."""
     query = select(CreditDecision)
     if not principal.operator:
-        mine = or_(
-            col(CreditDecision.bank) == principal.address,
-            col(CreditDecision.firm) == principal.address,
-        )
+        if principal.has(Role.BANK):
+            require_active_bank(session, principal.address)
+        about_me = col(CreditDecision.firm) == principal.address
+        as_bank = is_active_bank(session, principal.address)
+        mine = or_(col(CreditDecision.bank) == principal.address, about_me) if as_bank else about_me
         query = query.where(mine)
     if firm is not None:
         query = query.where(CreditDecision.firm == firm)
@@ -188,16 +211,7 @@ def _require_bank_with_consent(
 ) -> None:
     if principal.operator or not principal.has(Role.BANK):
         raise Forbidden("only a bank asks for credit decisions", code="role_not_allowed")
-    # The token names the roles held at sign-in; DecisionLog checks the bank's standing now.
-    status, roles = TradeChecks(session, services, principal).standing(principal.address)
-    if status != FirmStatus.ACTIVE:
-        raise Forbidden(
-            f"{principal.address} is not an active registered firm", code="bank_not_active"
-        )
-    if not roles & Role.BANK:
-        raise Forbidden(
-            f"{principal.address} no longer holds the bank role", code="role_not_allowed"
-        )
+    require_active_bank(session, principal.address)
     if active_consent(session, principal.address, firm, SCOPE_DECISIONS) is None:
         raise Forbidden(
             f"{firm} has not given this bank an active consent for credit decisions",

@@ -12,7 +12,7 @@ figure stays available from the credit-profile endpoints at the snapshot's ``as_
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,3 +115,63 @@ def _chosen(held: Sequence[ReceivableState], named: Sequence[str] | None) -> lis
             f"{', '.join(missing)}"
         )
     return [by_id[receivable_id] for receivable_id in named]
+
+
+# ─────────────────────────────────────────────────────────────── what a reader sees
+
+#: The figures (and fields) of an obligor's record a decision reads: the scorecard's inputs for
+#: its grade and the thin-file counts (see ``policy.obligor_grade``). A reader who may not see
+#: the obligor's credit profile sees only these, with the grade the decision gave.
+OBLIGOR_INPUTS: dict[str, tuple[str, ...]] = {
+    "tenure": ("days",),
+    "sales_365d": ("amount",),
+    "sales_growth": ("rate",),
+    "sales_volatility": ("cv",),
+    "buyer_concentration": ("hhi", "buyers"),
+    "core_buyer_share": ("share",),
+    "disputes": ("rate",),
+    "paydex_as_payer": ("index", "experiences", "counterparties"),
+    "paydex_as_payee": ("index", "experiences", "counterparties"),
+    "repayment_record": ("on_time", "late"),
+    "young_counterparties": ("share",),
+    "network_rank": ("value",),
+}
+
+
+def obligor_inputs(record: dict[str, Any]) -> dict[str, Any]:
+    """Of an obligor's record, only the figures the decision read."""
+    figures = record.get("figures", {})
+    return {
+        name: {field: figures[name][field] for field in fields if field in figures[name]}
+        for name, fields in OBLIGOR_INPUTS.items()
+        if name in figures
+    }
+
+
+def snapshot_view(
+    snapshot: dict[str, Any],
+    graded: dict[str, dict[str, Any]],
+    may_read: Callable[[str], bool],
+) -> dict[str, Any]:
+    """The stored snapshot as a reader may see it: each obligor's whole record where
+    ``may_read(obligor)``, else its grade (from ``graded``, the decision's result) and the
+    figures the decision read. The stored snapshot (and its hash) stays whole."""
+    view = dict(snapshot)
+    obligors: dict[str, Any] = {}
+    for obligor, record in snapshot.get("obligors", {}).items():
+        if may_read(obligor):
+            obligors[obligor] = record
+            continue
+        grade = graded.get(obligor, {})
+        obligors[obligor] = {
+            "firm": obligor,
+            "as_of": record.get("as_of"),
+            "restricted": True,
+            "reason": "the reader has no consent to this firm's credit profile: only the "
+            "figures the decision read, and its grade",
+            "grade": grade.get("grade"),
+            "rated": grade.get("rated"),
+            "figures": obligor_inputs(record),
+        }
+    view["obligors"] = obligors
+    return view

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.documents import service
 from backend.schemas import ERROR_RESPONSES, Hex32
 
+DOCUMENT_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
 
 class DocumentPublic(BaseModel):
     doc_hash: Hex32
     trade_id: Hex32
-    content_type: str
+    content_type: str = Field(
+        description="the type it is served with (an allowed type, or application/octet-stream)"
+    )
+    filename: str = Field(description="the uploaded file's name, sanitised")
     size: int
 
 
@@ -31,12 +35,14 @@ async def upload_document(
         principal,
         services.settings.document_key,
         content,
-        file.content_type or "application/octet-stream",
+        file.content_type,
+        file.filename,
     )
     return DocumentPublic(
         doc_hash=document.doc_hash,
         trade_id=document.trade_id,
         content_type=document.content_type,
+        filename=document.filename or service.FALLBACK_FILENAME,
         size=document.size,
     )
 
@@ -51,4 +57,10 @@ def read_document(
         services.settings.document_key,
         doc_hash,
     )
-    return Response(content, media_type=document.content_type)
+    # Always a download, never rendered: an uploader chooses the bytes and the declared type.
+    headers = {
+        "Content-Disposition": service.content_disposition(document.filename),
+        "Content-Security-Policy": DOCUMENT_CSP,
+        "Cache-Control": "private, no-store",
+    }
+    return Response(content, media_type=service.served_type(document.content_type), headers=headers)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
+import unicodedata
+from urllib.parse import quote
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session, col, select
@@ -20,6 +23,37 @@ from backend.trades.models import Trade
 
 MAX_DOCUMENT_BYTES = 1_500_000  # under the API's body limit, with room for the form encoding
 NONCE_BYTES = 12
+MAX_FILENAME_CHARS = 200
+FALLBACK_FILENAME = "document"
+#: The declared types served as they are; anything else (text/html, SVG, JavaScript...) is served
+#: as application/octet-stream. Documents are always attachments, never rendered in the page.
+SERVED_TYPES = frozenset(
+    {"application/pdf", "application/xml", "text/xml", "image/png", "image/jpeg"}
+)
+OPAQUE_TYPE = "application/octet-stream"
+_UNSAFE_IN_FALLBACK = re.compile(r"[^A-Za-z0-9._()+-]")  # the ASCII name of old clients
+
+
+def served_type(declared: str | None) -> str:
+    """The type a document is served with: the declared one when allowed, else opaque bytes."""
+    media_type = (declared or "").split(";", 1)[0].strip().lower()
+    return media_type if media_type in SERVED_TYPES else OPAQUE_TYPE
+
+
+def safe_filename(name: str | None) -> str:
+    """The uploader's file name without directories, control or format characters (bidi
+    overrides...), leading dots or surrounding spaces, at most 200 characters."""
+    text = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "CZ" or ch == " ")
+    text = text.strip().lstrip(".").strip()[:MAX_FILENAME_CHARS].strip()
+    return text or FALLBACK_FILENAME
+
+
+def content_disposition(filename: str | None) -> str:
+    """``attachment`` with an ASCII fallback name and the UTF-8 name (RFC 6266, RFC 8187)."""
+    name = safe_filename(filename)
+    ascii_name = _UNSAFE_IN_FALLBACK.sub("_", name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _cipher(key_hex: str) -> AESGCM:
@@ -27,7 +61,12 @@ def _cipher(key_hex: str) -> AESGCM:
 
 
 def upload(
-    session: Session, principal: Principal, key_hex: str, content: bytes, content_type: str
+    session: Session,
+    principal: Principal,
+    key_hex: str,
+    content: bytes,
+    content_type: str | None,
+    filename: str | None = None,
 ) -> Document:
     if not content:
         raise LedgerError("the document is empty", code="empty_document", status=422)
@@ -57,7 +96,8 @@ def upload(
     document = Document(
         doc_hash=doc_hash,
         trade_id=trade.trade_id,
-        content_type=content_type,
+        content_type=served_type(content_type),
+        filename=safe_filename(filename),
         size=len(content),
         nonce=nonce,
         ciphertext=ciphertext,

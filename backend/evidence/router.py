@@ -1,10 +1,10 @@
-"""GET /evidence/{kind}/{id}: the on-chain evidence of a record."""
+"""GET /evidence/trade/{id}, /evidence/payment/{id}, /evidence/event/{id}: on-chain evidence."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.auth.service import Principal
@@ -12,11 +12,10 @@ from backend.consents.models import SCOPE_CREDIT_PROFILE
 from backend.consents.service import require_reader
 from backend.evidence import service
 from backend.indexer.models import ChainEvent
-from backend.schemas import ERROR_RESPONSES
+from backend.schemas import ERROR_RESPONSES, MAX_SCHEMA_INT, Hex32
 from backend.trades.models import Payment, Trade
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses=ERROR_RESPONSES)
-EvidenceKind = Literal["trade", "payment", "event"]
 
 
 def _check_reader(session: Any, principal: Principal, parties: tuple[str, ...]) -> None:
@@ -30,32 +29,40 @@ def _check_reader(session: Any, principal: Principal, parties: tuple[str, ...]) 
     )
 
 
-@router.get("/{kind}/{record_id}")
-def read_evidence(
-    kind: EvidenceKind,
-    record_id: str,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+@router.get("/trade/{trade_id}")
+def read_trade_evidence(
+    trade_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> dict[str, Any]:
     """Transaction, block, log index, typed data and signatures: check them on any node."""
-    if kind == "trade":
-        trade = session.get(Trade, record_id.lower())
-        if trade is None:
-            raise service.not_found("trade", record_id)
-        _check_reader(session, principal, (trade.seller, trade.buyer))
-        return service.trade_evidence(session, services, trade)
-    if kind == "payment":
-        payment = session.get(Payment, record_id.lower())
-        if payment is None:
-            raise service.not_found("payment", record_id)
-        _check_reader(session, principal, (payment.payer, payment.payee))
-        return service.payment_evidence(session, services, payment)
-    if not record_id.isdigit():
-        raise service.not_found("chain event", record_id)
-    event = session.get(ChainEvent, int(record_id))
+    trade = session.get(Trade, trade_id)
+    if trade is None:
+        raise service.not_found("trade", trade_id)
+    _check_reader(session, principal, (trade.seller, trade.buyer))
+    return service.trade_evidence(session, services, trade)
+
+
+@router.get("/payment/{payment_id}")
+def read_payment_evidence(
+    payment_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
+) -> dict[str, Any]:
+    """The payment's transaction, log, typed data and the payee's signature."""
+    payment = session.get(Payment, payment_id)
+    if payment is None:
+        raise service.not_found("payment", payment_id)
+    _check_reader(session, principal, (payment.payer, payment.payee))
+    return service.payment_evidence(session, services, payment)
+
+
+@router.get("/event/{event_id}")
+def read_event_evidence(
+    event_id: Annotated[int, Path(ge=0, le=MAX_SCHEMA_INT, description="a chain event's id")],
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    """One indexed chain event (as the evidence pages of the credit profile list them)."""
+    event = session.get(ChainEvent, event_id)
     if event is None:
-        raise service.not_found("chain event", record_id)
+        raise service.not_found("chain event", str(event_id))
     _check_reader(session, principal, _addresses(event.args))
     return service.chain_event_evidence(event)
 

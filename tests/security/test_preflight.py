@@ -280,12 +280,12 @@ def test_a_suspended_bank_asks_for_no_credit_decision(ledger, client, relayer, i
     refused_with(
         client.post("/credit-decisions", json=ask, headers=headers[bank.address]),
         403,
-        "bank_not_active",
+        "firm_not_active",
     )
     refused_with(
         client.post("/credit-decisions", json=ask, headers=headers[demoted.address]),
         403,
-        "role_not_allowed",
+        "not_a_bank",
     )
     assert outbox_rows(services.engine) == before
 
