@@ -91,7 +91,9 @@ def size_relative(connection: Connection, history: FirmHistory) -> Figure:
     sold = [
         t
         for t in history.trades
-        if t.seller == firm and t.is_verified_invoice(as_of) and within(t.issued_at, as_of, SIZE_DAYS)
+        if t.seller == firm
+        and t.is_verified_invoice(as_of)
+        and within(t.issued_at, as_of, SIZE_DAYS)
     ]
     amount = sum(t.amount for t in sold)
     median = int(np.median(people.sales)) if people.sales.size else None
