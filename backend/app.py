@@ -26,6 +26,7 @@ from backend.auth.deps import RateLimited
 from backend.auth.router import router as auth_router
 from backend.errors import LedgerError
 from backend.ratelimit import retry_after_header
+from backend.scoring.monitoring import PopulationShiftCollector
 from backend.services import Services
 
 logger = logging.getLogger(__name__)
@@ -144,6 +145,7 @@ def _install_metrics(app: FastAPI) -> CollectorRegistry:
     latency = Histogram(
         "scf_http_request_seconds", "HTTP request latency", ["route"], registry=registry
     )
+    registry.register(PopulationShiftCollector(app.state.services.settings.models_dir))
 
     @app.middleware("http")
     async def measure(

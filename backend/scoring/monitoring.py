@@ -18,13 +18,12 @@ from typing import Any
 import numpy as np
 
 from backend.scoring.base import FloatArray
-from backend.scoring.metrics import PSI_THRESHOLDS, psi_from_shares
 from backend.scoring.scorecard import Scorecard
 
 logger = logging.getLogger(__name__)
 
 REFERENCE_KEY = "reference"
-PSI_ALERT = PSI_THRESHOLDS[1]  # 0.25: a major shift
+PSI_ALERT = 0.25  # a major shift (metrics.PSI_THRESHOLDS; not imported: the API loads this module)
 N_BINS = 10
 LAST_RUN = "last-scoring-run.json"
 
@@ -64,6 +63,8 @@ class Stability:
 
 def stability(model: Scorecard, X: dict[str, Any]) -> Stability:
     """PSI of ``X``'s population against the model's training population."""
+    from backend.scoring.metrics import psi_from_shares
+
     reference = model.extra_.get(REFERENCE_KEY)
     n = len(next(iter(X.values()))) if X else 0
     features: dict[str, float] = {}
@@ -105,3 +106,31 @@ def last_run(directory: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data
+
+
+class PopulationShiftCollector:
+    """Prometheus collector for ``/metrics``: the last scoring run's PSI and whether it was above
+    :data:`PSI_ALERT` (read from :data:`LAST_RUN` beside the models at each scrape)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def collect(self) -> Any:
+        from prometheus_client.core import GaugeMetricFamily
+
+        run = last_run(self.directory)
+        psi = GaugeMetricFamily(
+            "scf_scoring_population_psi",
+            "PSI of the last scoring run's population against the model's training population",
+            labels=["model"],
+        )
+        shift = GaugeMetricFamily(
+            "scf_scoring_population_shift",
+            f"1 when the last scoring run's PSI was above {PSI_ALERT}",
+            labels=["model"],
+        )
+        if run is not None and run.get("score_psi") is not None:
+            psi.add_metric([str(run["model_version"])], float(run["score_psi"]))
+            shift.add_metric([str(run["model_version"])], 1.0 if run["alert"] else 0.0)
+        yield psi
+        yield shift

@@ -327,6 +327,7 @@ class FamilyResult:
     description: str
     held_out: tuple[WorldResult, ...]
     in_distribution: tuple[WorldResult, ...]
+    trained_on: tuple[str, ...] = ()  # the families of the worlds the held-out model was fitted on
 
     def mean(self, attribute: str, held_out: bool = True) -> float:
         results = self.held_out if held_out else self.in_distribution
@@ -415,8 +416,11 @@ def train(
                 judge(fold, w, np.ones(w.data.y.size, dtype=bool), central_tendency) for w in own
             ]
             seen = [judge(inside, w, holdouts[id(w)], central_tendency) for w in own]
+            trained_on = tuple(sorted({w.family for w, _ in others}))
             families.append(
-                FamilyResult(entry.name, entry.description, tuple(everyone), tuple(seen))
+                FamilyResult(
+                    entry.name, entry.description, tuple(everyone), tuple(seen), trained_on
+                )
             )
     final = fit(
         [(w, np.ones(w.data.y.size, dtype=bool)) for w in worlds], seed, central_tendency, False

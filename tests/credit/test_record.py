@@ -276,7 +276,9 @@ def test_size_and_tenure_are_placed_in_the_ledger_population(records):
     level = sum(a == sales["S"] for a in sellers)
     assert s["sellers"] == len(sellers) and s["amount"] == sales["S"]
     assert s["percentile"] == pytest.approx((below + level / 2) / len(sellers))
-    assert s["log_ratio_to_median"] == pytest.approx(np.log(sales["S"] / np.median(sellers)), abs=1e-6)
+    assert s["log_ratio_to_median"] == pytest.approx(
+        np.log(sales["S"] / np.median(sellers)), abs=1e-6
+    )
     tenure = {n: r.figures["tenure"]["days"] for n, r in records.items() if r.available}
     shorter = sum(t < tenure["S"] for t in tenure.values())
     place = records["S"].figures["tenure_relative"]

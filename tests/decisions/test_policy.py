@@ -182,7 +182,7 @@ def test_a_fraud_signal_refers_to_a_credit_officer(trained_model, figure, code):
     assert codes(result) == [code]
 
 
-def test_a_thin_file_is_not_scored_and_gets_the_conservative_limit(trained_model):
+def test_a_thin_file_is_scored_with_a_margin_and_gets_the_conservative_limit(trained_model):
     record = figures(**THIN)
     assert history_counts(record) == (2, 1)
     # Obligor A is graded by the scorecard; its receivable counts only if investment grade.
@@ -194,14 +194,14 @@ def test_a_thin_file_is_not_scored_and_gets_the_conservative_limit(trained_model
     )
     result = decide(data, trained_model)
     assert result["policy"] == "insufficient_history"
-    assert (result["pd"], result["grade"], result["score"], result["reasons"]) == (
-        None,
-        None,
-        None,
-        [],
+    assert "Insufficient history (thin file)" in result["history"]
+    # Scored from what it has, with the thin-file margin: a PD and a grade, never a flat number.
+    thick = trained_model.assess_record(feature_vector({"figures": record}))
+    assert result["pd"] > thick.pd and result["grade"] is not None and result["score"] < thick.score
+    assert result["pd"] / (1 - result["pd"]) == pytest.approx(
+        thick.pd / (1 - thick.pd) * math.exp(trained_model.thin_file_margin)
     )
-    assert "Insufficient history" in result["history"]
-    assert result["pricing_pd"] == DecisionPolicy().thin_file_pd
+    assert result["pricing_pd"] == max(result["pd"], DecisionPolicy().thin_file_pd)
     grade_a = obligor_grade(trained_model, figures())
     assert obligor_grade(trained_model, thin_obligor) == UNRATED_OBLIGOR_GRADE
     investment_grade = 40_000_000 if grade_a in INVESTMENT_GRADES else 0
