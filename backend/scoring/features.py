@@ -63,8 +63,33 @@ class Feature:
         return FeatureSpec(self.name, "numeric", self.monotonic)
 
 
+class _Field:
+    """Reads ``figures[figure][field]`` (NaN when absent or None); a class, not a lambda, so that
+    :func:`feature_matrix` can read a whole column without one call per value."""
+
+    __slots__ = ("figure", "field")
+
+    def __init__(self, figure: str, field: str) -> None:
+        self.figure, self.field = figure, field
+
+    def __call__(self, figures: Figures) -> float:
+        return _get(figures, self.figure, self.field)
+
+
 def _field(figure: str, field: str) -> Callable[[Figures], float]:
-    return lambda figures: _get(figures, figure, field)
+    return _Field(figure, field)
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _column(feature: Feature, all_figures: list[Figures]) -> NDArray[np.float64]:
+    read = feature.read
+    if isinstance(read, _Field):
+        figure, field = read.figure, read.field
+        values = [f.get(figure, _EMPTY).get(field) for f in all_figures]
+        return np.array([NAN if v is None else v for v in values], dtype=np.float64)
+    return np.array([read(f) for f in all_figures], dtype=np.float64)
 
 
 FEATURES: tuple[Feature, ...] = (
@@ -156,8 +181,8 @@ def feature_matrix(
     records: Iterable[CreditRecordView | Mapping[str, Any]],
 ) -> dict[str, NDArray[np.float64]]:
     """Columns ``{feature: array}`` for many records, in the order given."""
-    rows = [feature_vector(record) for record in records]
-    return {name: np.array([row[name] for row in rows], dtype=np.float64) for name in FEATURE_NAMES}
+    all_figures = [figures_of(record) for record in records]
+    return {feature.name: _column(feature, all_figures) for feature in FEATURES}
 
 
 def history_counts(figures: Figures) -> tuple[int, int]:
