@@ -10,7 +10,9 @@ version is the hash of its content). The pipeline:
    A WOE coefficient must be positive (WOE is risk-oriented), otherwise the points would run
    against the bin order the data showed and a declared-monotone characteristic would stop
    being monotone; the feature with the most negative coefficient is dropped and the model
-   refitted until all coefficients are positive;
+   refitted until all coefficients are positive. With ``free_auto_signs`` a numeric
+   characteristic declared "auto" claims no direction, so it keeps the sign the data gives it
+   (its points stay monotone over its bins);
 4. scaling: ``score = offset + factor * ln(good:bad odds)`` with ``factor = pdo / ln 2`` and
    ``offset = points0 - factor * ln(odds0)``; so ``points0`` points means odds of ``odds0`` and
    every ``pdo`` more points doubles the odds. The score is ``base_points_`` plus, for every
@@ -232,17 +234,29 @@ def _canonical_json(data: Mapping[str, Any]) -> str:
 
 
 def _fit_sign_constrained(
-    woe: Mapping[str, FloatArray], y: FloatArray, names: Sequence[str], l2: float
+    woe: Mapping[str, FloatArray],
+    y: FloatArray,
+    names: Sequence[str],
+    l2: float,
+    free: frozenset[str] = frozenset(),
 ) -> tuple[float, FloatArray, list[str], list[str]]:
-    """Fit, dropping the most negative WOE coefficient and refitting until all are positive."""
+    """Fit, dropping the most negative WOE coefficient and refitting until all are positive.
+
+    Characteristics in ``free`` (numeric ones declared "auto": no direction is claimed for them)
+    keep whatever sign the data gives them: their points stay monotone over their bins either way,
+    only the order may run against their own bad rates once the others are accounted for. They
+    are dropped only for a coefficient of exactly zero.
+    """
     kept, dropped = list(names), list[str]()
     while True:
         if not kept:
             return 0.0, np.zeros(0), kept, dropped
         intercept, coef = fit_logistic(np.column_stack([woe[name] for name in kept]), y, l2)
-        if coef.min() > 0.0:
+        constrained = np.array([name not in free for name in kept])
+        signed = np.where(constrained, coef, np.abs(coef))
+        if signed.min() > 0.0:
             return intercept, coef, kept, dropped
-        dropped.append(kept.pop(int(np.argmin(coef))))
+        dropped.append(kept.pop(int(np.argmin(signed))))
 
 
 def _uninformative(binning: Binning, min_iv: float) -> bool:
@@ -295,6 +309,7 @@ class Scorecard:
         min_iv: float = 0.02,
         model_name: str = "scf-scorecard",
         thin_file_margin: float = THIN_FILE_MARGIN,
+        free_auto_signs: bool = False,
     ) -> None:
         self.features = features
         self.points0 = points0
@@ -308,6 +323,7 @@ class Scorecard:
         self.min_iv = min_iv
         self.model_name = model_name
         self.thin_file_margin = thin_file_margin
+        self.free_auto_signs = free_auto_signs
 
     # -- parameters -----------------------------------------------------------------------------
 
@@ -326,6 +342,7 @@ class Scorecard:
             "min_iv": self.min_iv,
             "model_name": self.model_name,
             "thin_file_margin": self.thin_file_margin,
+            "free_auto_signs": self.free_auto_signs,
         }
 
     @property
@@ -369,8 +386,13 @@ class Scorecard:
         }
         candidates = [spec.name for spec in specs if spec.name not in dropped]
         woe = {name: binnings[name].transform(columns[name]) for name in candidates}
+        free = frozenset(
+            spec.name
+            for spec in specs
+            if self.free_auto_signs and spec.kind == "numeric" and spec.monotonic == "auto"
+        )
         intercept, coef, kept, wrong_sign = _fit_sign_constrained(
-            woe, target.astype(np.float64), candidates, self.l2
+            woe, target.astype(np.float64), candidates, self.l2, free
         )
         dropped.update(dict.fromkeys(wrong_sign, DROP_WRONG_SIGN))
         if not kept:

@@ -179,7 +179,7 @@ def fit(
     """Scorecard on the pooled rows, its level model across the worlds, calibrated to the
     central tendency over the pooled population; the challenger on the same rows."""
     X, y, thin = _pooled(parts)
-    raw_model = Scorecard(FEATURE_SPECS, l2=SUPPLY_CHAIN_L2).fit(X, y)
+    raw_model = Scorecard(FEATURE_SPECS, l2=SUPPLY_CHAIN_L2, free_auto_signs=True).fit(X, y)
     raws = [raw_model.raw_logit(_rows(w.data.X, m)) for w, m in parts]
     rates = [float(w.data.true_pd[m].mean()) for w, m in parts]
     levels = cal.fit_level_model(raws, rates)

@@ -112,3 +112,23 @@ def test_a_population_far_from_training_raises_the_psi_alert(fitted, synthetic_t
     far = stability(model, shifted)
     assert far.score_psi is not None and far.score_psi > PSI_ALERT and far.alert
     assert "ABOVE" in far.sentence() and far.feature_psi["days_beyond_terms"] > PSI_ALERT
+
+
+def test_an_auto_characteristic_keeps_the_sign_the_data_gives_it() -> None:
+    """Two correlated characteristics: the second adds risk on its own but, given the first,
+    its conditional effect runs the other way. Declared "auto", it is priced (negative weight,
+    points still monotone over its bins) instead of dropped as "wrong sign"."""
+    from backend.scoring.scorecard import FeatureSpec
+
+    rng = np.random.default_rng(8)
+    first = rng.normal(0.0, 1.0, 30_000)
+    second = first + rng.normal(0.0, 0.5, first.size)
+    y = (rng.random(first.size) < expit(-3.0 + 2.0 * first - 0.8 * second)).astype(np.int8)
+    X = {"first": first, "second": second}
+    specs = [FeatureSpec("first", "numeric", "ascending"), FeatureSpec("second", "numeric", "auto")]
+    constrained = Scorecard(specs).fit(X, y)
+    free = Scorecard(specs, free_auto_signs=True).fit(X, y)
+    assert constrained.dropped_features_ == {"second": "wrong_sign"}
+    assert free.features_ == ("first", "second") and free.coef_[1] < 0 < free.coef_[0]
+    points = free.points_["second"][:-1]  # the missing bin has no place in the order
+    assert (np.diff(points) > 0).all() or (np.diff(points) < 0).all()
