@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from backend.scoring.calibration import describe
 from backend.scoring.features import feature_vector, history_counts
 from backend.scoring.grades import GRADES
 from backend.scoring.risk import (
@@ -182,7 +183,7 @@ def decide(snapshot: dict[str, Any], model: Scorecard) -> dict[str, Any]:
     return {
         "outcome": DECLINE if declines else REFER if refers else APPROVE,
         "policy": history.policy,
-        "history": history.sentence,
+        "history": f"{history.sentence} PDs: {describe(model.calibration_)}.",
         "model_version": model.model_version_,
         "pd": None if assessment is None else assessment.pd,
         "score": None if assessment is None else assessment.score,

@@ -210,6 +210,7 @@ def test_a_thin_file_is_scored_with_a_margin_and_gets_the_conservative_limit(tra
     result = decide(data, trained_model)
     assert result["policy"] == "insufficient_history"
     assert "Insufficient history (thin file)" in result["history"]
+    assert "PDs: central tendency 6.00% over" in result["history"]  # how the level was set
     # Scored from what it has, with the thin-file margin: a PD and a grade, never a flat number.
     thick = trained_model.assess_record(feature_vector({"figures": record}))
     assert result["pd"] > thick.pd and result["grade"] is not None and result["score"] < thick.score
