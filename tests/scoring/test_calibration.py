@@ -132,3 +132,20 @@ def test_an_auto_characteristic_keeps_the_sign_the_data_gives_it() -> None:
     assert free.features_ == ("first", "second") and free.coef_[1] < 0 < free.coef_[0]
     points = free.points_["second"][:-1]  # the missing bin has no place in the order
     assert (np.diff(points) > 0).all() or (np.diff(points) < 0).all()
+
+
+def test_metrics_show_the_last_scoring_runs_population_shift(fitted, synthetic_train, tmp_path):
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from backend.scoring.monitoring import PopulationShiftCollector, record_run
+
+    registry = CollectorRegistry()
+    registry.register(PopulationShiftCollector(tmp_path))
+    assert b"scf_scoring_population_psi{" not in generate_latest(registry)  # no run yet
+    X = synthetic_train.X
+    model = fitted.with_extra(reference=reference_of(fitted.raw_logit(X)))
+    shifted = {**X, "days_beyond_terms": np.asarray(X["days_beyond_terms"]) + 60.0}
+    record_run(tmp_path, stability(model, shifted))
+    text = generate_latest(registry).decode()
+    assert f'scf_scoring_population_shift{{model="{model.model_version_}"}} 1.0' in text
+    assert f'scf_scoring_population_psi{{model="{model.model_version_}"}}' in text
