@@ -664,6 +664,15 @@ def model_card(result: TrainingResult) -> str:
         "",
         "## Ranking on held-out families",
         "",
+        *(
+            []
+            if result.families
+            else [
+                "**Not evaluated** (`--quick`): no held-out family was judged; the tables below "
+                "are empty. Run `scf model train` without `--quick` for the figures.",
+                "",
+            ]
+        ),  # fmt: skip
         *summary_rows(result),
         "",
         "## Discrimination, accuracy and stability, held out against in distribution",
