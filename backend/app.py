@@ -29,6 +29,7 @@ from backend.auth.router import router as auth_router
 from backend.errors import LedgerError
 from backend.limits import MAX_JSON_DEPTH, json_depth_exceeds, restore_recursion_limit
 from backend.ratelimit import retry_after_header
+from backend.scoring.monitoring import PopulationShiftCollector
 from backend.services import Services
 from backend.workers.metrics import REGISTRY as WORKER_METRICS
 from backend.workers.readiness import readiness, update_queue_gauges_within
@@ -306,6 +307,7 @@ def _install_metrics(app: FastAPI) -> CollectorRegistry:
     latency = Histogram(
         "scf_http_request_seconds", "HTTP request latency", ["route"], registry=registry
     )
+    registry.register(PopulationShiftCollector(app.state.services.settings.models_dir))
 
     @app.middleware("http")
     async def measure(

@@ -87,7 +87,7 @@ def simulator_section(rows: int, firms: int) -> None:
     """Simulated world -> credit records -> model; then ``rows`` records' JSON -> PD and grade."""
     import tempfile
 
-    from backend.scoring.features import FEATURE_SPECS, feature_matrix
+    from backend.scoring.features import FEATURE_SPECS, feature_matrix, thin_files
     from backend.sim.world import (
         apply_events,
         build_world,
@@ -112,13 +112,16 @@ def simulator_section(rows: int, firms: int) -> None:
     picks = np.random.default_rng(3).integers(0, len(records), rows)
     many = [records[i] for i in picks]
 
-    extract_seconds, matrix = _best_of(REPEATS, lambda: feature_matrix(many))
-    assess_seconds, result = _best_of(REPEATS, lambda: model.assess(matrix))
+    extract_seconds, (matrix, thin) = _best_of(
+        REPEATS, lambda: (feature_matrix(many), thin_files(many))
+    )
+    assess_seconds, result = _best_of(REPEATS, lambda: model.assess(matrix, thin=thin))
     reasons_seconds, _ = _best_of(1, lambda: [result.reasons(i) for i in range(len(result))])
     total = extract_seconds + assess_seconds
     print(
         f"simulator: {len(records):,} firms' credit records at T in {simulate_seconds:.1f} s; "
-        f"model with {len(model.features_)} characteristics"
+        f"model with {len(model.features_)} characteristics; {thin.mean():.0%} of the scored "
+        "rows are thin files, scored with their margin"
     )
     print(
         f"{rows:,} firms: record JSON -> feature vectors {extract_seconds:.3f} s, "

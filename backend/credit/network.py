@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 from sqlalchemy import Connection
 
-from backend.credit import queries
+from backend.credit import population, queries
 from backend.credit.figure import Figure, evidence_of, within
 from backend.credit.queries import DAY, FirmHistory, TradeRow
 
@@ -104,8 +104,10 @@ def network_ranks(connection: Connection, as_of: int) -> dict[str, float]:
 
 
 def clear_cache() -> None:
+    """Forget every cached graph figure: PageRank and the population (size, tenure)."""
     with _cache_lock:
         _cache.clear()
+    population.clear_cache()
 
 
 def network_rank(connection: Connection, history: FirmHistory) -> Figure:

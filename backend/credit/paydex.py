@@ -14,6 +14,13 @@ the last 365 days.
 
 The index is shown only with at least 3 experiences from at least 2 counterparties; otherwise it
 is None with the reason, as D&B does for thin files.
+
+The raw delay is shown from the first experience (``payment_delays_as_payer`` and ``_as_payee``):
+the amount-weighted days beyond terms over the firm's whole history (paid experiences of any age
+and open remainders), over the last 90 and 180 days (experiences paid then, and every open
+remainder, which is a debt today), with the experience counts beside them and the share of the
+amount paid (or owed) beyond terms. A firm with one late payment is not a thin file for this
+figure: one experience is evidence, and its count says how much.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ PAYDEX_TABLE: tuple[tuple[float, float], ...] = (
 MIN_EXPERIENCES = 3
 MIN_COUNTERPARTIES = 2
 PAID_WINDOW_DAYS = 365
+RECENT_WINDOWS = (90, 180)
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,7 @@ class Experience:
     days_beyond_terms: float
     counterparty: str
     evidence: tuple[int, ...]
+    at: int = 0  # when it was paid (an open remainder: as_of)
 
 
 def paydex_score(days_beyond_terms: float) -> float:
@@ -84,8 +93,34 @@ def paydex(experiences: Iterable[Experience]) -> dict[str, object]:
     }
 
 
-def experiences(history: FirmHistory, role: str) -> list[Experience]:
-    """Payment experiences on the firm's invoices as ``"payer"`` (buyer) or ``"payee"`` (seller)."""
+def _weighted_days(chosen: list[Experience]) -> float | None:
+    amount = sum(e.amount for e in chosen)
+    return None if amount == 0 else sum(e.days_beyond_terms * e.amount for e in chosen) / amount
+
+
+def delays(chosen: list[Experience], as_of: int) -> dict[str, object]:
+    """Amount-weighted days beyond terms from the first experience, long-run and recent."""
+    amount = sum(e.amount for e in chosen)
+    late = sum(e.amount for e in chosen if e.days_beyond_terms > 0)
+    value: dict[str, object] = {
+        "days_beyond_terms": _weighted_days(chosen),
+        "experiences": len(chosen),
+        "counterparties": len({e.counterparty for e in chosen}),
+        "amount": amount,
+        "late_share": None if amount == 0 else late / amount,
+    }
+    for days in RECENT_WINDOWS:
+        recent = [e for e in chosen if within(e.at, as_of, days)]
+        value[f"days_beyond_terms_{days}d"] = _weighted_days(recent)
+        value[f"experiences_{days}d"] = len(recent)
+    return value
+
+
+def experiences(
+    history: FirmHistory, role: str, window_days: int | None = PAID_WINDOW_DAYS
+) -> list[Experience]:
+    """Payment experiences on the firm's invoices as ``"payer"`` (buyer) or ``"payee"`` (seller):
+    payments made in the last ``window_days`` (None: any time) and every open remainder."""
     as_of, firm = history.as_of, history.firm
     invoices = {
         t.trade_id: t
@@ -103,17 +138,19 @@ def experiences(history: FirmHistory, role: str) -> list[Experience]:
     found = []
     for payment in payments:
         invoice = invoices[payment.trade_id]
-        if within(payment.paid_at, as_of, PAID_WINDOW_DAYS):
+        if window_days is None or within(payment.paid_at, as_of, window_days):
             days = (payment.paid_at - invoice.due_at) / DAY
             evidence = (*invoice.evidence(as_of), payment.event_id)
-            found.append(Experience(payment.amount, days, _other(invoice, role), evidence))
+            found.append(
+                Experience(payment.amount, days, _other(invoice, role), evidence, payment.paid_at)
+            )
     for invoice in invoices.values():
         paid_on = by_invoice[invoice.trade_id]
         remainder = invoice.amount - sum(p.amount for p in paid_on)
         if invoice.due_at < as_of and remainder > 0:
             days = (as_of - invoice.due_at) / DAY
             evidence = (*invoice.evidence(as_of), *(p.event_id for p in paid_on))
-            found.append(Experience(remainder, days, _other(invoice, role), evidence))
+            found.append(Experience(remainder, days, _other(invoice, role), evidence, as_of))
     return found
 
 
@@ -123,6 +160,9 @@ def figures(history: FirmHistory) -> dict[str, Figure]:
         chosen = experiences(history, role)
         evidence = frozenset(event for e in chosen for event in e.evidence)
         found[f"paydex_as_{role}"] = Figure(paydex(chosen), evidence)
+        every = experiences(history, role, window_days=None)
+        evidence = frozenset(event for e in every for event in e.evidence)
+        found[f"payment_delays_as_{role}"] = Figure(delays(every, history.as_of), evidence)
     return found
 
 

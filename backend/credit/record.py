@@ -14,22 +14,30 @@ Every figure is a dict, listed here in the record's order:
 figure                definition
 ===================== ==============================================================================
 tenure                ``days``: whole days since the firm registered (``registered_at``)
+tenure_relative       ``percentile``: mid-rank of the tenure among all firms registered by T
+                      (:mod:`backend.credit.population`), ``firms``
 sales_90d             verified INVOICE trades with the firm as seller issued in the window:
 sales_365d            ``amount``, ``count`` (orders and deliveries would double count the sale)
 purchases_90d         the same with the firm as buyer
 purchases_365d
+size_relative         365 d sales against every seller's at T: ``percentile`` (mid-rank; 0
+                      without sales), ``log_ratio_to_median``, ``median``, ``sellers``, ``amount``
 sales_growth          ``rate`` = last 365 d sales / the 365 d before - 1 (None without prior
                       sales), ``last_365d``, ``prior_365d``
+sales_trend           least-squares slope of the thirty-day sales buckets since the first sale
+                      (at most 24) over their mean: ``slope`` (per month), ``cv``, ``months``,
+                      ``monthly`` (newest first); None with fewer than 3 months
 sales_volatility      ``cv``: population std / mean of the 12 thirty-day buckets of sales
                       (``monthly``, newest first); None when they are all zero
 buyer_concentration   over 365 d sales: ``buyers``, ``hhi`` = sum of squared buyer shares,
-                      ``top_buyer_share``
+                      ``top_buyer_share``, ``single_buyer``
 core_buyer_share      ``share`` of 365 d sales made to firms holding CORE (role bit 2) at T,
                       ``core_amount``, ``amount``
 receivables_held      receivables CONFIRMED at T and held by the firm at T: ``count``, ``amount``
 receivables_owed      receivables the firm owes as obligor, CONFIRMED or FINANCED at T
 disputes              ``rejected`` = trades proposed by the firm as seller and rejected by T,
-                      ``trades`` = all trades it proposed or recorded as seller by T, ``rate``
+                      ``trades`` = all trades it proposed or recorded as seller by T, ``rate``;
+                      ``rate_90d``/``rate_180d`` over the trades recorded in those windows
 financing_outstanding financings with the firm as borrower whose receivable is neither SETTLED
                       nor DEFAULTED at T: ``count``, ``advance``
 repayment_record      receivables owed as obligor and SETTLED by T: ``on_time`` (late_days 0),
@@ -41,6 +49,9 @@ paydex_as_payer       PAYDEX-style index of how the firm pays its suppliers (see
                       :mod:`backend.credit.paydex`): ``index``, ``days_beyond_terms``,
                       ``experiences``, ``counterparties``, ``amount``, ``reason``
 paydex_as_payee       the same for how the firm's buyers pay it
+payment_delays_as_    amount-weighted days beyond terms from the first experience: whole history
+payer, _as_payee      (``days_beyond_terms``, ``experiences``, ``late_share``) and the last 90
+                      and 180 d (``days_beyond_terms_90d``, ``experiences_90d``...)
 network_rank          ``value`` = weighted PageRank x ``firms`` in the 365 d invoice graph
                       (1.0 = average; None outside the graph)
 circular_trading      ``flag``, ``rings``: cycles of 2..4 firms through the firm among the last
@@ -67,20 +78,23 @@ from typing import Any
 from eth_utils import is_address, to_checksum_address
 from sqlalchemy import Connection
 
-from backend.credit import exposure, network, paydex, queries, trading
+from backend.credit import exposure, network, paydex, population, queries, trading
 from backend.credit.figure import Figure
 from backend.credit.queries import DAY
 from backend.errors import LedgerError
 
-RECORD_VERSION = 1  # bump when a definition changes: cached records of other versions are stale
+RECORD_VERSION = 2  # bump when a definition changes: cached records of other versions are stale
 
 FIGURES: tuple[str, ...] = (
     "tenure",
+    "tenure_relative",
     "sales_90d",
     "sales_365d",
     "purchases_90d",
     "purchases_365d",
+    "size_relative",
     "sales_growth",
+    "sales_trend",
     "sales_volatility",
     "buyer_concentration",
     "core_buyer_share",
@@ -93,6 +107,8 @@ FIGURES: tuple[str, ...] = (
     "defaults_as_borrower",
     "paydex_as_payer",
     "paydex_as_payee",
+    "payment_delays_as_payer",
+    "payment_delays_as_payee",
     "network_rank",
     "circular_trading",
     "volume_spike",
@@ -169,6 +185,7 @@ def compute_record(connection: Connection, firm: str, as_of: int) -> CreditRecor
         **exposure.figures(connection, firm, as_of),
         **paydex.figures(history),
         **network.figures(connection, history),
+        **population.figures(connection, history),
     }
     assert set(computed) == set(FIGURES), set(computed) ^ set(FIGURES)
     return CreditRecordView(

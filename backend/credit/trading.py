@@ -25,6 +25,9 @@ BUCKETS = 12  # monthly volatility: the last 12 thirty-day buckets
 SPIKE_FACTOR = 3  # a spike: the last bucket above 3 x the average of the 11 before it
 SPIKE_MIN_TENURE_DAYS = 330  # ... or any sales after 11 empty buckets by a firm this old
 YOUNG_COUNTERPARTY_DAYS = 7
+TREND_MAX_MONTHS = 24  # the sales trend looks back at most this many thirty-day buckets
+TREND_MIN_MONTHS = 3
+RECENT_WINDOWS = (90, 180)  # recent dispute rates against the long-run one
 
 
 def sales(history: FirmHistory) -> list[TradeRow]:
@@ -68,6 +71,32 @@ def growth(sold: list[TradeRow], as_of: int) -> Figure:
     return Figure(value, evidence_of(last + prior, as_of))
 
 
+def trend(sold: list[TradeRow], as_of: int) -> Figure:
+    """Slope of monthly verified sales over the months that exist, for short histories too.
+
+    The thirty-day buckets run from the one holding the firm's first verified sale (at most
+    :data:`TREND_MAX_MONTHS` back) to the one ending at ``as_of``; ``months`` says how many. The
+    least-squares slope of the amounts on the month number is divided by their mean: ``slope``
+    is the relative change per month (0.02: sales grow by about 2% of their average a month),
+    so it means the same at any scale of amounts. ``cv`` is the coefficient of variation of the
+    same buckets. Both None with fewer than :data:`TREND_MIN_MONTHS` months.
+    """
+    buckets = monthly_buckets(sold, as_of, TREND_MAX_MONTHS)
+    sold_in = [k for k, amount in enumerate(buckets) if amount > 0]
+    months = (max(sold_in) + 1) if sold_in else 0
+    covered = buckets[:months][::-1]  # oldest first
+    slope = cv = None
+    if months >= TREND_MIN_MONTHS:
+        mean = statistics.fmean(covered)
+        centre = (months - 1) / 2
+        spread = sum((x - centre) ** 2 for x in range(months))
+        raw = sum((x - centre) * (a - mean) for x, a in enumerate(covered)) / spread
+        slope, cv = raw / mean, statistics.pstdev(covered) / mean
+    used = issued_within(sold, as_of, months * BUCKET_DAYS)
+    value = {"slope": slope, "cv": cv, "months": months, "monthly": covered[::-1]}
+    return Figure(value, evidence_of(used, as_of))
+
+
 def monthly_buckets(sold: list[TradeRow], as_of: int, count: int = BUCKETS) -> list[int]:
     """Sales per 30-day bucket, newest first: bucket k is ``(as_of-(k+1)*30d, as_of-k*30d]``."""
     buckets = [0] * count
@@ -96,6 +125,7 @@ def buyer_concentration(sold: list[TradeRow], as_of: int) -> Figure:
         "buyers": len(by_buyer),
         "hhi": ratio(sum(a * a for a in by_buyer.values()), total * total),
         "top_buyer_share": ratio(max(by_buyer.values(), default=0), total),
+        "single_buyer": len(by_buyer) == 1,
     }
     return Figure(value, evidence_of(chosen, as_of))
 
@@ -113,11 +143,21 @@ def core_buyer_share(connection: Connection, sold: list[TradeRow], as_of: int) -
 
 
 def disputes(history: FirmHistory) -> Figure:
-    """Trades the firm put on chain as seller (any kind) and how many its buyers rejected."""
+    """Trades the firm put on chain as seller (any kind) and how many its buyers rejected: over
+    its whole history (``rate``) and over the trades recorded in the last 90 and 180 days
+    (``rate_90d``, ``trades_90d``...), recent against long-run."""
     as_of = history.as_of
     offered = [t for t in history.trades if t.seller == history.firm]
     rejected = sum(1 for t in offered if t.rejected_by(as_of))
-    value = {"rejected": rejected, "trades": len(offered), "rate": ratio(rejected, len(offered))}
+    value: dict[str, object] = {
+        "rejected": rejected,
+        "trades": len(offered),
+        "rate": ratio(rejected, len(offered)),
+    }
+    for days in RECENT_WINDOWS:
+        recent = [t for t in offered if within(t.recorded_time, as_of, days)]
+        value[f"trades_{days}d"] = len(recent)
+        value[f"rate_{days}d"] = ratio(sum(1 for t in recent if t.rejected_by(as_of)), len(recent))
     return Figure(value, evidence_of(offered, as_of))
 
 
@@ -168,6 +208,7 @@ def figures(connection: Connection, history: FirmHistory) -> dict[str, Figure]:
         "purchases_365d": volume(bought, as_of, LONG_DAYS),
         "sales_growth": growth(sold, as_of),
         "sales_volatility": volatility(sold, as_of),
+        "sales_trend": trend(sold, as_of),
         "buyer_concentration": buyer_concentration(sold, as_of),
         "core_buyer_share": core_buyer_share(connection, sold, as_of),
         "disputes": disputes(history),

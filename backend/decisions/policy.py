@@ -8,9 +8,11 @@ the limit may lend against with their obligors' records, and the policy paramete
 Rules, in order:
 
 - **Thin file** (fewer than 3 payment experiences or fewer than 2 counterparties): the scorecard
-  is not used (no PD, no grade); the conservative limit of
-  :func:`~backend.scoring.risk.thin_file_policy` applies and the price uses the policy's stated
-  ``thin_file_pd``. Approve within that limit when there is no fraud signal, else refer.
+  still scores it from what it has (missing characteristics priced by the data) plus the model's
+  stated thin-file margin, so it has a PD, a grade and reason codes; the decision says "thin file"
+  (policy ``insufficient_history``), the conservative limit of
+  :func:`~backend.scoring.risk.thin_file_policy` applies, and the price uses the higher of its PD
+  and the policy's stated ``thin_file_pd``.
 - **Decline** when the firm is suspended in the registry, the PD exceeds ``decline_pd``, a
   default is on record (as a borrower or as an obligor), or the limit is zero.
 - **Refer** to a credit officer when a fraud signal is up (circular trading, a volume spike),
@@ -26,7 +28,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from backend.scoring.features import feature_vector
+from backend.scoring.calibration import describe
+from backend.scoring.features import feature_vector, history_counts
 from backend.scoring.grades import GRADES
 from backend.scoring.risk import (
     LimitDecision,
@@ -80,23 +83,6 @@ class Reason:
 def _figure(figures: dict[str, Any], name: str, field: str, default: Any = 0) -> Any:
     value = figures.get(name, {}).get(field)
     return default if value is None else value
-
-
-def history_counts(figures: dict[str, Any]) -> tuple[int, int]:
-    """(payment experiences, counterparties) for the thin-file rule.
-
-    Experiences: how the firm paid its suppliers plus how it was paid. Counterparties: the most
-    distinct firms any one of those views saw (a lower bound of all of them, so that a firm is
-    never taken for thicker than it is).
-    """
-    views = ("paydex_as_payer", "paydex_as_payee")
-    experiences = sum(int(_figure(figures, name, "experiences")) for name in views)
-    counterparties = max(
-        int(_figure(figures, "paydex_as_payer", "counterparties")),
-        int(_figure(figures, "paydex_as_payee", "counterparties")),
-        int(_figure(figures, "buyer_concentration", "buyers")),
-    )
-    return experiences, counterparties
 
 
 def obligor_grade(model: Scorecard, figures: dict[str, Any]) -> str:
@@ -184,12 +170,11 @@ def decide(snapshot: dict[str, Any], model: Scorecard) -> dict[str, Any]:
     receivables = receivables_by_grade(snapshot, obligors)
     sales = int(_figure(figures, "sales_365d", "amount"))
     history = thin_file_policy(*history_counts(figures), receivables, sales // 12)
-    assessment = None
+    assessment = model.assess_record(feature_vector({"figures": figures}), thin=history.thin_file)
     if history.thin_file:
         assert history.limit is not None
-        limit, pricing_pd = history.limit, policy.thin_file_pd
+        limit, pricing_pd = history.limit, max(assessment.pd, policy.thin_file_pd)
     else:
-        assessment = model.assess_record(feature_vector({"figures": figures}))
         pricing_pd = assessment.pd
         limit = _scorecard_limit(pricing_pd, tenor_days, receivables, sales, policy)
     declines, refers = _rules(assessment, amount, limit.limit, figures, policy)
@@ -198,7 +183,7 @@ def decide(snapshot: dict[str, Any], model: Scorecard) -> dict[str, Any]:
     return {
         "outcome": DECLINE if declines else REFER if refers else APPROVE,
         "policy": history.policy,
-        "history": history.sentence,
+        "history": f"{history.sentence} PDs: {describe(model.calibration_)}.",
         "model_version": model.model_version_,
         "pd": None if assessment is None else assessment.pd,
         "score": None if assessment is None else assessment.score,
@@ -237,7 +222,7 @@ def _rules(
     figures: dict[str, Any],
     policy: DecisionPolicy,
 ) -> tuple[list[Reason], list[Reason]]:
-    """(reasons to decline, reasons to refer); a thin file (no assessment) has no PD rule."""
+    """(reasons to decline, reasons to refer); the PD rules apply to thin files too."""
     declines, refers = _defaults(figures), _signals(figures)
     pd = None if assessment is None else assessment.pd
     if pd is not None and pd > policy.decline_pd:

@@ -2,12 +2,15 @@
 
 Mount with ``app.add_typer(model_app, name="model")``:
 
-- ``scf model train --seed N [--firms N] [--out models]``
+- ``scf model train --seed N [--firms N] [--out models] [--quick]``
+- ``scf model calibrate [--as-of T] [--central-tendency 0.06] [--level ledger|central]``
 - ``scf model score --all [--models models]`` (also ``scf score --all``)
 """
 
 from __future__ import annotations
 
+import math
+import time
 from pathlib import Path
 
 import typer
@@ -26,39 +29,120 @@ def model() -> None:
     """Credit scoring models: train on simulated histories, score cached credit records."""
 
 
+QUICK_FIRMS = 1_800
+
+
 @model_app.command("train")
 def train_command(
-    seed: int = typer.Option(..., help="seed of the simulated world and of the holdout split"),
-    firms: int = typer.Option(3_000, help="firms in the simulated world (banks excluded)"),
+    seed: int = typer.Option(..., help="seed of the simulated worlds and of the holdout splits"),
+    firms: int = typer.Option(
+        7_200, help="firms over all the simulated worlds (banks and vendors excluded)"
+    ),
     out: str | None = typer.Option(
         None, help="directory for <version>.json and <version>.md (default: SCF_MODELS_DIR)"
     ),
     german: bool = typer.Option(True, "--german/--no-german", help="German credit 5x5 CV"),
+    central_tendency: float = typer.Option(
+        0.06, help="the portfolio's long-run default rate the PDs are calibrated to"
+    ),
+    quick: bool = typer.Option(
+        False, "--quick", help=f"{QUICK_FIRMS} firms, no held-out evaluation (the demo's model)"
+    ),
 ) -> None:
-    """Train the scorecard on a simulated world; write the model and its model card."""
-    from backend.scoring.training import TARGET_ORACLE_RATIO, train, write_model
+    """Train the scorecard on many simulated worlds; write the model and its model card."""
+    from backend.scoring.training import (
+        TARGET_LEVEL_FACTOR,
+        TARGET_ORACLE_RATIO,
+        model_card,
+        targets,
+        train,
+        write_model,
+    )
 
-    result = train(seed, firms, german=german)
+    result = train(
+        seed,
+        QUICK_FIRMS if quick else firms,
+        german=german and not quick,
+        central_tendency=central_tendency,
+        evaluate=not quick,
+    )
     json_path, card_path = write_model(result, Path(out) if out else get_settings().models_dir)
-    card, oracle = result.scorecard, result.oracle
-    calibrated = sum(c.within_band for c in card.calibration)
     console.print(f"model {result.version}: {json_path} and {card_path}", highlight=False)
+    plan = result.plan
     console.print(
-        f"holdout AUC {card.auc:.4f} (oracle {oracle.auc:.4f}, ratio {card.auc / oracle.auc:.3f}, "
-        f"target {TARGET_ORACLE_RATIO}); KS {card.ks:.3f}; Brier {card.brier:.4f}; "
-        f"grades calibrated {calibrated}/{len(card.calibration)}; PSI {result.psi:.4f}",
+        f"{len(result.worlds)} worlds ({plan.worlds_per_family} per family, "
+        f"{plan.firms_per_world} firms each); simulation {result.simulate_seconds:.0f} s, "
+        f"total {result.seconds:.0f} s",
         highlight=False,
     )
-    console.print(
-        f"challenger (gradient boosting, reported, not served): holdout AUC "
-        f"{result.challenger.auc:.4f} ({result.challenger.auc - card.auc:+.4f} on the scorecard)",
-        highlight=False,
-    )
+    met = targets(result)
+    for fam in result.families:
+        factors = ", ".join(f"{f:.2f}" for f in fam.factors("ledger_level"))
+        recalibrated = [r.recalibrated for r in fam.recalibrated() if r.recalibrated]
+        after = ", ".join(
+            f"{c.level_error:+.0%} ({c.grades_in_band}/{len(c.grades)} grades)"
+            for c in recalibrated
+        )
+        console.print(
+            f"held out {fam.name:<15} expected AUC / oracle {fam.mean('ratio'):.3f} (worst "
+            f"{fam.worst_ratio():.3f}, target {TARGET_ORACLE_RATIO}; in distribution "
+            f"{fam.mean('ratio', held_out=False):.3f}; challenger "
+            f"{fam.mean('challenger_ratio'):.3f}); mean PD / true {factors} (target within "
+            f"{TARGET_LEVEL_FACTOR}x); after calibrate {after or 'too few defaults'}; "
+            f"ranking {'met' if met[fam.name]['ranking'] else 'NOT met'}",
+            highlight=False,
+        )
     if result.german.aucs:
         console.print(f"German credit 5x5 CV AUC {result.german.mean:.4f}", highlight=False)
-    console.print(
-        f"data set {result.data.seconds:.1f} s, total {result.seconds:.1f} s", highlight=False
-    )
+    del model_card
+
+
+@model_app.command("calibrate")
+def calibrate_command(
+    as_of: int | None = typer.Option(None, help="Unix time of the ledger (default: now)"),
+    central_tendency: float = typer.Option(
+        0.06, help="the portfolio's long-run default rate (policy parameter)"
+    ),
+    level: str = typer.Option(
+        "ledger", help="without enough outcomes: 'ledger' (ledger-informed) or 'central'"
+    ),
+    min_defaults: int = typer.Option(50, help="realised defaults needed to refit"),
+    models: str | None = typer.Option(
+        None, help="directory of trained models (default: SCF_MODELS_DIR)"
+    ),
+) -> None:
+    """Recalibrate the latest model on the ledger's realised defaults (or its population)."""
+    from backend.scoring.recalibration import Level, calibration_card, recalibrate
+    from backend.scoring.store import latest_model_path, load_model
+    from backend.scoring.training import write_files
+
+    try:
+        chosen = Level(level)
+    except ValueError:
+        console.print(f"[red]--level must be 'ledger' or 'central', not {level!r}[/red]")
+        raise typer.Exit(2) from None
+    directory = Path(models) if models else get_settings().models_dir
+    try:
+        model = load_model(latest_model_path(directory))
+    except (FileNotFoundError, ValueError) as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    engine = make_engine(get_settings().effective_database_url)
+    try:
+        with engine.connect() as connection:
+            run = recalibrate(
+                connection, model, as_of or int(time.time()), central_tendency, chosen,
+                min_defaults,
+            )  # fmt: skip
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    json_path, card_path = write_files(run.model, calibration_card(run), directory)
+    console.print(f"model {run.model.model_version_}: {json_path} and {card_path}", highlight=False)
+    for line in run.sentences():
+        console.print(line, highlight=False)
 
 
 @model_app.command("score")
@@ -69,18 +153,20 @@ def score_command(
     ),
 ) -> None:
     """Score every firm's cached credit record with the latest model and print a summary."""
+    from backend.scoring.monitoring import record_run, stability
     from backend.scoring.service import score_cached_records
     from backend.scoring.store import latest_model_path, load_model
 
     if not all_firms:
         console.print("nothing to score: pass --all")
         raise typer.Exit(2)
+    directory = Path(models) if models else get_settings().models_dir
     try:
-        path = latest_model_path(Path(models) if models else get_settings().models_dir)
-    except FileNotFoundError as error:
+        path = latest_model_path(directory)
+        model = load_model(path)
+    except (FileNotFoundError, ValueError) as error:
         console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(1) from None
-    model = load_model(path)
     engine = make_engine(get_settings().effective_database_url)
     try:
         with engine.connect() as connection:
@@ -100,3 +186,15 @@ def score_command(
     )
     for grade, n in scores.grade_counts().items():
         console.print(f"  {grade:<4} {n:>8}  {n / max(count, 1):6.1%}", highlight=False)
+    if count:
+        thin = int(scores.thin.sum())
+        console.print(
+            f"thin files {thin} ({thin / count:.1%}): scored with a margin of "
+            f"x{math.exp(model.thin_file_margin):.2f} on their odds; mean PD "
+            f"{float(scores.result.pd.mean()):.2%}",
+            highlight=False,
+        )
+        shift = stability(model, scores.X)
+        record_run(directory, shift)
+        style = "[yellow]" if shift.alert else ""
+        console.print(f"{style}{shift.sentence()}", highlight=False)

@@ -1,10 +1,15 @@
 """From a credit record to the scorecard's numeric characteristics.
 
 Each characteristic reads one figure of :class:`~backend.credit.record.CreditRecordView` and
-declares its monotone direction ("ascending": the bad rate rises with the value). A figure that
-is not there, or is None (a thin file: no PAYDEX with fewer than 3 experiences, no growth without
-prior sales...), is NaN: the scorecard bins missing values on their own and prices them from the
-data, instead of guessing a value.
+declares its monotone direction ("ascending": the bad rate rises with the value; "auto": the data
+chooses, as for concentration, whose effect differs between supply chains). A figure that is not
+there, or is None (no payment experience yet, fewer than 3 months of sales...), is NaN: the
+scorecard bins missing values on their own and prices them from the data, instead of guessing.
+
+The characteristics are chosen to travel between ledgers: no absolute amount (size and tenure are
+percentiles in the ledger's own population), a sales trend that works on a few months, payment
+delays in days beyond terms (the same unit whatever the terms or the currency) from the first
+experience, recent against long-run.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from numpy.typing import NDArray
 
 from backend.credit.record import CreditRecordView
 from backend.scoring.binning import Monotonic
+from backend.scoring.risk import is_thin_file
 from backend.scoring.scorecard import FeatureSpec
 
 Figures = Mapping[str, Mapping[str, Any]]
@@ -57,31 +63,57 @@ class Feature:
         return FeatureSpec(self.name, "numeric", self.monotonic)
 
 
+class _Field:
+    """Reads ``figures[figure][field]`` (NaN when absent or None); a class, not a lambda, so that
+    :func:`feature_matrix` can read a whole column without one call per value."""
+
+    __slots__ = ("figure", "field")
+
+    def __init__(self, figure: str, field: str) -> None:
+        self.figure, self.field = figure, field
+
+    def __call__(self, figures: Figures) -> float:
+        return _get(figures, self.figure, self.field)
+
+
 def _field(figure: str, field: str) -> Callable[[Figures], float]:
-    return lambda figures: _get(figures, figure, field)
+    return _Field(figure, field)
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _column(feature: Feature, all_figures: list[Figures]) -> NDArray[np.float64]:
+    read = feature.read
+    if isinstance(read, _Field):
+        figure, field = read.figure, read.field
+        values = [f.get(figure, _EMPTY).get(field) for f in all_figures]
+        return np.array([NAN if v is None else v for v in values], dtype=np.float64)
+    return np.array([read(f) for f in all_figures], dtype=np.float64)
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("tenure_days", "descending", _field("tenure", "days"), "tenure.days"),
     Feature(
-        "log_sales_365d",
+        "tenure_percentile",
         "descending",
-        lambda f: _log_amount(f, "sales_365d"),
-        "ln(1 + sales_365d.amount)",
-    ),  # fmt: skip
-    Feature("sales_growth", "descending", _field("sales_growth", "rate"), "sales_growth.rate"),
-    Feature(
-        "sales_volatility_cv", "ascending", _field("sales_volatility", "cv"), "sales_volatility.cv"
+        _field("tenure_relative", "percentile"),
+        "tenure_relative.percentile",
     ),  # fmt: skip
     Feature(
-        "buyer_hhi", "ascending", _field("buyer_concentration", "hhi"), "buyer_concentration.hhi"
+        "size_percentile",
+        "descending",
+        _field("size_relative", "percentile"),
+        "size_relative.percentile",
     ),  # fmt: skip
+    Feature("sales_trend", "descending", _field("sales_trend", "slope"), "sales_trend.slope"),
+    Feature("sales_trend_cv", "ascending", _field("sales_trend", "cv"), "sales_trend.cv"),
     Feature(
         "buyers",
         "descending",
         _field("buyer_concentration", "buyers"),
         "buyer_concentration.buyers",
     ),  # fmt: skip
+    Feature("buyer_hhi", "auto", _field("buyer_concentration", "hhi"), "buyer_concentration.hhi"),
     Feature(
         "core_buyer_share",
         "descending",
@@ -90,10 +122,31 @@ FEATURES: tuple[Feature, ...] = (
     ),  # fmt: skip
     Feature("dispute_rate", "ascending", _field("disputes", "rate"), "disputes.rate"),
     Feature(
-        "paydex_as_payer", "descending", _field("paydex_as_payer", "index"), "paydex_as_payer.index"
+        "dispute_rate_180d", "ascending", _field("disputes", "rate_180d"), "disputes.rate_180d"
     ),  # fmt: skip
     Feature(
-        "paydex_as_payee", "descending", _field("paydex_as_payee", "index"), "paydex_as_payee.index"
+        "dbt_as_payer",
+        "ascending",
+        _field("payment_delays_as_payer", "days_beyond_terms"),
+        "payment_delays_as_payer.days_beyond_terms",
+    ),  # fmt: skip
+    Feature(
+        "dbt_as_payer_180d",
+        "ascending",
+        _field("payment_delays_as_payer", "days_beyond_terms_180d"),
+        "payment_delays_as_payer.days_beyond_terms_180d",
+    ),  # fmt: skip
+    Feature(
+        "late_share_as_payer",
+        "ascending",
+        _field("payment_delays_as_payer", "late_share"),
+        "payment_delays_as_payer.late_share",
+    ),  # fmt: skip
+    Feature(
+        "dbt_as_payee",
+        "ascending",
+        _field("payment_delays_as_payee", "days_beyond_terms"),
+        "payment_delays_as_payee.days_beyond_terms",
     ),  # fmt: skip
     Feature(
         "repayment_late_share", "ascending", _late_share, "repayment_record.late / (on_time + late)"
@@ -128,5 +181,36 @@ def feature_matrix(
     records: Iterable[CreditRecordView | Mapping[str, Any]],
 ) -> dict[str, NDArray[np.float64]]:
     """Columns ``{feature: array}`` for many records, in the order given."""
-    rows = [feature_vector(record) for record in records]
-    return {name: np.array([row[name] for row in rows], dtype=np.float64) for name in FEATURE_NAMES}
+    all_figures = [figures_of(record) for record in records]
+    return {feature.name: _column(feature, all_figures) for feature in FEATURES}
+
+
+def history_counts(figures: Figures) -> tuple[int, int]:
+    """(payment experiences, counterparties) for the thin-file rule.
+
+    Experiences: how the firm paid its suppliers plus how it was paid. Counterparties: the most
+    distinct firms any one of those views saw (a lower bound of all of them, so that a firm is
+    never taken for thicker than it is).
+    """
+
+    def count(figure: str, field: str) -> int:
+        return int(figures.get(figure, {}).get(field) or 0)
+
+    views = ("paydex_as_payer", "paydex_as_payee")
+    experiences = sum(count(name, "experiences") for name in views)
+    counterparties = max(
+        count("paydex_as_payer", "counterparties"),
+        count("paydex_as_payee", "counterparties"),
+        count("buyer_concentration", "buyers"),
+    )
+    return experiences, counterparties
+
+
+def is_thin(record: CreditRecordView | Mapping[str, Any]) -> bool:
+    """The thin-file rule of :func:`backend.scoring.risk.is_thin_file` on a record."""
+    return is_thin_file(*history_counts(figures_of(record)))
+
+
+def thin_files(records: Iterable[CreditRecordView | Mapping[str, Any]]) -> NDArray[np.bool_]:
+    """Which records are thin files (the decision rule's definition), in the order given."""
+    return np.array([is_thin(record) for record in records], dtype=bool)

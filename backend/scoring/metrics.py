@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import beta, rankdata
+from scipy.stats import beta, binom, rankdata
 
 from backend.scoring.base import FloatArray, as_binary_target
 from backend.scoring.grades import GRADES, grades_for_pd
@@ -46,6 +46,33 @@ def auc(y_true: Any, y_score: Any) -> float:
     n_good = target.size - n_bad
     u = ranks[target == 1].sum() - n_bad * (n_bad + 1) / 2.0
     return float(u / (n_bad * n_good))
+
+
+def expected_auc(true_pd: Any, y_score: Any) -> float:
+    """The AUC ``y_score`` is expected to reach when outcomes are drawn from ``true_pd``.
+
+    Over every ordered pair of distinct firms (i, j), i defaulting and j not happens with
+    probability ``p_i (1 - p_j)``; the expected AUC is the share of that weight on pairs the
+    score orders right (ties count one half). It has no sampling noise from the outcomes, so a
+    small world measures ranking as well as a large one; ``expected_auc(p, p)`` is the oracle's.
+    """
+    p = np.asarray(true_pd, dtype=np.float64)
+    score = np.asarray(y_score, dtype=np.float64)
+    if p.shape != score.shape or p.ndim != 1 or p.size < 2:
+        raise ValueError("true_pd and y_score must be 1-D of the same length (at least 2)")
+    if np.isnan(score).any() or np.isnan(p).any():
+        raise ValueError("true_pd and y_score must be free of NaN")
+    order = np.argsort(score, kind="stable")
+    s, pd = score[order], p[order]
+    good = 1.0 - pd
+    starts = np.flatnonzero(np.append(True, s[1:] != s[:-1]))
+    group = np.cumsum(np.isin(np.arange(s.size), starts)) - 1
+    group_good = np.bincount(group, weights=good)
+    below = np.append(0.0, np.cumsum(group_good))[:-1][group]
+    tied = group_good[group] - good  # the others in the same tie group
+    numerator = float(np.sum(pd * (below + 0.5 * tied)))
+    denominator = float(np.sum(pd * (good.sum() - good)))
+    return numerator / denominator
 
 
 def gini(y_true: Any, y_score: Any) -> float:
@@ -110,6 +137,9 @@ class GradeCalibration:
 
     ``within_band`` is true when the grade's mean PD lies inside the exact 95% confidence
     interval of its observed default rate, i.e. the data cannot reject the PDs of that grade.
+    ``observed_in_band``: the observed rate lies inside the 95% binomial band the grade's PDs
+    predict (``expected_lower``, ``expected_upper``: the 2.5% and 97.5% quantiles of
+    Binomial(n, mean PD) over n), the traffic-light test a supervisor applies.
     """
 
     grade: str
@@ -120,6 +150,9 @@ class GradeCalibration:
     lower: float
     upper: float
     within_band: bool
+    expected_lower: float = 0.0
+    expected_upper: float = 1.0
+    observed_in_band: bool = True
 
 
 def calibration_by_grade(
@@ -142,6 +175,7 @@ def _grade_row(
     n, defaults = int(target.size), int(target.sum())
     lower, upper = clopper_pearson(defaults, n, confidence)
     mean_pd = float(prob.mean())
+    low, high = binomial_band(n, mean_pd, confidence)
     return GradeCalibration(
         grade=grade,
         n=n,
@@ -151,7 +185,18 @@ def _grade_row(
         lower=lower,
         upper=upper,
         within_band=lower <= mean_pd <= upper,
+        expected_lower=low,
+        expected_upper=high,
+        observed_in_band=low <= defaults / n <= high,
     )
+
+
+def binomial_band(n: int, pd: float, confidence: float = 0.95) -> tuple[float, float]:
+    """The central ``confidence`` band of the default rate of ``n`` firms of PD ``pd``."""
+    alpha = 1.0 - confidence
+    low = float(binom.ppf(alpha / 2, n, pd)) / n
+    high = float(binom.ppf(1 - alpha / 2, n, pd)) / n
+    return low, high
 
 
 @dataclass(frozen=True)

@@ -339,8 +339,10 @@ def thin_file_policy(
         return HistoryPolicy(POLICY_SCORECARD, f"History is sufficient: {counts}.", None)
     decision = _thin_file_limit(receivables_by_obligor_grade, avg_monthly_sales)
     sentence = (
-        f"Insufficient history: {counts}. The scorecard is not used; the conservative rule "
-        f"lends the lesser of {CONSTRAINT_TEXT['investment_grade_receivables']} and "
+        f"Insufficient history (thin file): {counts}. The scorecard scores it from what it has, "
+        "its missing characteristics priced by the data, with a conservative margin on its odds; "
+        "the conservative rule lends the lesser of "
+        f"{CONSTRAINT_TEXT['investment_grade_receivables']} and "
         f"{THIN_FILE_MONTHS_OF_SALES} month(s) of average verified sales. {decision.explanation}"
     )
     return HistoryPolicy(POLICY_INSUFFICIENT_HISTORY, sentence, decision)

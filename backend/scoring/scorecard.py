@@ -10,7 +10,9 @@ version is the hash of its content). The pipeline:
    A WOE coefficient must be positive (WOE is risk-oriented), otherwise the points would run
    against the bin order the data showed and a declared-monotone characteristic would stop
    being monotone; the feature with the most negative coefficient is dropped and the model
-   refitted until all coefficients are positive;
+   refitted until all coefficients are positive. With ``free_auto_signs`` a numeric
+   characteristic declared "auto" claims no direction, so it keeps the sign the data gives it
+   (its points stay monotone over its bins);
 4. scaling: ``score = offset + factor * ln(good:bad odds)`` with ``factor = pdo / ln 2`` and
    ``offset = points0 - factor * ln(odds0)``; so ``points0`` points means odds of ``odds0`` and
    every ``pdo`` more points doubles the odds. The score is ``base_points_`` plus, for every
@@ -18,6 +20,14 @@ version is the hash of its content). The pipeline:
 
 The PD is ``1 / (1 + odds)`` read back from the score, floored at ``pd_floor`` (0.05%, the Basel
 III corporate PD floor): no obligor is riskless. The score itself is not floored (it only ranks).
+
+Calibration (format 2). The regression's own log-odds reflect the default rate of the data it was
+fitted on, not the portfolio's. A fitted :class:`Calibration` maps them to calibrated log-odds,
+``intercept + slope * raw``; the points and base points are those of the calibrated log-odds
+(every point scaled by ``slope``), so score, PD, grade and reason codes stay one consistent
+scorecard. :mod:`backend.scoring.calibration` sets it: to a stated central tendency, or refitted
+on realised defaults. A thin file (``thin=True`` when scoring) gets a stated conservative margin,
+``thin_file_margin`` more log-odds of default (its PD's odds times ``exp(margin)``).
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -52,7 +62,9 @@ from backend.scoring.logistic import fit_logistic
 
 PD_FLOOR = 0.0005
 N_REASONS = 3
-FORMAT = "scf-scorecard/1"
+FORMAT = "scf-scorecard/2"
+#: Log-odds added to a thin file's PD: its odds of default times 1.25.
+THIN_FILE_MARGIN = math.log(1.25)
 DEFAULT_POINTS0 = 600.0
 DEFAULT_ODDS0 = 50.0
 DEFAULT_PDO = 20.0
@@ -63,6 +75,7 @@ _FITTED = ("features_", "points_", "base_points_", "model_version_")
 FeatureKind = Literal["numeric", "categorical"]
 
 __all__ = [
+    "Calibration",
     "FeatureSpec",
     "GRADES",
     "MASTER_SCALE",
@@ -122,6 +135,35 @@ class ScoreScaling:
         """Unfloored PD: ``1 / (1 + odds)`` with ``ln(odds) = (score - offset) / factor``."""
         pd: FloatArray = expit((self.offset - score) / self.factor)
         return pd
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Calibrated log-odds of default = ``intercept + slope * raw`` log-odds of the regression.
+
+    ``method``: "none" (identity), "central_tendency" (intercept set so that the mean PD of a
+    population equals ``target``), or "outcomes" (intercept and slope fitted on ``outcomes``
+    realised outcomes with ``defaults`` defaults). ``population`` is the number of firms the
+    level was set on.
+    """
+
+    intercept: float = 0.0
+    slope: float = 1.0
+    method: str = "none"
+    target: float | None = None
+    population: int = 0
+    outcomes: int = 0
+    defaults: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
+        return cls(**data)
+
+
+IDENTITY = Calibration()
 
 
 @dataclass(frozen=True)
@@ -192,17 +234,29 @@ def _canonical_json(data: Mapping[str, Any]) -> str:
 
 
 def _fit_sign_constrained(
-    woe: Mapping[str, FloatArray], y: FloatArray, names: Sequence[str], l2: float
+    woe: Mapping[str, FloatArray],
+    y: FloatArray,
+    names: Sequence[str],
+    l2: float,
+    free: frozenset[str] = frozenset(),
 ) -> tuple[float, FloatArray, list[str], list[str]]:
-    """Fit, dropping the most negative WOE coefficient and refitting until all are positive."""
+    """Fit, dropping the most negative WOE coefficient and refitting until all are positive.
+
+    Characteristics in ``free`` (numeric ones declared "auto": no direction is claimed for them)
+    keep whatever sign the data gives them: their points stay monotone over their bins either way,
+    only the order may run against their own bad rates once the others are accounted for. They
+    are dropped only for a coefficient of exactly zero.
+    """
     kept, dropped = list(names), list[str]()
     while True:
         if not kept:
             return 0.0, np.zeros(0), kept, dropped
         intercept, coef = fit_logistic(np.column_stack([woe[name] for name in kept]), y, l2)
-        if coef.min() > 0.0:
+        constrained = np.array([name not in free for name in kept])
+        signed = np.where(constrained, coef, np.abs(coef))
+        if signed.min() > 0.0:
             return intercept, coef, kept, dropped
-        dropped.append(kept.pop(int(np.argmin(coef))))
+        dropped.append(kept.pop(int(np.argmin(signed))))
 
 
 def _uninformative(binning: Binning, min_iv: float) -> bool:
@@ -254,6 +308,8 @@ class Scorecard:
         max_n_bins: int | None = None,
         min_iv: float = 0.02,
         model_name: str = "scf-scorecard",
+        thin_file_margin: float = THIN_FILE_MARGIN,
+        free_auto_signs: bool = False,
     ) -> None:
         self.features = features
         self.points0 = points0
@@ -266,6 +322,8 @@ class Scorecard:
         self.max_n_bins = max_n_bins
         self.min_iv = min_iv
         self.model_name = model_name
+        self.thin_file_margin = thin_file_margin
+        self.free_auto_signs = free_auto_signs
 
     # -- parameters -----------------------------------------------------------------------------
 
@@ -283,6 +341,8 @@ class Scorecard:
             "max_n_bins": self.max_n_bins,
             "min_iv": self.min_iv,
             "model_name": self.model_name,
+            "thin_file_margin": self.thin_file_margin,
+            "free_auto_signs": self.free_auto_signs,
         }
 
     @property
@@ -326,30 +386,74 @@ class Scorecard:
         }
         candidates = [spec.name for spec in specs if spec.name not in dropped]
         woe = {name: binnings[name].transform(columns[name]) for name in candidates}
+        free = frozenset(
+            spec.name
+            for spec in specs
+            if self.free_auto_signs and spec.kind == "numeric" and spec.monotonic == "auto"
+        )
         intercept, coef, kept, wrong_sign = _fit_sign_constrained(
-            woe, target.astype(np.float64), candidates, self.l2
+            woe, target.astype(np.float64), candidates, self.l2, free
         )
         dropped.update(dict.fromkeys(wrong_sign, DROP_WRONG_SIGN))
         if not kept:
             raise ValueError(f"no characteristic survived selection ({dropped}): no scorecard")
         self.iv_ = {name: b.iv_ for name, b in binnings.items()}
         self.dropped_features_ = dropped
-        self._set_model({name: binnings[name] for name in kept}, intercept, coef)
+        self.extra_: dict[str, Any] = {}
+        self._set_model({name: binnings[name] for name in kept}, intercept, coef, IDENTITY)
         return self
 
-    def _set_model(self, binnings: dict[str, Binning], intercept: float, coef: FloatArray) -> None:
-        """Derive points from the regression and fix the content-hash model version."""
+    def _set_model(
+        self,
+        binnings: dict[str, Binning],
+        intercept: float,
+        coef: FloatArray,
+        calibration: Calibration,
+    ) -> None:
+        """Derive points from the regression and its calibration; fix the content-hash version.
+
+        Raw points are ``-factor * coef * WOE`` over a raw base of ``offset - factor *
+        intercept``; calibrated log-odds ``a + b * raw`` scale every point by ``b`` and move the
+        base to ``b * raw base + (1 - b) * offset - factor * a``.
+        """
         scaling = self.scaling
         self.binnings_ = binnings
         self.features_ = tuple(binnings)
         self.intercept_ = float(intercept)
         self.coef_ = np.asarray(coef, dtype=np.float64)
-        self.base_points_ = scaling.offset - scaling.factor * self.intercept_
+        self.calibration_ = calibration
+        a, b = calibration.intercept, calibration.slope
+        raw_base = scaling.offset - scaling.factor * self.intercept_
+        self.base_points_ = b * raw_base + (1.0 - b) * scaling.offset - scaling.factor * a
         self.points_ = {
-            name: -scaling.factor * float(c) * binnings[name].woe_
+            name: -b * scaling.factor * float(c) * binnings[name].woe_
             for name, c in zip(self.features_, self.coef_, strict=True)
         }
         self.model_version_ = self._version(self._content())
+
+    def calibrated(self, calibration: Calibration, **extra: Any) -> Scorecard:
+        """A copy of this scorecard with ``calibration`` (and ``extra`` facts for its card,
+        JSON-safe, merged into :attr:`extra_`): a new model version."""
+        check_is_fitted(self, _FITTED)
+        model = Scorecard(**{**self.get_params(), "features": self.features})
+        model.iv_ = dict(self.iv_)
+        model.dropped_features_ = dict(self.dropped_features_)
+        model.extra_ = {**self.extra_, **extra}
+        model._set_model(dict(self.binnings_), self.intercept_, self.coef_, calibration)
+        return model
+
+    def with_extra(self, **extra: Any) -> Scorecard:
+        """A copy with ``extra`` facts merged (training reference, level model...)."""
+        return self.calibrated(self.calibration_, **extra)
+
+    def raw_logit(self, X: Mapping[str, Any]) -> FloatArray:
+        """The regression's own log-odds of default of each row, before calibration."""
+        check_is_fitted(self, _FITTED)
+        bins = self.bin_indices(X)
+        total = np.full(bins.shape[0], self.intercept_)
+        for j, name in enumerate(self.features_):
+            total = total + float(self.coef_[j]) * self.binnings_[name].woe_[bins[:, j]]
+        return total
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -377,24 +481,36 @@ class Scorecard:
             total = total + points[:, j]
         return total
 
-    def score(self, X: Mapping[str, Any]) -> FloatArray:
+    def _margin(self, thin: Any, n_rows: int) -> FloatArray:
+        """Points taken off each row for the thin-file margin (0 where ``thin`` is False)."""
+        if thin is None:
+            return np.zeros(n_rows)
+        flags = np.asarray(thin, dtype=bool)
+        if flags.shape != (n_rows,):
+            raise ValueError(f"thin has shape {flags.shape}, expected ({n_rows},)")
+        return np.where(flags, self.scaling.factor * self.thin_file_margin, 0.0)
+
+    def score(self, X: Mapping[str, Any], thin: Any = None) -> FloatArray:
         """Credit score of each row (higher is safer). Unlike scikit-learn's ``score(X, y)``,
-        this returns scorecard points, not an accuracy."""
-        return self._total(self._points(self.bin_indices(X)))
+        this returns scorecard points, not an accuracy. ``thin``: rows that are thin files,
+        which lose the thin-file margin's points."""
+        total = self._total(self._points(self.bin_indices(X)))
+        return total - self._margin(thin, total.size)
 
     def _pd(self, score: FloatArray) -> FloatArray:
         return np.maximum(self.scaling.pd_from_score(score), self.pd_floor)
 
-    def predict_proba(self, X: Mapping[str, Any]) -> FloatArray:
+    def predict_proba(self, X: Mapping[str, Any], thin: Any = None) -> FloatArray:
         """``(n, 2)`` array: column 0 is P(good), column 1 the floored PD."""
-        pd = self._pd(self.score(X))
+        pd = self._pd(self.score(X, thin))
         return np.column_stack([1.0 - pd, pd])
 
-    def assess(self, X: Mapping[str, Any]) -> ScoreResult:
-        """PD, score, grade and reason codes of every row, vectorised."""
+    def assess(self, X: Mapping[str, Any], thin: Any = None) -> ScoreResult:
+        """PD, score, grade and reason codes of every row, vectorised (``thin`` as in
+        :meth:`score`: the margin lowers the score, it is not a reason code)."""
         bins = self.bin_indices(X)
         points = self._points(bins)
-        score = self._total(points)
+        score = self._total(points) - self._margin(thin, bins.shape[0])
         pd = self._pd(score)
         best = np.array([self.points_[name].max() for name in self.features_])
         reason_features, lost = _top_losses(best[np.newaxis, :] - points)
@@ -411,11 +527,11 @@ class Scorecard:
             reason_points_lost=lost,
         )
 
-    def assess_record(self, record: Mapping[str, Any]) -> RecordAssessment:
+    def assess_record(self, record: Mapping[str, Any], thin: bool = False) -> RecordAssessment:
         """Assessment of one record given as ``{feature: value}`` (absent means missing)."""
         check_is_fitted(self, _FITTED)
         columns = {name: [record.get(name)] for name in self.features_}
-        return self.assess(columns).record(0)
+        return self.assess(columns, thin=[thin]).record(0)
 
     def points_table(self) -> dict[str, list[tuple[str, float]]]:
         """The scorecard as a credit officer reads it: ``{feature: [(bin label, points)]}``."""
@@ -445,6 +561,8 @@ class Scorecard:
             "features": [self._feature_dict(j, name) for j, name in enumerate(self.features_)],
             "dropped": dict(sorted(self.dropped_features_.items())),
             "iv": {name: float(iv) for name, iv in self.iv_.items()},
+            "calibration": self.calibration_.to_dict(),
+            "extra": self.extra_,
         }
 
     def _feature_dict(self, j: int, name: str) -> dict[str, Any]:
@@ -470,17 +588,21 @@ class Scorecard:
     def from_dict(cls, data: Mapping[str, Any]) -> Scorecard:
         """Rebuild a fitted scorecard; refuses a dict whose content does not match its version."""
         if data.get("format") != FORMAT:
-            raise ValueError(f"unsupported scorecard format {data.get('format')!r}")
+            raise ValueError(
+                f"unsupported scorecard format {data.get('format')!r} (this version reads "
+                f"{FORMAT}): train a new model with `scf model train`"
+            )
         params = dict(data["params"])
         params["features"] = [FeatureSpec.from_dict(f) for f in params["features"]]
         model = cls(**params)
         features = data["features"]
         model.iv_ = {str(k): float(v) for k, v in data["iv"].items()}
         model.dropped_features_ = {str(k): str(v) for k, v in data["dropped"].items()}
-        model.binnings_ = {f["name"]: binning_from_dict(f["binning"]) for f in features}
-        model.features_ = tuple(model.binnings_)
-        model.intercept_ = float(data["intercept"])
-        model.coef_ = np.array([f["coefficient"] for f in features], dtype=np.float64)
+        model.extra_ = dict(data["extra"])
+        binnings = {f["name"]: binning_from_dict(f["binning"]) for f in features}
+        coef = np.array([f["coefficient"] for f in features], dtype=np.float64)
+        calibration = Calibration.from_dict(data["calibration"])
+        model._set_model(binnings, float(data["intercept"]), coef, calibration)
         model.base_points_ = float(data["base_points"])
         model.points_ = {f["name"]: np.array(f["points"], dtype=np.float64) for f in features}
         model.model_version_ = model._version(model._content())

@@ -30,7 +30,8 @@ from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
 from backend.migrations import upgrade
 from backend.relayer.relayer import Relayer
-from backend.scoring.store import latest_model_path
+from backend.scoring.cli import QUICK_FIRMS
+from backend.scoring.store import latest_model_path, load_model
 from backend.scoring.training import train, write_model
 from backend.sdk.client import LedgerClient
 from backend.sdk.typed_data import ConsentScope
@@ -45,12 +46,17 @@ SERVER_START_SECONDS = 20.0
 
 
 def ensure_model(directory: Path, console: Console) -> str:
-    """The installed model's version; trains one (``scf model train --seed 1``) if none."""
+    """The installed model's version; trains one (``scf model train --seed 1 --quick``) if there
+    is none, or none this version can read (an older format)."""
     try:
-        return latest_model_path(directory).stem
+        path = latest_model_path(directory)
+        load_model(path)
+        return path.stem
     except FileNotFoundError:
         console.print(f"no scoring model in {directory}: training one (seed {DEMO_MODEL_SEED})...")
-    result = train(DEMO_MODEL_SEED, german=False)
+    except ValueError as error:
+        console.print(f"{error}; training one (seed {DEMO_MODEL_SEED})...")
+    result = train(DEMO_MODEL_SEED, QUICK_FIRMS, german=False, evaluate=False)
     write_model(result, directory)
     return result.version
 

@@ -33,14 +33,14 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from eth_utils import to_checksum_address
 from numpy.typing import NDArray
-from scipy.special import expit
+from scipy.special import expit, logit
 from sqlalchemy import Engine
 
 import backend.indexer.handlers  # noqa: F401  (registers the handlers)
@@ -61,7 +61,7 @@ CURSORS = IndexerCursor.__table__  # type: ignore[attr-defined]
 DAY = 86_400
 MONTH = 30 * DAY
 YEAR = 365 * DAY
-#: Observation time T: 2026-01-01 00:00 UTC. History starts two years before.
+#: Observation time T: 2026-01-01 00:00 UTC. History starts ``history_months`` before.
 OBSERVATION_TIME = 1_767_225_600
 HISTORY_DAYS = 730
 CHAIN_ID = 31_337
@@ -70,9 +70,11 @@ INVOICE = 2
 RECEIVABLE_CONFIRMED = 2
 CNY = 156
 TERMS_DAYS = 60
+GRACE_DAYS = 15  # after the due date, before the holder marks an unpaid receivable DEFAULTED
 ZERO_ID = "0x" + "00" * 32
 N_BANKS = 3
 PARALLEL_FROM = 400  # fewer firms than this: not worth starting processes
+VENDOR, BANK_TIER = -2, -1  # tiers of firms outside the data set
 
 #: Tier of each firm: 0 core, 1..3 supplier tiers, -1 bank (banks are not in the data set).
 TIER_SHARES = {0: 0.04, 1: 0.20, 2: 0.34, 3: 0.42}
@@ -80,6 +82,64 @@ TIER_SHIFT = {0: -1.0, 1: -0.3, 2: 0.0, 3: 0.3}
 PD_BASE = -3.0
 PD_SLOPE = 1.3  # per unit of (negative) health
 INVOICES_PER_MONTH = 0.7  # per buyer relationship
+#: Reference default rate: a world whose base rate is this has its population's health centred.
+REFERENCE_RATE = 0.06
+#: Behaviours that can carry the latent health; a world's ``carriers`` scales each one.
+BEHAVIOURS: tuple[str, ...] = (
+    "tenure", "size", "growth", "volatility", "lateness", "disputes", "buyers",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WorldParams:
+    """The parameters of one world: the defaults are the original single world.
+
+    - ``amount_scale`` multiplies every invoice amount (a world of larger or smaller firms);
+    - ``history_months`` of history before T (firms joined during it);
+    - ``supplier_tiers`` (1..3) below the cores; ``buyers_rate`` the mean number of extra buyers
+      of a supplier of average health; ``single_buyer_share`` the chance that a supplier sells to
+      one buyer only, whatever its health (concentration regime);
+    - ``terms_days`` the payment terms, ``terms_spread`` how much they vary between invoices,
+      ``late_culture`` days beyond terms every payer adds (a slow-paying economy);
+    - ``base_rate`` the mean true PD of the suppliers (None: the original intercept);
+      ``pd_slope`` how strongly health drives the PD; ``visible_level`` the share of the base
+      rate's distance from :data:`REFERENCE_RATE` (in log-odds) that comes from the population's
+      health, so shows in its behaviour (0: a riskier world behaves like any other);
+    - ``carriers`` how strongly each behaviour of :data:`BEHAVIOURS` carries the health (1: the
+      original strength, 0: not at all); ``noise`` scales the idiosyncratic noise;
+    - ``vendors``: share of firms that are raw-material vendors selling to the lowest tier (not
+      in the data set), so that every supplier also pays suppliers.
+    """
+
+    amount_scale: float = 1.0
+    history_months: int = 24
+    supplier_tiers: int = 3
+    buyers_rate: float = 1.3
+    single_buyer_share: float = 0.0
+    terms_days: int = TERMS_DAYS
+    terms_spread: int = 0
+    late_culture: float = 0.0
+    base_rate: float | None = None
+    pd_slope: float = PD_SLOPE
+    visible_level: float = 0.0
+    carriers: tuple[float, ...] = (1.0,) * len(BEHAVIOURS)
+    noise: float = 1.0
+    vendors: float = 0.0
+
+    def carry(self, behaviour: str) -> float:
+        return self.carriers[BEHAVIOURS.index(behaviour)]
+
+    @property
+    def history_days(self) -> int:
+        return 730 if self.history_months == 24 else self.history_months * 30
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["carriers"] = dict(zip(BEHAVIOURS, self.carriers, strict=True))
+        return data
+
+
+DEFAULT_PARAMS = WorldParams()
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,11 +157,16 @@ class World:
     default_time: NDArray[np.int64]  # 0 for firms that do not default
     late_mean: NDArray[np.float64]  # mean days beyond terms when the firm pays
     buyers: tuple[tuple[int, ...], ...]  # each supplier's buyers
+    params: WorldParams = DEFAULT_PARAMS
 
     @property
     def scored(self) -> NDArray[np.intp]:
-        """Firms in the data set: every firm but the banks."""
+        """Firms in the data set: every firm but the banks and vendors."""
         return np.flatnonzero(self.tier >= 0)
+
+    @property
+    def start(self) -> int:
+        return self.as_of - self.params.history_days * DAY
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,36 +181,82 @@ class Dataset:
     as_of: int
     seed: int
     seconds: float
+    thin: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    params: WorldParams = DEFAULT_PARAMS
+    events: int = 0
 
 
 # ─────────────────────────────────────────────────────────────── the world
 
 
-def build_world(n_firms: int, seed: int, as_of: int = OBSERVATION_TIME) -> World:
+def _tier_counts(n_firms: int, tiers: int) -> dict[int, int]:
+    shares = {t: TIER_SHARES[t] for t in range(tiers + 1)}
+    supplier_total = sum(v for t, v in shares.items() if t > 0)
+    scale = (1.0 - shares[0]) / supplier_total
+    counts = {0: max(2, round(shares[0] * n_firms))}
+    for t in range(1, tiers + 1):
+        counts[t] = max(2, round(shares[t] * scale * n_firms))
+    counts[tiers] = n_firms - sum(counts[t] for t in range(tiers))
+    return counts
+
+
+def _intercept(base_rate: float, risk: NDArray[np.float64]) -> float:
+    """The intercept c with ``mean(expit(c + risk)) = base_rate`` (bisection: exact enough)."""
+    low, high = -20.0, 20.0
+    for _ in range(80):
+        middle = (low + high) / 2
+        if float(expit(middle + risk).mean()) < base_rate:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def build_world(
+    n_firms: int, seed: int, as_of: int = OBSERVATION_TIME, params: WorldParams = DEFAULT_PARAMS
+) -> World:
     """Firms, tiers, health, registration, buyers and default outcomes, all from ``seed``."""
     if n_firms < 20:
-        raise ValueError("n_firms must be at least 20 (cores and three supplier tiers)")
+        raise ValueError("n_firms must be at least 20 (cores and supplier tiers)")
+    if not 1 <= params.supplier_tiers <= 3:
+        raise ValueError("supplier_tiers must be 1, 2 or 3")
     rng = np.random.default_rng(seed)
-    counts = {tier: max(2, round(share * n_firms)) for tier, share in TIER_SHARES.items()}
-    counts[3] = n_firms - counts[0] - counts[1] - counts[2]
+    counts = _tier_counts(n_firms, params.supplier_tiers)
+    n_vendors = round(params.vendors * n_firms)
     tier = np.concatenate(
-        [np.full(N_BANKS, -1)] + [np.full(counts[t], t) for t in (0, 1, 2, 3)]
+        [np.full(N_BANKS, BANK_TIER)]
+        + [np.full(counts[t], t) for t in sorted(counts)]
+        + [np.full(n_vendors, VENDOR)]
     ).astype(np.int64)
     n = tier.size
+    noise = params.noise
     health = rng.standard_normal(n)
-    start = as_of - HISTORY_DAYS * DAY
-    # Healthier firms joined earlier; cores and banks were there from the start.
-    joined_days = (HISTORY_DAYS - 30) * expit(0.9 * health + rng.standard_normal(n))
+    shift = np.array([TIER_SHIFT.get(int(t), 0.0) for t in tier])
+    suppliers = tier > 0
+    if params.base_rate is not None:
+        distance = float(logit(params.base_rate) - logit(REFERENCE_RATE))
+        health = health - params.visible_level * distance / params.pd_slope
+        intercept = _intercept(
+            params.base_rate, -params.pd_slope * health[suppliers] + shift[suppliers]
+        )
+    else:
+        intercept = PD_BASE
+    history = params.history_days
+    start = as_of - history * DAY
+    # Healthier firms joined earlier; cores, banks and vendors were there from the start.
+    spread = noise * rng.standard_normal(n)
+    joined_days = (history - 30) * expit(0.9 * params.carry("tenure") * health + spread)
     registered_at = np.where(tier <= 0, start, as_of - 30 * DAY - joined_days * DAY)
     registered_at = registered_at.astype(np.int64) // 60 * 60
-    shift = np.array([TIER_SHIFT.get(int(t), 0.0) for t in tier])
-    true_pd = expit(PD_BASE - PD_SLOPE * health + shift)
+    true_pd = expit(intercept - params.pd_slope * health + shift)
     default = (rng.random(n) < true_pd) & (tier >= 0)
     default_time = np.where(default, as_of + rng.integers(DAY, YEAR, n), 0).astype(np.int64)
-    late_mean = 12.0 * np.exp(-0.8 * health) - 6.0
+    late_mean = 12.0 * np.exp(-0.8 * params.carry("lateness") * health) - 6.0 + params.late_culture
     raw = rng.bytes(20 * n)
     addresses = tuple(str(to_checksum_address(raw[20 * i : 20 * i + 20])) for i in range(n))
-    buyers = tuple(_buyers(rng, tier, health, i) for i in range(n))
+    buyers = [_buyers(rng, tier, health, i, params) for i in range(n)]
+    if n_vendors:
+        _vendor_buyers(rng, tier, buyers, params.supplier_tiers)
     return World(
         seed=seed,
         as_of=as_of,
@@ -157,18 +268,25 @@ def build_world(n_firms: int, seed: int, as_of: int = OBSERVATION_TIME) -> World
         default=default.astype(np.int8),
         default_time=default_time,
         late_mean=late_mean,
-        buyers=buyers,
+        buyers=tuple(buyers),
+        params=params,
     )
 
 
 def _buyers(rng: np.random.Generator, tier: NDArray[np.int64], health: NDArray[np.float64],
-            firm: int) -> tuple[int, ...]:  # fmt: skip
+            firm: int, params: WorldParams = DEFAULT_PARAMS) -> tuple[int, ...]:  # fmt: skip
     """A supplier's buyers: mostly in the tier above; healthier firms have more of them and
     sometimes sell straight to a core."""
     own = int(tier[firm])
     if own <= 0:
         return ()
-    count = 1 + int(rng.poisson(1.3 * np.exp(0.45 * health[firm])))
+    carry = params.carry("buyers")
+    single = params.single_buyer_share > 0 and rng.random() < params.single_buyer_share
+    count = (
+        1
+        if single
+        else 1 + int(rng.poisson(params.buyers_rate * np.exp(0.45 * carry * health[firm])))
+    )
     above = np.flatnonzero(tier == own - 1)
     cores = np.flatnonzero(tier == 0)
     chosen: set[int] = set()
@@ -176,6 +294,18 @@ def _buyers(rng: np.random.Generator, tier: NDArray[np.int64], health: NDArray[n
         pool = cores if own > 1 and rng.random() < 0.2 * expit(health[firm]) else above
         chosen.add(int(rng.choice(pool)))
     return tuple(sorted(chosen))
+
+
+def _vendor_buyers(rng: np.random.Generator, tier: NDArray[np.int64],
+                   buyers: list[tuple[int, ...]], lowest: int) -> None:  # fmt: skip
+    """Each firm of the lowest supplier tier buys from one or two vendors."""
+    vendors = np.flatnonzero(tier == VENDOR)
+    sold_to: dict[int, set[int]] = {int(v): set() for v in vendors}
+    for firm in np.flatnonzero(tier == lowest):
+        for _ in range(1 + int(rng.poisson(0.5))):
+            sold_to[int(rng.choice(vendors))].add(int(firm))
+    for vendor, firms in sold_to.items():
+        buyers[vendor] = tuple(sorted(firms))
 
 
 # ─────────────────────────────────────────────────────────────── events
@@ -194,18 +324,23 @@ def _hex_id(seed: int, kind: str, number: int) -> str:
     return "0x" + hashlib.sha256(f"{seed}:{kind}:{number}".encode()).hexdigest()
 
 
-def world_events(world: World, until: int, receivables: bool = False) -> list[_Pending]:
+def world_events(world: World, until: int, receivables: bool | str = False) -> list[_Pending]:
     """Every event of the world with block time ``<= until``, in chain order.
 
-    ``receivables`` adds a CONFIRMED receivable for every invoice owed by a core and its
+    ``receivables``: True adds a CONFIRMED receivable for every invoice owed by a core and its
     settlement (off by default: each settlement is a read-modify-write in the handlers, which
-    makes a large world about 1.7 times slower to write, and no characteristic uses it yet).
+    makes a large world about 1.7 times slower to write, and no characteristic uses it yet);
+    ``"all"`` does so for every invoice (the obligor is the buyer, whatever its tier), and a
+    receivable its defaulted obligor never pays is marked DEFAULTED by its holder
+    :data:`GRACE_DAYS` after it fell due: the ledger then holds the realised defaults that
+    ``scf model calibrate`` reads.
 
     Deterministic in the seed: a second generator seeded from it drives trading, and the events
     after T come from the same draws as a shorter run's, so a run to ``T + 365 d`` extends a run
     to T (the no-look-ahead test relies on that).
     """
     rng = np.random.default_rng([world.seed, 1])
+    params = world.params
     addresses = world.addresses
     events: list[_Pending] = []
     order = 0
@@ -224,38 +359,47 @@ def world_events(world: World, until: int, receivables: bool = False) -> list[_P
 
     horizon = world.as_of + YEAR
     trade_number = 0
+    noise = params.noise
     for seller, buyers in enumerate(world.buyers):
-        h = float(world.health[seller])
-        growth = 0.04 * h + 0.01 * rng.standard_normal()  # per month
-        sigma = 0.2 * np.exp(-0.7 * h)  # month-to-month volatility of volume
-        base = float(np.exp(13.0 + 0.6 * h + 0.3 * rng.standard_normal()))  # fen per invoice
-        dispute_p = float(expit(-2.8 - 1.3 * h))
+        vendor = world.tier[seller] == VENDOR
+        h = 0.0 if vendor else float(world.health[seller])
+        growth = 0.04 * params.carry("growth") * h + 0.01 * noise * rng.standard_normal()
+        sigma = 0.2 * np.exp(-0.7 * params.carry("volatility") * h) * noise
+        size = 13.0 + np.log(params.amount_scale) + 0.6 * params.carry("size") * h
+        base = float(np.exp(size + 0.3 * noise * rng.standard_normal()))  # fen per invoice
+        dispute_p = float(expit(-2.8 - 1.3 * params.carry("disputes") * h))
         for buyer in buyers:
             begin = max(int(world.registered_at[seller]), int(world.registered_at[buyer]))
             begin += int(rng.integers(0, 20 * DAY))
             share = float(rng.uniform(0.3, 1.0))
             for month_start in range(begin, horizon, MONTH):
-                months = (month_start - (world.as_of - HISTORY_DAYS * DAY)) / MONTH
+                months = (month_start - world.start) / MONTH
                 level = base * share * np.exp(growth * months + sigma * rng.standard_normal())
                 for _ in range(int(rng.poisson(INVOICES_PER_MONTH))):
                     trade_number += 1
                     issued = month_start + int(rng.integers(0, MONTH))
                     amount = max(100, int(level * rng.lognormal(0.0, 0.2)))
                     disputed = rng.random() < dispute_p
-                    late = world.late_mean[buyer] + 4.0 * rng.standard_normal()
+                    late = world.late_mean[buyer] + 4.0 * noise * rng.standard_normal()
                     add_trade(add, world, trade_number, seller, buyer, issued, amount,
                               disputed, float(late), rng, receivables)  # fmt: skip
     events.sort(key=lambda e: (e.time, e.order))
     return events
 
 
+def _terms(world: World, rng: np.random.Generator) -> int:
+    spread = world.params.terms_spread
+    extra = int(rng.integers(-spread, spread + 1)) if spread else 0
+    return max(7, world.params.terms_days + extra)
+
+
 def add_trade(add: Any, world: World, number: int, seller: int, buyer: int, issued: int,
               amount: int, disputed: bool, late_days: float,
-              rng: np.random.Generator, receivables: bool = False) -> None:  # fmt: skip
+              rng: np.random.Generator, receivables: bool | str = False) -> None:  # fmt: skip
     """One invoice: recorded (or proposed and rejected), then paid by the buyer unless the buyer
     has defaulted by the time the payment falls due."""
     trade_id = _hex_id(world.seed, "trade", number)
-    due = issued + TERMS_DAYS * DAY
+    due = issued + _terms(world, rng) * DAY
     recorded = issued + int(rng.integers(600, 3 * DAY))
     trade = {
         "tradeId": trade_id,
@@ -277,22 +421,27 @@ def add_trade(add: Any, world: World, number: int, seller: int, buyer: int, issu
         return
     add(recorded, "TradeLedger", "TradeRecorded", **trade)
     receivable = _hex_id(world.seed, "receivable", number)
-    to_core = receivables and world.tier[buyer] == 0
-    if to_core:  # a verified invoice owed by a core is a CONFIRMED receivable of the seller
+    confirmed = receivables == "all" or (bool(receivables) and world.tier[buyer] == 0)
+    if confirmed:  # a verified invoice its buyer owes is a CONFIRMED receivable of the seller
         add(recorded, "ReceivableLedger", "ReceivableCreated", receivableId=receivable,
             rootId=receivable, holder=world.addresses[seller], parentId=ZERO_ID,
             obligor=world.addresses[buyer], amount=amount, dueAt=due, tier=1,
             status=RECEIVABLE_CONFIRMED)  # fmt: skip
     paid_at = max(issued + DAY, due + int(late_days * DAY))
     stopped = world.default_time[buyer]
-    if stopped and paid_at >= stopped:
-        return  # a defaulter stops paying its suppliers
+    if stopped and paid_at >= stopped:  # a defaulter stops paying its suppliers
+        if confirmed and receivables == "all":
+            marked = max(due + GRACE_DAYS * DAY, int(stopped)) + int(rng.integers(60, DAY))
+            add(marked, "ReceivableLedger", "ReceivableDefaulted", receivableId=receivable,
+                holder=world.addresses[seller], obligor=world.addresses[buyer], amount=amount,
+                dueAt=due, markedAt=marked, nonce=0)  # fmt: skip
+        return
     on_chain = paid_at + int(rng.integers(60, 2 * DAY))
     add(on_chain, "TradeLedger", "PaymentRecorded",
         paymentId=_hex_id(world.seed, "payment", number), tradeId=trade_id,
         payer=world.addresses[buyer], payee=world.addresses[seller], amount=amount,
         paidAt=paid_at, payRef=_hex_id(world.seed, "payref", number))  # fmt: skip
-    if to_core:
+    if confirmed:
         late = max(0, -(-(paid_at - due) // DAY))
         add(on_chain, "ReceivableLedger", "ReceivableSettled", receivableId=receivable,
             holder=world.addresses[seller], obligor=world.addresses[buyer], amount=amount,
@@ -394,7 +543,8 @@ def simulate(
     seed: int,
     database: Path | None = None,
     workers: int | None = None,
-    receivables: bool = False,
+    receivables: bool | str = False,
+    params: WorldParams = DEFAULT_PARAMS,
 ) -> Dataset:
     """A labelled data set of ``n_firms`` firms (plus a few banks, left out) from ``seed``.
 
@@ -403,10 +553,10 @@ def simulate(
     computed by ``workers`` processes (default: one per CPU, at most 4). The result does not
     depend on ``workers``.
     """
-    from backend.scoring.features import feature_matrix
+    from backend.scoring.features import feature_matrix, thin_files
 
     started = time.perf_counter()
-    world = build_world(n_firms, seed)
+    world = build_world(n_firms, seed, params=params)
     pending = world_events(world, until=world.as_of, receivables=receivables)
     with tempfile.TemporaryDirectory(prefix="scf-sim-") as scratch:
         path = database if database is not None else Path(scratch) / "sim.sqlite"
@@ -430,4 +580,7 @@ def simulate(
         as_of=world.as_of,
         seed=seed,
         seconds=seconds,
+        thin=thin_files(records),
+        params=params,
+        events=len(pending),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -70,6 +71,7 @@ def test_buyers_concentration_and_core_share_use_roles_as_of_t(records):
         "buyers": 4,
         "hhi": pytest.approx(31.54 / 77.44),
         "top_buyer_share": pytest.approx(5.0 / 8.8),
+        "single_buyer": False,
     }
     # CORE at T: C1 (registered so), C2 (made CORE at B+299d); C3 only at T+4d. 7.3M / 8.8M.
     assert s["core_buyer_share"] == {
@@ -85,7 +87,11 @@ def test_tenure_and_disputes(records):
     # S as seller by T: 6 recorded invoices (s1..s6) + order + delivery + 4 proposals (s7
     # confirmed, rejected, pending, late_answer) = 12; late_sale came after T. Rejected by T: 1
     # (late_answer was rejected at T+1d).
-    assert s["disputes"] == {"rejected": 1, "trades": 12, "rate": pytest.approx(1 / 12)}
+    disputes = s["disputes"]
+    assert {k: disputes[k] for k in ("rejected", "trades", "rate")} == {
+        "rejected": 1, "trades": 12, "rate": pytest.approx(1 / 12)
+    }  # fmt: skip
+    assert disputes["trades_90d"] <= disputes["trades_180d"] <= disputes["trades"]
 
 
 def test_paydex_of_how_s_pays_its_suppliers(records):
@@ -226,3 +232,55 @@ def test_every_figure_cites_only_chain_events_on_chain_by_t(engine, records, his
     assert len(s.evidence["sales_365d"]) == 7
     # The rejected proposal by its proposal and its rejection; late_answer only by its proposal.
     assert len(s.evidence["disputes"]) == 12 + 1 + 1  # 12 trades, s7's and rejected's answers
+
+
+def test_payment_delays_show_from_the_first_experience_with_recent_windows(records):
+    payer = records["S"].figures["payment_delays_as_payer"]
+    # The same four experiences as the PAYDEX (none paid more than 365 d ago); in the last 90 d:
+    # p2 (paid T-35d), its open remainder and p1b (T-15d); p1a (T-140d) only in the 180 d window.
+    days = (600_000 * -10 + 800_000 * 15 + 400_000 * 50 + 2_000_000 * -25) / 3_800_000
+    recent = (800_000 * 15 + 400_000 * 50 + 2_000_000 * -25) / 3_200_000
+    assert payer["days_beyond_terms"] == pytest.approx(days)
+    assert payer["days_beyond_terms_180d"] == pytest.approx(days)
+    assert payer["days_beyond_terms_90d"] == pytest.approx(recent)
+    assert (payer["experiences"], payer["experiences_90d"], payer["experiences_180d"]) == (4, 3, 4)
+    assert payer["late_share"] == pytest.approx(1_200_000 / 3_800_000)
+    # P1: 2 experiences from 1 counterparty: no PAYDEX, but its delay is shown, with its count.
+    p1 = records["P1"].figures
+    assert p1["paydex_as_payee"]["index"] is None
+    assert p1["payment_delays_as_payee"]["experiences"] == 2
+    assert p1["payment_delays_as_payee"]["days_beyond_terms"] is not None
+
+
+def test_sales_trend_covers_the_months_since_the_first_sale(records):
+    trend = records["S"].figures["sales_trend"]
+    # Thirty-day buckets from the first sale's (s5, paid 470 d ago, so sold in the 17th bucket
+    # back) to the one ending at T; the newest 12 are the volatility's buckets.
+    monthly = records["S"].figures["sales_volatility"]["monthly"]
+    assert trend["months"] == 17 and trend["monthly"][:12] == monthly
+    assert trend["monthly"][-1] > 0 and sum(trend["monthly"][12:]) == trend["monthly"][-1]
+    covered = trend["monthly"][::-1]
+    slope = np.polyfit(np.arange(len(covered)), np.array(covered, dtype=float), 1)[0]
+    assert trend["slope"] == pytest.approx(slope / np.mean(covered))
+    assert trend["cv"] == pytest.approx(np.std(covered) / np.mean(covered))
+    assert records["P1"].figures["sales_trend"]["slope"] is None or (
+        records["P1"].figures["sales_trend"]["months"] >= 3
+    )
+
+
+def test_size_and_tenure_are_placed_in_the_ledger_population(records):
+    sales = {n: r.figures["sales_365d"]["amount"] for n, r in records.items() if r.available}
+    sellers = sorted(a for a in sales.values() if a > 0)
+    s = records["S"].figures["size_relative"]
+    below = sum(a < sales["S"] for a in sellers)
+    level = sum(a == sales["S"] for a in sellers)
+    assert s["sellers"] == len(sellers) and s["amount"] == sales["S"]
+    assert s["percentile"] == pytest.approx((below + level / 2) / len(sellers))
+    assert s["log_ratio_to_median"] == pytest.approx(
+        np.log(sales["S"] / np.median(sellers)), abs=1e-6
+    )
+    tenure = {n: r.figures["tenure"]["days"] for n, r in records.items() if r.available}
+    shorter = sum(t < tenure["S"] for t in tenure.values())
+    place = records["S"].figures["tenure_relative"]
+    assert place["firms"] >= len(tenure)
+    assert 0.0 < place["percentile"] <= 1.0 and shorter / place["firms"] <= place["percentile"]

@@ -22,6 +22,7 @@ from backend.decisions.snapshot import canonical_json
 from backend.scoring.features import feature_vector
 from backend.scoring.grades import INVESTMENT_GRADES
 from backend.scoring.risk import recommended_limit, risk_based_rate
+from backend.scoring.scorecard import Calibration
 
 BANK, FIRM = "0x" + "ba" * 20, "0x" + "f1" * 20
 CORE_A, CORE_B = "0x" + "c1" * 20, "0x" + "c2" * 20
@@ -38,7 +39,14 @@ def figures(**overrides: dict[str, Any]) -> dict[str, Any]:
         "sales_volatility": {"cv": 0.2},
         "buyer_concentration": {"buyers": 3, "hhi": 0.4, "top_buyer_share": 0.5},
         "core_buyer_share": {"share": 0.8},
-        "disputes": {"rejected": 0, "trades": 48, "rate": 0.0},
+        "disputes": {"rejected": 0, "trades": 48, "rate": 0.0, "rate_180d": 0.0},
+        "tenure_relative": {"percentile": 0.6},
+        "size_relative": {"percentile": 0.6},
+        "sales_trend": {"slope": 0.01, "cv": 0.3, "months": 24},
+        "payment_delays_as_payer": {
+            "days_beyond_terms": 1.0, "days_beyond_terms_180d": 1.0, "late_share": 0.2,
+        },  # fmt: skip
+        "payment_delays_as_payee": {"days_beyond_terms": 1.0},
         "paydex_as_payer": {"index": 80.0, "experiences": 3, "counterparties": 2},
         "paydex_as_payee": {"index": 78.0, "experiences": 3, "counterparties": 3},
         "repayment_record": {"on_time": 4, "late": 0},
@@ -55,6 +63,13 @@ def figures(**overrides: dict[str, Any]) -> dict[str, Any]:
 
 STRONG = {
     "tenure": {"days": 3000},
+    "tenure_relative": {"percentile": 0.98},
+    "size_relative": {"percentile": 0.98},
+    "sales_trend": {"slope": 0.05, "cv": 0.1, "months": 24},
+    "buyer_concentration": {"buyers": 10, "hhi": 0.1, "top_buyer_share": 0.2},
+    "payment_delays_as_payer": {
+        "days_beyond_terms": -10.0, "days_beyond_terms_180d": -10.0, "late_share": 0.0,
+    },  # fmt: skip
     "sales_growth": {"rate": 10.0},
     "paydex_as_payer": {"index": 100.0, "experiences": 40, "counterparties": 10},
     "network_rank": {"value": 5.0},
@@ -182,7 +197,7 @@ def test_a_fraud_signal_refers_to_a_credit_officer(trained_model, figure, code):
     assert codes(result) == [code]
 
 
-def test_a_thin_file_is_not_scored_and_gets_the_conservative_limit(trained_model):
+def test_a_thin_file_is_scored_with_a_margin_and_gets_the_conservative_limit(trained_model):
     record = figures(**THIN)
     assert history_counts(record) == (2, 1)
     # Obligor A is graded by the scorecard; its receivable counts only if investment grade.
@@ -194,22 +209,27 @@ def test_a_thin_file_is_not_scored_and_gets_the_conservative_limit(trained_model
     )
     result = decide(data, trained_model)
     assert result["policy"] == "insufficient_history"
-    assert (result["pd"], result["grade"], result["score"], result["reasons"]) == (
-        None,
-        None,
-        None,
-        [],
+    assert "Insufficient history (thin file)" in result["history"]
+    assert "PDs: central tendency 6.00% over" in result["history"]  # how the level was set
+    # Scored from what it has, with the thin-file margin: a PD and a grade, never a flat number.
+    thick = trained_model.assess_record(feature_vector({"figures": record}))
+    assert result["pd"] > thick.pd and result["grade"] is not None and result["score"] < thick.score
+    assert result["pd"] / (1 - result["pd"]) == pytest.approx(
+        thick.pd / (1 - thick.pd) * math.exp(trained_model.thin_file_margin)
     )
-    assert "Insufficient history" in result["history"]
-    assert result["pricing_pd"] == DecisionPolicy().thin_file_pd
+    assert result["pricing_pd"] == max(result["pd"], DecisionPolicy().thin_file_pd)
     grade_a = obligor_grade(trained_model, figures())
     assert obligor_grade(trained_model, thin_obligor) == UNRATED_OBLIGOR_GRADE
     investment_grade = 40_000_000 if grade_a in INVESTMENT_GRADES else 0
     assert result["limit"]["amount"] == min(investment_grade // 2, SALES_365D // 12)
-    assert result["receivables_by_obligor_grade"][UNRATED_OBLIGOR_GRADE] == 30_000_000
+    unrated = 30_000_000 + (40_000_000 if grade_a == UNRATED_OBLIGOR_GRADE else 0)
+    assert result["receivables_by_obligor_grade"][UNRATED_OBLIGOR_GRADE] == unrated
 
 
 def test_a_thin_file_is_approved_within_its_limit_and_declined_without_one(trained_model):
+    # A portfolio calibrated to a low level (the session's model is small and calibrated to 6%):
+    # the strong obligor is investment grade and the thin file's own PD raises no PD rule.
+    trained_model = trained_model.calibrated(Calibration(intercept=-4.0, method="test"))
     assert obligor_grade(trained_model, figures(**STRONG)) in INVESTMENT_GRADES
     strong_obligor = {CORE_A: figures(**STRONG)}
     record = figures(**THIN)

@@ -50,7 +50,7 @@ def challenger(
 def test_constraints_follow_the_scorecard_directions() -> None:
     signs = dict(zip((s.name for s in FEATURE_SPECS), monotonic_constraints(), strict=True))
     assert signs["dispute_rate"] == 1  # ascending: the bad rate, so P(default), rises
-    assert signs["tenure_days"] == -1  # descending
+    assert signs["tenure_percentile"] == -1  # descending
     assert signs["network_rank"] == 0  # auto: left free
     assert set(signs.values()) == {-1, 0, 1}
 

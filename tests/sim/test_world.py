@@ -38,7 +38,7 @@ def test_simulate_is_deterministic_by_seed() -> None:
     assert one.firms == two.firms
     assert _same_columns(one.X, two.X)
     assert np.array_equal(one.y, two.y) and np.array_equal(one.true_pd, two.true_pd)
-    assert one.y.size == 150 and not np.isnan(one.X["tenure_days"]).any()
+    assert one.y.size == 150 and not np.isnan(one.X["tenure_percentile"]).any()
 
 
 def test_events_are_in_chain_order_and_labels_follow_the_true_pd() -> None:
