@@ -86,6 +86,7 @@ def running(settings: Settings, roles: Roles) -> Iterator[Services]:
                 JsonRpc(rpc_url),
                 batch_size=settings.relayer_batch_size,
                 max_wait=settings.relayer_max_wait_seconds,
+                final_depth=settings.final_depth,
             )
             workers.append(_worker("relayer", stack, engine, lambda: relayer.follow(stop)))
         if roles.indexer:
