@@ -31,7 +31,7 @@ from backend.decisions.schemas import (
 )
 from backend.decisions.snapshot import DecisionRequest, canonical_json, content_hash, take_snapshot
 from backend.errors import LedgerError
-from backend.relayer.models import QUEUED, OutboxItem
+from backend.relayer.models import FINAL, QUEUED, RECORDED, OutboxItem
 from backend.relayer.status import FINAL_PUBLIC, RECORDED_PUBLIC, submission_status
 from backend.scoring.store import ModelUnavailable
 from backend.services import Services
@@ -94,10 +94,10 @@ def read_decision(
         raise LedgerError(f"no credit decision {decision_id}", code="not_found", status=404)
     if not (principal.operator or principal.address in (row.bank, row.firm)):
         raise Forbidden("a decision is read by the bank that asked for it, its firm, the operator")
-    anchor = _anchor(session, services, decision_id)
+    anchor, mined = _anchor(session, services, decision_id)
     view = _view(row, anchor)
     view.snapshot = row.snapshot
-    view.verification = verify(services, row, anchor)
+    view.verification = verify(services, row, anchor, relayer_saw_it_mined=mined)
     return view
 
 
@@ -143,12 +143,15 @@ def _summary(row: CreditDecision) -> DecisionSummary:
     )
 
 
-def verify(services: Services, row: CreditDecision, anchor: Anchor) -> Verification:
+def verify(
+    services: Services, row: CreditDecision, anchor: Anchor, *, relayer_saw_it_mined: bool = False
+) -> Verification:
     """Re-hash the snapshot, re-score it with the stored model version, and read the anchor.
 
     The anchor counts only once the indexer has it in a canonical block; before that the
     verification says ``anchor_pending`` (or ``anchor_reorged`` when a reorg dropped it and it
-    is being anchored again), which is not a mismatch."""
+    is being anchored again, or the relayer saw it mined and the chain no longer has it), which
+    is not a mismatch."""
     snapshot_ok = content_hash(row.snapshot) == row.snapshot_hash
     try:
         rescored = decide(row.snapshot, services.models.get(row.model_version))
@@ -180,7 +183,7 @@ def verify(services: Services, row: CreditDecision, anchor: Anchor) -> Verificat
         else "verified"
         if on_chain
         else "anchor_reorged"
-        if anchor.reorgs or (indexed and anchored is None)
+        if anchor.reorgs or (anchored is None and (indexed or relayer_saw_it_mined))
         else "anchor_pending"
     )
     return Verification(
@@ -225,22 +228,24 @@ def _require_bank_with_consent(session: Session, principal: Principal, firm: str
         )
 
 
-def _anchor(session: Session, services: Services, decision_id: str) -> Anchor:
+def _anchor(session: Session, services: Services, decision_id: str) -> tuple[Anchor, bool]:
+    """The anchor's public status, and whether the relayer saw its transaction mined."""
     item = session.exec(
         select(OutboxItem).where(OutboxItem.kind == ANCHOR, OutboxItem.subject == decision_id)
     ).first()
     if item is None:  # written with the decision; absent only if removed by hand
-        return Anchor(status="missing", tx_hash=None, block_number=None)
+        return Anchor(status="missing", tx_hash=None, block_number=None), False
     state = submission_status(
         session, item, chain_id=services.chain_id, final_depth=services.settings.final_depth
     )
-    return Anchor(
+    anchor = Anchor(
         status=state.status,
         tx_hash=state.tx_hash,
         block_number=state.block_number,
         confirmations=state.confirmations,
         reorgs=state.reorgs,
     )
+    return anchor, item.status in (RECORDED, FINAL)
 
 
 def _view(row: CreditDecision, anchor: Anchor) -> Decision:
