@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from backend.auth.service import Forbidden, Principal
+from backend.errors import LedgerError
 from backend.indexer.models import ChainEvent, IndexerCursor
 from backend.relayer.models import FAILED, QUEUED, OutboxItem
+from backend.relayer.schemas import SubmissionError, SubmissionStatus
+from backend.services import Services
 
 RECORDED_PUBLIC, FINAL_PUBLIC, SUBMITTED_PUBLIC = "recorded", "final", "submitted"
 
@@ -79,3 +83,37 @@ def latest_submission(session: Session, kinds: list[str], subject: str) -> Outbo
         .where(OutboxItem.subject == subject, col(OutboxItem.kind).in_(kinds))
         .order_by(col(OutboxItem.created_at).desc())
     ).first()
+
+
+class SubmissionNotFound(LedgerError):
+    code = "not_found"
+    status = 404
+
+
+def read_submission(
+    session: Session, services: Services, principal: Principal, submission_id: str
+) -> SubmissionStatus:
+    """One outbox row's public status, to its submitter and the operator."""
+    item = session.get(OutboxItem, submission_id)
+    if item is None:
+        raise SubmissionNotFound(f"no submission {submission_id}")
+    if not principal.operator and principal.address != item.submitter:
+        raise Forbidden("a submission is read by its submitter and the operator")
+    state = submission_status(
+        session, item, chain_id=services.chain_id, final_depth=services.settings.final_depth
+    )
+    return SubmissionStatus(
+        id=item.id,
+        kind=item.kind,
+        subject=item.subject,
+        status=state.status,  # type: ignore[arg-type]
+        tx_hash=state.tx_hash,
+        block_number=state.block_number,
+        confirmations=state.confirmations,
+        reorgs=state.reorgs,
+        error=(
+            SubmissionError(code=state.error_code, message=state.error_message or "")
+            if state.error_code
+            else None
+        ),
+    )
