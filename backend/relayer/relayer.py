@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, delete, func, insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
+from web3 import Web3
 
 from backend.chain.calldata import record_trades_calldata
 from backend.chain.contracts import Ledger
@@ -493,7 +494,7 @@ class Relayer:
             "type": 2,
             "chainId": int(pending_tx["chainId"], 16),
             "nonce": int(pending_tx["nonce"], 16),
-            "to": pending_tx["to"],
+            "to": Web3.to_checksum_address(pending_tx["to"]),
             "value": 0,
             "data": pending_tx["input"],
             "gas": int(pending_tx["gas"], 16),
