@@ -738,7 +738,8 @@ class Campaign:
         for kind, values in sorted(by_kind.items()):
             shown = ", ".join("-" if v == float("inf") else f"{v:.1f}" for v in values)
             print(f"  {kind:<14} {shown}")
-        print(f"logs in {self.directory}")
+        if self.options.keep:
+            print(f"logs in {self.directory}")
         if self.tally.wrong:
             print("first wrong statuses:", self.tally.wrong[:5])
 

@@ -63,9 +63,9 @@ RECEIPT_TIMEOUT = 15.0
 # with the same nonce and a fee higher by FEE_BUMP (nodes ask for at least 10%).
 STUCK_SECONDS = 30.0
 FEE_BUMP_PERCENT = 125
-# Recorded rows are checked against the indexed chain at most this often, this many at a time.
+# Recorded rows (all of them: each is a lookup by transaction hash) are checked against the
+# indexed chain at most this often.
 RECONCILE_SECONDS = 1.0
-RECONCILE_ROWS = 5_000
 RPC_CHUNK = 500
 
 
@@ -538,14 +538,7 @@ class Relayer:
         final once its block is deeper than the final depth under the indexed head; requeued
         when its transaction left the canonical chain."""
         with Session(self.engine) as session:
-            rows = list(
-                session.exec(
-                    select(OutboxItem)
-                    .where(col(OutboxItem.status) == RECORDED)
-                    .order_by(col(OutboxItem.updated_at))
-                    .limit(RECONCILE_ROWS)  # type: ignore[arg-type]
-                )
-            )
+            rows = list(session.exec(select(OutboxItem).where(col(OutboxItem.status) == RECORDED)))
             session.expunge_all()
             if not rows:
                 return
