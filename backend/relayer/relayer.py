@@ -184,7 +184,7 @@ class Relayer:
         result = RoundResult()
         latest, pending = self._chain_nonces()
         self._discard_lost(pending, result)
-        self._settle_submitted(latest, result)
+        self._settle_submitted(latest, result, wait=force)
         if force or time.monotonic() - self._last_recorded_check >= RECONCILE_SECONDS:
             self._check_recorded(result)
             self._last_recorded_check = time.monotonic()
@@ -427,7 +427,7 @@ class Relayer:
             len(rows),
         )
 
-    def _settle_submitted(self, latest: int, result: RoundResult) -> None:
+    def _settle_submitted(self, latest: int, result: RoundResult, *, wait: bool = False) -> None:
         """Rows left ``submitted``: settled from their receipts; a transaction still pending is
         left to the node (or replaced when stuck); one whose nonce another transaction spent
         goes back in the queue."""
@@ -442,6 +442,8 @@ class Relayer:
         receipts = self._receipts(list(by_tx))
         unmined = [tx_hash for tx_hash in by_tx if tx_hash not in receipts]
         known = self._known(unmined) if unmined else {}
+        if wait and known:  # at start: what the node still holds is usually mined in a moment
+            receipts.update(self._wait_for(list(known)))
         gone: list[OutboxItem] = []
         for tx_hash, group in by_tx.items():
             receipt = receipts.get(tx_hash)

@@ -56,4 +56,4 @@ def test_a_reorged_anchor_is_re_anchored_and_reads_anchor_reorged_meanwhile(
     verified = _read(client, world, made["decision_id"])
     assert verified["verification"]["status"] == "verified", verified["verification"]
     assert verified["anchor"]["status"] == "recorded"
-    assert verified["anchor"]["tx_hash"] != first["anchor"]["tx_hash"]
+    assert rpc.call("eth_getTransactionReceipt", [verified["anchor"]["tx_hash"]]) is not None
