@@ -492,7 +492,7 @@ class Campaign:
                     process.kill()
                     with self.tally.lock:
                         self.tally.watchdog_restarts += 1
-                if not process.running():
+                if not process.running() and not self.stop.is_set():
                     process.start()
             time.sleep(0.2)
 
@@ -745,6 +745,7 @@ class Campaign:
 
     def cleanup(self) -> None:
         self.stop.set()
+        time.sleep(0.5)  # the supervising thread sees the stop before anything is stopped
         for process in getattr(self, "processes", {}).values():
             process.stop()
         if hasattr(self, "node"):
