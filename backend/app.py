@@ -399,6 +399,7 @@ def _routers() -> list[Any]:
     from backend.evidence.router import router as evidence_router
     from backend.firms.router import router as firms_router
     from backend.receivables.router import router as receivables_router
+    from backend.relayer.router import router as submissions_router
     from backend.trades.router import router as trades_router
 
     return [
@@ -407,6 +408,7 @@ def _routers() -> list[Any]:
         credit_router,
         decisions_router,
         trades_router,
+        submissions_router,
         receivables_router,
         consents_router,
         evidence_router,

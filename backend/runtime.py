@@ -110,6 +110,7 @@ def running(settings: Settings, roles: Roles) -> Iterator[Services]:
                 batch_size=settings.relayer_batch_size,
                 max_wait=settings.relayer_max_wait_seconds,
                 fence=lease.check,
+                final_depth=settings.final_depth,
             )
             check = chain_check(rpc(), deployment)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -37,9 +37,14 @@ class DecisionCreate(BaseModel):
 
 
 class Anchor(BaseModel):
-    status: str = Field(description="queued | submitted | recorded | failed")
+    status: str = Field(
+        description="queued | submitted (not yet in an indexed canonical block) | recorded | "
+        "final | failed"
+    )
     tx_hash: str | None
     block_number: int | None
+    confirmations: int | None = None
+    reorgs: int = Field(0, description="times a reorg or a node rewind dropped the anchor")
 
 
 class Verification(BaseModel):
@@ -52,6 +57,11 @@ class Verification(BaseModel):
     on_chain: bool = Field(description="DecisionLog holds decision_hash for this id, bank, firm")
     on_chain_hash: str | None
     anchored_at: int | None
+    status: Literal["verified", "mismatch", "anchor_pending", "anchor_reorged"] = Field(
+        description="verified; mismatch (a check failed: the stored decision was altered); "
+        "anchor_pending (queued, submitted or not yet indexed); anchor_reorged (was recorded, "
+        "left the canonical chain, being re-anchored)"
+    )
     message: str
 
 

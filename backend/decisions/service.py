@@ -38,7 +38,8 @@ from backend.decisions.snapshot import (
     take_snapshot,
 )
 from backend.errors import LedgerError
-from backend.relayer.models import QUEUED, OutboxItem
+from backend.relayer.models import FINAL, QUEUED, RECORDED, OutboxItem
+from backend.relayer.status import FINAL_PUBLIC, RECORDED_PUBLIC, submission_status
 from backend.scoring.store import ModelUnavailable
 from backend.services import Services
 from backend.trades.service import Accepted, enqueue
@@ -102,13 +103,15 @@ def read_decision(
         raise Forbidden("a decision is read by the bank that asked for it, its firm, the operator")
     if not principal.operator and principal.address != row.firm:
         require_active_bank(session, principal.address)  # the bank that asked, in standing now
-    view = _view(row, _anchor(session, decision_id))
+    anchor, mined = _anchor(session, services, decision_id)
+    view = _view(row, anchor)
     view.snapshot = snapshot_view(
         row.snapshot,
         row.result.get("obligors", {}),
         lambda obligor: _may_read_record(session, principal, obligor),
     )
-    view.verification = verify(services, row)  # of the stored snapshot, whole
+    # Verification is of the stored snapshot, whole.
+    view.verification = verify(services, row, anchor, relayer_saw_it_mined=mined)
     return view
 
 
@@ -164,8 +167,15 @@ def _summary(row: CreditDecision) -> DecisionSummary:
     )
 
 
-def verify(services: Services, row: CreditDecision) -> Verification:
-    """Re-hash the snapshot, re-score it with the stored model version, and read the anchor."""
+def verify(
+    services: Services, row: CreditDecision, anchor: Anchor, *, relayer_saw_it_mined: bool = False
+) -> Verification:
+    """Re-hash the snapshot, re-score it with the stored model version, and read the anchor.
+
+    The anchor counts only once the indexer has it in a canonical block; before that the
+    verification says ``anchor_pending`` (or ``anchor_reorged`` when a reorg dropped it and it
+    is being anchored again, or the relayer saw it mined and the chain no longer has it), which
+    is not a mismatch."""
     snapshot_ok = content_hash(row.snapshot) == row.snapshot_hash
     try:
         rescored = decide(row.snapshot, services.models.get(row.model_version))
@@ -175,18 +185,31 @@ def verify(services: Services, row: CreditDecision) -> Verification:
     hash_ok = decision_hash(row.decision_id, row.snapshot_hash, row.result) == row.decision_hash
     anchored = services.ledger.decisions.anchored(bytes.fromhex(row.decision_id[2:]))
     on_chain_hash = None if anchored is None else "0x" + anchored.decision_hash.hex()
-    on_chain = (
+    indexed = anchor.status in (RECORDED_PUBLIC, FINAL_PUBLIC)
+    matches = (
         anchored is not None
         and on_chain_hash == row.decision_hash
         and (anchored.bank, anchored.firm) == (row.bank, row.firm)
     )
+    on_chain = matches and indexed
     checks = {
         "the snapshot's hash": snapshot_ok,
         "the re-scored result": reproduced is not False,
         "the decision hash": hash_ok,
-        "the on-chain anchor": on_chain,
+        # An anchor not (or no longer) on chain is pending, not a mismatch; one on chain that
+        # differs is.
+        "the on-chain anchor": matches or anchored is None,
     }
     failed = [name for name, ok in checks.items() if not ok]
+    status = (
+        "mismatch"
+        if failed
+        else "verified"
+        if on_chain
+        else "anchor_reorged"
+        if anchor.reorgs or (anchored is None and (indexed or relayer_saw_it_mined))
+        else "anchor_pending"
+    )
     return Verification(
         snapshot_hash_matches=snapshot_ok,
         reproduced=reproduced,
@@ -194,13 +217,26 @@ def verify(services: Services, row: CreditDecision) -> Verification:
         on_chain=on_chain,
         on_chain_hash=on_chain_hash,
         anchored_at=None if anchored is None else anchored.anchored_at,
-        message=_verdict(failed, reproduced, row.model_version),
+        status=status,  # type: ignore[arg-type]
+        message=_verdict(failed, reproduced, row.model_version, status, anchor),
     )
 
 
-def _verdict(failed: list[str], reproduced: bool | None, model_version: str) -> str:
+def _verdict(
+    failed: list[str], reproduced: bool | None, model_version: str, status: str, anchor: Anchor
+) -> str:
     if failed:
         return f"does not verify: {', '.join(failed)} differ(s) from the stored decision"
+    if status == "anchor_reorged":
+        return (
+            "anchor reorged: the anchor left the canonical chain and is being anchored again "
+            f"(anchor {anchor.status}); the stored decision itself checks out"
+        )
+    if status == "anchor_pending":
+        return (
+            f"anchor pending: the anchor is {anchor.status}, not yet in an indexed canonical "
+            "block; the stored decision itself checks out"
+        )
     if reproduced is None:
         return f"verified except re-scoring: model {model_version} is not installed here"
     return "verified: the snapshot re-scores to this decision and its hash is anchored on chain"
@@ -219,13 +255,24 @@ def _require_bank_with_consent(
         )
 
 
-def _anchor(session: Session, decision_id: str) -> Anchor:
+def _anchor(session: Session, services: Services, decision_id: str) -> tuple[Anchor, bool]:
+    """The anchor's public status, and whether the relayer saw its transaction mined."""
     item = session.exec(
         select(OutboxItem).where(OutboxItem.kind == ANCHOR, OutboxItem.subject == decision_id)
     ).first()
     if item is None:  # written with the decision; absent only if removed by hand
-        return Anchor(status="missing", tx_hash=None, block_number=None)
-    return Anchor(status=item.status, tx_hash=item.tx_hash, block_number=item.block_number)
+        return Anchor(status="missing", tx_hash=None, block_number=None), False
+    state = submission_status(
+        session, item, chain_id=services.chain_id, final_depth=services.settings.final_depth
+    )
+    anchor = Anchor(
+        status=state.status,
+        tx_hash=state.tx_hash,
+        block_number=state.block_number,
+        confirmations=state.confirmations,
+        reorgs=state.reorgs,
+    )
+    return anchor, item.status in (RECORDED, FINAL)
 
 
 def _view(row: CreditDecision, anchor: Anchor) -> Decision:

@@ -8,6 +8,9 @@ from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 QUEUED, SUBMITTED, RECORDED, FAILED = "queued", "submitted", "recorded", "failed"
+# A recorded row whose block is deeper than the final depth under the indexed head: no reorg the
+# indexer accepts can drop it any more, so the relayer stops reconciling it.
+FINAL = "final"
 
 
 class OutboxItem(SQLModel, table=True):
@@ -28,6 +31,11 @@ class OutboxItem(SQLModel, table=True):
     batch_index: int | None = None
     block_number: int | None = Field(default=None, sa_type=BigInteger)
     attempts: int = 0
+    # How many times a reorg or a rewind dropped this row's transaction (it was then requeued).
+    reorgs: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The largest batch this row may go in: a batch that sank as a whole is split in halves,
+    # down to single items, so that only the item that sinks it fails.
+    batch_cap: int | None = None
     error_code: str | None = None
     error_message: str | None = None
     created_at: float

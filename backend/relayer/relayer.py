@@ -3,10 +3,19 @@
 One round: take queued rows; plan transactions (trades with both signatures go into
 ``recordTrades`` batches, everything else one call each); sign them with the operator's key and
 write hash, nonce and raw bytes to their rows *before* broadcasting (write-ahead); broadcast them
-as one JSON-RPC batch; wait for the receipts; mark every row from the events. A crash anywhere
-loses nothing: on start the relayer looks up the receipts of rows left ``submitted``, rebroadcasts
-what the node never saw (same nonce, same bytes, so never twice) and puts back in the queue what
-can no longer be sent. An item that turns out to be on chain already is marked recorded.
+as one JSON-RPC batch; wait (a bounded time) for the receipts; mark every row from the events.
+
+Every round starts by reconciling with the chain (``reconcile``): the operator's nonce on chain
+is compared with what the relayer signed, and after a rewind (the node lost blocks, or never got
+a transaction) the write-ahead transactions the node does not hold are discarded and their rows
+requeued, to be signed again from the chain's nonce; rows left ``submitted`` are settled from
+their receipts, and one stuck below the fee market is replaced (same nonce, higher fee); every
+``recorded`` row that is not yet final is checked against the indexed chain, and one whose
+transaction left the canonical chain is requeued (the contracts' duplicate checks make the
+resubmission safe: an item already on chain is recognised and marked recorded). A batch that sinks
+as a whole (reverts, or runs out of gas) is split in halves, down to single items, so that only
+the item that sinks it fails. A crash anywhere loses nothing: the next start reconciles the same
+way.
 """
 
 from __future__ import annotations
@@ -18,17 +27,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
+from web3 import Web3
 
 from backend.chain.calldata import record_trades_calldata
 from backend.chain.contracts import Ledger
 from backend.chain.reverts import ContractRevert
+from backend.errors import LedgerError
 from backend.indexer.decoding import LogDecoder
+from backend.indexer.models import ChainEvent, IndexerCursor
 from backend.indexer.rpc import JsonRpc, RpcError
 from backend.relayer.actions import ACTIONS, TRADE, signed_trade, trade_recorded_already
 from backend.relayer.models import (
     FAILED,
+    FINAL,
     QUEUED,
     RECORDED,
     SUBMITTED,
@@ -46,7 +60,24 @@ BATCH_BASE_GAS = 120_000
 # one such item does not run its batch out of gas.
 BATCH_GAS_PER_TRADE = 100_000
 MAX_ATTEMPTS = 3
-RECEIPT_TIMEOUT = 120.0
+# A round waits this long for its receipts; rows still without one stay ``submitted`` and the
+# next round's reconciliation settles them.
+RECEIPT_TIMEOUT = 15.0
+# A transaction still pending at the operator's lowest open nonce after this long is replaced
+# with the same nonce and a fee higher by FEE_BUMP (nodes ask for at least 10%).
+STUCK_SECONDS = 30.0
+FEE_BUMP_PERCENT = 125
+# Recorded rows (all of them: each is a lookup by transaction hash) are checked against the
+# indexed chain at most this often.
+RECONCILE_SECONDS = 1.0
+RPC_CHUNK = 500
+
+
+class SinksBatch(LedgerError):
+    """The item alone made a whole batch revert or run out of gas."""
+
+    code = "sinks_batch"
+    status = 422
 
 
 def batch_gas(trades: int) -> int:
@@ -67,6 +98,9 @@ class RoundResult:
     recorded: int = 0
     failed: int = 0
     requeued: int = 0
+    final: int = 0
+    reorged: int = 0
+    replaced: int = 0
     transactions: list[str] = field(default_factory=list)
 
 
@@ -82,6 +116,9 @@ class Relayer:
         batch_size: int = 100,
         max_wait: float = 0.2,
         max_items_per_round: int = 1_000,
+        final_depth: int = 64,
+        receipt_timeout: float = RECEIPT_TIMEOUT,
+        stuck_seconds: float = STUCK_SECONDS,
         fence: Callable[[Connection], None] | None = None,
     ) -> None:
         self.engine = engine
@@ -90,10 +127,14 @@ class Relayer:
         self.batch_size = batch_size
         self.max_wait = max_wait
         self.max_items_per_round = max_items_per_round
+        self.final_depth = final_depth
+        self.receipt_timeout = receipt_timeout
+        self.stuck_seconds = stuck_seconds
         self._decoder = LogDecoder(ledger.deployment, ledger.artifacts)
         # First statement of every write transaction: the leader lease's check (LostLeadership
         # when another relayer took over), so a relayer that lost its lock writes nothing more.
         self.fence: Callable[[Connection], None] = fence or (lambda _connection: None)
+        self._last_recorded_check = -RECONCILE_SECONDS
 
     # ─────────────────────────────────────────────────────────── loop
 
@@ -108,14 +149,14 @@ class Relayer:
         def round_or_idle() -> float:
             if not self._ready():
                 return idle_seconds
-            result = self.run_once()
-            metrics.RELAYER_BROADCAST.inc(len(result.transactions))
+            self.run_once()
             return 0.0
 
         return Worker("relayer", step=round_or_idle, start=self.resume)
 
     def run_once(self) -> RoundResult:
-        """One round over the queue; returns what it settled."""
+        """Reconcile with the chain, then one round over the queue; returns what it settled."""
+        result = self.reconcile()
         with Session(self.engine) as session:
             items = list(
                 session.exec(
@@ -127,7 +168,7 @@ class Relayer:
             )
             session.expunge_all()
         if not items:
-            return RoundResult()
+            return result
         plans = self._plan(items)
         signed = [(plan, self._sign(plan)) for plan in plans]
         self._write_ahead(signed)
@@ -136,36 +177,44 @@ class Relayer:
         self.checkpoint("after_send")
         receipts = self._wait_for([call.tx_hash for _, call in signed])
         self.checkpoint("after_receipt")
-        result = RoundResult(transactions=[call.tx_hash for _, call in signed])
+        result.transactions += [call.tx_hash for _, call in signed]
         for plan, call in signed:
-            self._settle(plan.items, plan.batch, receipts[call.tx_hash], result)
+            receipt = receipts.get(call.tx_hash)
+            if receipt is not None:  # else: still ``submitted``, settled by a later round
+                self._settle(plan.items, plan.batch, receipt, result)
         return result
 
     def resume(self) -> RoundResult:
-        """After a crash: settle, rebroadcast or requeue every row left ``submitted``."""
+        """After a crash (or a failed round): reconcile every row left in flight with the chain.
+
+        A node that cannot be reached leaves everything as it is, for the next round."""
+        try:
+            return self.reconcile(force=True)
+        except (RpcError, DBAPIError) as error:
+            logger.warning("relayer.resume.deferred error=%s", error)
+            return RoundResult()
+
+    def reconcile(self, *, force: bool = False) -> RoundResult:
+        """Nonce truth, rows left ``submitted``, ``recorded`` rows against the indexed chain."""
         result = RoundResult()
-        with Session(self.engine) as session:
-            rows = list(session.exec(select(OutboxItem).where(OutboxItem.status == SUBMITTED)))
-            session.expunge_all()
-        by_tx: dict[str, list[OutboxItem]] = {}
-        for row in sorted(rows, key=lambda r: (r.nonce or 0, r.batch_index or 0)):
-            by_tx.setdefault(str(row.tx_hash), []).append(row)
-        for tx_hash, group in by_tx.items():
-            receipt = self.rpc.call("eth_getTransactionReceipt", [tx_hash])
-            if receipt is None and not self._known_or_rebroadcast(group[0]):
-                self._requeue(group, "its transaction could no longer be sent")
-                result.requeued += len(group)
-                continue
-            receipt = receipt or self._wait_for([tx_hash])[tx_hash]
-            self._settle(group, group[0].kind == TRADE, receipt, result)
+        latest, pending = self._chain_nonces()
+        self._discard_lost(pending, result)
+        self._settle_submitted(latest, result, wait=force)
+        if force or time.monotonic() - self._last_recorded_check >= RECONCILE_SECONDS:
+            self._check_recorded(result)
+            self._last_recorded_check = time.monotonic()
+        # The next transaction is signed from the chain's own count, never from a stale one.
         self.ledger.transactor.reset_nonce()
-        if rows:
+        if result.requeued or result.reorged or result.replaced or result.failed:
             logger.info(
-                "relayer.resumed rows=%d recorded=%d failed=%d requeued=%d",
-                len(rows),
+                "relayer.reconciled recorded=%d final=%d failed=%d requeued=%d reorged=%d "
+                "replaced=%d",
                 result.recorded,
+                result.final,
                 result.failed,
                 result.requeued,
+                result.reorged,
+                result.replaced,
             )
         return result
 
@@ -182,16 +231,37 @@ class Relayer:
                     OutboxItem.status == QUEUED
                 )
             ).one()
-        return bool(count) and (count >= self.batch_size or time.time() - oldest >= self.max_wait)
+        if count and (count >= self.batch_size or time.time() - oldest >= self.max_wait):
+            return True
+        return self._reconcile_due()
+
+    def _reconcile_due(self) -> bool:
+        """Rows in flight (submitted, or recorded and not final) are reconciled now and then,
+        even when nothing new is queued."""
+        if time.monotonic() - self._last_recorded_check < RECONCILE_SECONDS:
+            return False
+        with Session(self.engine) as session:
+            in_flight = session.exec(
+                select(OutboxItem.id)
+                .where(col(OutboxItem.status).in_([SUBMITTED, RECORDED]))
+                .limit(1)
+            ).first()
+        return in_flight is not None
 
     def _plan(self, items: list[OutboxItem]) -> list[_Plan]:
-        trades = [item for item in items if item.kind == TRADE]
+        # Rows of a batch that sank carry a cap: they go in batches of at most that many.
+        by_size: dict[int, list[OutboxItem]] = {}
+        for item in items:
+            if item.kind == TRADE:
+                size = min(self.batch_size, item.batch_cap or self.batch_size)
+                by_size.setdefault(size, []).append(item)
         plans = []
-        for start in range(0, len(trades), self.batch_size):
-            chunk = trades[start : start + self.batch_size]
-            call = record_trades_calldata([signed_trade(item.payload) for item in chunk])
-            gas = batch_gas(len(chunk))
-            plans.append(_Plan(call, gas, chunk, batch=True))
+        for size, trades in by_size.items():
+            for start in range(0, len(trades), size):
+                chunk = trades[start : start + size]
+                call = record_trades_calldata([signed_trade(item.payload) for item in chunk])
+                gas = batch_gas(len(chunk))
+                plans.append(_Plan(call, gas, chunk, batch=True))
         for item in items:
             if item.kind != TRADE:
                 action = ACTIONS[item.kind]
@@ -248,6 +318,7 @@ class Relayer:
         refused = [
             outcome for outcome in self._batch_tolerant(calls) if isinstance(outcome, RpcError)
         ]
+        metrics.RELAYER_BROADCAST.inc(len(raw_transactions) - len(refused))
         if refused:
             # The rows stay ``submitted``: recovery rebroadcasts or requeues them.
             raise RpcError(f"the node refused {len(refused)} transaction(s): {refused[0].message}")
@@ -265,17 +336,44 @@ class Relayer:
             return outcomes
 
     def _wait_for(self, tx_hashes: list[str]) -> dict[str, dict[str, Any]]:
+        """The receipts that arrive within the receipt timeout. Never raises for a missing one
+        (or a node that stopped answering): those rows stay ``submitted`` for the next round."""
         receipts: dict[str, dict[str, Any]] = {}
-        deadline = time.monotonic() + RECEIPT_TIMEOUT
+        deadline = time.monotonic() + self.receipt_timeout
         while len(receipts) < len(tx_hashes):
             missing = [h for h in tx_hashes if h not in receipts]
-            found = self.rpc.batch([("eth_getTransactionReceipt", [h]) for h in missing])
-            receipts.update({h: r for h, r in zip(missing, found, strict=True) if r is not None})
+            try:
+                receipts.update(self._receipts(missing))
+            except RpcError as error:
+                logger.warning("relayer.receipts.unavailable error=%s", error)
             if len(receipts) < len(tx_hashes):
                 if time.monotonic() > deadline:
-                    raise RpcError(f"no receipt for {len(tx_hashes) - len(receipts)} transactions")
+                    logger.warning(
+                        "relayer.receipts.timeout missing=%d waited=%.0fs",
+                        len(tx_hashes) - len(receipts),
+                        self.receipt_timeout,
+                    )
+                    break
                 time.sleep(0.01)
         return receipts
+
+    def _receipts(self, tx_hashes: list[str]) -> dict[str, dict[str, Any]]:
+        """The receipts the node has for ``tx_hashes`` (absent: not mined on its chain)."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(tx_hashes), RPC_CHUNK):
+            chunk = tx_hashes[start : start + RPC_CHUNK]
+            answers = self.rpc.batch([("eth_getTransactionReceipt", [h]) for h in chunk])
+            found.update({h: r for h, r in zip(chunk, answers, strict=True) if r is not None})
+        return found
+
+    def _known(self, tx_hashes: list[str]) -> dict[str, dict[str, Any]]:
+        """The transactions the node holds (mined or in its pool)."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(tx_hashes), RPC_CHUNK):
+            chunk = tx_hashes[start : start + RPC_CHUNK]
+            answers = self.rpc.batch([("eth_getTransactionByHash", [h]) for h in chunk])
+            found.update({h: t for h, t in zip(chunk, answers, strict=True) if t is not None})
+        return found
 
     def _known_or_rebroadcast(self, row: OutboxItem) -> bool:
         """True when the node has (or now accepted again) the row's transaction."""
@@ -290,7 +388,247 @@ class Relayer:
         except RpcError as error:
             logger.warning("relayer.rebroadcast.refused tx=%s error=%s", row.tx_hash, error)
             return False
+        metrics.RELAYER_BROADCAST.inc()
         return True
+
+    # ─────────────────────────────────────────────────────────── reconciling
+
+    def _chain_nonces(self) -> tuple[int, int]:
+        """The operator's transaction count on chain: mined (``latest``), and with the node's
+        pool (``pending``)."""
+        address = self.ledger.transactor.address
+        latest, pending = self.rpc.batch(
+            [
+                ("eth_getTransactionCount", [address, "latest"]),
+                ("eth_getTransactionCount", [address, "pending"]),
+            ]
+        )
+        return int(latest, 16), int(pending, 16)
+
+    def _discard_lost(self, pending: int, result: RoundResult) -> None:
+        """Write-ahead transactions at or above the chain's nonce that the node does not hold
+        can never be mined (a rewind lost them, or they were never sent): their rows go back in
+        the queue, to be signed again from the chain's nonce."""
+        with Session(self.engine) as session:
+            candidates = list(
+                session.exec(
+                    select(RelayedTransaction.tx_hash).where(RelayedTransaction.nonce >= pending)
+                )
+            )
+        if not candidates:
+            return
+        known = self._known(candidates)
+        lost = [tx_hash for tx_hash in candidates if tx_hash not in known]
+        if not lost:
+            return
+        with Session(self.engine) as session:
+            rows = list(
+                session.exec(
+                    select(OutboxItem).where(
+                        col(OutboxItem.tx_hash).in_(lost),
+                        col(OutboxItem.status).in_([SUBMITTED, RECORDED]),
+                    )
+                )
+            )
+            session.expunge_all()
+        self._requeue(rows, f"the chain's nonce is {pending}: its transaction is gone", result)
+        with self.engine.begin() as connection:
+            self.fence(connection)
+            connection.execute(
+                delete(RelayedTransaction).where(col(RelayedTransaction.tx_hash).in_(lost))
+            )
+        logger.warning(
+            "relayer.nonce.rewound chain_nonce=%d discarded=%d rows=%d",
+            pending,
+            len(lost),
+            len(rows),
+        )
+
+    def _settle_submitted(self, latest: int, result: RoundResult, *, wait: bool = False) -> None:
+        """Rows left ``submitted``: settled from their receipts; a transaction still pending is
+        left to the node (or replaced when stuck); one whose nonce another transaction spent
+        goes back in the queue."""
+        with Session(self.engine) as session:
+            rows = list(session.exec(select(OutboxItem).where(OutboxItem.status == SUBMITTED)))
+            session.expunge_all()
+        if not rows:
+            return
+        by_tx: dict[str, list[OutboxItem]] = {}
+        for row in sorted(rows, key=lambda r: (r.nonce or 0, r.batch_index or 0)):
+            by_tx.setdefault(str(row.tx_hash), []).append(row)
+        receipts = self._receipts(list(by_tx))
+        unmined = [tx_hash for tx_hash in by_tx if tx_hash not in receipts]
+        known = self._known(unmined) if unmined else {}
+        if wait and known:  # at start: what the node still holds is usually mined in a moment
+            receipts.update(self._wait_for(list(known)))
+        gone: list[OutboxItem] = []
+        for tx_hash, group in by_tx.items():
+            receipt = receipts.get(tx_hash)
+            if receipt is not None:
+                self._settle(group, group[0].kind == TRADE, receipt, result)
+            elif tx_hash in known:
+                if group[0].nonce == latest and time.time() - group[0].updated_at > (
+                    self.stuck_seconds
+                ):
+                    self._replace(group, known[tx_hash], result)
+            elif not self._mined_replacement(group, result) and not (
+                (group[0].nonce or 0) >= latest and self._known_or_rebroadcast(group[0])
+            ):
+                gone.extend(group)
+        if gone:
+            self._requeue(gone, "its transaction is neither mined nor pending", result)
+
+    def _mined_replacement(self, group: list[OutboxItem], result: RoundResult) -> bool:
+        """When another transaction of ours at the rows' nonce was mined (a fee replacement
+        of theirs), settle the rows from it."""
+        with Session(self.engine) as session:
+            siblings = list(
+                session.exec(
+                    select(RelayedTransaction.tx_hash).where(
+                        RelayedTransaction.nonce == group[0].nonce,
+                        RelayedTransaction.tx_hash != group[0].tx_hash,
+                    )
+                )
+            )
+        receipts = self._receipts(siblings) if siblings else {}
+        for tx_hash, receipt in receipts.items():
+            for item in group:
+                item.tx_hash = tx_hash
+            self._settle(group, group[0].kind == TRADE, receipt, result)
+            return True
+        return False
+
+    def _replace(
+        self, group: list[OutboxItem], pending_tx: dict[str, Any], result: RoundResult
+    ) -> None:
+        """Replace-by-fee: the same call, nonce and gas, with fees raised by at least
+        FEE_BUMP_PERCENT (and to today's market when that is higher)."""
+        transactor = self.ledger.transactor
+        market = transactor._fees()
+        old_cap = int(str(pending_tx.get("maxFeePerGas") or pending_tx["gasPrice"]), 16)
+        old_tip = int(str(pending_tx.get("maxPriorityFeePerGas") or pending_tx["gasPrice"]), 16)
+        tip = max(-(-old_tip * FEE_BUMP_PERCENT // 100), int(market["maxPriorityFeePerGas"]))
+        cap = max(-(-old_cap * FEE_BUMP_PERCENT // 100), int(market["maxFeePerGas"]), tip)
+        transaction = {
+            "type": 2,
+            "chainId": int(pending_tx["chainId"], 16),
+            "nonce": int(pending_tx["nonce"], 16),
+            "to": Web3.to_checksum_address(pending_tx["to"]),
+            "value": 0,
+            "data": pending_tx["input"],
+            "gas": int(pending_tx["gas"], 16),
+            "maxFeePerGas": cap,
+            "maxPriorityFeePerGas": tip,
+        }
+        signed = transactor.account.sign_transaction(transaction)  # type: ignore[arg-type]
+        tx_hash = "0x" + bytes(signed.hash).hex()
+        raw = "0x" + bytes(signed.raw_transaction).hex()
+        now = time.time()
+        with self.engine.begin() as connection:  # write-ahead, as for any transaction
+            self.fence(connection)
+            connection.execute(
+                insert(RelayedTransaction),
+                [
+                    {
+                        "tx_hash": tx_hash,
+                        "nonce": transaction["nonce"],
+                        "raw": raw,
+                        "created_at": now,
+                    }
+                ],
+            )
+            connection.execute(
+                update(OutboxItem)
+                .where(col(OutboxItem.id).in_([item.id for item in group]))
+                .values(tx_hash=tx_hash, updated_at=now)
+            )
+        self._broadcast([raw])
+        metrics.RELAYER_REPLACED.inc()
+        result.replaced += 1
+        logger.warning(
+            "relayer.transaction.replaced nonce=%d old_tx=%s new_tx=%s max_fee=%d",
+            transaction["nonce"],
+            pending_tx["hash"],
+            tx_hash,
+            cap,
+        )
+
+    def _check_recorded(self, result: RoundResult) -> None:
+        """Every ``recorded`` row not yet final, against the indexed chain (and the node):
+        final once its block is deeper than the final depth under the indexed head; requeued
+        when its transaction left the canonical chain."""
+        with Session(self.engine) as session:
+            rows = list(session.exec(select(OutboxItem).where(col(OutboxItem.status) == RECORDED)))
+            session.expunge_all()
+            if not rows:
+                return
+            cursor = session.get(IndexerCursor, self.ledger.deployment.chain_id)
+            tx_hashes = sorted({str(row.tx_hash) for row in rows})
+            indexed: dict[str, int] = {}
+            for start in range(0, len(tx_hashes), RPC_CHUNK):
+                chunk = tx_hashes[start : start + RPC_CHUNK]
+                indexed.update(
+                    session.exec(
+                        select(ChainEvent.tx_hash, func.min(ChainEvent.block_number))
+                        .where(col(ChainEvent.tx_hash).in_(chunk))
+                        .group_by(col(ChainEvent.tx_hash))
+                    ).all()
+                )
+        head = None if cursor is None else int(cursor.last_block)
+        final_ids: list[str] = []
+        moved: list[dict[str, Any]] = []
+        unindexed: dict[str, list[OutboxItem]] = {}
+        for row in rows:
+            block = indexed.get(str(row.tx_hash))
+            if block is None:
+                unindexed.setdefault(str(row.tx_hash), []).append(row)
+            elif head is not None and head - block >= self.final_depth:
+                final_ids.append(row.id)
+            elif block != row.block_number:
+                moved.append({"item_id": row.id, "block_number": block})
+        receipts = self._receipts(list(unindexed)) if unindexed else {}
+        unmined = [tx_hash for tx_hash in unindexed if tx_hash not in receipts]
+        known = self._known(unmined) if unmined else {}
+        dropped: list[OutboxItem] = []
+        back_to_pool: list[str] = []
+        for tx_hash, group in unindexed.items():
+            receipt = receipts.get(tx_hash)
+            if receipt is not None:
+                block = int(receipt["blockNumber"], 16)
+                moved += [
+                    {"item_id": r.id, "block_number": block}
+                    for r in group
+                    if block != (r.block_number)
+                ]
+            elif tx_hash in known:  # the reorg put it back in the pool: mined again soon
+                back_to_pool += [r.id for r in group]
+            else:
+                dropped.extend(group)
+        now = time.time()
+        with self.engine.begin() as connection:
+            self.fence(connection)
+            if final_ids:
+                connection.execute(
+                    update(OutboxItem)
+                    .where(col(OutboxItem.id).in_(final_ids), col(OutboxItem.status) == RECORDED)
+                    .values(status=FINAL, updated_at=now)
+                )
+            if back_to_pool:
+                connection.execute(
+                    update(OutboxItem)
+                    .where(col(OutboxItem.id).in_(back_to_pool), col(OutboxItem.status) == RECORDED)
+                    .values(status=SUBMITTED, block_number=None, updated_at=now)
+                )
+            if moved:
+                connection.execute(
+                    update(OutboxItem)
+                    .where(col(OutboxItem.id) == bindparam("item_id"))
+                    .values(block_number=bindparam("block_number")),
+                    moved,
+                )
+        result.final += len(final_ids)
+        if dropped:
+            self._requeue(dropped, "its transaction left the canonical chain", result)
 
     # ─────────────────────────────────────────────────────────── settling
 
@@ -298,8 +636,9 @@ class Relayer:
         self, items: list[OutboxItem], batch: bool, receipt: dict[str, Any], result: RoundResult
     ) -> None:
         block = int(receipt["blockNumber"], 16)
+        caps: dict[str, int | None] = {}
         if int(receipt["status"], 16) != 1:
-            outcomes = self._failed_transaction(items, batch, block)
+            outcomes = self._failed_transaction(items, batch, block, caps)
         elif batch:
             outcomes = self._batch_outcomes(items, receipt)
         else:
@@ -315,6 +654,8 @@ class Relayer:
                 "error_code": None,
                 "error_message": None,
                 **_kept(item),
+                "tx_hash": receipt.get("transactionHash", item.tx_hash),
+                "batch_cap": caps.get(item.id, item.batch_cap),
             }
             if status == RECORDED:
                 result.recorded += 1
@@ -323,8 +664,10 @@ class Relayer:
                 change |= {"error_code": error.code, "error_message": error.message}
             else:
                 result.requeued += 1
-                change |= {**_cleared(), "attempts": item.attempts + 1}
+                change |= {**_cleared(), "attempts": item.attempts + 1, "block_number": None}
             changes.append(change)
+        if any(change["status"] == QUEUED for change in changes):
+            metrics.RELAYER_ROWS_REQUEUED.inc(sum(change["status"] == QUEUED for change in changes))
         with self.engine.begin() as connection:
             self.fence(connection)
             connection.execute(
@@ -339,6 +682,7 @@ class Relayer:
                     nonce=bindparam("nonce"),
                     batch_index=bindparam("batch_index"),
                     attempts=bindparam("attempts"),
+                    batch_cap=bindparam("batch_cap"),
                     updated_at=now,
                 ),
                 changes,
@@ -360,13 +704,28 @@ class Relayer:
         return outcomes
 
     def _failed_transaction(
-        self, items: list[OutboxItem], batch: bool, block: int
+        self, items: list[OutboxItem], batch: bool, block: int, caps: dict[str, int | None]
     ) -> dict[str, Any]:
-        """A reverted transaction: learn why by calling it again on the state before its block."""
-        if batch:  # pre-validated items should never sink a batch: try them again, a few times
+        """A reverted transaction. A batch that sank as a whole (an item reverted it or burnt
+        its gas) is split: its items go back in the queue capped at half its size, down to one
+        item alone, which is then the culprit. A single call is run again on the state before
+        its block to learn why."""
+        if batch and len(items) > 1:
+            half = (len(items) + 1) // 2
+            caps.update({item.id: half for item in items})
+            logger.warning(
+                "relayer.batch.sunk items=%d block=%d split_into=%d", len(items), block, half
+            )
+            return {item.id: (QUEUED, None) for item in items}
+        if batch:
             return {
-                i.id: (QUEUED, None) if i.attempts < MAX_ATTEMPTS else (FAILED, _relay_failure())
-                for i in items
+                items[0].id: (
+                    FAILED,
+                    SinksBatch(
+                        "this trade makes any batch it is in revert or run out of gas "
+                        "(it was isolated by splitting its batch); it is not recorded"
+                    ),
+                )
             }
         item = items[0]
         action = ACTIONS[item.kind]
@@ -379,7 +738,12 @@ class Relayer:
             error = self.ledger.decoder.decode(getattr(raised, "data", None))
         return {item.id: _classify(error, item.payload, action.already_done)}
 
-    def _requeue(self, items: list[OutboxItem], why: str) -> None:
+    def _requeue(self, items: list[OutboxItem], why: str, result: RoundResult) -> None:
+        """Back in the queue; a row that was ``recorded`` counts as reorged."""
+        if not items:
+            return
+        reorged = [item for item in items if item.status in (RECORDED, FINAL)]
+        reorged_ids = {item.id for item in reorged}
         with Session(self.engine) as session:
             self.fence(session.connection())
             for item in items:
@@ -389,12 +753,18 @@ class Relayer:
                     .values(
                         status=QUEUED,
                         attempts=item.attempts + 1,
+                        reorgs=item.reorgs + (item.id in reorged_ids),
+                        block_number=None,
                         updated_at=time.time(),
                         **_cleared(),
                     )
                 )  # type: ignore[arg-type]
             session.commit()
-        logger.warning("relayer.requeued rows=%d why=%s", len(items), why)
+        result.requeued += len(items)
+        result.reorged += len(reorged)
+        metrics.RELAYER_ROWS_REQUEUED.inc(len(items))
+        metrics.RELAYER_ROWS_REORGED.inc(len(reorged))
+        logger.warning("relayer.requeued rows=%d reorged=%d why=%s", len(items), len(reorged), why)
 
 
 def _release_dedupe_keys(connection: Any, item_ids: list[str]) -> None:

@@ -134,6 +134,7 @@ def _decide(
         for firm, amount in zip(applicants, (300_000_00, 50_000_00), strict=True)
     ]
     relayer.run_once()  # anchors both decisions in DecisionLog
+    indexer.sync()  # an anchor counts (verifies) once the indexer has it
     for firm, made in zip(applicants, asked, strict=True):
         console.print(_decision_table(firm.name, bank.decision(made["decision_id"])))
 

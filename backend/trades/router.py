@@ -32,9 +32,9 @@ def create_trades(
 
 @router.get("/trades/{trade_id}", response_model=schemas.TradePublic)
 def read_trade(
-    trade_id: Hex32, principal: PrincipalDep, session: SessionDep
+    trade_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> schemas.TradePublic:
-    return service.get_trade(session, principal, trade_id)
+    return service.get_trade(session, services, principal, trade_id)
 
 
 @router.post(

@@ -66,11 +66,18 @@ class TradesBatchAccepted(BaseModel):
 
 class TradePublic(BaseModel):
     trade_id: Hex32
-    status: Literal["queued", "submitted", "recorded", "failed"]
+    status: Literal["queued", "submitted", "recorded", "final", "failed"] = Field(
+        description="queued; submitted (sent, not yet in an indexed canonical block); recorded "
+        "(indexed, with block_number and confirmations); final (deeper than the final depth); "
+        "failed (with error)"
+    )
     ledger_status: Literal["proposed", "verified", "rejected"] | None = None
     trade: TradeIn | None = None
     tx_hash: str | None = None
     block_number: int | None = None
+    confirmations: int | None = Field(
+        None, description="indexed blocks from block_number to the indexed head, inclusive"
+    )
     error: ErrorDetail | None = None
 
 

@@ -28,6 +28,12 @@ from backend.indexer.models import IndexerCursor
 from backend.receivables.models import Receivable
 from backend.relayer.actions import TRADE
 from backend.relayer.models import FAILED, QUEUED, SUBMITTED, OutboxItem
+from backend.relayer.status import (
+    depth_status,
+    indexed_head,
+    latest_submission,
+    submission_status,
+)
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Payment, Trade, TradeKind
 from backend.sdk.verify import recover_address
@@ -396,13 +402,13 @@ def submit_batch(
 # ─────────────────────────────────────────────────────────────── reading
 
 
-def get_trade(session: Session, principal: Principal, trade_id: str) -> schemas.TradePublic:
+def get_trade(
+    session: Session, services: Services, principal: Principal, trade_id: str
+) -> schemas.TradePublic:
+    """The trade as the indexed canonical chain has it, or its submission's status: never more
+    than the indexer has seen (``submitted`` until its event is in an indexed block)."""
     row = session.get(TradeRow, trade_id)
-    item = session.exec(
-        select(OutboxItem)
-        .where(OutboxItem.subject == trade_id, col(OutboxItem.kind).in_([TRADE, "propose"]))
-        .order_by(col(OutboxItem.created_at).desc())
-    ).first()
+    item = latest_submission(session, [TRADE, "propose"], trade_id)
     if row is None and item is None:
         raise refused("not_found", f"no trade {trade_id}", 404)
     if row is not None:
@@ -413,25 +419,29 @@ def get_trade(session: Session, principal: Principal, trade_id: str) -> schemas.
     if not principal.operator and principal.address not in parties:
         raise Forbidden("only the trade's parties and the operator may read it", code="not_a_party")
     if row is not None:
-        return _recorded(session, row)
+        return _recorded(session, services, row)
     assert item is not None
+    state = submission_status(
+        session, item, chain_id=services.chain_id, final_depth=services.settings.final_depth
+    )
     error = (
-        schemas.ErrorDetail(code=item.error_code, message=item.error_message or "")
-        if item.error_code
+        schemas.ErrorDetail(code=state.error_code, message=state.error_message or "")
+        if state.error_code
         else None
     )
     trade = dict(item.payload["trade"], kind=schemas.KIND_NAMES[item.payload["trade"]["kind"]])
     return schemas.TradePublic(
         trade_id=trade_id,
-        status=item.status,
+        status=state.status,  # type: ignore[arg-type]
         trade=schemas.TradeIn(**trade),
-        tx_hash=item.tx_hash,
-        block_number=item.block_number,
+        tx_hash=state.tx_hash,
+        block_number=state.block_number,
+        confirmations=state.confirmations,
         error=error,
     )
 
 
-def _recorded(session: Session, row: TradeRow) -> schemas.TradePublic:
+def _recorded(session: Session, services: Services, row: TradeRow) -> schemas.TradePublic:
     from backend.indexer.models import ChainEvent
 
     event = session.get(ChainEvent, row.event_id)
@@ -447,13 +457,19 @@ def _recorded(session: Session, row: TradeRow) -> schemas.TradePublic:
         ref=row.ref,
         invoice_key=row.invoice_key,
     )
+    status, confirmations = depth_status(
+        row.recorded_block,
+        indexed_head(session, services.chain_id),
+        services.settings.final_depth,
+    )
     return schemas.TradePublic(
         trade_id=row.trade_id,
-        status="recorded",
+        status=status,  # type: ignore[arg-type]
         ledger_status=LEDGER_STATUS[row.status],  # type: ignore[arg-type]
         trade=trade,
         tx_hash=event.tx_hash if event else None,
         block_number=row.recorded_block,
+        confirmations=confirmations,
     )
 
 

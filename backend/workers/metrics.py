@@ -47,15 +47,22 @@ RELAYER_OLDEST_QUEUED = Gauge(
     "scf_relayer_oldest_queued_seconds", "age of the oldest queued outbox row", registry=REGISTRY
 )
 RELAYER_BROADCAST = Counter(
-    "scf_relayer_transactions_broadcast_total", "transactions broadcast", registry=REGISTRY
+    "scf_relayer_transactions_broadcast_total",
+    "transactions the relayer broadcast (first sends, rebroadcasts and replacements)",
+    registry=REGISTRY,
 )
 RELAYER_REPLACED = Counter(
     "scf_relayer_transactions_replaced_total",
-    "transactions replaced (same nonce, higher fee)",
+    "transactions stuck below the fee market and replaced at the same nonce with a higher fee",
     registry=REGISTRY,
 )
-RELAYER_REQUEUED = Counter(
-    "scf_relayer_transactions_requeued_total",
-    "transactions whose rows went back to the queue",
+RELAYER_ROWS_REQUEUED = Counter(
+    "scf_relayer_rows_requeued_total",
+    "outbox rows put back in the queue (their transaction was dropped, or their batch sank)",
+    registry=REGISTRY,
+)
+RELAYER_ROWS_REORGED = Counter(
+    "scf_relayer_rows_reorged_total",
+    "recorded outbox rows whose transaction left the canonical chain (reorg or node rewind)",
     registry=REGISTRY,
 )

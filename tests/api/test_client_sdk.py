@@ -62,6 +62,7 @@ def test_operator_sme_core_and_bank_through_the_client(ledger, client, relayer, 
     made = bank.request_decision(sme_key.address, 250_000, 30)
     assert made["outcome"] in ("approve", "decline", "refer")
     relayer.run_once()
+    indexer.sync()  # the anchor counts once the indexer has it
     assert [d["decision_id"] for d in bank.decisions()["decisions"]] == [made["decision_id"]]
     checked = bank.decision(made["decision_id"])["verification"]
     assert (checked["reproduced"], checked["on_chain"]) == (True, True)

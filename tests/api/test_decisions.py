@@ -94,7 +94,7 @@ def counts(engine) -> tuple[int, int]:
 
 
 def test_a_decision_is_stored_anchored_and_reproduced(
-    ledger, client, relayer, services, models_dir, world
+    ledger, client, relayer, indexer, services, models_dir, world
 ):
     answer = ask(client, world)
     assert answer.status_code == 201, answer.text
@@ -108,9 +108,15 @@ def test_a_decision_is_stored_anchored_and_reproduced(
 
     relayer.run_once()
     read = client.get(f"/credit-decisions/{made['decision_id']}", headers=world["headers"]["bank"])
+    # Mined, but not yet indexed: the API says no more than the indexed chain does.
+    assert read.json()["anchor"]["status"] == "submitted"
+    assert read.json()["verification"]["status"] == "anchor_pending"
+    indexer.sync()
+    read = client.get(f"/credit-decisions/{made['decision_id']}", headers=world["headers"]["bank"])
     assert read.status_code == 200, read.text
     body = read.json()
     assert body["anchor"]["status"] == "recorded" and body["anchor"]["tx_hash"]
+    assert body["anchor"]["confirmations"] >= 1 and body["anchor"]["reorgs"] == 0
     assert body["verification"] == {
         "snapshot_hash_matches": True,
         "reproduced": True,
@@ -118,6 +124,7 @@ def test_a_decision_is_stored_anchored_and_reproduced(
         "on_chain": True,
         "on_chain_hash": made["decision_hash"],
         "anchored_at": body["verification"]["anchored_at"],
+        "status": "verified",
         "message": "verified: the snapshot re-scores to this decision and its hash is anchored "
         "on chain",
     }
@@ -156,9 +163,10 @@ def test_a_decision_is_stored_anchored_and_reproduced(
     assert held == sorted(world["receivable_ids"])
 
 
-def test_a_tampered_decision_does_not_verify(client, relayer, services, world):
+def test_a_tampered_decision_does_not_verify(client, relayer, indexer, services, world):
     made = ask(client, world).json()
     relayer.run_once()
+    indexer.sync()
     with Session(services.engine) as session:
         row = session.get(CreditDecision, made["decision_id"])
         assert row is not None
@@ -178,6 +186,7 @@ def test_a_tampered_decision_does_not_verify(client, relayer, services, world):
     assert check["reproduced"] is False
     assert check["decision_hash_matches"] is False
     assert check["on_chain"] is True  # the anchor is the original; the stored hash still is
+    assert check["status"] == "mismatch"
     assert check["message"].startswith("does not verify")
 
 
