@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from backend.chain.contracts import Role
 from backend.indexer.rpc import JsonRpc
-from backend.workers import metrics
 from backend.relayer.models import RECORDED, SUBMITTED, OutboxItem
+from backend.workers import metrics
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body
 from tests.factories import create_firm
