@@ -57,6 +57,8 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
 
 #: The largest request head (header names and values together) the API reads.
 MAX_HEADER_BYTES = 16 * 1024
+#: The most header fields a request may carry (as Apache's LimitRequestFields default).
+MAX_HEADER_COUNT = 100
 
 # A document of this API's own: scripts, styles and data from this origin only, never framed.
 APP_CSP = (
@@ -107,22 +109,27 @@ class SecurityHeaders:
 
 
 class HeaderSizeLimit:
-    """Refuse requests whose headers exceed ``limit`` bytes with 431 and the JSON error body."""
+    """Refuse requests whose headers exceed ``limit`` bytes, or ``max_count`` fields, with 431
+    and the JSON error body."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_HEADER_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_HEADER_BYTES, max_count: int = MAX_HEADER_COUNT
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.max_count = max_count
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            size = sum(len(name) + len(value) for name, value in scope.get("headers", []))
+            headers = scope.get("headers", [])
+            size = sum(len(name) + len(value) for name, value in headers)
+            refusal = None
             if size > self.limit:
-                response = JSONResponse(
-                    error_body(
-                        "headers_too_large", f"request headers are limited to {self.limit} bytes"
-                    ),
-                    status_code=431,
-                )
+                refusal = f"request headers are limited to {self.limit} bytes"
+            elif len(headers) > self.max_count:
+                refusal = f"requests are limited to {self.max_count} header fields"
+            if refusal is not None:
+                response = JSONResponse(error_body("headers_too_large", refusal), status_code=431)
                 await response(scope, _no_receive, send)
                 return
         await self.app(scope, receive, send)

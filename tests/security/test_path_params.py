@@ -103,6 +103,14 @@ def test_oversized_headers_get_the_json_error_body(live_server, size):
     assert live_server.answers()
 
 
+def test_too_many_header_fields_get_the_json_error_body(live_server):
+    fields = {f"X-Field-{index}": "v" for index in range(500)}
+    answer = httpx.get(f"{live_server.url}/ledger", headers=fields, timeout=60)
+    assert answer.status_code == 431, answer.text
+    assert answer.json()["error"]["code"] == "headers_too_large"
+    assert live_server.answers()
+
+
 def test_a_request_that_is_not_http_gets_the_json_error_body(live_server):
     answer = _raw_request(live_server.url, b"GARBAGE\x00 / HTTP/1.1\r\n\r\n")
     head, _, body = answer.partition(b"\r\n\r\n")
