@@ -12,6 +12,7 @@ from pydantic import (
     PlainSerializer,
     WithJsonSchema,
 )
+from starlette.convertors import Convertor, register_url_convertor
 
 from backend.sdk.verify import checksummed
 
@@ -134,7 +135,23 @@ Amount = Annotated[
         }
     ),
 ]
-UnixTime = Annotated[int, Field(ge=0, le=MAX_SCHEMA_INT, examples=[1_760_000_000])]
+
+
+def _json_integer(value: object) -> object:
+    """What JSON Schema calls an integer: a number without a fraction (17 or 17.0), never the
+    string "17" or true, which pydantic's lax mode would take and the published schema does not."""
+    if isinstance(value, str | bool):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+UnixTime = Annotated[
+    int, Field(ge=0, le=MAX_SCHEMA_INT, examples=[1_760_000_000]), BeforeValidator(_json_integer)
+]
+#: A signer's ledger nonce (its next one is what the API expects).
+Nonce = Annotated[int, Field(ge=0, le=MAX_SCHEMA_INT), BeforeValidator(_json_integer)]
+#: An ISO 4217 numeric currency code.
+Currency = Annotated[int, Field(ge=1, le=999), BeforeValidator(_json_integer)]
 
 
 def hex_bytes(value: str) -> bytes:
@@ -164,3 +181,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         429: "rate limited",
     }.items()
 }
+
+
+class Hex32Convertor(Convertor[str]):
+    """A path segment that is a 32-byte hex id: ``/trades/{trade_id:hex32}`` does not match
+    ``/trades/batch``, which then answers 405 for a GET instead of a 422 about a malformed id."""
+
+    regex = "0x[0-9a-fA-F]{64}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("hex32", Hex32Convertor())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import Address, HexBytes, UnixTime
+from backend.schemas import Address, HexBytes, Nonce, UnixTime
 
 
 class ConsentIn(BaseModel):
@@ -12,7 +12,7 @@ class ConsentIn(BaseModel):
     bank: Address
     scope: int = Field(ge=1, le=7, description="bits: 1 credit profile, 2 documents, 4 decisions")
     expires_at: UnixTime
-    nonce: int = Field(ge=0, le=2**63 - 1, description="the firm's next consent nonce")
+    nonce: Nonce = Field(description="the firm's next consent nonce")
 
 
 class ConsentCreate(BaseModel):
@@ -21,5 +21,5 @@ class ConsentCreate(BaseModel):
 
 
 class ConsentRevoke(BaseModel):
-    nonce: int = Field(ge=0, le=2**63 - 1)
+    nonce: Nonce
     signature: HexBytes = Field(description="the firm's EIP-712 signature of RevokeConsent")

@@ -13,7 +13,7 @@ from backend.consents.models import SCOPE_CREDIT_PROFILE
 from backend.consents.service import require_reader
 from backend.credit import service
 from backend.credit.record import FIGURES
-from backend.schemas import ERROR_RESPONSES, Address
+from backend.schemas import ERROR_RESPONSES, MAX_SCHEMA_INT, Address
 
 router = APIRouter(prefix="/firms", tags=["credit"], responses=ERROR_RESPONSES)
 
@@ -36,7 +36,7 @@ def read_credit_profile(
     principal: PrincipalDep,
     services: ServicesDep,
     session: SessionDep,
-    as_of: int | None = Query(None, ge=0, le=2**63 - 1, description="Unix time; default: now"),
+    as_of: int | None = Query(None, ge=0, le=MAX_SCHEMA_INT, description="Unix time; default: now"),
 ) -> dict[str, Any]:
     """The firm's credit record, with a link to the chain evidence of every figure."""
     check_profile_reader(session, principal, address)
@@ -57,7 +57,7 @@ def read_credit_evidence(
     principal: PrincipalDep,
     services: ServicesDep,
     session: SessionDep,
-    as_of: int | None = Query(None, ge=0, le=2**63 - 1),
+    as_of: int | None = Query(None, ge=0, le=MAX_SCHEMA_INT),
     offset: int = Query(0, ge=0, le=10**9),
     limit: int = Query(50, ge=1, le=500),
 ) -> dict[str, Any]:

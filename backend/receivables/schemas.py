@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import Address, Amount, Hex32, HexBytes, UnixTime
+from backend.schemas import Address, Amount, Hex32, HexBytes, Nonce, UnixTime
 
 STATUS_NAMES = {
     1: "pending",
@@ -15,7 +15,6 @@ STATUS_NAMES = {
     6: "settled",
     7: "defaulted",
 }
-Nonce = int
 
 
 class ReceivableIssue(BaseModel):
@@ -41,7 +40,7 @@ class ReceivablePublic(BaseModel):
 class ReceivableSplit(BaseModel):
     to: list[Address] = Field(min_length=1, max_length=32)
     amounts: list[Amount] = Field(min_length=1, max_length=32)
-    nonce: int = Field(ge=0, le=2**63 - 1)
+    nonce: Nonce
     holder_signature: HexBytes
 
 
@@ -50,7 +49,7 @@ class ReceivableFinance(BaseModel):
     advance: Amount
     rate_bps: int = Field(ge=0, le=100_000, description="discount rate, basis points a year")
     deadline: UnixTime
-    nonce: int = Field(ge=0, le=2**63 - 1, description="the holder's next receivable nonce")
+    nonce: Nonce = Field(description="the holder's next receivable nonce")
     holder_signature: HexBytes
     bank_signature: HexBytes
 
@@ -63,5 +62,5 @@ class ReceivableSettle(BaseModel):
 
 
 class ReceivableDefault(BaseModel):
-    nonce: int = Field(ge=0, le=2**63 - 1)
+    nonce: Nonce
     holder_signature: HexBytes

@@ -30,7 +30,7 @@ def create_trades(
     return service.submit_batch(session, services, principal, body)
 
 
-@router.get("/trades/{trade_id}", response_model=schemas.TradePublic)
+@router.get("/trades/{trade_id:hex32}", response_model=schemas.TradePublic)
 def read_trade(
     trade_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> schemas.TradePublic:

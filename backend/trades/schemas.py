@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import Address, Amount, ErrorDetail, Hex32, HexBytes, UnixTime
+from backend.schemas import Address, Amount, Currency, ErrorDetail, Hex32, HexBytes, UnixTime
 
 ZERO_32 = "0x" + "00" * 32
 TradeKindName = Literal["order", "delivery", "invoice"]
@@ -20,7 +20,7 @@ class TradeIn(BaseModel):
     kind: TradeKindName
     doc_hash: Hex32 = Field(description="SHA-256 of the document's bytes")
     amount: Amount = Field(description="minor units (fen, cents); integer or a string of digits")
-    currency: int = Field(ge=1, le=999, description="ISO 4217 numeric (156 CNY, 840 USD)")
+    currency: Currency = Field(description="ISO 4217 numeric (156 CNY, 840 USD)")
     issued_at: UnixTime
     due_at: UnixTime = Field(0, description="payment due (invoices); 0 otherwise")
     ref: Hex32 = Field(ZERO_32, description="the trade this one follows, or zero")

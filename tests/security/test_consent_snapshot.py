@@ -56,6 +56,7 @@ def decision(ledger, client, relayer, indexer):
     )
     assert made.status_code == 201, made.text
     relayer.run_once()
+    indexer.sync()  # an anchor counts once the indexer has it in a canonical block
     return {
         "id": made.json()["decision_id"],
         "sme": sme,
