@@ -54,6 +54,7 @@ from backend.firms.credit_code import credit_code_hash, make_credit_code
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc, RpcError
 from backend.migrations import upgrade
+from backend.sdk.client import trade_json
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Trade, TradeKind
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
@@ -355,23 +356,14 @@ class Campaign:
             currency=156,
             issued_at=now - 30 * DAY,
             due_at=now + 30 * DAY,
+            invoice_key=os.urandom(32),
         )
         return trade, seller, buyer
 
     def _body(self, trade: Trade, seller: Signer, buyer: Signer) -> dict[str, Any]:
         domain = self.ledger.trades.domain
         return {
-            "trade": {
-                "seller": trade.seller,
-                "buyer": trade.buyer,
-                "kind": "invoice",
-                "doc_hash": "0x" + trade.doc_hash.hex(),
-                "amount": trade.amount,
-                "currency": trade.currency,
-                "issued_at": trade.issued_at,
-                "due_at": trade.due_at,
-                "ref": "0x" + trade.ref.hex(),
-            },
+            "trade": trade_json(trade),
             "seller_signature": "0x" + seller.sign_trade(trade, domain).hex(),
             "buyer_signature": "0x" + buyer.sign_trade(trade, domain).hex(),
         }
@@ -414,6 +406,7 @@ class Campaign:
             currency=data["currency"],
             issued_at=data["issued_at"],
             due_at=data["due_at"],
+            invoice_key=bytes.fromhex(data["invoice_key"][2:]),
         )
         return "0x" + trade.trade_id(self.ledger.trades.domain).hex()
 
