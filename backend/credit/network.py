@@ -40,7 +40,7 @@ RING_DAYS = 30
 RING_MAX_LENGTH = 4
 RING_SIMILARITY = (5, 4)  # largest * 4 <= smallest * 5, i.e. largest / smallest <= 1.25
 
-_cache: OrderedDict[tuple[str, int, tuple[int, str] | None], dict[str, float]] = OrderedDict()
+_cache: OrderedDict[queries.LedgerStateKey, dict[str, float]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -84,11 +84,7 @@ def weighted_pagerank(
 
 def network_ranks(connection: Connection, as_of: int) -> dict[str, float]:
     """``firm -> rank x number of firms`` (1.0 = average) at ``as_of``, computed once per key."""
-    key = (
-        connection.engine.url.render_as_string(hide_password=True),
-        as_of,
-        queries.chain_prefix(connection, as_of),
-    )
+    key = queries.ledger_state_key(connection, as_of)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)

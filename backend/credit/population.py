@@ -29,7 +29,7 @@ from backend.credit.queries import DAY, FIRMS, FirmHistory
 SIZE_DAYS = 365
 CACHE_SIZE = 32
 
-_cache: OrderedDict[tuple[str, int, tuple[int, str] | None], Population] = OrderedDict()
+_cache: OrderedDict[queries.LedgerStateKey, Population] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -51,11 +51,7 @@ def mid_rank(sorted_values: NDArray[np.int64], value: int) -> float | None:
 
 
 def population(connection: Connection, as_of: int) -> Population:
-    key = (
-        connection.engine.url.render_as_string(hide_password=True),
-        as_of,
-        queries.chain_prefix(connection, as_of),
-    )
+    key = queries.ledger_state_key(connection, as_of)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)

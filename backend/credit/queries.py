@@ -352,6 +352,19 @@ def chain_prefix(connection: Connection, as_of: int) -> tuple[int, str] | None:
     return None if row is None else (int(row.id), str(row.block_hash))
 
 
+LedgerStateKey = tuple[str, int, tuple[int, str] | None]
+
+
+def ledger_state_key(connection: Connection, as_of: int) -> LedgerStateKey:
+    """A cache key for anything computed from the whole indexed ledger as of ``as_of``: the
+    database, the time and the chain prefix it covers (a reorg or a new event changes it)."""
+    return (
+        connection.engine.url.render_as_string(hide_password=True),
+        as_of,
+        chain_prefix(connection, as_of),
+    )
+
+
 def invoice_graph(connection: Connection, as_of: int, since: int) -> dict[tuple[str, str], int]:
     """``(buyer, seller) -> amount`` over verified invoices issued in ``(since, as_of]``."""
     rows = connection.execute(
