@@ -59,7 +59,7 @@ def world(ledger, client, relayer, indexer):
         documents[role] = content
     soon = int(time.time()) + 3
     nonce = 0
-    consent_ids = {}
+    consent_ids, submission_ids = {}, {}
     for bank, expires_at in (
         ("bank_with_consent", None),
         ("bank_expired_consent", soon),
@@ -68,9 +68,8 @@ def world(ledger, client, relayer, indexer):
         body = grant_body(
             ledger, sme, signers[bank], scope=ALL_SCOPES, expires_at=expires_at, nonce=nonce
         )
-        consent_ids[bank] = client.post("/consents", json=body, headers=headers["sme"]).json()[
-            "subject"
-        ]
+        granted = client.post("/consents", json=body, headers=headers["sme"]).json()
+        consent_ids[bank], submission_ids[bank] = granted["subject"], granted["id"]
         nonce += 1
     relayer.run_once()
     indexer.sync()
@@ -110,6 +109,7 @@ def world(ledger, client, relayer, indexer):
         "headers": headers,
         "trade": the_trade,
         "trade_id": trade_id,
+        "submission_id": submission_ids["bank_with_consent"],  # a consent the sme submitted
         "doc_hash": stored.json()["doc_hash"],
         "documents": documents,
         "consent_id": consent_ids["bank_with_consent"],
@@ -173,6 +173,10 @@ REQUESTS = {
     "GET /trades/{id}": (
         lambda c, lg, w, r: c.get(f"/trades/{w['trade_id']}", headers=w["headers"][r]),
         [401, 200, 403, 200, 403, 403, 403, 403, 200],
+    ),
+    "GET /submissions/{id}": (
+        lambda c, lg, w, r: c.get(f"/submissions/{w['submission_id']}", headers=w["headers"][r]),
+        [401, 200, 403, 403, 403, 403, 403, 403, 200],  # its submitter and the operator
     ),
     "POST /payments": (lambda c, lg, w, r: _payment_signature(c, lg, w, r), PARTIES_OR_OPERATOR),
     "GET /firms/{a}/credit-profile": (
