@@ -236,6 +236,7 @@ class Tally:
 class Campaign:
     def __init__(self, options: argparse.Namespace) -> None:
         self.options = options
+        self.missed: dict[str, int] = {"not run to the end": 1}
         self.random = random.Random(options.seed)
         self.directory = Path(tempfile.mkdtemp(prefix="scf-chaos-"))
         self.tally = Tally()
@@ -601,10 +602,13 @@ class Campaign:
     def on_chain(self) -> collections.Counter[str]:
         rpc = JsonRpc(self.node.url)
         address = self.ledger.trades.address
-        topic = Web3.keccak(
-            text="TradeRecorded(bytes32,address,address,uint8,bytes32,uint128,uint16,uint64,uint64,bytes32)"
-        ).hex()
-        topic = topic if topic.startswith("0x") else "0x" + topic
+        (event,) = [
+            e
+            for e in self.ledger.trades.contract.abi
+            if e.get("type") == "event" and e.get("name") == "TradeRecorded"
+        ]
+        signature = f"TradeRecorded({','.join(i['type'] for i in event['inputs'])})"
+        topic = "0x" + Web3.keccak(text=signature).hex().removeprefix("0x")
         head = rpc.block_number()
         counts: collections.Counter[str] = collections.Counter()
         start = self.ledger.deployment.deploy_block
@@ -735,6 +739,16 @@ class Campaign:
             print(f"logs in {self.directory}")
         if self.tally.wrong:
             print("first wrong statuses:", self.tally.wrong[:5])
+        missed = {
+            "lost": len(lost),
+            "duplicated": len(duplicated),
+            "wrong statuses": len(self.tally.wrong) + finals_moved,
+            "DB differs from a re-index": int(not equal),
+            "median recovery over 10 s": int(bool(finite) and statistics.median(finite) > 10),
+            "not recovered": len(recoveries) - len(finite),
+        }
+        self.missed = {name: count for name, count in missed.items() if count}
+        print("targets                 " + ("met" if not self.missed else f"MISSED {self.missed}"))
 
     def cleanup(self) -> None:
         self.stop.set()
@@ -768,6 +782,8 @@ def main() -> None:
         campaign.run()
     finally:
         campaign.cleanup()
+    if campaign.missed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
