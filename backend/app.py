@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -21,7 +20,7 @@ from prometheus_client import (
     generate_latest,
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route, compile_path
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.auth.deps import RateLimited
@@ -277,24 +276,22 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def _allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
     """Every method some route of this path answers (Starlette's 405 names only the methods of
-    the first route that matched the path), from the published paths and the app's own routes."""
-    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow_table", None)
-    if table is None:
-        table = [
-            (compile_path(path)[0], {method.upper() for method in operations})
-            for path, operations in app.openapi().get("paths", {}).items()
-        ]
-        table += [
-            (compile_path(route.path)[0], set(route.methods or ()))
+    the first route that matched the path), asked of the app's own routing, so path convertors
+    count (``/trades/{trade_id:hex32}`` does not answer ``/trades/batch``)."""
+    methods = {
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**scope, "method": method})[0] == Match.FULL
             for route in app.router.routes
-            if isinstance(route, Route)
-        ]
-        app.state.allow_table = table
-    path = scope.get("path", "")
-    methods = set().union(*(methods for pattern, methods in table if pattern.match(path)))
+        )
+    }
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _describe(errors: Any) -> str:

@@ -125,6 +125,8 @@ def test_a_405_names_every_method_of_the_path(client):
         ("DELETE", "/credit-decisions", {"GET", "HEAD", "POST"}),
         ("PUT", "/credit-decisions/0x" + "00" * 32, {"GET", "HEAD"}),
         ("GET", "/auth/token", {"POST"}),
+        ("GET", "/trades/batch", {"POST"}),  # not GET /trades/{trade_id} with the id "batch"
+        ("OPTIONS", "/trades/batch", {"POST"}),
     ):
         answer = client.request(method, path)
         assert answer.status_code == 405, (method, path)
