@@ -35,7 +35,6 @@ AMOUNT_STRING_PATTERN = r"^[1-9][0-9]{0,17}$"  # what always fits MAX_AMOUNT
 #: A signature: 65 bytes from a key, or a contract wallet's (ERC-1271) bytes, up to 8 signers.
 MAX_SIGNATURE_BYTES = 65 * 8
 _EXACT_FLOAT = 2**53  # floats up to here hold the integer the client wrote
-_DIGITS = re.compile(r"^[0-9]{1,19}$")  # ASCII only: str.isdigit() takes "²" and "٣"
 
 
 def _address(value: object) -> str:
@@ -71,13 +70,16 @@ def _amount(value: object) -> int:
     if isinstance(value, bool):
         raise ValueError("must be an integer number of minor units")
     if isinstance(value, str):
-        if not _DIGITS.fullmatch(value):
-            raise ValueError("must be a whole number of minor units (digits only)")
-        value = int(value)
+        # As published: 1 to 18 digits, no leading zero (what always fits MAX_AMOUNT).
+        if not re.fullmatch(AMOUNT_STRING_PATTERN, value):
+            raise ValueError("must be a whole number of minor units (1 to 18 digits)")
+        return int(value)
     if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_FLOAT:
         value = int(value)  # JSON has one number type: 125000.0 is the integer 125000
     if not isinstance(value, int):
         raise ValueError("must be an integer number of minor units")
+    if value > MAX_SCHEMA_INT:  # the published bound of a JSON number (I-JSON)
+        raise ValueError(f"amounts above {MAX_SCHEMA_INT} are sent as a string of digits")
     if value <= 0:
         raise ValueError("must be greater than zero")
     if value > MAX_AMOUNT:

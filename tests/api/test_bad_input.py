@@ -52,6 +52,11 @@ def _with_fields(ledger, parties, **fields):
         (lambda b: b["trade"].update(amount=MAX_AMOUNT + 1), 422, "invalid_request"),
         (lambda b: b["trade"].update(amount="12.50"), 422, "invalid_request"),
         (lambda b: b["trade"].update(amount="abc"), 422, "invalid_request"),
+        # beyond what the schema publishes: a JSON number above 2^53 - 1, a string with a leading
+        # zero or of 19 digits (larger amounts go as strings of up to 18 digits)
+        (lambda b: b["trade"].update(amount=2**53), 422, "invalid_request"),
+        (lambda b: b["trade"].update(amount="0125"), 422, "invalid_request"),
+        (lambda b: b["trade"].update(amount="1" * 19), 422, "invalid_request"),
         (lambda b: b["trade"].update(currency="CNY"), 422, "invalid_request"),
         (lambda b: b["trade"].update(kind="gift"), 422, "invalid_request"),
         (lambda b: b["trade"].update(seller="0x1234"), 422, "invalid_request"),
