@@ -242,3 +242,9 @@ def chain_snapshot(ledger: Ledger) -> Iterator[None]:
     finally:
         ledger.w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
         ledger.transactor.reset_nonce()
+
+
+def trade_events(ledger, tx, name: str) -> list:
+    """The trade ledger's ``name`` events in the receipt of ``tx``."""
+    receipt = ledger.w3.eth.get_transaction_receipt(tx.tx_hash)
+    return list(ledger.trades.contract.events[name]().process_receipt(receipt))

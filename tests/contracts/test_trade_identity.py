@@ -32,16 +32,6 @@ from tests.factories import (
 pytestmark = pytest.mark.chain
 
 
-@pytest.fixture
-def parties(ledger):
-    return create_firm(ledger, Role.SUPPLIER), create_firm(ledger, Role.CORE)
-
-
-def _events(ledger, tx, name):
-    receipt = ledger.w3.eth.get_transaction_receipt(tx.tx_hash)
-    return list(ledger.trades.contract.events[name]().process_receipt(receipt))
-
-
 def deploy_griefing_wallet(ledger, artifacts, roles=Role.CORE):
     """A registered firm whose ERC-1271 wallet writes state while it approves its owner's
     signatures (contracts/test/TestGriefingWallet.sol)."""

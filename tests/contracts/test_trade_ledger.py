@@ -12,19 +12,9 @@ from backend.chain import reverts
 from backend.chain.contracts import Role, SignedTrade, TradeStatus
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Payment, Reject, TradeKind
-from tests.factories import DAY, create_firm, make_trade, sign_both
+from tests.factories import DAY, create_firm, make_trade, sign_both, trade_events
 
 pytestmark = pytest.mark.chain
-
-
-@pytest.fixture
-def parties(ledger):
-    return create_firm(ledger, Role.SUPPLIER), create_firm(ledger, Role.CORE)
-
-
-def _events(ledger, tx, name):
-    receipt = ledger.w3.eth.get_transaction_receipt(tx.tx_hash)
-    return list(ledger.trades.contract.events[name]().process_receipt(receipt))
 
 
 # ─────────────────────────────────────────────────────────────── recordTrade
@@ -40,7 +30,7 @@ def test_record_trade_stores_the_trade_and_emits_everything_an_indexer_needs(led
         recorded.trade_id,
         TradeStatus.VERIFIED,
     )
-    (event,) = _events(ledger, recorded.tx, "TradeRecorded")
+    (event,) = trade_events(ledger, recorded.tx, "TradeRecorded")
     assert dict(event.args) == {
         "tradeId": recorded.trade_id,
         "seller": trade.seller,
@@ -176,7 +166,7 @@ def test_proposed_trade_is_verified_by_the_buyer_signature(ledger, parties):
     assert ledger.trades.status_of(trade) == TradeStatus.PROPOSED
     tx = ledger.trades.confirm(proposed.trade_id, buyer.sign_trade(trade, domain))
     assert ledger.trades.status_of(trade) == TradeStatus.VERIFIED
-    (event,) = _events(ledger, tx, "TradeConfirmed")
+    (event,) = trade_events(ledger, tx, "TradeConfirmed")
     assert (event.args.tradeId, event.args.buyer) == (proposed.trade_id, buyer.address)
 
 
@@ -226,7 +216,7 @@ def test_reject_records_the_dispute_and_blocks_confirmation(ledger, parties):
     rejection = buyer.sign_reject(Reject(proposed.trade_id, reason), domain)
     tx = ledger.trades.reject(proposed.trade_id, reason, rejection)
     assert ledger.trades.status_of(trade) == TradeStatus.REJECTED
-    (event,) = _events(ledger, tx, "TradeRejected")
+    (event,) = trade_events(ledger, tx, "TradeRejected")
     assert (event.args.buyer, event.args.reason) == (buyer.address, reason)
     with pytest.raises(reverts.TradeLedgerInvalidStatus):
         ledger.trades.confirm(proposed.trade_id, buyer.sign_trade(trade, domain))
@@ -263,7 +253,7 @@ def test_record_payment_accumulates_up_to_the_invoice_amount(ledger, parties, in
     paid_at = int(time.time()) - DAY
     first = Payment(trade_id, 600, paid_at, os.urandom(32))
     tx = ledger.trades.record_payment(trade, first, seller.sign_payment(first, domain))
-    (event,) = _events(ledger, tx, "PaymentRecorded")
+    (event,) = trade_events(ledger, tx, "PaymentRecorded")
     assert (event.args.payee, event.args.payer, event.args.amount) == (
         trade.seller,
         trade.buyer,
