@@ -2,19 +2,30 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+LOCK := requirements/lock.txt
+# runtime + training (the demo trains a model); the dev tools on top for the tests
 PY_STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 NPM_STAMP := node_modules/.installed
-ARTIFACTS := build/contracts.json
+ARTIFACTS := artifacts/contracts.json
 CONTRACT_SOURCES := $(shell find contracts -name '*.sol' 2>/dev/null)
+# every version from the lock; the package itself editable
+PIP_INSTALL := $(BIN)/python -m pip install --quiet -c $(LOCK) -e
 
-.PHONY: setup compile test lint demo deploy bench clean
+.PHONY: setup compile test lint demo deploy bench lock clean
 
-setup: $(PY_STAMP) $(NPM_STAMP)
+setup: $(DEV_STAMP) $(NPM_STAMP)
 
-$(PY_STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+$(PY_STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/python
+	$(PIP_INSTALL) '.[train]'
+	touch $@
+
+$(DEV_STAMP): $(PY_STAMP)
+	$(PIP_INSTALL) '.[train,dev]'
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json
@@ -27,7 +38,7 @@ compile: $(ARTIFACTS)
 $(ARTIFACTS): $(PY_STAMP) $(NPM_STAMP) $(CONTRACT_SOURCES)
 	$(BIN)/scf compile
 
-lint: $(PY_STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check backend tests bench scripts
 	$(BIN)/mypy
 
@@ -43,5 +54,10 @@ deploy: compile
 bench: compile
 	$(BIN)/python bench/gas.py
 
+# Regenerate the lock from pyproject.toml (every extra), after adding or changing a dependency.
+lock: $(DEV_STAMP)
+	$(BIN)/uv pip compile pyproject.toml --all-extras --python-version 3.11 \
+		--quiet --output-file $(LOCK)
+
 clean:
-	rm -rf $(VENV) node_modules build data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules artifacts build data .pytest_cache .mypy_cache .ruff_cache

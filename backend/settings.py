@@ -7,11 +7,31 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The source checkout this package was imported from (an editable install, or running from the
+#: tree). Installed into site-packages, its parent is no project: see ``default_project_root``.
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_project_root() -> Path:
+    """The source checkout when ``backend`` is imported from one, else the working directory.
+
+    The project root holds what no wheel ships: ``contracts/``, ``node_modules/`` (anvil, solc-js,
+    OpenZeppelin) and ``scripts/solc``; local state (``data/``, ``deployments/``, ``models/``) and
+    compiled ``artifacts/`` go under it unless their own settings say otherwise.
+    """
+    if (SOURCE_ROOT / "contracts").is_dir() and (SOURCE_ROOT / "pyproject.toml").is_file():
+        return SOURCE_ROOT
+    return Path.cwd()
+
+
+def _under_root(name: str) -> Any:
+    """A default of ``project_root / name``, read from the already validated ``project_root``."""
+    return lambda data: data["project_root"] / name
 
 # anvil's first well-known development key (mnemonic "test test ... junk"). It is public: accepted
 # only in development, where the operator of a local chain needs some key.
@@ -36,17 +56,30 @@ class Settings(BaseSettings):
         DEVELOPMENT_OPERATOR_KEY,
         description="private key of the operator (registry admin, relayer)",
     )
-    data_dir: Path = Field(PROJECT_ROOT / "data", description="where local state is kept")
+    # Declared first: the paths below default to places under it.
+    project_root: Path = Field(
+        default_factory=default_project_root,
+        description="the checkout holding contracts/, node_modules/ and scripts/solc "
+        "(default: the source checkout, else the working directory)",
+    )
+    data_dir: Path = Field(default_factory=_under_root("data"), description="local state")
     deployments_dir: Path = Field(
-        PROJECT_ROOT / "deployments", description="deployments/<chainId>.json files"
+        default_factory=_under_root("deployments"), description="deployments/<chainId>.json files"
     )
     models_dir: Path = Field(
-        PROJECT_ROOT / "models", description="trained scoring models (scf model train --out)"
+        default_factory=_under_root("models"),
+        description="trained scoring models (scf model train --out)",
     )
-    build_dir: Path = Field(PROJECT_ROOT / "build", description="compiled contract artifacts")
-    contracts_dir: Path = Field(PROJECT_ROOT / "contracts", description="Solidity sources")
+    artifacts_dir: Path = Field(
+        default_factory=_under_root("artifacts"),
+        description="compiled contract artifacts (apart from Python's build/)",
+    )
+    contracts_dir: Path = Field(
+        default_factory=_under_root("contracts"), description="Solidity sources"
+    )
     node_modules_dir: Path = Field(
-        PROJECT_ROOT / "node_modules", description="npm packages: anvil, solc-js, OpenZeppelin"
+        default_factory=_under_root("node_modules"),
+        description="npm packages: anvil, solc-js, OpenZeppelin",
     )
     anvil_block_time: float | None = Field(
         None, description="seconds between anvil blocks; empty mines on every transaction"

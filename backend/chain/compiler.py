@@ -1,9 +1,11 @@
 """Compiles the Solidity sources with solc-js, through py-solc-x and ``scripts/solc``.
 
 No native ``solc`` is available offline, so py-solc-x drives a small solc-compatible Node wrapper
-around solc-js (``scripts/solc``) that resolves ``@openzeppelin/...`` from ``node_modules``.
-Artifacts are cached in ``build/contracts.json`` by a hash of everything that affects the output:
-the sources, the compiler settings, the solc-js and OpenZeppelin versions.
+around solc-js (``scripts/solc``) that resolves ``@openzeppelin/...`` from ``node_modules``. All
+three are found under the project root (``SCF_PROJECT_ROOT``), never inside site-packages.
+Artifacts are cached in ``artifacts/contracts.json`` (``SCF_ARTIFACTS_DIR``) by a hash of
+everything that affects the output: the sources, the compiler settings, the solc-js and
+OpenZeppelin versions.
 """
 
 from __future__ import annotations
@@ -19,17 +21,21 @@ import solcx
 from solcx.exceptions import SolcError
 
 from backend.errors import LedgerError
-from backend.settings import PROJECT_ROOT, get_settings
+from backend.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
-SOLC_WRAPPER = PROJECT_ROOT / "scripts" / "solc"
 ARTIFACTS_NAME = "contracts.json"
 COMPILER_SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 10_000},
     "evmVersion": "cancun",
     "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}},
 }
+
+
+def solc_wrapper(settings: Settings) -> Path:
+    """The solc front end; it finds ``node_modules`` beside its own ``scripts/`` directory."""
+    return settings.project_root / "scripts" / "solc"
 
 
 class ContractCompileError(LedgerError):
@@ -83,21 +89,21 @@ def compile_contracts(*, force: bool = False) -> dict[str, Artifact]:
     settings = get_settings()
     sources = source_files(settings.contracts_dir)
     wanted_hash = sources_hash(sources, settings.node_modules_dir)
-    cache = settings.build_dir / ARTIFACTS_NAME
+    cache = settings.artifacts_dir / ARTIFACTS_NAME
     if not force and cache.exists():
         cached = json.loads(cache.read_text())
         if cached.get("sources_hash") == wanted_hash:
             return _artifacts_from_json(cached["contracts"])
 
     logger.info("compiler.start sources=%d", len(sources))
-    output = compile_sources(sources)
+    output = compile_sources(sources, solc_wrapper(settings))
     contracts = {
         name: {"source": source, "abi": data["abi"], "bytecode": data["evm"]["bytecode"]["object"]}
         for source, by_name in output["contracts"].items()
         if not source.startswith("@")
         for name, data in by_name.items()
     }
-    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    settings.artifacts_dir.mkdir(parents=True, exist_ok=True)
     temporary = cache.with_suffix(".tmp")
     temporary.write_text(json.dumps({"sources_hash": wanted_hash, "contracts": contracts}))
     temporary.replace(cache)
@@ -117,7 +123,7 @@ def _artifacts_from_json(contracts: dict[str, dict[str, Any]]) -> dict[str, Arti
     }
 
 
-def compile_sources(sources: dict[str, str]) -> dict[str, Any]:
+def compile_sources(sources: dict[str, str], solc: Path | None = None) -> dict[str, Any]:
     standard_input = {
         "language": "Solidity",
         "sources": {path: {"content": content} for path, content in sources.items()},
@@ -125,7 +131,9 @@ def compile_sources(sources: dict[str, str]) -> dict[str, Any]:
     }
     try:
         output: dict[str, Any] = solcx.compile_standard(
-            standard_input, solc_binary=SOLC_WRAPPER, allow_empty=True
+            standard_input,
+            solc_binary=solc or solc_wrapper(get_settings()),
+            allow_empty=True,
         )
     except SolcError as error:
         raise ContractCompileError(_describe_errors(error, sources)) from None
