@@ -2,6 +2,12 @@
 
 Run: ``make bench`` (or ``.venv/bin/python bench/gas.py``). Printed, never asserted.
 
+The snapshot: ``bench/gas.py --snapshot`` writes ``bench/gas-snapshot.json`` (operation -> gas,
+Uniswap's ``snapshots/``); ``tests/bench/test_gas_snapshot.py`` measures again and fails when an
+operation costs more than ``TOLERANCE`` above its recorded figure, or an operation disappeared or
+appeared unrecorded. After a change that moves gas on purpose, run ``--snapshot`` and commit the
+file with the change. ``--check`` compares without writing (exit code 1 on a failure).
+
 Floor for one verified trade, in DESIGN's terms (~45k): one new storage slot (22,100), two
 ecrecovers (2 x 3,000), two cold role reads (2 x 2,100) and the registry's cold account (2,600),
 calldata (~640 bytes, ~8,000), one log with 4 topics and 7 words (~3,700). An invoice adds its
@@ -23,6 +29,8 @@ Floors for consents and decisions, whole transactions (21,000 base included):
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import sys
 import time
@@ -63,6 +71,10 @@ REPLACING_GRANT_FLOOR = (
 )
 REVOKE_FLOOR = 5_000 + 2_100 + 5_000 + 3_000 + 2_100 + 2_150 + TRANSACTION_BASE
 ANCHOR_FLOOR = 3 * 22_100 + 2_100 + 2_600 + 2 * 2_100 + 1_700 + 2_400 + TRANSACTION_BASE
+#: Growth allowed over the snapshot: calldata costs move by a few units with the random keys' and
+#: ids' zero bytes (a few hundred gas at most on these operations); a real change is larger.
+TOLERANCE = 0.02
+SNAPSHOT = Path(__file__).resolve().parent / "gas-snapshot.json"
 BATCH_SIZE = 100
 FIRMS_IN_BATCH = 20
 DAY = 86_400
@@ -235,13 +247,52 @@ def print_rows(rows: list[tuple[str, int, int | None]]) -> None:
     Console(width=140).print(table)
 
 
+def measure(ledger: Ledger) -> list[tuple[str, int, int | None]]:
+    """Every operation's (name, gas, floor) on one freshly deployed ledger."""
+    return measure_trades(ledger) + measure_receivables(ledger) + measure_consents(ledger)
+
+
+def write_snapshot(rows: list[tuple[str, int, int | None]], path: Path = SNAPSHOT) -> None:
+    gas = {name: used for name, used, _ in rows}
+    document = {"tolerance": TOLERANCE, "gas": gas}
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_snapshot(path: Path = SNAPSHOT) -> dict[str, int]:
+    return dict(json.loads(path.read_text(encoding="utf-8"))["gas"])
+
+
+def compare(
+    recorded: dict[str, int], measured: dict[str, int], tolerance: float = TOLERANCE
+) -> list[str]:
+    """One sentence per failure: grown beyond the tolerance, disappeared, appeared unrecorded."""
+    problems = [
+        f"{name}: {measured[name]:,} gas, {measured[name] / recorded[name] - 1:+.1%} over the "
+        f"snapshot's {recorded[name]:,} (tolerance {tolerance:.0%})"
+        for name in recorded
+        if name in measured and measured[name] > recorded[name] * (1 + tolerance)
+    ]
+    gone, new = sorted(recorded.keys() - measured), sorted(measured.keys() - recorded)
+    problems += [f"{name}: in the snapshot, no longer measured" for name in gone]
+    problems += [f"{name}: measured, not in the snapshot" for name in new]
+    return problems
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="gas per ledger operation")
+    parser.add_argument("--snapshot", action="store_true", help=f"write {SNAPSHOT.name}")
+    parser.add_argument("--check", action="store_true", help=f"compare with {SNAPSHOT.name}")
+    args = parser.parse_args()
     with Anvil() as node:
-        ledger = new_ledger(node.url)
-        rows = measure_trades(ledger)
-        rows += measure_receivables(ledger)
-        rows += measure_consents(ledger)
+        rows = measure(new_ledger(node.url))
     print_rows(rows)
+    if args.snapshot:
+        write_snapshot(rows)
+        print(f"wrote {SNAPSHOT}")
+    if args.check:
+        problems = compare(read_snapshot(), {name: used for name, used, _ in rows})
+        print("\n".join(problems) or f"within {TOLERANCE:.0%} of {SNAPSHOT.name}")
+        sys.exit(1 if problems else 0)
 
 
 if __name__ == "__main__":
