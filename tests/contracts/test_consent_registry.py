@@ -160,14 +160,6 @@ def test_grant_consent_reverts_when_replayed(ledger, firm, bank):
     assert ledger.consents.nonce(firm.address) == 1
 
 
-@pytest.mark.parametrize("nonce", [0, 2])
-def test_grant_consent_reverts_unless_it_carries_the_firms_next_nonce(ledger, firm, bank, nonce):
-    grant(ledger, firm, bank)  # uses nonce 0; the next is 1
-    with pytest.raises(reverts.InvalidAccountNonce) as raised:
-        grant(ledger, firm, bank, scope=ConsentScope.DOCUMENTS, nonce=nonce)
-    assert raised.value.arguments == {"account": firm.address, "currentNonce": 1}
-
-
 @pytest.mark.parametrize("who", ["bank", "stranger", "garbage"])
 def test_grant_consent_reverts_unless_signed_by_the_firm(ledger, firm, bank, who):
     consent = make_consent(ledger, firm, bank)
@@ -294,15 +286,6 @@ def test_revoke_consent_reverts_when_a_revocation_of_another_consent_is_presente
     with pytest.raises(reverts.ConsentRegistryInvalidSignature):
         ledger.consents.revoke(RevokeConsent(second.consent_id, revoke.nonce), signature)
     assert ledger.consents.is_active(second.consent_id)
-
-
-@pytest.mark.parametrize("nonce", [0, 2])
-def test_revoke_consent_reverts_unless_it_carries_the_firms_next_nonce(ledger, firm, bank, nonce):
-    _, granted = grant(ledger, firm, bank)
-    with pytest.raises(reverts.InvalidAccountNonce) as raised:
-        ledger.consents.revoke(*revoke_signed(ledger, firm, granted.consent_id, nonce))
-    assert raised.value.arguments == {"account": firm.address, "currentNonce": 1}
-    assert ledger.consents.is_active(granted.consent_id)
 
 
 def test_revoke_consent_reverts_for_an_unknown_consent(ledger, firm):

@@ -221,14 +221,6 @@ def test_finance_reverts_for_a_parent_after_it_was_split(ledger, parties, confir
     assert sum(r.amount for r in financed if r.financed) == confirmed.amount
 
 
-def test_a_replayed_finance_signature_is_refused(ledger, parties, confirmed):
-    terms = make_finance(ledger, parties.seller, parties.bank, confirmed)
-    signatures = _signatures(ledger, parties.seller, parties.bank, terms)
-    ledger.receivables.finance(terms, *signatures)
-    with pytest.raises(reverts.ReceivableLedgerAlreadyFinanced):
-        ledger.receivables.finance(terms, *signatures)
-
-
 def test_a_finance_signature_does_not_carry_over_to_another_receivable(ledger, parties, confirmed):
     _, other = issue_confirmed(ledger, parties.seller, parties.core)
     terms = make_finance(ledger, parties.seller, parties.bank, confirmed)
@@ -236,18 +228,6 @@ def test_a_finance_signature_does_not_carry_over_to_another_receivable(ledger, p
     with pytest.raises(reverts.ReceivableLedgerInvalidSignature) as raised:
         ledger.receivables.finance(replace(terms, receivable_id=other.receivable_id), *signatures)
     assert raised.value.arguments == {"signer": parties.seller.address}
-
-
-def test_a_finance_signature_whose_nonce_was_used_meanwhile_is_refused(ledger, parties, confirmed):
-    _, other = issue_confirmed(ledger, parties.seller, parties.core)
-    terms = make_finance(ledger, parties.seller, parties.bank, confirmed)  # nonce 0
-    signatures = _signatures(ledger, parties.seller, parties.bank, terms)
-    split_receivable(
-        ledger, parties.seller, other.receivable_id, [(parties.tier2, other.amount)]
-    )  # uses nonce 0
-    with pytest.raises(reverts.ReceivableLedgerInvalidNonce) as raised:
-        ledger.receivables.finance(terms, *signatures)
-    assert raised.value.arguments == {"signer": parties.seller.address, "nonce": 0, "expected": 1}
 
 
 def test_the_same_invoice_presented_by_another_seller_is_refused(ledger, parties):

@@ -11,7 +11,7 @@ from web3.logs import DISCARD
 from backend.chain import reverts
 from backend.chain.contracts import Ledger
 from backend.chain.receivables import ReceivableStatus
-from backend.sdk.typed_data import MarkDefault, Settle
+from backend.sdk.typed_data import Settle
 from tests.factories import (
     DAY,
     advance_time,
@@ -235,33 +235,6 @@ def test_mark_default_of_a_financed_receivable_by_the_bank(ledger, parties, cloc
         ReceivableStatus.DEFAULTED,
         parties.bank.address,
     )
-
-
-def test_mark_default_reverts_on_a_replayed_signature(ledger, parties, clock):
-    _, first = issue_confirmed(
-        ledger,
-        parties.seller,
-        parties.core,
-        issued_at=chain_now(ledger) - 60 * DAY,
-        due_at=chain_now(ledger) - 40 * DAY,
-    )
-    _, second = issue_confirmed(
-        ledger,
-        parties.seller,
-        parties.core,
-        issued_at=chain_now(ledger) - 60 * DAY,
-        due_at=chain_now(ledger) - 40 * DAY,
-    )
-    mark = MarkDefault(first.receivable_id, 0)
-    signature = parties.seller.sign_mark_default(mark, ledger.receivables.domain)
-    ledger.receivables.mark_default(mark, signature)
-    with pytest.raises(reverts.ReceivableLedgerInvalidStatus):
-        ledger.receivables.mark_default(mark, signature)
-    stale = MarkDefault(second.receivable_id, 0)
-    with pytest.raises(reverts.ReceivableLedgerInvalidNonce):
-        ledger.receivables.mark_default(
-            stale, parties.seller.sign_mark_default(stale, ledger.receivables.domain)
-        )
 
 
 def test_nothing_moves_after_defaulted(ledger, parties):

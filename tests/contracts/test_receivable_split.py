@@ -206,18 +206,6 @@ def test_split_reverts_when_replayed(ledger, parties, confirmed):
     assert raised.value.arguments["status"] == ReceivableStatus.SPLIT
 
 
-def test_split_reverts_on_a_used_nonce(ledger, parties):
-    _, first = issue_confirmed(ledger, parties.seller, parties.core)
-    _, second = issue_confirmed(ledger, parties.seller, parties.core)
-    split_receivable(ledger, parties.seller, first.receivable_id, [(parties.tier2, first.amount)])
-    stale = make_split(
-        ledger, parties.seller, second.receivable_id, [(parties.tier2, second.amount)], nonce=0
-    )
-    with pytest.raises(reverts.ReceivableLedgerInvalidNonce) as raised:
-        ledger.receivables.split(stale, _signed(ledger, parties.seller, stale))
-    assert raised.value.arguments == {"signer": parties.seller.address, "nonce": 0, "expected": 1}
-
-
 @pytest.mark.parametrize("recipient", ["unregistered", "suspended"])
 def test_split_reverts_for_a_recipient_that_is_not_an_active_firm(
     ledger, parties, confirmed, recipient
@@ -239,15 +227,6 @@ def test_split_reverts_for_a_recipient_outside_the_supply_chain(ledger, parties,
         "firm": parties.bank.address,
         "requiredRoles": Role.SUPPLIER | Role.CORE,
     }
-
-
-def test_split_reverts_when_the_holder_is_suspended(ledger, parties, confirmed):
-    ledger.registry.suspend(parties.seller.address)
-    with pytest.raises(reverts.ReceivableLedgerInactiveFirm) as raised:
-        split_receivable(
-            ledger, parties.seller, confirmed.receivable_id, [(parties.tier2, confirmed.amount)]
-        )
-    assert raised.value.arguments == {"firm": parties.seller.address}
 
 
 def test_split_reverts_for_a_pending_receivable(ledger, parties):

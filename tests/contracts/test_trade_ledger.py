@@ -105,16 +105,6 @@ def test_record_trade_reverts_for_an_unregistered_firm(ledger, parties, side):
     assert raised.value.arguments == {"firm": stranger.address}
 
 
-def test_record_trade_reverts_for_a_suspended_firm_and_works_after_reactivation(ledger, parties):
-    seller, buyer = parties
-    ledger.registry.suspend(buyer.address)
-    trade = make_trade(seller, buyer)
-    with pytest.raises(reverts.TradeLedgerInactiveFirm):
-        ledger.trades.record(sign_both(ledger, trade, seller, buyer))
-    ledger.registry.reactivate(buyer.address)
-    ledger.trades.record(sign_both(ledger, trade, seller, buyer))
-
-
 def test_record_trade_reverts_when_a_party_is_not_a_trader(ledger, parties):
     seller, _ = parties
     bank = create_firm(ledger, Role.BANK)
