@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.auth.deps import RateLimited
 from backend.auth.router import router as auth_router
-from backend.errors import LedgerError
+from backend.errors import LedgerError, error_body
 from backend.limits import MAX_JSON_DEPTH, json_depth_exceeds, restore_recursion_limit
 from backend.ratelimit import retry_after_header
 from backend.scoring.monitoring import PopulationShiftCollector
@@ -48,10 +48,6 @@ HTTP_CODES = {
     422: "invalid_request",
     429: "rate_limited",
 }
-
-
-def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
-    return {"error": {"code": code, "message": message}}
 
 
 #: The largest request head (header names and values together) the API reads.

@@ -109,7 +109,7 @@ def index(
     import signal
     import threading
 
-    from backend.credit.service import DeferredRefresh
+    from backend.credit.cache import DeferredRefresh
     from backend.db import make_engine
     from backend.indexer.lock import IndexerLockHeld, writer_lock
     from backend.indexer.service import build_indexer

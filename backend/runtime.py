@@ -27,7 +27,7 @@ from backend.chain.deploy import (
 )
 from backend.chain.node import chain
 from backend.chain.transactor import Transactor
-from backend.credit.service import DeferredRefresh
+from backend.credit.cache import DeferredRefresh
 from backend.db import make_engine
 from backend.indexer.indexer import Indexer
 from backend.indexer.lock import AdvisoryLease, Lease, writer_lock

@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from backend.auth.service import AuthError, Forbidden, Principal, principal_from_token
+from backend.auth.errors import Forbidden, NotAuthenticated
+from backend.auth.service import Principal, principal_from_token
 from backend.errors import LedgerError
 from backend.ratelimit import retry_after_header
 from backend.services import Services
@@ -70,9 +71,7 @@ def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     if principal is None:
-        raise AuthError(
-            "sign in first: send `Authorization: Bearer <token>`", code="not_authenticated"
-        )
+        raise NotAuthenticated("sign in first: send `Authorization: Bearer <token>`")
     return principal
 
 

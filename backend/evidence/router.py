@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.errors import Forbidden
+from backend.auth.readers import require_reader
 from backend.auth.service import Principal
-from backend.consents.models import SCOPE_CREDIT_PROFILE
-from backend.consents.service import require_reader
+from backend.enums import ConsentScope
 from backend.evidence import service
+from backend.evidence.errors import EvidenceNotFound
 from backend.indexer.models import ChainEvent
 from backend.schemas import ERROR_RESPONSES, MAX_SCHEMA_INT, Hex32
 from backend.trades.models import Payment, Trade
@@ -24,8 +26,8 @@ def _check_reader(session: Any, principal: Principal, parties: tuple[str, ...]) 
         session,
         principal,
         parties,
-        SCOPE_CREDIT_PROFILE,
-        "evidence is for the parties, the operator and banks with consent",
+        ConsentScope.CREDIT_PROFILE,
+        Forbidden("evidence is for the parties, the operator and banks with consent"),
     )
 
 
@@ -36,7 +38,7 @@ def read_trade_evidence(
     """Transaction, block, log index, typed data and signatures: check them on any node."""
     trade = session.get(Trade, trade_id)
     if trade is None:
-        raise service.not_found("trade", trade_id)
+        raise EvidenceNotFound("trade", trade_id)
     _check_reader(session, principal, (trade.seller, trade.buyer))
     return service.trade_evidence(session, services, trade)
 
@@ -48,7 +50,7 @@ def read_payment_evidence(
     """The payment's transaction, log, typed data and the payee's signature."""
     payment = session.get(Payment, payment_id)
     if payment is None:
-        raise service.not_found("payment", payment_id)
+        raise EvidenceNotFound("payment", payment_id)
     _check_reader(session, principal, (payment.payer, payment.payee))
     return service.payment_evidence(session, services, payment)
 
@@ -62,7 +64,7 @@ def read_event_evidence(
     """One indexed chain event (as the evidence pages of the credit profile list them)."""
     event = session.get(ChainEvent, event_id)
     if event is None:
-        raise service.not_found("chain event", str(event_id))
+        raise EvidenceNotFound("chain event", str(event_id))
     _check_reader(session, principal, _addresses(event.args))
     return service.chain_event_evidence(event)
 
