@@ -16,6 +16,8 @@ from typing import Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, Field, create_model
 
+from backend.ratelimit import retry_after_header
+
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     """The JSON body of every refusal, whoever raises it (an endpoint, a middleware, FastAPI)."""
@@ -68,9 +70,10 @@ def _first_line(doc: str | None) -> str:
 
 def responses(*errors: type[LedgerError]) -> dict[int | str, dict[str, Any]]:
     """``responses=`` of an endpoint: for each status, the errors it may answer with (one model,
-    or the union of their models), and a description naming their codes."""
+    or the union of their models), and a description naming their codes. The errors any request
+    may meet before the endpoint runs (`REQUEST_ERRORS`) are always included."""
     by_status: dict[int, list[type[LedgerError]]] = {}
-    for error in dict.fromkeys(errors):
+    for error in dict.fromkeys((*errors, *REQUEST_ERRORS)):
         by_status.setdefault(error.status, []).append(error)
     documented: dict[int | str, dict[str, Any]] = {}
     for status, group in sorted(by_status.items()):
@@ -112,3 +115,47 @@ class FutureTime(LedgerError):
         super().__init__(f"{field} is in the future" + (f"; {advice}" if advice else ""))
         self.field = field
         self.value = value
+
+
+# ─────────────────────────────────────────────────────────────── before any endpoint runs
+
+
+class InvalidRequest(LedgerError):
+    """The request does not match the endpoint's schema (pydantic's validation)."""
+
+    code = "invalid_request"
+    status = 422
+
+
+class JsonTooDeep(LedgerError):
+    """The JSON body nests deeper than the API reads."""
+
+    code = "json_too_deep"
+    status = 400
+
+
+class BodyTooLarge(LedgerError):
+    """The request body is larger than the API reads."""
+
+    code = "body_too_large"
+    status = 413
+
+
+class RateLimited(LedgerError):
+    """Too many requests from this caller; ``Retry-After`` says when to try again."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"too many requests; retry after {retry_after_header(retry_after)} s")
+        self.retry_after = retry_after
+
+
+#: What any request may be answered before its endpoint runs.
+REQUEST_ERRORS: tuple[type[LedgerError], ...] = (
+    InvalidRequest,
+    JsonTooDeep,
+    BodyTooLarge,
+    RateLimited,
+)

@@ -11,20 +11,10 @@ from sqlmodel import Session
 
 from backend.auth.errors import Forbidden, NotAuthenticated
 from backend.auth.service import Principal, principal_from_token
-from backend.errors import LedgerError
-from backend.ratelimit import retry_after_header
+from backend.errors import RateLimited
 from backend.services import Services
 
 bearer = HTTPBearer(auto_error=False)
-
-
-class RateLimited(LedgerError):
-    code = "rate_limited"
-    status = 429
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"too many requests; retry after {retry_after_header(retry_after)} s")
-        self.retry_after = retry_after
 
 
 def get_services(request: Request) -> Services:

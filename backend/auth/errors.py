@@ -148,3 +148,7 @@ class NoConsent(Forbidden):
     """A bank reads (or decides on) a firm without the firm's active consent for it."""
 
     code = "no_consent"
+
+
+#: What any endpoint that needs a signed-in caller may answer.
+SIGNED_IN: tuple[type[LedgerError], ...] = (NotAuthenticated, InvalidToken, TokenExpired)

@@ -8,15 +8,21 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.auth.errors import NoConsent
+from backend.auth.errors import SIGNED_IN, NoConsent
 from backend.auth.readers import require_reader
 from backend.auth.service import Principal
+from backend.auth.standing import ReaderNotABank, ReaderNotActive
 from backend.credit import cache, service
-from backend.credit.record import FIGURES
+from backend.credit.cache import NothingIndexed
+from backend.credit.record import FIGURES, InvalidAddress
+from backend.credit.service import InvalidPage, UnknownFigure
 from backend.enums import ConsentScope
-from backend.schemas import ERROR_RESPONSES, MAX_SCHEMA_INT, Address
+from backend.errors import responses
+from backend.schemas import MAX_SCHEMA_INT, Address
 
-router = APIRouter(prefix="/firms", tags=["credit"], responses=ERROR_RESPONSES)
+READER = (*SIGNED_IN, NoConsent, ReaderNotActive, ReaderNotABank, InvalidAddress, NothingIndexed)
+
+router = APIRouter(prefix="/firms", tags=["credit"], responses=responses(*SIGNED_IN))
 
 
 def check_profile_reader(session: Any, principal: Principal, firm: str) -> None:
@@ -32,7 +38,7 @@ def check_profile_reader(session: Any, principal: Principal, firm: str) -> None:
     )
 
 
-@router.get("/{address}/credit-profile")
+@router.get("/{address}/credit-profile", responses=responses(*READER))
 def read_credit_profile(
     address: Address,
     principal: PrincipalDep,
@@ -52,7 +58,10 @@ def read_credit_profile(
     return data
 
 
-@router.get("/{address}/credit-profile/evidence/{figure}")
+@router.get(
+    "/{address}/credit-profile/evidence/{figure}",
+    responses=responses(*READER, UnknownFigure, InvalidPage),
+)
 def read_credit_evidence(
     address: Address,
     figure: str,

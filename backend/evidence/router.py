@@ -7,17 +7,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.auth.errors import Forbidden
+from backend.auth.errors import SIGNED_IN, Forbidden
 from backend.auth.readers import require_reader
 from backend.auth.service import Principal
+from backend.auth.standing import ReaderNotABank, ReaderNotActive
 from backend.enums import ConsentScope
+from backend.errors import responses
 from backend.evidence import service
 from backend.evidence.errors import EvidenceNotFound
 from backend.indexer.models import ChainEvent
-from backend.schemas import ERROR_RESPONSES, MAX_SCHEMA_INT, Hex32
+from backend.schemas import MAX_SCHEMA_INT, Hex32
 from backend.trades.models import Payment, Trade
 
-router = APIRouter(prefix="/evidence", tags=["evidence"], responses=ERROR_RESPONSES)
+READER = (*SIGNED_IN, EvidenceNotFound, Forbidden, ReaderNotActive, ReaderNotABank)
+
+router = APIRouter(prefix="/evidence", tags=["evidence"], responses=responses(*SIGNED_IN))
 
 
 def _check_reader(session: Any, principal: Principal, parties: tuple[str, ...]) -> None:
@@ -31,7 +35,7 @@ def _check_reader(session: Any, principal: Principal, parties: tuple[str, ...]) 
     )
 
 
-@router.get("/trade/{trade_id}")
+@router.get("/trade/{trade_id}", responses=responses(*READER))
 def read_trade_evidence(
     trade_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -43,7 +47,7 @@ def read_trade_evidence(
     return service.trade_evidence(session, services, trade)
 
 
-@router.get("/payment/{payment_id}")
+@router.get("/payment/{payment_id}", responses=responses(*READER))
 def read_payment_evidence(
     payment_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -55,7 +59,7 @@ def read_payment_evidence(
     return service.payment_evidence(session, services, payment)
 
 
-@router.get("/event/{event_id}")
+@router.get("/event/{event_id}", responses=responses(*READER))
 def read_event_evidence(
     event_id: Annotated[int, Path(ge=0, le=MAX_SCHEMA_INT, description="a chain event's id")],
     principal: PrincipalDep,
