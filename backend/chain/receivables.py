@@ -42,10 +42,6 @@ class Receivable:
     paid_at: int = 0
     late_days: int = 0
 
-    @property
-    def is_root(self) -> bool:
-        return self.receivable_id == self.root_id
-
 
 @dataclass(frozen=True)
 class IssuedReceivable:
