@@ -9,11 +9,10 @@ import uuid
 import pytest
 from sqlmodel import Session, select
 
-from backend.enums import OutboxStatus, Role, TradeKind, TradeStatus
+from backend.enums import OutboxKind, OutboxStatus, Role, TradeKind, TradeStatus
 from backend.firms.credit_code import credit_code_hash
 from backend.indexer.rpc import JsonRpc
 from backend.relayer import relayer as relayer_module
-from backend.relayer.actions import TRADE
 from backend.relayer.models import OutboxItem
 from backend.relayer.relayer import Relayer
 from tests.factories import create_firm, make_trade, new_credit_code
@@ -53,7 +52,7 @@ def _row(ledger, trade, seller_signature: bytes, buyer_signature: bytes) -> Outb
     }
     return OutboxItem(
         id=uuid.uuid4().hex,
-        kind=TRADE,
+        kind=OutboxKind.TRADE,
         subject=trade_id,
         dedupe_key=f"doc:0x{trade.doc_hash.hex()}",
         payload=payload,
