@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.enums import Environment
+
 #: The source checkout this package was imported from (an editable install, or running from the
 #: tree). Installed into site-packages, its parent is no project: see ``default_project_root``.
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +50,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SCF_", env_file=".env", extra="ignore")
 
-    environment: str = Field("development", description="development | test | production")
+    environment: Environment = Field(
+        Environment.DEVELOPMENT, description="development | test | production"
+    )
     rpc_url: str | None = Field(
         None, description="JSON-RPC URL of the EVM node; empty starts a local anvil"
     )
@@ -160,7 +164,7 @@ class Settings(BaseSettings):
 
     def check_safe(self) -> None:
         """Refuse the public development placeholders anywhere but development."""
-        if self.environment == "development":
+        if self.environment == Environment.DEVELOPMENT:
             return
         placeholders = {
             "SCF_OPERATOR_KEY": self.operator_key == DEVELOPMENT_OPERATOR_KEY,
@@ -171,7 +175,7 @@ class Settings(BaseSettings):
         if unsafe:
             raise ValueError(
                 f"{', '.join(unsafe)} still the public development placeholder; set real "
-                f"values for environment {self.environment!r}"
+                f"values for environment {self.environment.value!r}"
             )
 
 

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from backend.chain.contracts import Ledger, Role, SignedTrade
+from backend.chain.contracts import Ledger, SignedTrade
+from backend.enums import Role
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import (
     Consent,

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from backend.chain import reverts
-from backend.chain.contracts import Ledger, Role
+from backend.chain.contracts import Ledger
+from backend.enums import Role
 from tests.contracts.behaviours import ENTRY_POINTS, Attempt, EntryPoint, applying
 from tests.factories import advance_time, chain_snapshot, create_firm
 
