@@ -396,6 +396,7 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
 
 
 def _routers() -> list[Any]:
+    from backend.attestations.router import router as attestations_router
     from backend.consents.router import router as consents_router
     from backend.credit.router import router as credit_router
     from backend.decisions.router import router as decisions_router
@@ -417,4 +418,5 @@ def _routers() -> list[Any]:
         consents_router,
         evidence_router,
         documents_router,
+        attestations_router,
     ]

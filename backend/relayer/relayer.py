@@ -266,7 +266,12 @@ class Relayer:
             if item.kind != TRADE:
                 action = ACTIONS[item.kind]
                 plans.append(
-                    _Plan(action.call(self.ledger, item.payload), action.gas, [item], False)
+                    _Plan(
+                        action.call(self.ledger, item.payload),
+                        action.gas_of(item.payload),
+                        [item],
+                        False,
+                    )
                 )
         return plans
 
