@@ -39,6 +39,7 @@ from backend.consents.models import SCOPE_CREDIT_PROFILE
 from backend.consents.service import require_reader
 from backend.relayer.models import QUEUED
 from backend.schemas import hex_bytes
+from backend.sdk.typed_data import Domain
 from backend.services import Services
 from backend.trades.models import Trade
 from backend.trades.schemas import SubmissionAccepted
@@ -268,21 +269,26 @@ def enqueue_attestations(
     submitter: str,
     services: Services,
     items: list[SignedAttestation],
-    checks: TradeChecks | None = None,
+    checks: TradeChecks,
 ) -> SubmissionAccepted:
-    """Check the oracle's signature of every item, then queue them as one batch (the oracle
-    service calls this directly: it shares the API's database)."""
+    """Check the oracle's signature of every item, then queue them as one batch."""
     domain = services.ledger.attestations.domain
-    principal = Principal(submitter, Role.ORACLE)
-    checks = checks or TradeChecks(session, services, principal)
-    entries = []
     for item in items:
-        attestation_id = item.attestation.attestation_id(domain)
-        checks.require_signature(item.oracle, attestation_id, "0x" + item.signature.hex(), "oracle")
-        entries.append(payloads.attestation_json(item, attestation_id))
+        digest = item.attestation.attestation_id(domain)
+        checks.require_signature(item.oracle, digest, "0x" + item.signature.hex(), "oracle")
+    return queue_attestations(session, submitter, domain, items)
+
+
+def queue_attestations(
+    session: Session, submitter: str, domain: Domain, items: list[SignedAttestation]
+) -> SubmissionAccepted:
+    """One outbox row, one ``attestBatch`` transaction. The oracle service, which signs its own
+    attestations and shares the API's database, queues through here directly."""
+    entries = [payloads.attestation_json(i, i.attestation.attestation_id(domain)) for i in items]
     # One live submission per set of attestations (a hash: a key must fit a unique index).
     ids = ",".join(sorted(entry["attestation_id"] for entry in entries))
     key = "attestations:" + keccak(text=ids).hex()
-    subject = entries[0]["attestation_id"]
-    accepted = Accepted(subject, payloads.ATTESTATIONS, key, {"items": entries})
-    return _accepted(session, principal, accepted)
+    accepted = Accepted(
+        entries[0]["attestation_id"], payloads.ATTESTATIONS, key, {"items": entries}
+    )
+    return _accepted(session, Principal(submitter, Role.ORACLE), accepted)
