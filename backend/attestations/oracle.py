@@ -313,4 +313,4 @@ class Oracle:
         logger.info("oracle.subscribed filter=%s", telemetry.TOPIC_FILTER)
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self.handle(message.topic, message.payload)
+        self.handle(message.topic, bytes(message.payload))

@@ -15,6 +15,7 @@ from backend.attestations import telemetry
 from backend.attestations.models import ProductionAttestation, TelemetryRecord
 from backend.attestations.oracle import Oracle, OracleConfig
 from backend.attestations.typed_data import DeviceKind
+from backend.credit.record import compute_record
 from backend.workers import metrics
 from tests.mqtt import BROKER, OwnBroker, Publisher, broker_unavailable, wait_until
 
@@ -161,6 +162,12 @@ def test_a_published_reading_becomes_an_on_chain_attestation(
     ]
     device = ledger.attestations.device(plant["line"].device_id)
     assert device.attested_until == base + 2 * PERIOD
+    with engine.connect() as connection:  # and into the maker's credit record
+        now = int(ledger.w3.eth.get_block("latest")["timestamp"])
+        figures = compute_record(connection, plant["maker"].address, now).figures
+    assert figures["production_consistency"]["attested_units"] == 127
+    # 127 units in two minutes of a line rated 100 an hour: 127 x 3,600 / (100 x 120)
+    assert figures["capacity_utilisation"]["utilisation"] == pytest.approx(127 * 3_600 / 12_000)
 
 
 def test_the_oracle_rides_out_a_broker_restart(engine, ledger, relayer, indexer, plant):
