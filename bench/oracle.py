@@ -118,9 +118,9 @@ def land(engine, ledger, rpc_url: str) -> tuple[float, int, int]:
     relayer = Relayer(engine, ledger, JsonRpc(rpc_url), batch_size=100)
     with Session(engine) as session:
         rows = session.exec(select(func.count()).select_from(OutboxItem)).one()
-    started = time.perf_counter()
-    while relayer.run_once().recorded < rows:
-        pass
+    started, recorded = time.perf_counter(), 0
+    while recorded < rows:
+        recorded += relayer.run_once().recorded
     elapsed = time.perf_counter() - started
     Indexer(engine, JsonRpc(rpc_url), ledger.deployment, ledger.artifacts).sync()
     with Session(engine) as session:
