@@ -52,9 +52,10 @@ from backend.attestations.typed_data import (  # noqa: E402
 from backend.chain.anvil import Anvil  # noqa: E402
 from backend.chain.attestations import sign_attestation  # noqa: E402
 from backend.chain.compiler import compile_contracts  # noqa: E402
-from backend.chain.contracts import Ledger, Role, SignedTrade  # noqa: E402
+from backend.chain.contracts import Ledger, SignedTrade  # noqa: E402
 from backend.chain.node import connect  # noqa: E402
 from backend.chain.receivables import Receivable  # noqa: E402
+from backend.enums import DAY, Role  # noqa: E402
 from backend.firms.credit_code import credit_code_hash, make_credit_code  # noqa: E402
 from backend.sdk.signer import Signer  # noqa: E402
 from backend.sdk.typed_data import (  # noqa: E402
@@ -84,7 +85,6 @@ DELIVERY_FLOOR = 5_000 + 3_000 + 3_800 + 3_200
 ATTESTATION_BATCH = 50
 BATCH_SIZE = 100
 FIRMS_IN_BATCH = 20
-DAY = 86_400
 
 
 def new_ledger(url: str) -> Ledger:

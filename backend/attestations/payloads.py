@@ -10,12 +10,13 @@ from web3.contract.contract import ContractFunction
 from backend.attestations.typed_data import Delivery, Device, DeviceKind, Production
 from backend.chain.attestations import SignedAttestation, batch_call
 from backend.chain.contracts import Ledger
+from backend.enums import OutboxKind
 from backend.schemas import hex_bytes
 
-DEVICE_REGISTER = "device_register"
-DEVICE_DISPUTE = "device_dispute"
-CARRIER_APPOINT = "carrier_appoint"
-ATTESTATIONS = "attestations"  # one attestBatch call of an oracle's signed attestations
+DEVICE_REGISTER = OutboxKind.DEVICE_REGISTER
+DEVICE_DISPUTE = OutboxKind.DEVICE_DISPUTE
+CARRIER_APPOINT = OutboxKind.CARRIER_APPOINT
+ATTESTATIONS = OutboxKind.ATTESTATIONS
 PRODUCTION, DELIVERY = "production", "delivery"
 
 

@@ -32,22 +32,26 @@ from backend.attestations.schemas import (
 )
 from backend.attestations.typed_data import Carrier, Delivery, DeviceKind, DisputeDevice, Production
 from backend.attestations.typed_data import Device as DeviceMessage
-from backend.auth.service import Forbidden, Principal
+from backend.auth.errors import Forbidden, NoConsent
+from backend.auth.readers import require_reader
+from backend.auth.service import Principal
 from backend.chain.attestations import SignedAttestation
 from backend.chain.contracts import FirmStatus, Role
-from backend.consents.models import SCOPE_CREDIT_PROFILE
-from backend.consents.service import require_reader
-from backend.relayer.models import QUEUED
+from backend.enums import MAX_CLOCK_SKEW, ConsentScope, OutboxStatus, TradeStatus
+from backend.errors import LedgerError
+from backend.relayer.outbox import Accepted, enqueue
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Domain
 from backend.services import Services
 from backend.trades.models import Trade
 from backend.trades.schemas import SubmissionAccepted
-from backend.trades.service import Accepted, TradeChecks, enqueue, refused
+from backend.trades.service import TradeChecks
 
-VERIFIED = 2
-#: How far a business time may run ahead of the chain's clock (the contract's MAX_CLOCK_SKEW).
-MAX_CLOCK_SKEW = 300
+VERIFIED = TradeStatus.VERIFIED
+
+
+def refused(code: str, message: str, status: int = 422) -> LedgerError:
+    return LedgerError(message, code=code, status=status)
 
 
 def _require_acting_for(principal: Principal, address: str, what: str) -> None:
@@ -63,7 +67,7 @@ def _require_oracle(checks: TradeChecks, oracle: str) -> None:
 
 def _accepted(session: Session, principal: Principal, accepted: Accepted) -> SubmissionAccepted:
     (row_id,) = enqueue(session, principal, [accepted])
-    return SubmissionAccepted(id=row_id, subject=accepted.subject, status=QUEUED)
+    return SubmissionAccepted(id=row_id, subject=accepted.subject, status=OutboxStatus.QUEUED)
 
 
 # ─────────────────────────────────────────────────────────────── devices
@@ -137,10 +141,11 @@ def check_reader(session: Session, principal: Principal, firm: str) -> None:
         session,
         principal,
         (firm,),
-        SCOPE_CREDIT_PROFILE,
-        "a firm's devices and attestations are read by the firm, the operator, or a bank with "
-        "the firm's consent",
-        code="no_consent",
+        ConsentScope.CREDIT_PROFILE,
+        NoConsent(
+            "a firm's devices and attestations are read by the firm, the operator, or a bank "
+            "with the firm's consent"
+        ),
     )
 
 

@@ -42,7 +42,8 @@ from sqlalchemy import Connection, select
 from backend.attestations.models import DeliveryAttestation, Device, ProductionAttestation
 from backend.attestations.telemetry import PRODUCING
 from backend.credit.figure import Figure, ratio, within
-from backend.credit.queries import DAY, FirmHistory, TradeRow
+from backend.credit.queries import FirmHistory, TradeRow
+from backend.enums import DAY
 
 DEVICES = Device.__table__  # type: ignore[attr-defined]
 PRODUCTION = ProductionAttestation.__table__  # type: ignore[attr-defined]
