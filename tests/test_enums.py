@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 
 from backend import enums
-from backend.enums import ConsentScope, FirmStatus, ReceivableStatus, Role, TradeKind, TradeStatus
+from backend.enums import (
+    ConsentScope,
+    DeviceKind,
+    DeviceStatus,
+    FirmStatus,
+    ReceivableStatus,
+    Role,
+    TradeKind,
+    TradeStatus,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "contracts").rglob("*.sol"))
@@ -22,6 +31,8 @@ SOLIDITY_ENUMS: dict[str, type[Enum]] = {
     "ITradeLedger.TradeKind": TradeKind,
     "ITradeLedger.TradeStatus": TradeStatus,
     "IReceivableLedger.ReceivableStatus": ReceivableStatus,
+    "IAttestationLedger.DeviceKind": DeviceKind,
+    "IAttestationLedger.DeviceStatus": DeviceStatus,
 }
 #: Solidity constants (``<contract>.<prefix>NAME``) -> the Python flag that mirrors them.
 SOLIDITY_FLAGS: dict[tuple[str, str], type[Enum]] = {

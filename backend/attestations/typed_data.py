@@ -5,11 +5,11 @@ hashed the same way."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from backend.enums import DeviceKind, DeviceStatus
 from backend.sdk.eip712 import TypedDataSchema, typed_data_digest
 from backend.sdk.typed_data import Domain
 
@@ -40,31 +40,6 @@ ATTESTATION_TYPES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 ATTESTATION_SCHEMA = TypedDataSchema(ATTESTATION_TYPES)
-
-
-class DeviceKind(IntEnum):
-    """``IAttestationLedger.DeviceKind``; also the ``{kind}`` segment of a telemetry topic."""
-
-    PRODUCTION_LINE = 0
-    MACHINE_TOOL = 1
-    FURNACE = 2
-    ENERGY_METER = 3
-    VEHICLE = 4
-    WAREHOUSE_SCANNER = 5
-
-    @property
-    def slug(self) -> str:
-        return self.name.lower().replace("_", "-")
-
-    @classmethod
-    def from_slug(cls, slug: str) -> DeviceKind:
-        return cls[slug.upper().replace("-", "_")]
-
-
-class DeviceStatus(IntEnum):
-    NONE = 0
-    ACTIVE = 1
-    DISPUTED = 2
 
 
 def device_id(identifier: str) -> bytes:
@@ -174,3 +149,6 @@ class Delivery:
 
     def attestation_id(self, domain: Domain) -> bytes:
         return digest(domain, "Delivery", self.message())
+
+
+__all__ = ["DeviceKind", "DeviceStatus"]  # re-exported: their home is backend.enums
