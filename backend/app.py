@@ -403,6 +403,7 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
 
 
 def _routers() -> list[Any]:
+    from backend.attestations.router import router as attestations_router
     from backend.consents.router import router as consents_router
     from backend.credit.router import router as credit_router
     from backend.decisions.router import router as decisions_router
@@ -424,4 +425,5 @@ def _routers() -> list[Any]:
         consents_router,
         evidence_router,
         documents_router,
+        attestations_router,
     ]

@@ -149,6 +149,59 @@ def index(
         engine.dispose()
 
 
+@app.command()
+def oracle(
+    key: str = typer.Option(None, help="the oracle's private key (default: SCF_ORACLE_KEY)"),
+    period: int = typer.Option(
+        None, help="seconds per attested period (SCF_ORACLE_PERIOD_SECONDS)"
+    ),
+    grace: int = typer.Option(60, help="seconds a period waits for late readings"),
+) -> None:
+    """Subscribe to device telemetry over MQTT and attest it (see backend/attestations)."""
+    import signal
+    import threading
+
+    from backend.attestations.oracle import Oracle, OracleConfig
+    from backend.attestations.telemetry import TOPIC_PREFIX
+    from backend.chain.deploy import load_deployment
+    from backend.db import make_engine
+    from backend.migrations import upgrade
+    from backend.sdk.signer import Signer
+    from backend.sdk.typed_data import Domain
+
+    settings = get_settings()
+    private_key = key or settings.oracle_key
+    if not private_key:
+        console.print("[red]scf oracle needs the oracle's key: --key or SCF_ORACLE_KEY[/red]")
+        raise typer.Exit(2)
+    url = settings.effective_database_url
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with chain(settings) as w3:
+            deployment = load_deployment(settings.deployments_dir, w3.eth.chain_id)
+            deployment.check_current(compile_contracts())
+            domain = Domain(w3.eth.chain_id, deployment.address("AttestationLedger"))
+        config = OracleConfig(
+            settings.mqtt_host, settings.mqtt_port, period or settings.oracle_period_seconds, grace
+        )
+        service = Oracle(engine, Signer.from_key(private_key), domain, config)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        console.print(
+            f"oracle {service.signer.address} on mqtt://{config.host}:{config.port} "
+            f"topics {TOPIC_PREFIX}/{{kind}}/{{device_id}}"
+        )
+        service.run(stop)
+        console.print(f"messages {dict(service.counts)}; queued {dict(service.queued)}")
+    except LedgerError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
 def _redacted(url: str) -> str:
     from sqlalchemy.engine import make_url
 

@@ -89,6 +89,33 @@ class ConsentScope(IntFlag):
 # ─────────────────────────────────────────────────────────────── the service's own
 
 
+class DeviceKind(IntEnum):
+    """``IAttestationLedger.DeviceKind``; its slug names a telemetry topic's ``{kind}``."""
+
+    PRODUCTION_LINE = 0
+    MACHINE_TOOL = 1
+    FURNACE = 2
+    ENERGY_METER = 3
+    VEHICLE = 4
+    WAREHOUSE_SCANNER = 5
+
+    @property
+    def slug(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+    @classmethod
+    def from_slug(cls, slug: str) -> DeviceKind:
+        return cls[slug.upper().replace("-", "_")]
+
+
+class DeviceStatus(IntEnum):
+    """``IAttestationLedger.DeviceStatus``."""
+
+    NONE = 0
+    ACTIVE = 1
+    DISPUTED = 2
+
+
 class OutboxKind(StrEnum):
     """What an outbox row asks the relayer to do (``backend.relayer.actions``)."""
 
@@ -105,6 +132,10 @@ class OutboxKind(StrEnum):
     CONSENT = "consent"
     REVOKE_CONSENT = "revoke_consent"
     ANCHOR_DECISION = "anchor_decision"
+    DEVICE_REGISTER = "device_register"
+    DEVICE_DISPUTE = "device_dispute"
+    CARRIER_APPOINT = "carrier_appoint"
+    ATTESTATIONS = "attestations"  # one attestBatch call of an oracle's signed attestations
 
 
 class OutboxStatus(StrEnum):

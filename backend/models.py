@@ -1,5 +1,12 @@
 """Every table of the backend, imported in one place (for Alembic and ``create_all``)."""
 
+from backend.attestations.models import (
+    CarrierAppointment,
+    DeliveryAttestation,
+    Device,
+    ProductionAttestation,
+    TelemetryRecord,
+)
 from backend.auth.models import AuthChallenge
 from backend.consents.models import Consent
 from backend.credit.models import CreditRecord
@@ -16,6 +23,11 @@ __all__ = [
     "AuthChallenge",
     "OutboxItem",
     "BlockHeader",
+    "CarrierAppointment",
+    "DeliveryAttestation",
+    "Device",
+    "ProductionAttestation",
+    "TelemetryRecord",
     "ChainEvent",
     "Consent",
     "CreditDecision",

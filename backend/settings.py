@@ -91,6 +91,14 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; empty is SQLite in the data directory (scf.db)"
     )
+    oracle_key: str | None = Field(
+        None, description="private key of the oracle `scf oracle` signs attestations for"
+    )
+    mqtt_host: str = Field("127.0.0.1", description="the MQTT broker `scf oracle` subscribes to")
+    mqtt_port: int = Field(1883, ge=1, le=65_535, description="its port")
+    oracle_period_seconds: int = Field(
+        3_600, ge=60, description="the period an oracle sums a device's telemetry over"
+    )
     confirmation_depth: int = Field(
         0, ge=0, description="blocks behind the head the indexer stays (0: index the head)"
     )

@@ -25,6 +25,14 @@ Floors for consents and decisions, whole transactions (21,000 base included):
 - anchor: three new slots (66,300), the recorder role's cold read (2,100), the registry's cold
   account and two standing reads (6,800), calldata (132 bytes, ~1,700), a 4-topic log with 2 words
   (~2,400).
+
+Floors for attestations, per item in a batch (the oracle's registry record is warm after the first
+item; each item is about its own device or trade):
+- production: the device's first slot read cold and rewritten (2,100 + 2,900), its second slot
+  read cold (oracle, capacity: 2,100), one ecrecover (3,000), calldata (~13 words, about half of
+  them zero bytes: ~3,900), one log with 4 topics and 7 words (~3,700).
+- delivery: the (trade, carrier) slot read cold and rewritten (5,000), one ecrecover (3,000),
+  calldata (~11 words: ~3,800), one log with 4 topics and 5 words (~3,200).
 """
 
 from __future__ import annotations
@@ -42,7 +50,15 @@ from eth_account import Account  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from backend.attestations.typed_data import (  # noqa: E402
+    Carrier,
+    Delivery,
+    Device,
+    DeviceKind,
+    Production,
+)
 from backend.chain.anvil import Anvil  # noqa: E402
+from backend.chain.attestations import sign_attestation  # noqa: E402
 from backend.chain.compiler import compile_contracts  # noqa: E402
 from backend.chain.contracts import Ledger, SignedTrade  # noqa: E402
 from backend.chain.node import connect  # noqa: E402
@@ -76,6 +92,9 @@ ANCHOR_FLOOR = 3 * 22_100 + 2_100 + 2_600 + 2 * 2_100 + 1_700 + 2_400 + TRANSACT
 #: ids' zero bytes (a few hundred gas at most on these operations); a real change is larger.
 TOLERANCE = 0.02
 SNAPSHOT = Path(__file__).resolve().parent / "gas-snapshot.json"
+PRODUCTION_FLOOR = 2_100 + 2_900 + 2_100 + 3_000 + 3_900 + 3_700
+DELIVERY_FLOOR = 5_000 + 3_000 + 3_800 + 3_200
+ATTESTATION_BATCH = 50
 BATCH_SIZE = 100
 FIRMS_IN_BATCH = 20
 
@@ -235,6 +254,75 @@ def measure_consents(ledger: Ledger) -> list[tuple[str, int, int | None]]:
     ]
 
 
+def register_devices(ledger: Ledger, oracle: Signer, firm: Signer, count: int) -> list[Device]:
+    domain = ledger.attestations.domain
+    devices = []
+    for _ in range(count):
+        device = Device(os.urandom(32), firm.address, DeviceKind.PRODUCTION_LINE, 120)
+        signature = oracle.sign_digest(device.digest(domain))
+        ledger.attestations.register_device(device, oracle.address, signature)
+        devices.append(device)
+    return devices
+
+
+def production_batch_gas(ledger: Ledger, oracle: Signer, devices: list[Device]) -> int:
+    """Gas of one ``attestBatch`` of an hour's production for each device."""
+    end = int(ledger.w3.eth.get_block("latest")["timestamp"]) - 60
+    domain = ledger.attestations.domain
+    items = [
+        sign_attestation(
+            oracle,
+            Production(d.device_id, end - 3_600, end, 480, 3_500, 52_000, os.urandom(32)),
+            domain,
+        )
+        for d in devices
+    ]
+    batch = ledger.attestations.attest_batch(items)
+    assert batch.attested == len(items), "every production attestation should have landed"
+    return batch.tx.gas_used
+
+
+def measure_attestations(ledger: Ledger) -> list[tuple[str, int, int | None]]:
+    """(operation, gas, floor) rows for production and delivery attestations, single and batched."""
+    (oracle,) = register(ledger, 1, Role.ORACLE)
+    (maker,) = register(ledger, 1, Role.SUPPLIER)
+    (buyer,) = register(ledger, 1, Role.CORE)
+    devices = register_devices(ledger, oracle, maker, ATTESTATION_BATCH + 1)
+    single = production_batch_gas(ledger, oracle, devices[:1])
+    batched = production_batch_gas(ledger, oracle, devices[1:])
+    domain = ledger.attestations.domain
+    trade_ids = []
+    for _ in range(ATTESTATION_BATCH):
+        signed = signed_invoice(ledger, maker, buyer)
+        ledger.trades.record(signed)
+        trade_id = signed.trade.trade_id(ledger.trades.domain)
+        digest = Carrier(trade_id, oracle.address).digest(domain)
+        ledger.attestations.appoint_carrier(
+            signed.trade, oracle.address, maker.address, maker.sign_digest(digest)
+        )
+        trade_ids.append(trade_id)
+    at = int(ledger.w3.eth.get_block("latest")["timestamp"]) - 60
+    deliveries = [
+        sign_attestation(oracle, Delivery(t, at, os.urandom(32), 200, os.urandom(32)), domain)
+        for t in trade_ids
+    ]
+    delivered = ledger.attestations.attest_batch(deliveries)
+    assert delivered.attested == ATTESTATION_BATCH, "every delivery should have landed"
+    return [
+        ("production attestation, alone in a batch", single, PRODUCTION_FLOOR + TRANSACTION_BASE),
+        (
+            f"production attestation, per item in a batch of {ATTESTATION_BATCH} devices",
+            batched // ATTESTATION_BATCH,
+            PRODUCTION_FLOOR,
+        ),
+        (
+            f"delivery attestation, per item in a batch of {ATTESTATION_BATCH} trades",
+            delivered.tx.gas_used // ATTESTATION_BATCH,
+            DELIVERY_FLOOR,
+        ),
+    ]
+
+
 def print_rows(rows: list[tuple[str, int, int | None]]) -> None:
     table = Table(title="Gas per operation (anvil, solc 0.8.37, optimizer 10,000 runs)")
     table.add_column("operation")
@@ -249,7 +337,12 @@ def print_rows(rows: list[tuple[str, int, int | None]]) -> None:
 
 def measure(ledger: Ledger) -> list[tuple[str, int, int | None]]:
     """Every operation's (name, gas, floor) on one freshly deployed ledger."""
-    return measure_trades(ledger) + measure_receivables(ledger) + measure_consents(ledger)
+    return (
+        measure_trades(ledger)
+        + measure_receivables(ledger)
+        + measure_consents(ledger)
+        + measure_attestations(ledger)
+    )
 
 
 def write_snapshot(rows: list[tuple[str, int, int | None]], path: Path = SNAPSHOT) -> None:

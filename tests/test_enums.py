@@ -1,5 +1,5 @@
 """The service's on-chain enums are the contracts' own: same names, same numbers, in the Solidity
-sources and in the compiled ABIs (``build/contracts.json``), so the two cannot drift."""
+sources and in the compiled ABIs (``artifacts/contracts.json``), so the two cannot drift."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 
 from backend import enums
-from backend.enums import ConsentScope, FirmStatus, ReceivableStatus, Role, TradeKind, TradeStatus
+from backend.enums import (
+    ConsentScope,
+    DeviceKind,
+    DeviceStatus,
+    FirmStatus,
+    ReceivableStatus,
+    Role,
+    TradeKind,
+    TradeStatus,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "contracts").rglob("*.sol"))
@@ -22,6 +31,8 @@ SOLIDITY_ENUMS: dict[str, type[Enum]] = {
     "ITradeLedger.TradeKind": TradeKind,
     "ITradeLedger.TradeStatus": TradeStatus,
     "IReceivableLedger.ReceivableStatus": ReceivableStatus,
+    "IAttestationLedger.DeviceKind": DeviceKind,
+    "IAttestationLedger.DeviceStatus": DeviceStatus,
 }
 #: Solidity constants (``<contract>.<prefix>NAME``) -> the Python flag that mirrors them.
 SOLIDITY_FLAGS: dict[tuple[str, str], type[Enum]] = {
@@ -90,7 +101,7 @@ def test_every_solidity_enum_has_its_python_mirror() -> None:
 
 def test_every_enum_the_abis_name_is_mirrored() -> None:
     assert abi_enum_types() <= set(SOLIDITY_ENUMS)
-    assert abi_enum_types(), "the ABIs name no enum: is build/contracts.json stale?"
+    assert abi_enum_types(), "the ABIs name no enum: is artifacts/contracts.json stale?"
 
 
 @pytest.mark.parametrize(("contract", "prefix"), sorted(SOLIDITY_FLAGS))

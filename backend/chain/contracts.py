@@ -231,6 +231,7 @@ class Ledger:
             self._contract("TradeLedger"), self.transactor, deployment.chain_id
         )
         # Imported here: those modules build on this one's TxResult and _Wrapper.
+        from backend.chain.attestations import AttestationLedgerContract
         from backend.chain.consents import ConsentRegistryContract
         from backend.chain.decisions import DecisionLogContract
         from backend.chain.receivables import ReceivableLedgerContract
@@ -241,6 +242,9 @@ class Ledger:
         self.decisions = DecisionLogContract(self._contract("DecisionLog"), self.transactor)
         self.receivables = ReceivableLedgerContract(
             self._contract("ReceivableLedger"), self.transactor, deployment.chain_id
+        )
+        self.attestations = AttestationLedgerContract(
+            self._contract("AttestationLedger"), self.transactor, deployment.chain_id
         )
 
     @classmethod

@@ -61,6 +61,8 @@ class Deployment:
             for name, deployed in self.contracts.items()
             if name not in artifacts or artifacts[name].abi_hash != deployed.abi_hash
         ]
+        # A deployment made before a contract joined the ledger lacks it: stale too.
+        stale += [name for name, _ in LEDGER_CONTRACTS if name not in self.contracts]
         if stale:
             raise DeploymentError(
                 f"deployment on chain {self.chain_id} is stale for {', '.join(stale)}: "
@@ -79,6 +81,7 @@ LEDGER_CONTRACTS: list[tuple[str, ConstructorArgs]] = [
         "ReceivableLedger",
         lambda operator, deployed: [deployed["FirmRegistry"], deployed["TradeLedger"], operator],
     ),
+    ("AttestationLedger", lambda _, deployed: [deployed["FirmRegistry"], deployed["TradeLedger"]]),
 ]
 
 

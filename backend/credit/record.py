@@ -62,6 +62,10 @@ volume_spike          ``flag`` when the last 30 d sales exceed 3 x the average o
                       tenure; ``last_30d``, ``prior_330d``, ``ratio``
 young_counterparties  trades recorded in the last 365 d whose counterparty registered < 7 days
                       before the trade was recorded: ``count``, ``trades``, ``share``
+attested_deliveries,  what machines and carriers vouch for (:mod:`backend.credit.attested`)
+production_consistency,
+capacity_utilisation,
+attested_coverage
 ===================== ==============================================================================
 
 Each figure keeps the ids of the chain events it was computed from (``chain_event.id``), apart
@@ -78,12 +82,12 @@ from typing import Any
 from eth_utils import is_address, to_checksum_address
 from sqlalchemy import Connection
 
-from backend.credit import exposure, network, paydex, population, queries, trading
+from backend.credit import attested, exposure, network, paydex, population, queries, trading
 from backend.credit.figure import Figure
 from backend.enums import DAY
 from backend.errors import LedgerError
 
-RECORD_VERSION = 2  # bump when a definition changes: cached records of other versions are stale
+RECORD_VERSION = 3  # bump when a definition changes: cached records of other versions are stale
 
 FIGURES: tuple[str, ...] = (
     "tenure",
@@ -113,6 +117,10 @@ FIGURES: tuple[str, ...] = (
     "circular_trading",
     "volume_spike",
     "young_counterparties",
+    "attested_deliveries",
+    "production_consistency",
+    "capacity_utilisation",
+    "attested_coverage",
 )
 
 
@@ -186,6 +194,7 @@ def compute_record(connection: Connection, firm: str, as_of: int) -> CreditRecor
         **paydex.figures(history),
         **network.figures(connection, history),
         **population.figures(connection, history),
+        **attested.figures(connection, history),
     }
     assert set(computed) == set(FIGURES), set(computed) ^ set(FIGURES)
     return CreditRecordView(

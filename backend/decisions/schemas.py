@@ -91,6 +91,11 @@ class Decision(BaseModel):
         description="grade of each obligor; rated false: a thin file, advanced as grade CCC"
     )
     model_version: str
+    attested: dict[str, Any] | None = Field(
+        None,
+        description="how attested facts changed the terms: coverage (share of sales), "
+        "receivables_factor, months_of_sales (null: decided before attestations counted)",
+    )
     snapshot_hash: str
     decision_hash: str
     anchor: Anchor

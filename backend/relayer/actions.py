@@ -9,6 +9,7 @@ from typing import Any
 
 from web3.contract.contract import ContractFunction
 
+from backend.attestations import payloads as attestation_payloads
 from backend.chain.contracts import Ledger, SignedTrade
 from backend.chain.reverts import ContractRevert
 from backend.enums import ZERO_32, OutboxKind, ReceivableStatus, TradeKind, TradeStatus
@@ -46,6 +47,11 @@ class Action:
     call: Callable[[Ledger, dict[str, Any]], ContractFunction]
     already_done: Callable[[ContractRevert, dict[str, Any]], bool]
     gas: int = 400_000
+    # Gas for each element of the payload's "items" (one call that carries a batch).
+    gas_per_item: int = 0
+
+    def gas_of(self, payload: dict[str, Any]) -> int:
+        return self.gas + self.gas_per_item * len(payload.get("items", ()))
 
 
 def _same(value: object, expected: str) -> bool:
@@ -214,6 +220,35 @@ def _decision_anchored_already(error: ContractRevert, payload: dict[str, Any]) -
     )
 
 
+def _device_named(error_name: str) -> Callable[[ContractRevert, dict[str, Any]], bool]:
+    def check(error: ContractRevert, payload: dict[str, Any]) -> bool:
+        device_id = payload.get("device_id") or payload["device"]["device_id"]
+        return error.error_name == error_name and _same(error.arguments.get("deviceId"), device_id)
+
+    return check
+
+
+def _never(_error: ContractRevert, _payload: dict[str, Any]) -> bool:
+    """Appointing a carrier twice succeeds, and a batch of attestations never reverts for an
+    item (a refused item is an ``AttestationFailed`` event): a revert is never "done already"."""
+    return False
+
+
+ATTESTATION_ACTIONS: dict[str, Action] = {
+    attestation_payloads.DEVICE_REGISTER: Action(
+        attestation_payloads.register_call, _device_named("AttestationLedgerDuplicateDevice")
+    ),
+    attestation_payloads.DEVICE_DISPUTE: Action(
+        attestation_payloads.dispute_call, _device_named("AttestationLedgerDisputedDevice")
+    ),
+    attestation_payloads.CARRIER_APPOINT: Action(attestation_payloads.appoint_call, _never),
+    # ~26,000 gas per production item in a batch (bench/gas.py): 40,000 leaves room for a cold
+    # registry record and an ERC-1271 oracle.
+    attestation_payloads.ATTESTATIONS: Action(
+        attestation_payloads.attestations_call, _never, gas=100_000, gas_per_item=40_000
+    ),
+}
+
 ACTIONS: dict[str, Action] = {
     OutboxKind.RECEIVABLE_ISSUE: Action(
         _issue, _receivable_moved(ReceivableStatus.PENDING, ReceivableStatus.CONFIRMED)
@@ -233,4 +268,5 @@ ACTIONS: dict[str, Action] = {
     OutboxKind.REJECT: Action(_reject, _answered_already(TradeStatus.REJECTED)),
     OutboxKind.PAYMENT: Action(_payment, _payment_recorded_already),
     OutboxKind.ANCHOR_DECISION: Action(_anchor_decision, _decision_anchored_already),
+    **ATTESTATION_ACTIONS,
 }

@@ -259,7 +259,12 @@ class Relayer:
             if item.kind != OutboxKind.TRADE:
                 action = ACTIONS[item.kind]
                 plans.append(
-                    _Plan(action.call(self.ledger, item.payload), action.gas, [item], False)
+                    _Plan(
+                        action.call(self.ledger, item.payload),
+                        action.gas_of(item.payload),
+                        [item],
+                        False,
+                    )
                 )
         return plans
 

@@ -22,6 +22,7 @@ from backend.chain.node import connect
 from backend.enums import DAY, Role, TradeKind
 from backend.sdk.typed_data import Trade, invoice_key
 from backend.settings import get_settings
+from backend.sim.attestations_demo import run_attestations
 from backend.sim.decisions_demo import run_decisions
 from backend.sim.demo_firms import DemoFirm, register_demo_firm
 from backend.sim.receivables_demo import run_receivables
@@ -74,6 +75,8 @@ def run_demo(console: Console, *, seed: int = 7) -> None:
         run_receivables(console, ledger, firms)
         console.rule("A bank decides, and checks its decisions")
         run_decisions(console, ledger, node.url, firms)
+        console.rule("Machines vouch for the invoices")
+        run_attestations(console, ledger, node.url, firms)
     console.print("anvil stopped.")
 
 

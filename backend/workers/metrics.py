@@ -66,3 +66,28 @@ RELAYER_ROWS_REORGED = Counter(
     "recorded outbox rows whose transaction left the canonical chain (reorg or node rewind)",
     registry=REGISTRY,
 )
+
+# ─────────────────────────────────────────────────────────── oracle
+ORACLE_MESSAGES = Counter(
+    "scf_oracle_messages_total",
+    "telemetry messages the oracle received, by outcome (accepted, out_of_order, duplicate, "
+    "late, malformed, unknown_device, not_party)",
+    ["outcome"],
+    registry=REGISTRY,
+)
+ORACLE_ATTESTATIONS = Counter(
+    "scf_oracle_attestations_queued_total",
+    "attestations the oracle signed and queued for the relayer, by type",
+    ["type"],
+    registry=REGISTRY,
+)
+ORACLE_RECONNECTS = Counter(
+    "scf_oracle_broker_reconnects_total",
+    "times the oracle lost the MQTT broker and connected again",
+    registry=REGISTRY,
+)
+ORACLE_CONNECTED = Gauge(
+    "scf_oracle_broker_connected",
+    "1 while the oracle is connected to its broker",
+    registry=REGISTRY,
+)

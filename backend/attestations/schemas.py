@@ -1,0 +1,94 @@
+"""Devices, carriers and attestations in and out of the API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from backend.attestations.typed_data import DeviceKind
+from backend.schemas import MAX_SCHEMA_INT, Address, Hex32, HexBytes, UnixTime
+
+DeviceKindName = Literal[
+    "production-line", "machine-tool", "furnace", "energy-meter", "vehicle", "warehouse-scanner"
+]
+KIND_NUMBERS: dict[str, int] = {kind.slug: int(kind) for kind in DeviceKind}
+Quantity = Field(ge=0, le=MAX_SCHEMA_INT)
+
+
+class DeviceIn(BaseModel):
+    device_id: Hex32 = Field(description="keccak256 of the device's identifier (serial number)")
+    firm: Address = Field(description="the firm that operates the device")
+    kind: DeviceKindName
+    rated_capacity: int = Field(ge=1, le=MAX_SCHEMA_INT, description="units per hour")
+
+
+class DeviceCreate(BaseModel):
+    device: DeviceIn
+    oracle: Address = Field(description="the registering oracle (a firm with the ORACLE role)")
+    signature: HexBytes = Field(description="the oracle's EIP-712 signature of the Device")
+
+
+class DeviceDispute(BaseModel):
+    reason: Hex32 = Field(description="why, as a hash (of a written statement, say)")
+    signature: HexBytes = Field(description="the firm's EIP-712 signature of DisputeDevice")
+
+
+class CarrierCreate(BaseModel):
+    trade_id: Hex32
+    oracle: Address = Field(description="the logistics oracle that will attest the delivery")
+    party: Address = Field(description="the seller or the buyer of the trade, who appoints it")
+    signature: HexBytes = Field(description="the party's EIP-712 signature of Carrier")
+
+
+class ProductionIn(BaseModel):
+    device_id: Hex32
+    period_start: UnixTime
+    period_end: UnixTime
+    units: int = Quantity
+    running_seconds: int = Quantity
+    energy_wh: int = Quantity
+    data_hash: Hex32
+
+
+class DeliveryIn(BaseModel):
+    trade_id: Hex32
+    delivered_at: UnixTime
+    place_hash: Hex32
+    quantity: int = Field(ge=1, le=MAX_SCHEMA_INT)
+    data_hash: Hex32
+
+
+class SignedProductionIn(BaseModel):
+    type: Literal["production"]
+    attestation: ProductionIn
+    signature: HexBytes
+
+
+class SignedDeliveryIn(BaseModel):
+    type: Literal["delivery"]
+    attestation: DeliveryIn
+    signature: HexBytes
+
+
+class AttestationsCreate(BaseModel):
+    oracle: Address
+    items: list[SignedProductionIn | SignedDeliveryIn] = Field(min_length=1, max_length=100)
+
+
+class DevicePublic(BaseModel):
+    device_id: str
+    firm: str
+    oracle: str
+    kind: str
+    rated_capacity: int
+    status: str
+    registered_time: int
+    disputed_time: int | None
+    dispute_reason: str | None
+    evidence: str  # the registration's chain event
+
+
+class DevicesPublic(BaseModel):
+    firm: str
+    devices: list[DevicePublic]
