@@ -7,8 +7,10 @@ against every registered firm's (``tenure_relative``). Percentiles are mid-ranks
 population below the firm plus half the share level with it, so the median firm is at 0.5
 whatever the scale of the amounts.
 
-Like PageRank these read the whole ledger, so the population is computed once per
-``(database, as_of, chain prefix)`` (see :mod:`backend.credit.network`) and cached.
+Like PageRank these read the whole ledger: the serving path takes them from the network snapshot
+the background job stores (:mod:`backend.credit.snapshot`); a record for a past ``as_of`` computes
+the population once per ``(database, as_of, chain prefix, currency)`` (see
+:mod:`backend.credit.network`) and caches it. Sales are in the record's currency only.
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from sqlalchemy import Connection, select
 
 from backend.credit import queries
 from backend.credit.figure import Figure, evidence_of, within
-from backend.credit.queries import DAY, FIRMS, FirmHistory
+from backend.credit.queries import DAY, FIRMS, FirmHistory, TradeRow
 
 SIZE_DAYS = 365
 CACHE_SIZE = 32
 
-_cache: OrderedDict[queries.LedgerStateKey, Population] = OrderedDict()
+_cache: OrderedDict[tuple[object, ...], Population] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -50,13 +52,13 @@ def mid_rank(sorted_values: NDArray[np.int64], value: int) -> float | None:
     return (below + 0.5 * level) / sorted_values.size
 
 
-def population(connection: Connection, as_of: int) -> Population:
-    key = queries.ledger_state_key(connection, as_of)
+def population(connection: Connection, as_of: int, currency: int) -> Population:
+    key = (*queries.ledger_state_key(connection, as_of), currency)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    edges = queries.invoice_graph(connection, as_of, as_of - SIZE_DAYS * DAY)
+    edges = queries.invoice_graph(connection, as_of, as_of - SIZE_DAYS * DAY, currency)
     by_seller: dict[str, int] = defaultdict(int)
     for (_, seller), amount in edges.items():
         by_seller[seller] += amount
@@ -79,45 +81,56 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def size_relative(connection: Connection, history: FirmHistory) -> Figure:
-    """The firm's 365-day verified sales against every seller's: ``percentile`` (0 without
-    sales), ``log_ratio_to_median`` (None without sales), ``median``, ``sellers``, ``amount``."""
-    as_of, firm = history.as_of, history.firm
-    people = population(connection, as_of)
-    sold = [
-        t
-        for t in history.trades
-        if t.seller == firm
-        and t.is_verified_invoice(as_of)
-        and within(t.issued_at, as_of, SIZE_DAYS)
-    ]
-    amount = sum(t.amount for t in sold)
+def size_value(people: Population | None, amount: int) -> dict[str, object]:
+    """The firm's 365-day verified sales ``amount`` against every seller's: ``percentile`` (0
+    without sales), ``log_ratio_to_median`` (None without sales), ``median``, ``sellers``; all
+    None but the amount while no network snapshot exists (``people`` None)."""
+    if people is None:
+        return {"percentile": None, "log_ratio_to_median": None, "median": None,
+                "sellers": None, "amount": amount}  # fmt: skip
     median = int(np.median(people.sales)) if people.sales.size else None
     percentile = 0.0 if amount == 0 else mid_rank(people.sales, amount)
     ratio = None if amount == 0 or not median else math.log(amount / median)
-    value = {
+    return {
         "percentile": percentile,
         "log_ratio_to_median": ratio,
         "median": median,
         "sellers": int(people.sales.size),
         "amount": amount,
     }
-    return Figure(value, evidence_of(sold, as_of))
 
 
-def tenure_relative(connection: Connection, history: FirmHistory) -> Figure:
-    """The firm's tenure against every firm registered by ``as_of``: ``percentile`` (share of
-    firms that joined later, plus half of those that joined with it), ``firms``."""
-    people = population(connection, history.as_of)
+def tenure_value(people: Population | None, registered_at: int) -> dict[str, object]:
+    """The firm's tenure against every firm registered by then: ``percentile`` (share of firms
+    that joined later, plus half of those that joined with it), ``firms``."""
+    if people is None:
+        return {"percentile": None, "firms": None}
     # a longer tenure is an earlier registration: rank the negated times
     earlier_first = -people.registered_at[::-1]
-    percentile = mid_rank(earlier_first, -history.registration.registered_at)
-    value = {"percentile": percentile, "firms": int(people.registered_at.size)}
-    return Figure(value, frozenset({history.registration.event_id}))
+    percentile = mid_rank(earlier_first, -registered_at)
+    return {"percentile": percentile, "firms": int(people.registered_at.size)}
 
 
-def figures(connection: Connection, history: FirmHistory) -> dict[str, Figure]:
+def own_sales(history: FirmHistory, currency: int) -> list[TradeRow]:
+    """The firm's verified invoices as seller in ``currency`` issued in the last 365 days."""
+    as_of = history.as_of
+    return [
+        t
+        for t in history.trades
+        if t.seller == history.firm
+        and t.currency == currency
+        and t.is_verified_invoice(as_of)
+        and within(t.issued_at, as_of, SIZE_DAYS)
+    ]
+
+
+def figures(history: FirmHistory, people: Population | None, currency: int) -> dict[str, Figure]:
+    sold = own_sales(history, currency)
+    amount = sum(t.amount for t in sold)
+    registration = history.registration
     return {
-        "size_relative": size_relative(connection, history),
-        "tenure_relative": tenure_relative(connection, history),
+        "size_relative": Figure(size_value(people, amount), evidence_of(sold, history.as_of)),
+        "tenure_relative": Figure(
+            tenure_value(people, registration.registered_at), frozenset({registration.event_id})
+        ),
     }
