@@ -59,8 +59,8 @@ def test_similar_amounts_are_within_a_quarter():
 def _sale(issued_at: int, amount: int) -> TradeRow:
     return TradeRow(
         trade_id="t", seller="s", buyer="b", kind=2, amount=amount, currency=156,
-        issued_at=issued_at, due_at=issued_at, recorded_time=issued_at, verified_time=issued_at, rejected_time=None,
-        event_id=1, answer_event_id=None,
+        issued_at=issued_at, due_at=issued_at, recorded_time=issued_at, verified_time=issued_at,
+        rejected_time=None, event_id=1, answer_event_id=None,
     )  # fmt: skip
 
 
