@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, or_, select
+from sqlalchemy import Connection, Table, and_, func, intersect, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.firms.models import Firm
@@ -287,12 +287,11 @@ def ring_invoices(
     for buyer_chunk in _chunks(buyers):
         for seller_chunk in _chunks(sellers):
             direct = and_(TRADES.c.seller.in_(buyer_chunk), TRADES.c.buyer.in_(seller_chunk))
-            middles = (
-                select(leg.c.buyer)
-                .join(onward, onward.c.seller == leg.c.buyer)
-                .where(leg.c.seller.in_(buyer_chunk), onward.c.buyer.in_(seller_chunk))
-                .where(invoice(leg), invoice(onward))
-            )
+            # the middle firms Y of B -> Y -> X: bought from a B and sold to an X
+            middles = intersect(
+                select(leg.c.buyer).where(leg.c.seller.in_(buyer_chunk), invoice(leg)),
+                select(onward.c.seller).where(onward.c.buyer.in_(seller_chunk), invoice(onward)),
+            ).scalar_subquery()
             via = or_(
                 and_(TRADES.c.seller.in_(buyer_chunk), TRADES.c.buyer.in_(middles)),
                 and_(TRADES.c.seller.in_(middles), TRADES.c.buyer.in_(seller_chunk)),

@@ -36,11 +36,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("credit_record", schema=None) as batch_op:
         batch_op.add_column(sa.Column("network_block", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("trade", schema=None) as batch_op:
+        batch_op.create_index("ix_trade_seller_issued_at", ["seller", "issued_at"], unique=False)
+        batch_op.create_index("ix_trade_buyer_issued_at", ["buyer", "issued_at"], unique=False)
     # cached records of the old shape carry inlined evidence: they are rebuilt, not migrated
     op.execute("DELETE FROM credit_record")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("trade", schema=None) as batch_op:
+        batch_op.drop_index("ix_trade_buyer_issued_at")
+        batch_op.drop_index("ix_trade_seller_issued_at")
     with op.batch_alter_table("credit_record", schema=None) as batch_op:
         batch_op.drop_column("network_block")
     op.drop_table("network_snapshot")
