@@ -123,7 +123,7 @@ def index(
     try:
         with chain(settings) as w3, writer_lock(engine, wait_seconds=wait) as lease:
             rpc_url = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
-            credit = DeferredRefresh(engine)
+            credit = DeferredRefresh(engine, settings.record_max_age_s)
             job = NetworkJob(engine, settings.network_interval_s, settings.base_currency)
             indexer = build_indexer(settings, engine, rpc_url, on_batch=credit.collect)
             indexer.fence = lease.check  # a lost lock stops it before its next write

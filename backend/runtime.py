@@ -124,7 +124,7 @@ def running(settings: Settings, roles: Roles) -> Iterator[Services]:
             supervisor.add(worker)
         if roles.indexer:
             lease = _lead("indexer", stack, engine, settings, supervisor)
-            credit = DeferredRefresh(engine)
+            credit = DeferredRefresh(engine, settings.record_max_age_s)
             indexer = Indexer(
                 engine,
                 rpc(),

@@ -130,6 +130,12 @@ class Settings(BaseSettings):
         description="the network figures (PageRank, population) are recomputed by a background "
         "job at most this often, and only when blocks were indexed since",
     )
+    record_max_age_s: float = Field(
+        3_600.0,
+        gt=0,
+        description="a stored credit record older than this (chain time) is refreshed by the "
+        "indexer's next cycle even without events of its firm (100 per cycle, oldest first)",
+    )
     document_key: str = Field(
         DEVELOPMENT_DOCUMENT_KEY, description="AES-256-GCM key (64 hex digits) for documents"
     )

@@ -134,11 +134,17 @@ class DeferredRefresh:
     each batch would cost more than the indexing itself. The touched firms are collected per
     batch and refreshed when the cycle ends, as of the last block. A crash in between loses
     the collected set: those firms' rows stay as of their older block until they are touched
-    again (``as_of`` says so).
+    again or grow stale.
+
+    A firm's record also moves without its own events (tenure grows, windows slide), so each
+    cycle also refreshes up to ``stale_limit`` of the records older than ``max_age_s`` (the
+    oldest first): in the indexer's thread, after its writes, so it never races them.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, max_age_s: float = 3_600.0, stale_limit: int = 100):
         self.engine = engine
+        self.max_age_s = max_age_s
+        self.stale_limit = stale_limit
         self._firms: set[str] = set()
 
     def collect(self, connection: Connection, firms: set[str], as_of_block: int) -> None:
@@ -149,12 +155,29 @@ class DeferredRefresh:
             refresh_records(connection, set(), as_of_block)
 
     def flush(self, as_of_block: int) -> None:
-        """Recompute the collected firms' records as of ``as_of_block`` (the cursor's block)."""
-        if not self._firms or as_of_block < 0:
+        """Recompute the collected firms' records, and the stalest, as of ``as_of_block`` (the
+        cursor's block)."""
+        if as_of_block < 0:
             return
         firms, self._firms = self._firms, set()
         with self.engine.begin() as connection:
-            refresh_records(connection, firms, as_of_block)
+            if _header_time(connection, as_of_block) is None:
+                return  # nothing indexed yet
+            firms |= stale_firms(connection, as_of_block, self.max_age_s, self.stale_limit)
+            if firms:
+                refresh_records(connection, firms, as_of_block)
+
+
+def stale_firms(connection: Connection, block: int, max_age_s: float, limit: int) -> set[str]:
+    """Up to ``limit`` firms whose stored record is older than ``max_age_s`` at ``block``."""
+    now = _block_time(connection, block)
+    rows = connection.execute(
+        select(RECORDS.c.firm)
+        .where(RECORDS.c.as_of_time < now - max_age_s, RECORDS.c.as_of_block < block)
+        .order_by(RECORDS.c.as_of_time, RECORDS.c.firm)
+        .limit(limit)
+    )
+    return set(rows.scalars())
 
 
 # ─────────────────────────────────────────────────────────────── reading

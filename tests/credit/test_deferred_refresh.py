@@ -41,3 +41,31 @@ def test_a_cycle_refreshes_every_touched_firm_once_as_of_the_last_block(
             assert row.record["network"]["reason"].startswith("not yet computed")
             assert stored_evidence(engine, row.firm) == dict(fresh.evidence)
     assert assert_served_equals_recomputed(engine, [row.firm for row in rows]) == len(rows)
+
+
+def test_a_cycle_also_refreshes_the_stalest_records(ledger, anvil, artifacts, engine):
+    scripted_history(ledger, rounds=1)
+    credit = DeferredRefresh(engine, max_age_s=3_600, stale_limit=2)
+    indexer = make_indexer(ledger, anvil.url, artifacts, engine, on_batch=credit.collect)
+    first = indexer.sync().to_block
+    credit.flush(first)
+    w3 = ledger.w3
+    latest = w3.eth.get_block("latest")["timestamp"]
+    w3.provider.make_request("evm_setNextBlockTimestamp", [latest + 600])
+    w3.provider.make_request("evm_mine", [])  # younger than the maximum age: nothing moves
+    credit.flush(indexer.sync().to_block)
+    with engine.connect() as connection:
+        assert set(connection.execute(select(CreditRecord.as_of_block)).scalars()) == {first}
+    w3.provider.make_request("evm_setNextBlockTimestamp", [latest + 7_200])
+    w3.provider.make_request("evm_mine", [])  # two hours later, without events of the ledger
+    later = indexer.sync().to_block
+    credit.flush(later)
+    with engine.connect() as connection:
+        rows = connection.execute(select(CreditRecord)).all()
+        blocks = sorted(row.as_of_block for row in rows)
+        assert blocks == [first] * (len(rows) - 2) + [later] * 2  # the stale limit per cycle
+        for row in rows:
+            fresh = compute_record(
+                connection, row.firm, row.as_of_time, network_figures=None
+            ).to_json()
+            assert row.record == fresh
