@@ -20,14 +20,14 @@ everyone's sales. A chain of supply (tier 3 -> tier 2 -> tier 1 -> core) has no 
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
 import numpy as np
 from sqlalchemy import Connection
 
 from backend.credit import population, queries
+from backend.credit.cache import SingleFlightCache
 from backend.credit.figure import Figure, evidence_of, within
 from backend.credit.queries import DAY, FirmHistory, TradeRow
 
@@ -42,8 +42,7 @@ RING_DAYS = 30
 RING_MAX_LENGTH = 4
 RING_SIMILARITY = (5, 4)  # largest * 4 <= smallest * 5, i.e. largest / smallest <= 1.25
 
-_cache: OrderedDict[tuple[object, ...], dict[str, float]] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache: SingleFlightCache[dict[str, float]] = SingleFlightCache(CACHE_SIZE)
 
 
 # ─────────────────────────────────────────────────────────────── PageRank
@@ -86,25 +85,18 @@ def weighted_pagerank(
 
 def network_ranks(connection: Connection, as_of: int, currency: int) -> dict[str, float]:
     """``firm -> rank x number of firms`` (1.0 = average) at ``as_of``, computed once per key."""
-    key = (*queries.ledger_state_key(connection, as_of), currency)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    edges = queries.invoice_graph(connection, as_of, as_of - PAGERANK_DAYS * DAY, currency)
-    ranks = weighted_pagerank(edges)
-    scaled = {firm: rank * len(ranks) for firm, rank in ranks.items()}
-    with _cache_lock:
-        _cache[key] = scaled
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return scaled
+
+    def compute() -> dict[str, float]:
+        edges = queries.invoice_graph(connection, as_of, as_of - PAGERANK_DAYS * DAY, currency)
+        ranks = weighted_pagerank(edges)
+        return {firm: rank * len(ranks) for firm, rank in ranks.items()}
+
+    return _cache.get((*queries.ledger_state_key(connection, as_of), currency), compute)
 
 
 def clear_cache() -> None:
     """Forget every cached graph figure: PageRank and the population (size, tenure)."""
-    with _cache_lock:
-        _cache.clear()
+    _cache.clear()
     population.clear_cache()
 
 

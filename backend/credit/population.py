@@ -16,8 +16,7 @@ the population once per ``(database, as_of, chain prefix, currency)`` (see
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,14 +24,14 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, select
 
 from backend.credit import queries
+from backend.credit.cache import SingleFlightCache
 from backend.credit.figure import Figure, evidence_of, within
 from backend.credit.queries import DAY, FIRMS, FirmHistory, TradeRow
 
 SIZE_DAYS = 365
 CACHE_SIZE = 32
 
-_cache: OrderedDict[tuple[object, ...], Population] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache: SingleFlightCache[Population] = SingleFlightCache(CACHE_SIZE)
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,32 +52,26 @@ def mid_rank(sorted_values: NDArray[np.int64], value: int) -> float | None:
 
 
 def population(connection: Connection, as_of: int, currency: int) -> Population:
-    key = (*queries.ledger_state_key(connection, as_of), currency)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    edges = queries.invoice_graph(connection, as_of, as_of - SIZE_DAYS * DAY, currency)
-    by_seller: dict[str, int] = defaultdict(int)
-    for (_, seller), amount in edges.items():
-        by_seller[seller] += amount
-    registered = connection.execute(
-        select(FIRMS.c.registered_at).where(FIRMS.c.registered_at <= as_of)
-    ).scalars()
-    found = Population(
-        sales=np.sort(np.array([a for a in by_seller.values() if a > 0], dtype=np.int64)),
-        registered_at=np.sort(np.fromiter(registered, dtype=np.int64)),
-    )
-    with _cache_lock:
-        _cache[key] = found
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return found
+    """Every seller's 365-day sales in ``currency`` and every registration, at ``as_of``."""
+
+    def compute() -> Population:
+        edges = queries.invoice_graph(connection, as_of, as_of - SIZE_DAYS * DAY, currency)
+        by_seller: dict[str, int] = defaultdict(int)
+        for (_, seller), amount in edges.items():
+            by_seller[seller] += amount
+        registered = connection.execute(
+            select(FIRMS.c.registered_at).where(FIRMS.c.registered_at <= as_of)
+        ).scalars()
+        return Population(
+            sales=np.sort(np.array([a for a in by_seller.values() if a > 0], dtype=np.int64)),
+            registered_at=np.sort(np.fromiter(registered, dtype=np.int64)),
+        )
+
+    return _cache.get((*queries.ledger_state_key(connection, as_of), currency), compute)
 
 
 def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+    _cache.clear()
 
 
 def size_value(people: Population | None, amount: int) -> dict[str, object]:
