@@ -160,17 +160,16 @@ class NetworkJob:
             return False
         try:
             self._last_run = time.monotonic()
-            with self.engine.begin() as connection:
+            started = time.perf_counter()
+            with self.engine.connect() as connection:  # a read: the indexer writes meanwhile
                 head = queries.cursor_block(connection)
-                if head is None:
+                if head is None or _newest_block(connection) == head[0]:
                     return False
-                newest = connection.execute(
-                    select(SNAPSHOTS.c.as_of_block).order_by(SNAPSHOTS.c.as_of_block.desc())
-                ).first()
-                if newest is not None and int(newest.as_of_block) == head[0]:
-                    return False
-                started = time.perf_counter()
+                block_hash = _header_hash(connection, head[0])
                 figures = compute(connection, head[1], self.currency, head[0])
+            with self.engine.begin() as connection:
+                if _header_hash(connection, head[0]) != block_hash:
+                    return False  # a reorg rolled the block back meanwhile: the next run
                 store(connection, figures)
             logger.info(
                 "credit.network.computed block=%d firms=%d seconds=%.3f",
@@ -181,3 +180,16 @@ class NetworkJob:
             return True
         finally:
             self._running.release()
+
+
+def _newest_block(connection: Connection) -> int | None:
+    return connection.execute(
+        select(SNAPSHOTS.c.as_of_block).order_by(SNAPSHOTS.c.as_of_block.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _header_hash(connection: Connection, number: int) -> str | None:
+    """The stored hash of block ``number``: a rollback deletes it, a re-index changes it."""
+    return connection.execute(
+        select(queries.HEADERS.c.hash).where(queries.HEADERS.c.number == number)
+    ).scalar_one_or_none()
