@@ -41,6 +41,9 @@ CACHE_SIZE = 32
 RING_DAYS = 30
 RING_MAX_LENGTH = 4
 RING_SIMILARITY = (5, 4)  # largest * 4 <= smallest * 5, i.e. largest / smallest <= 1.25
+# rings listed in the record (shortest first); ``count`` says how many there are, and the
+# evidence pages the trades of all of them: a hub's record must not grow with its rings
+RINGS_LISTED = 10
 
 _cache: SingleFlightCache[dict[str, float]] = SingleFlightCache(CACHE_SIZE)
 
@@ -181,7 +184,8 @@ def circular_trading(connection: Connection, history: FirmHistory, currency: int
                     "trade_ids": sorted(t.trade_id for t in used),
                 }
             )
-    return Figure({"flag": bool(rings), "rings": rings}, evidence_of(ring_trades, as_of))
+    value = {"flag": bool(rings), "count": len(rings), "rings": rings[:RINGS_LISTED]}
+    return Figure(value, evidence_of(ring_trades, as_of))
 
 
 def figures(

@@ -65,9 +65,10 @@ payer, _as_payee      (``days_beyond_terms``, ``experiences``, ``late_share``) a
                       and 180 d (``days_beyond_terms_90d``, ``experiences_90d``...)
 network_rank          ``value`` = weighted PageRank x ``firms`` in the 365 d invoice graph
                       (1.0 = average; None outside the graph)
-circular_trading      ``flag``, ``rings``: cycles of 2..4 firms through the firm among the last
-                      30 d verified invoices with similar amounts (max / min <= 1.25), each with
-                      ``members``, ``amounts``, ``trade_ids``
+circular_trading      ``flag``, ``count``, ``rings``: cycles of 2..4 firms through the firm among
+                      the last 30 d verified invoices with similar amounts (max / min <= 1.25),
+                      ``count`` of them, the first 10 (shortest first) listed, each with
+                      ``members``, ``amounts``, ``trade_ids``; the evidence covers all
 volume_spike          ``flag`` when the last 30 d sales exceed 3 x the average of the 11 buckets
                       before (that average > 0), or follow 11 empty buckets after > 330 d of
                       tenure; ``last_30d``, ``prior_330d``, ``ratio``
