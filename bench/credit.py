@@ -46,9 +46,7 @@ T = 1_900_000_000
 EVENT_SHIFT = 20
 
 
-def fill(
-    engine: Engine, firms: int, trades: int, seed: int, party: str | None = None
-) -> list[str]:
+def fill(engine: Engine, firms: int, trades: int, seed: int, party: str | None = None) -> list[str]:
     """``firms`` firms registered two years before T and ``trades`` invoices among them, each
     paid in full around its due date; with ``party`` (an index into the firms, as a string)
     every trade has that firm on one side. Returns the firms' addresses, checksummed as the
