@@ -35,13 +35,13 @@ from eth_utils import to_checksum_address  # noqa: E402
 from sqlalchemy import Engine, insert, select  # noqa: E402
 
 from backend.credit import network, snapshot  # noqa: E402
+from backend.credit.cache import RECORDS, get_record, refresh_records  # noqa: E402
 from backend.credit.queries import CURSORS, EVENTS, FIRMS, HEADERS, PAYMENTS, TRADES  # noqa: E402
 from backend.credit.record import compute_record  # noqa: E402
-from backend.credit.service import RECORDS, get_record, refresh_records  # noqa: E402
 from backend.db import make_engine  # noqa: E402
+from backend.enums import DAY  # noqa: E402
 from backend.migrations import upgrade  # noqa: E402
 
-DAY = 86_400
 T = 1_900_000_000
 EVENT_SHIFT = 20
 

@@ -1,16 +1,13 @@
 """The credit records kept up to date as events arrive (the read side's cache), the evidence
-behind their figures (as event references, paged by the evidence endpoint), the network-wide
-figures computed by a background job, and the index the credit record needs on the indexer's
-``chain_event`` table."""
+behind their figures (as event references, paged by the evidence endpoint) and the network-wide
+figures computed by a background job."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
-
-from backend.indexer.models import ChainEvent
 
 
 class CreditRecord(SQLModel, table=True):
@@ -51,13 +48,3 @@ class NetworkSnapshot(SQLModel, table=True):
     as_of_time: int = Field(sa_type=BigInteger)
     computed_at: float
     data: str = Field(sa_column=Column(Text, nullable=False))  # orjson: parsed once per process
-
-
-_CHAIN_EVENTS: Table = ChainEvent.__table__  # type: ignore[attr-defined]
-
-# A firm's roles as of T are its last FirmRolesChanged event by T, which only chain_event holds.
-# Without this index that lookup scans every indexed event; with it, it reads the (rare) role
-# changes up to T. It belongs with ChainEvent if the indexer's owners prefer it there.
-CHAIN_EVENT_BY_NAME_AND_TIME = Index(
-    "ix_chain_event_event_block_time", _CHAIN_EVENTS.c.event, _CHAIN_EVENTS.c.block_time
-)

@@ -27,9 +27,10 @@ import numpy as np
 from sqlalchemy import Connection
 
 from backend.credit import population, queries
-from backend.credit.cache import SingleFlightCache
 from backend.credit.figure import Figure, evidence_of, within
-from backend.credit.queries import DAY, FirmHistory, TradeRow
+from backend.credit.queries import FirmHistory, TradeRow
+from backend.credit.singleflight import SingleFlightCache
+from backend.enums import DAY
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,10 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, select
 
 from backend.credit import queries
-from backend.credit.cache import SingleFlightCache
 from backend.credit.figure import Figure, evidence_of, within
-from backend.credit.queries import DAY, FIRMS, FirmHistory, TradeRow
+from backend.credit.queries import FIRMS, FirmHistory, TradeRow
+from backend.credit.singleflight import SingleFlightCache
+from backend.enums import DAY
 
 SIZE_DAYS = 365
 CACHE_SIZE = 32

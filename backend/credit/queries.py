@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, func, intersect, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from backend.enums import TradeKind
 from backend.firms.models import Firm
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
@@ -33,9 +34,6 @@ FINANCINGS: Table = Financing.__table__  # type: ignore[attr-defined]
 HEADERS: Table = BlockHeader.__table__  # type: ignore[attr-defined]
 CURSORS: Table = IndexerCursor.__table__  # type: ignore[attr-defined]
 
-DAY = 86_400
-INVOICE = 2  # TradeKind.INVOICE
-CORE_ROLE = 2  # Role.CORE
 IN_CHUNK = 500  # addresses per IN (...) list: well under every driver's parameter limit
 
 
@@ -67,7 +65,7 @@ class TradeRow:
         return self.rejected_time is not None and self.rejected_time <= as_of
 
     def is_verified_invoice(self, as_of: int) -> bool:
-        return self.kind == INVOICE and self.verified_by(as_of)
+        return self.kind == TradeKind.INVOICE and self.verified_by(as_of)
 
     def evidence(self, as_of: int) -> tuple[int, ...]:
         """The events that put the trade in its state at ``as_of`` (never a later answer)."""
@@ -276,7 +274,7 @@ def ring_invoices(
 
     def invoice(table: Any) -> ColumnElement[bool]:
         return and_(
-            table.c.kind == INVOICE,
+            table.c.kind == TradeKind.INVOICE,
             table.c.currency == currency,
             table.c.verified_time <= as_of,
             table.c.issued_at > since,
@@ -419,7 +417,7 @@ def invoice_graph(
     rows = connection.execute(
         select(TRADES.c.buyer, TRADES.c.seller, func.sum(TRADES.c.amount))
         .where(
-            TRADES.c.kind == INVOICE,
+            TRADES.c.kind == TradeKind.INVOICE,
             TRADES.c.currency == currency,
             TRADES.c.verified_time <= as_of,
             TRADES.c.issued_at > since,

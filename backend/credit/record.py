@@ -95,8 +95,8 @@ from sqlalchemy import Connection
 
 from backend.credit import exposure, network, paydex, population, queries, snapshot, trading
 from backend.credit.figure import Figure
-from backend.credit.queries import DAY
 from backend.credit.snapshot import NetworkFigures
+from backend.enums import DAY
 from backend.errors import LedgerError
 from backend.settings import get_settings
 

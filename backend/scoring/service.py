@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection
 
-from backend.credit.service import served_records
+from backend.credit.cache import served_records
 from backend.scoring.features import feature_matrix, thin_files
 from backend.scoring.grades import GRADES
 from backend.scoring.scorecard import Scorecard, ScoreResult

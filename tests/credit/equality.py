@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from sqlalchemy import Engine, select
 
 from backend.credit import network, snapshot
+from backend.credit.cache import EVIDENCE, RECORDS, get_record, last_indexed
 from backend.credit.record import FIGURES, compute_record
-from backend.credit.service import EVIDENCE, RECORDS, get_record, last_indexed
 from backend.settings import get_settings
 
 

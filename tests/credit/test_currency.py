@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from backend.chain.contracts import Role
+from backend.credit.cache import get_record
 from backend.credit.record import compute_record
-from backend.credit.service import get_record
 from tests.credit.equality import assert_served_equals_recomputed
 from tests.credit.scenario import Script
 from tests.factories import CNY, DAY

@@ -10,8 +10,9 @@ from sqlalchemy import insert
 
 from backend.credit import queries
 from backend.credit.network import RING_DAYS, find_rings, similar, weighted_pagerank
-from backend.credit.queries import DAY, TradeRow
+from backend.credit.queries import TradeRow
 from backend.credit.trading import monthly_buckets
+from backend.enums import DAY
 
 
 def test_pagerank_of_a_symmetric_cycle_is_uniform():

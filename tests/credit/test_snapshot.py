@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.credit import snapshot
-from backend.credit.cache import SingleFlightCache
-from backend.credit.service import get_record, last_indexed
+from backend.credit.cache import get_record, last_indexed
+from backend.credit.singleflight import SingleFlightCache
 from backend.credit.snapshot import SNAPSHOTS, NetworkJob
 from backend.indexer.indexer import Indexer
 from tests.credit.conftest import ScriptedChain
