@@ -110,6 +110,7 @@ def index(
     import threading
 
     from backend.credit.cache import DeferredRefresh
+    from backend.credit.snapshot import NetworkJob
     from backend.db import make_engine
     from backend.indexer.lock import IndexerLockHeld, writer_lock
     from backend.indexer.service import build_indexer
@@ -122,12 +123,19 @@ def index(
     try:
         with chain(settings) as w3, writer_lock(engine, wait_seconds=wait) as lease:
             rpc_url = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
-            credit = DeferredRefresh(engine)
+            credit = DeferredRefresh(engine, settings.record_max_age_s)
+            job = NetworkJob(engine, settings.network_interval_s, settings.base_currency)
             indexer = build_indexer(settings, engine, rpc_url, on_batch=credit.collect)
             indexer.fence = lease.check  # a lost lock stops it before its next write
+
+            def after_sync(block: int) -> None:
+                credit.flush(block)
+                job.step()  # at most once per interval
+
             if not follow:
                 progress = indexer.sync()
                 credit.flush(progress.to_block)
+                job.run_once()
                 console.print(
                     f"indexed blocks {progress.from_block}..{progress.to_block}: "
                     f"{progress.events} events"
@@ -136,7 +144,7 @@ def index(
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
             signal.signal(signal.SIGINT, lambda *_: stop.set())
-            indexer.follow(stop, settings.indexer_poll_seconds, credit.flush)
+            indexer.follow(stop, settings.indexer_poll_seconds, after_sync)
     except IndexerLockHeld as error:
         console.print(f"[yellow]{error.message}[/yellow]")
         raise typer.Exit(EXIT_LOCK_HELD) from None

@@ -28,6 +28,7 @@ from backend.chain.deploy import (
 from backend.chain.node import chain
 from backend.chain.transactor import Transactor
 from backend.credit.cache import DeferredRefresh
+from backend.credit.snapshot import NetworkJob
 from backend.db import make_engine
 from backend.indexer.indexer import Indexer
 from backend.indexer.lock import AdvisoryLease, Lease, writer_lock
@@ -125,7 +126,7 @@ def running(settings: Settings, workers: Workers) -> Iterator[Services]:
             supervisor.add(worker)
         if workers.indexer:
             lease = _lead("indexer", stack, engine, settings, supervisor)
-            credit = DeferredRefresh(engine)
+            credit = DeferredRefresh(engine, settings.record_max_age_s)
             indexer = Indexer(
                 engine,
                 rpc(),
@@ -140,6 +141,9 @@ def running(settings: Settings, workers: Workers) -> Iterator[Services]:
             worker = indexer.worker(settings.indexer_poll_seconds, credit.flush)
             worker.start = chain_check(rpc(), deployment)
             supervisor.add(worker)
+            # the network figures, off the request path, in the leader's process only
+            job = NetworkJob(engine, settings.network_interval_s, settings.base_currency)
+            supervisor.add(Worker("credit-network", step=job.step))
         supervisor.start()
         try:
             yield services

@@ -162,6 +162,25 @@ class Settings(BaseSettings):
     ready_timeout_seconds: float = Field(
         2.0, gt=0, description="/readyz: timeout of its database and node checks"
     )
+    base_currency: int = Field(
+        156,
+        ge=0,
+        le=999,
+        description="ISO 4217 numeric code of the currency credit records are scored in (156 "
+        "CNY); other currencies are listed beside it, never added to it",
+    )
+    network_interval_s: float = Field(
+        60.0,
+        gt=0,
+        description="the network figures (PageRank, population) are recomputed by a background "
+        "job at most this often, and only when blocks were indexed since",
+    )
+    record_max_age_s: float = Field(
+        3_600.0,
+        gt=0,
+        description="a stored credit record older than this (chain time) is refreshed by the "
+        "indexer's next cycle even without events of its firm (100 per cycle, oldest first)",
+    )
     document_key: str = Field(
         DEVELOPMENT_DOCUMENT_KEY, description="AES-256-GCM key (64 hex digits) for documents"
     )

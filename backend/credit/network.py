@@ -2,9 +2,11 @@
 group of firms.
 
 PageRank is the one global figure: it needs the whole graph of the last 365 days' verified
-invoices. Money flows from buyer to seller, so the edge is buyer -> seller weighted by amount: a
-firm paid by important buyers is important. Scoring many firms at one ``as_of`` must compute it
-once, so results are cached by ``(database, as_of, chain prefix)``, where the chain prefix is the
+invoices in the record's currency. Money flows from buyer to seller, so the edge is buyer ->
+seller weighted by amount: a firm paid by important buyers is important. A served record takes it
+from the network snapshot the background job stores (:mod:`backend.credit.snapshot`), never
+computing it on a request. Scoring many firms at one past ``as_of`` must compute it once, so
+results are cached by ``(database, as_of, chain prefix, currency)``, where the chain prefix is the
 newest indexed event at or before ``as_of`` and its block hash. Every indexed row that counts at
 ``as_of`` is a function of the chain up to that block, so the prefix fingerprints the graph without
 reading it; more events indexed by ``as_of``, or a reorg below it, change the key.
@@ -18,8 +20,7 @@ everyone's sales. A chain of supply (tier 3 -> tier 2 -> tier 1 -> core) has no 
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
 import numpy as np
@@ -28,6 +29,7 @@ from sqlalchemy import Connection
 from backend.credit import population, queries
 from backend.credit.figure import Figure, evidence_of, within
 from backend.credit.queries import FirmHistory, TradeRow
+from backend.credit.singleflight import SingleFlightCache
 from backend.enums import DAY
 
 logger = logging.getLogger(__name__)
@@ -40,9 +42,11 @@ CACHE_SIZE = 32
 RING_DAYS = 30
 RING_MAX_LENGTH = 4
 RING_SIMILARITY = (5, 4)  # largest * 4 <= smallest * 5, i.e. largest / smallest <= 1.25
+# rings listed in the record (shortest first); ``count`` says how many there are, and the
+# evidence pages the trades of all of them: a hub's record must not grow with its rings
+RINGS_LISTED = 10
 
-_cache: OrderedDict[queries.LedgerStateKey, dict[str, float]] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache: SingleFlightCache[dict[str, float]] = SingleFlightCache(CACHE_SIZE)
 
 
 # ─────────────────────────────────────────────────────────────── PageRank
@@ -83,41 +87,42 @@ def weighted_pagerank(
     return {node: float(rank[i]) for i, node in enumerate(nodes)}
 
 
-def network_ranks(connection: Connection, as_of: int) -> dict[str, float]:
+def network_ranks(connection: Connection, as_of: int, currency: int) -> dict[str, float]:
     """``firm -> rank x number of firms`` (1.0 = average) at ``as_of``, computed once per key."""
-    key = queries.ledger_state_key(connection, as_of)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    edges = queries.invoice_graph(connection, as_of, as_of - PAGERANK_DAYS * DAY)
-    ranks = weighted_pagerank(edges)
-    scaled = {firm: rank * len(ranks) for firm, rank in ranks.items()}
-    with _cache_lock:
-        _cache[key] = scaled
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return scaled
+
+    def compute() -> dict[str, float]:
+        edges = queries.invoice_graph(connection, as_of, as_of - PAGERANK_DAYS * DAY, currency)
+        ranks = weighted_pagerank(edges)
+        return {firm: rank * len(ranks) for firm, rank in ranks.items()}
+
+    return _cache.get((*queries.ledger_state_key(connection, as_of), currency), compute)
 
 
 def clear_cache() -> None:
     """Forget every cached graph figure: PageRank and the population (size, tenure)."""
-    with _cache_lock:
-        _cache.clear()
+    _cache.clear()
     population.clear_cache()
 
 
-def network_rank(connection: Connection, history: FirmHistory) -> Figure:
+def rank_value(ranks: Mapping[str, float] | None, firm: str) -> dict[str, object]:
+    """The firm's scaled rank (None outside the graph) and the graph's size; both None while
+    no network snapshot exists (``ranks`` None)."""
+    if ranks is None:
+        return {"value": None, "firms": None}
+    return {"value": ranks.get(firm), "firms": len(ranks)}
+
+
+def network_rank(history: FirmHistory, ranks: Mapping[str, float] | None, currency: int) -> Figure:
     """The firm's scaled rank; None when it has no verified invoice in the last 365 days."""
-    as_of, firm = history.as_of, history.firm
-    ranks = network_ranks(connection, as_of)
+    as_of = history.as_of
     own = [
         t
         for t in history.trades
-        if t.is_verified_invoice(as_of) and within(t.issued_at, as_of, PAGERANK_DAYS)
+        if t.is_verified_invoice(as_of)
+        and t.currency == currency
+        and within(t.issued_at, as_of, PAGERANK_DAYS)
     ]
-    value = {"value": ranks.get(firm), "firms": len(ranks)}
-    return Figure(value, evidence_of(own, as_of))
+    return Figure(rank_value(ranks, history.firm), evidence_of(own, as_of))
 
 
 # ─────────────────────────────────────────────────────────────── circular trading
@@ -145,21 +150,22 @@ def similar(amounts: list[int]) -> bool:
     return max(amounts) * smaller <= min(amounts) * larger
 
 
-def circular_trading(connection: Connection, history: FirmHistory) -> Figure:
-    """Rings of similar amounts through the firm, each with its members, amounts and trades."""
+def circular_trading(connection: Connection, history: FirmHistory, currency: int) -> Figure:
+    """Rings of similar amounts (in ``currency``) through the firm, each with its members,
+    amounts and trades."""
     as_of, firm = history.as_of, history.firm
     since = as_of - RING_DAYS * DAY
     own = [
         t
         for t in history.trades
-        if t.is_verified_invoice(as_of) and within(t.issued_at, as_of, RING_DAYS)
+        if t.is_verified_invoice(as_of)
+        and t.currency == currency
+        and within(t.issued_at, as_of, RING_DAYS)
     ]
     buyers = {t.buyer for t in own if t.seller == firm}
     sellers = {t.seller for t in own if t.buyer == firm}
     trades = {t.trade_id: t for t in own}
-    for t in queries.verified_invoices_of(connection, "seller", buyers, as_of, since):
-        trades[t.trade_id] = t
-    for t in queries.verified_invoices_of(connection, "buyer", sellers, as_of, since):
+    for t in queries.ring_invoices(connection, buyers, sellers, as_of, since, currency):
         trades[t.trade_id] = t
     by_pair: dict[tuple[str, str], list[TradeRow]] = defaultdict(list)
     for trade in sorted(trades.values(), key=lambda t: t.event_id):
@@ -179,11 +185,17 @@ def circular_trading(connection: Connection, history: FirmHistory) -> Figure:
                     "trade_ids": sorted(t.trade_id for t in used),
                 }
             )
-    return Figure({"flag": bool(rings), "rings": rings}, evidence_of(ring_trades, as_of))
+    value = {"flag": bool(rings), "count": len(rings), "rings": rings[:RINGS_LISTED]}
+    return Figure(value, evidence_of(ring_trades, as_of))
 
 
-def figures(connection: Connection, history: FirmHistory) -> dict[str, Figure]:
+def figures(
+    connection: Connection,
+    history: FirmHistory,
+    ranks: Mapping[str, float] | None,
+    currency: int,
+) -> dict[str, Figure]:
     return {
-        "network_rank": network_rank(connection, history),
-        "circular_trading": circular_trading(connection, history),
+        "network_rank": network_rank(history, ranks, currency),
+        "circular_trading": circular_trading(connection, history, currency),
     }

@@ -126,7 +126,9 @@ def experiences(
     invoices = {
         t.trade_id: t
         for t in history.trades
-        if t.is_verified_invoice(as_of) and (t.buyer if role == "payer" else t.seller) == firm
+        if t.is_verified_invoice(as_of)
+        and t.currency == history.currency  # amounts of one currency only are weighed together
+        and (t.buyer if role == "payer" else t.seller) == firm
     }
     payments = [
         p

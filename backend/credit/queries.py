@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, or_, select
+from sqlalchemy import Connection, Table, and_, func, intersect, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.enums import TradeKind
 from backend.firms.models import Firm
-from backend.indexer.models import ChainEvent
+from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
 from backend.trades.models import Payment, Trade
 
@@ -30,6 +31,8 @@ EVENTS: Table = ChainEvent.__table__  # type: ignore[attr-defined]
 RECEIVABLES: Table = Receivable.__table__  # type: ignore[attr-defined]
 TRANSITIONS: Table = ReceivableTransition.__table__  # type: ignore[attr-defined]
 FINANCINGS: Table = Financing.__table__  # type: ignore[attr-defined]
+HEADERS: Table = BlockHeader.__table__  # type: ignore[attr-defined]
+CURSORS: Table = IndexerCursor.__table__  # type: ignore[attr-defined]
 
 IN_CHUNK = 500  # addresses per IN (...) list: well under every driver's parameter limit
 
@@ -46,6 +49,7 @@ class TradeRow:
     buyer: str
     kind: int
     amount: int
+    currency: int
     issued_at: int
     due_at: int
     recorded_time: int
@@ -123,10 +127,12 @@ class FinancingRow:
 
 @dataclass(frozen=True)
 class FirmHistory:
-    """One firm's own rows that were on chain by ``as_of``."""
+    """One firm's own rows that were on chain by ``as_of``; its amount figures are computed in
+    ``currency`` (the ledger's base currency) and list the others beside them."""
 
     firm: str
     as_of: int
+    currency: int
     registration: Registration
     trades: tuple[TradeRow, ...]  # as seller or buyer, any kind or status, recorded by as_of
     payments: tuple[PaymentRow, ...]  # as payer or payee, on chain by as_of
@@ -195,7 +201,9 @@ def roles_at(
 # ─────────────────────────────────────────────────────────────── trades and payments
 
 
-def load_history(connection: Connection, reg: Registration, as_of: int) -> FirmHistory:
+def load_history(
+    connection: Connection, reg: Registration, as_of: int, currency: int
+) -> FirmHistory:
     firm = reg.address
     trades = trades_where(connection, or_(TRADES.c.seller == firm, TRADES.c.buyer == firm), as_of)
     payments = connection.execute(
@@ -215,6 +223,7 @@ def load_history(connection: Connection, reg: Registration, as_of: int) -> FirmH
     return FirmHistory(
         firm=firm,
         as_of=as_of,
+        currency=currency,
         registration=reg,
         trades=tuple(trades),
         payments=tuple(PaymentRow(**row._asdict()) for row in payments),
@@ -232,6 +241,7 @@ def trades_where(
             TRADES.c.buyer,
             TRADES.c.kind,
             TRADES.c.amount,
+            TRADES.c.currency,
             TRADES.c.issued_at,
             TRADES.c.due_at,
             TRADES.c.recorded_time,
@@ -246,22 +256,47 @@ def trades_where(
     return [TradeRow(**row._asdict()) for row in rows]
 
 
-def verified_invoices_of(
-    connection: Connection, column: str, firms: Collection[str], as_of: int, since: int
+def ring_invoices(
+    connection: Connection,
+    buyers: Collection[str],
+    sellers: Collection[str],
+    as_of: int,
+    since: int,
+    currency: int,
 ) -> list[TradeRow]:
-    """Verified invoices by ``as_of`` whose ``column`` (seller or buyer) is one of ``firms``,
-    issued in ``(since, as_of]``: the neighbourhood a ring search needs, through the index."""
-    found: list[TradeRow] = []
-    for chunk in _chunks(firms):
-        condition = and_(
-            TRADES.c[column].in_(chunk),
-            TRADES.c.kind == TradeKind.INVOICE,
-            TRADES.c.verified_time <= as_of,
-            TRADES.c.issued_at > since,
-            TRADES.c.issued_at <= as_of,
+    """Verified invoices in ``currency`` issued in ``(since, as_of]`` that can lie on a ring of
+    at most 4 firms through the firm: ``B -> X`` (B one of its ``buyers``, X one of its
+    ``sellers``) and both legs of ``B -> Y -> X``. Only trades on such paths are read, so a firm
+    trading with a hub does not load the hub's whole month of sales."""
+    if not buyers or not sellers:
+        return []
+    leg, onward = TRADES.alias("leg"), TRADES.alias("onward")
+
+    def invoice(table: Any) -> ColumnElement[bool]:
+        return and_(
+            table.c.kind == TradeKind.INVOICE,
+            table.c.currency == currency,
+            table.c.verified_time <= as_of,
+            table.c.issued_at > since,
+            table.c.issued_at <= as_of,
         )
-        found += trades_where(connection, condition, as_of)
-    return sorted(found, key=lambda t: t.event_id)
+
+    found: dict[str, TradeRow] = {}
+    for buyer_chunk in _chunks(buyers):
+        for seller_chunk in _chunks(sellers):
+            direct = and_(TRADES.c.seller.in_(buyer_chunk), TRADES.c.buyer.in_(seller_chunk))
+            # the middle firms Y of B -> Y -> X: bought from a B and sold to an X
+            middles = intersect(
+                select(leg.c.buyer).where(leg.c.seller.in_(buyer_chunk), invoice(leg)),
+                select(onward.c.seller).where(onward.c.buyer.in_(seller_chunk), invoice(onward)),
+            ).scalar_subquery()
+            via = or_(
+                and_(TRADES.c.seller.in_(buyer_chunk), TRADES.c.buyer.in_(middles)),
+                and_(TRADES.c.seller.in_(middles), TRADES.c.buyer.in_(seller_chunk)),
+            )
+            for trade in trades_where(connection, and_(invoice(TRADES), or_(direct, via)), as_of):
+                found[trade.trade_id] = trade
+    return sorted(found.values(), key=lambda t: t.event_id)
 
 
 # ─────────────────────────────────────────────────────────────── receivables
@@ -350,6 +385,17 @@ def chain_prefix(connection: Connection, as_of: int) -> tuple[int, str] | None:
     return None if row is None else (int(row.id), str(row.block_hash))
 
 
+def cursor_block(connection: Connection) -> tuple[int, int] | None:
+    """(number, time) of the last block the indexer wrote (its cursor); None before any."""
+    row = connection.execute(
+        select(HEADERS.c.number, HEADERS.c.timestamp)
+        .join(CURSORS, CURSORS.c.last_block == HEADERS.c.number)
+        .order_by(HEADERS.c.number.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row.number), int(row.timestamp))
+
+
 LedgerStateKey = tuple[str, int, tuple[int, str] | None]
 
 
@@ -363,12 +409,16 @@ def ledger_state_key(connection: Connection, as_of: int) -> LedgerStateKey:
     )
 
 
-def invoice_graph(connection: Connection, as_of: int, since: int) -> dict[tuple[str, str], int]:
-    """``(buyer, seller) -> amount`` over verified invoices issued in ``(since, as_of]``."""
+def invoice_graph(
+    connection: Connection, as_of: int, since: int, currency: int
+) -> dict[tuple[str, str], int]:
+    """``(buyer, seller) -> amount`` over verified invoices in ``currency`` issued in
+    ``(since, as_of]`` (amounts of different currencies are never added)."""
     rows = connection.execute(
         select(TRADES.c.buyer, TRADES.c.seller, func.sum(TRADES.c.amount))
         .where(
             TRADES.c.kind == TradeKind.INVOICE,
+            TRADES.c.currency == currency,
             TRADES.c.verified_time <= as_of,
             TRADES.c.issued_at > since,
             TRADES.c.issued_at <= as_of,

@@ -8,6 +8,17 @@ Business times (``issued_at``, ``due_at``, ``paid_at``) only place things in win
 often recorded late, so a trade issued before T but recorded after T does not count at T. Windows
 are ``(T - days, T]``. Amounts are integers in minor units; only ratios are floats.
 
+Amounts of different currencies are never added. The record is computed in one ``currency`` (the
+ledger's base currency, ``SCF_BASE_CURRENCY``, ISO 4217 numeric, default 156 CNY; the firm table
+carries none): every trade-based amount figure counts invoices in that currency only, and
+``by_currency`` lists the other currencies' sales and purchases, each in its own currency.
+Receivables carry no currency on chain or in their table: their figures count every receivable.
+
+The network-wide inputs (PageRank, the population behind ``size_relative``/``tenure_relative``)
+come from a :class:`~backend.credit.snapshot.NetworkFigures` as of some block: the served record
+takes the snapshot the background job stored last (``network`` says which, or why there is none
+yet); a record for a past ``as_of`` computes them for that time.
+
 Every figure is a dict, listed here in the record's order:
 
 ===================== ==============================================================================
@@ -54,9 +65,10 @@ payer, _as_payee      (``days_beyond_terms``, ``experiences``, ``late_share``) a
                       and 180 d (``days_beyond_terms_90d``, ``experiences_90d``...)
 network_rank          ``value`` = weighted PageRank x ``firms`` in the 365 d invoice graph
                       (1.0 = average; None outside the graph)
-circular_trading      ``flag``, ``rings``: cycles of 2..4 firms through the firm among the last
-                      30 d verified invoices with similar amounts (max / min <= 1.25), each with
-                      ``members``, ``amounts``, ``trade_ids``
+circular_trading      ``flag``, ``count``, ``rings``: cycles of 2..4 firms through the firm among
+                      the last 30 d verified invoices with similar amounts (max / min <= 1.25),
+                      ``count`` of them, the first 10 (shortest first) listed, each with
+                      ``members``, ``amounts``, ``trade_ids``; the evidence covers all
 volume_spike          ``flag`` when the last 30 d sales exceed 3 x the average of the 11 buckets
                       before (that average > 0), or follow 11 empty buckets after > 330 d of
                       tenure; ``last_30d``, ``prior_330d``, ``ratio``
@@ -66,6 +78,9 @@ attested_deliveries,  what machines and carriers vouch for (:mod:`backend.credit
 production_consistency,
 capacity_utilisation,
 attested_coverage
+by_currency           ``currencies``: for each other currency with verified invoices in the last
+                      365 d, ``currency`` and its ``sales_90d``, ``sales_365d``, ``purchases_90d``,
+                      ``purchases_365d`` (``amount``, ``count``)
 ===================== ==============================================================================
 
 Each figure keeps the ids of the chain events it was computed from (``chain_event.id``), apart
@@ -77,17 +92,28 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from eth_utils import is_address, to_checksum_address
 from sqlalchemy import Connection
 
-from backend.credit import attested, exposure, network, paydex, population, queries, trading
+from backend.credit import (
+    attested,
+    exposure,
+    network,
+    paydex,
+    population,
+    queries,
+    snapshot,
+    trading,
+)
 from backend.credit.figure import Figure
+from backend.credit.snapshot import NetworkFigures
 from backend.enums import DAY
 from backend.errors import LedgerError
+from backend.settings import get_settings
 
-RECORD_VERSION = 3  # bump when a definition changes: cached records of other versions are stale
+RECORD_VERSION = 4  # bump when a definition changes: cached records of other versions are stale
 
 FIGURES: tuple[str, ...] = (
     "tenure",
@@ -121,7 +147,9 @@ FIGURES: tuple[str, ...] = (
     "production_consistency",
     "capacity_utilisation",
     "attested_coverage",
+    "by_currency",
 )
+GLOBAL_FIGURES = ("tenure_relative", "size_relative", "network_rank")  # from the network snapshot
 
 
 class InvalidAddress(LedgerError):
@@ -140,6 +168,8 @@ class CreditRecordView:
     reason: str | None = None
     figures: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     evidence: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    currency: int | None = None  # the currency of every amount outside ``by_currency``
+    network: Mapping[str, Any] | None = None  # the snapshot behind GLOBAL_FIGURES
 
     def to_json(self, include_evidence: bool = False) -> dict[str, Any]:
         """JSON-safe, with keys in a fixed order (figures in :data:`FIGURES` order)."""
@@ -149,6 +179,8 @@ class CreditRecordView:
             "as_of": self.as_of,
             "available": self.available,
             "reason": self.reason,
+            "currency": self.currency,
+            "network": None if self.network is None else dict(self.network),
             "figures": {
                 name: copy.deepcopy(self.figures[name]) for name in FIGURES if name in self.figures
             },
@@ -169,6 +201,8 @@ class CreditRecordView:
             reason=data["reason"],
             figures=dict(data["figures"]),
             evidence={name: tuple(ids) for name, ids in data.get("evidence", {}).items()},
+            currency=data.get("currency"),
+            network=data.get("network"),
         )
 
 
@@ -178,13 +212,30 @@ def checksummed(firm: str) -> str:
     return str(to_checksum_address(firm))
 
 
-def compute_record(connection: Connection, firm: str, as_of: int) -> CreditRecordView:
-    """The credit record of ``firm`` as of Unix time ``as_of``, from rows on chain by then."""
+def compute_record(
+    connection: Connection,
+    firm: str,
+    as_of: int,
+    *,
+    network_figures: NetworkFigures | None | Literal["compute"] = "compute",
+    currency: int | None = None,
+) -> CreditRecordView:
+    """The credit record of ``firm`` as of Unix time ``as_of``, from rows on chain by then.
+
+    ``network_figures``: the network snapshot to take the global figures from (None: there is
+    none yet, they are null), or ``"compute"`` them for ``as_of`` from the whole ledger (a past
+    ``as_of``, the training path and the tests' oracle). ``currency``: default the setting.
+    """
     firm = checksummed(firm)
+    currency = get_settings().base_currency if currency is None else currency
     registration = queries.registration(connection, firm, as_of)
     if registration is None:
         return CreditRecordView(firm, as_of, False, f"{firm} was not registered by {as_of}")
-    history = queries.load_history(connection, registration, as_of)
+    if network_figures == "compute":
+        network_figures = snapshot.compute(connection, as_of, currency)
+    history = queries.load_history(connection, registration, as_of, currency)
+    ranks = None if network_figures is None else network_figures.ranks
+    people = None if network_figures is None else network_figures.population
     computed: dict[str, Figure] = {
         "tenure": Figure(
             {"days": history.tenure_seconds // DAY}, frozenset({registration.event_id})
@@ -192,8 +243,8 @@ def compute_record(connection: Connection, firm: str, as_of: int) -> CreditRecor
         **trading.figures(connection, history),
         **exposure.figures(connection, firm, as_of),
         **paydex.figures(history),
-        **network.figures(connection, history),
-        **population.figures(connection, history),
+        **network.figures(connection, history, ranks, currency),
+        **population.figures(history, people, currency),
         **attested.figures(connection, history),
     }
     assert set(computed) == set(FIGURES), set(computed) ^ set(FIGURES)
@@ -203,4 +254,6 @@ def compute_record(connection: Connection, firm: str, as_of: int) -> CreditRecor
         available=True,
         figures={name: computed[name].value for name in FIGURES},
         evidence={name: tuple(sorted(computed[name].evidence)) for name in FIGURES},
+        currency=currency,
+        network=snapshot.describe(network_figures),
     )

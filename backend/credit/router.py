@@ -46,11 +46,15 @@ def read_credit_profile(
     session: SessionDep,
     as_of: int | None = Query(None, ge=0, le=MAX_SCHEMA_INT, description="Unix time; default: now"),
 ) -> dict[str, Any]:
-    """The firm's credit record, with a link to the chain evidence of every figure."""
+    """The firm's credit record, with a link to the chain evidence of every figure. Without
+    ``as_of``: the record the indexer keeps (``as_of`` is the block time it was refreshed at,
+    ``network`` the block of the network figures, or why they are not computed yet); every
+    amount is in ``currency`` but those of ``by_currency``, each listed with its own."""
     check_profile_reader(session, principal, address)
     record = cache.get_record(services.engine, address, as_of)
     data = record.to_json(include_evidence=False)
-    suffix = f"&as_of={record.as_of}"
+    # the served record's evidence is paged from its stored references; a past one recomputed
+    suffix = "" if as_of is None else f"&as_of={record.as_of}"
     data["evidence"] = {
         figure: f"/firms/{address}/credit-profile/evidence/{figure}?offset=0&limit=50{suffix}"
         for figure in FIGURES

@@ -1,13 +1,14 @@
-"""The chain events behind each figure of a firm's credit record (the evidence endpoint)."""
+"""The chain events behind each figure of a firm's credit record (the evidence endpoint): the
+served record's from its stored references (``credit_evidence``), a past one's recomputed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, func, select
 
-from backend.credit.cache import get_record
+from backend.credit.cache import EVIDENCE, get_record
 from backend.credit.record import FIGURES
 from backend.errors import LedgerError
 from backend.indexer.models import ChainEvent
@@ -52,20 +53,39 @@ class EvidencePage:
 def evidence(
     engine: Engine, firm: str, figure: str, as_of: int | None, offset: int, limit: int
 ) -> EvidencePage:
-    """One page of the chain events behind ``figure`` of the firm's record, in chain order."""
+    """One page of the chain events behind ``figure`` of the firm's record, in chain order:
+    read from the stored references for the served record, computed for a past ``as_of``."""
     if figure not in FIGURES:
         raise UnknownFigure(f"no figure {figure!r}; the figures are {', '.join(FIGURES)}")
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
         raise InvalidPage(f"offset must be >= 0 and limit within 1..{MAX_PAGE}")
     view = get_record(engine, firm, as_of)
-    ids = view.evidence.get(figure, ())
-    page = list(ids[offset : offset + limit])
     with engine.connect() as connection:
+        if as_of is None:
+            total, page = _stored_evidence(connection, view.firm, figure, offset, limit)
+        else:
+            ids = view.evidence.get(figure, ())
+            total, page = len(ids), list(ids[offset : offset + limit])
         rows = connection.execute(
             select(EVENTS).where(EVENTS.c.id.in_(page)).order_by(EVENTS.c.id)
         ).mappings()
         found = [_evidence_row(row) for row in rows]
-    return EvidencePage(view.firm, figure, view.as_of, len(ids), offset, limit, found)
+    return EvidencePage(view.firm, figure, view.as_of, total, offset, limit, found)
+
+
+def _stored_evidence(
+    connection: Connection, firm: str, figure: str, offset: int, limit: int
+) -> tuple[int, list[int]]:
+    mine = (EVIDENCE.c.firm == firm) & (EVIDENCE.c.figure == figure)
+    total = connection.execute(select(func.count()).select_from(EVIDENCE).where(mine)).scalar()
+    page = connection.execute(
+        select(EVIDENCE.c.event_id)
+        .where(mine)
+        .order_by(EVIDENCE.c.position)
+        .offset(offset)
+        .limit(limit)
+    ).scalars()
+    return int(total or 0), list(page)
 
 
 def _evidence_row(row: Any) -> EvidenceRow:

@@ -4,7 +4,9 @@ volume spikes and young counterparties.
 Only verified INVOICE trades count as business volume: an order, its delivery and its invoice
 describe the same sale, so counting all three would triple it. Business times (``issued_at``)
 place a trade in a window; the block time at which it was verified decides whether it counts at
-all for ``as_of``.
+all for ``as_of``. Amounts of different currencies are never added: the volume figures are in the
+record's currency (``history.currency``) and ``by_currency`` lists the other currencies' sales and
+purchases beside them.
 """
 
 from __future__ import annotations
@@ -31,22 +33,50 @@ TREND_MIN_MONTHS = 3
 RECENT_WINDOWS = (90, 180)  # recent dispute rates against the long-run one
 
 
-def sales(history: FirmHistory) -> list[TradeRow]:
-    """Verified invoices with the firm as seller, verified by ``as_of``."""
+def sales(history: FirmHistory, currency: int | None = None) -> list[TradeRow]:
+    """Verified invoices with the firm as seller, verified by ``as_of``, in ``currency``
+    (default: the record's)."""
+    wanted = history.currency if currency is None else currency
     return [
         t
         for t in history.trades
-        if t.seller == history.firm and t.is_verified_invoice(history.as_of)
+        if t.seller == history.firm
+        and t.currency == wanted
+        and t.is_verified_invoice(history.as_of)
     ]
 
 
-def purchases(history: FirmHistory) -> list[TradeRow]:
-    """Verified invoices with the firm as buyer, verified by ``as_of``."""
+def purchases(history: FirmHistory, currency: int | None = None) -> list[TradeRow]:
+    """Verified invoices with the firm as buyer, verified by ``as_of``, in ``currency``."""
+    wanted = history.currency if currency is None else currency
     return [
         t
         for t in history.trades
-        if t.buyer == history.firm and t.is_verified_invoice(history.as_of)
+        if t.buyer == history.firm and t.currency == wanted and t.is_verified_invoice(history.as_of)
     ]
+
+
+def by_currency(history: FirmHistory) -> Figure:
+    """The sales and purchases in every currency but the record's, one entry per currency (by
+    ISO 4217 numeric code, ascending), each amount in its own currency."""
+    as_of = history.as_of
+    others = sorted(
+        {t.currency for t in history.trades if t.is_verified_invoice(as_of)} - {history.currency}
+    )
+    entries: list[dict[str, object]] = []
+    evidence: set[int] = set()
+    for currency in others:
+        sold, bought = sales(history, currency), purchases(history, currency)
+        volumes = {
+            "sales_90d": volume(sold, as_of, SHORT_DAYS),
+            "sales_365d": volume(sold, as_of, LONG_DAYS),
+            "purchases_90d": volume(bought, as_of, SHORT_DAYS),
+            "purchases_365d": volume(bought, as_of, LONG_DAYS),
+        }
+        if volumes["sales_365d"].value["count"] or volumes["purchases_365d"].value["count"]:
+            entries.append({"currency": currency, **{n: f.value for n, f in volumes.items()}})
+            evidence.update(*(f.evidence for f in volumes.values()))
+    return Figure({"currencies": entries}, frozenset(evidence))
 
 
 def issued_within(trades: list[TradeRow], as_of: int, days: int) -> list[TradeRow]:
@@ -215,6 +245,7 @@ def figures(connection: Connection, history: FirmHistory) -> dict[str, Figure]:
         "disputes": disputes(history),
         "volume_spike": volume_spike(sold, history),
         "young_counterparties": young_counterparties(connection, history),
+        "by_currency": by_currency(history),
     }
 
 

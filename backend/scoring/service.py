@@ -8,14 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from backend.credit.models import CreditRecord
+from backend.credit.cache import served_records
 from backend.scoring.features import feature_matrix, thin_files
 from backend.scoring.grades import GRADES
 from backend.scoring.scorecard import Scorecard, ScoreResult
-
-RECORDS = CreditRecord.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,10 +39,8 @@ def score_cached_records(connection: Connection, model: Scorecard) -> BatchScore
     """Score every firm's cached record (records of firms not registered at their time are
     counted, not scored)."""
     started = time.perf_counter()
-    rows = connection.execute(
-        select(RECORDS.c.firm, RECORDS.c.record).order_by(RECORDS.c.firm)
-    ).all()
-    available = [(row.firm, row.record) for row in rows if row.record.get("available")]
+    rows = served_records(connection)
+    available = [(firm, record) for firm, record in rows if record.get("available")]
     X = feature_matrix(record for _, record in available)
     thin = thin_files(record for _, record in available)
     read = time.perf_counter() - started

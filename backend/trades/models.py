@@ -20,6 +20,9 @@ class Trade(SQLModel, table=True):
             sqlite_where=_INVOICES_ONLY,
             postgresql_where=_INVOICES_ONLY,
         ),
+        # a firm's trades issued in a window (the ring search's month), without its history
+        Index("ix_trade_seller_issued_at", "seller", "issued_at"),
+        Index("ix_trade_buyer_issued_at", "buyer", "issued_at"),
     )
 
     trade_id: str = Field(primary_key=True)

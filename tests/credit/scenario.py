@@ -62,10 +62,17 @@ class Script:
         self.ledger.registry.set_roles(firm.address, roles)
 
     def invoice(
-        self, at: int, seller: Signer, buyer: Signer, amount: int, issued: int, due: int
+        self,
+        at: int,
+        seller: Signer,
+        buyer: Signer,
+        amount: int,
+        issued: int,
+        due: int,
+        currency: int = CNY,
     ) -> Trade:
         """A verified invoice (both signatures in one call)."""
-        return self.record(at, seller, buyer, amount, issued, due, TradeKind.INVOICE)
+        return self.record(at, seller, buyer, amount, issued, due, TradeKind.INVOICE, currency)
 
     def record(
         self,
@@ -76,8 +83,9 @@ class Script:
         issued: int,
         due: int = 0,
         kind: TradeKind = TradeKind.INVOICE,
+        currency: int = CNY,
     ) -> Trade:
-        trade = _trade(seller, buyer, amount, issued, due, kind)
+        trade = _trade(seller, buyer, amount, issued, due, kind, currency)
         self.clock.at(at)
         self.ledger.trades.record(sign_both(self.ledger, trade, seller, buyer))
         return trade
@@ -115,7 +123,13 @@ class Script:
 
 
 def _trade(
-    seller: Signer, buyer: Signer, amount: int, issued: int, due: int, kind: TradeKind
+    seller: Signer,
+    buyer: Signer,
+    amount: int,
+    issued: int,
+    due: int,
+    kind: TradeKind,
+    currency: int = CNY,
 ) -> Trade:
     return Trade(
         seller=seller.address,
@@ -123,7 +137,7 @@ def _trade(
         kind=kind,
         doc_hash=os.urandom(32),
         amount=amount,
-        currency=CNY,
+        currency=currency,
         issued_at=issued,
         due_at=due,
         invoice_key=os.urandom(32) if kind == TradeKind.INVOICE else b"\x00" * 32,

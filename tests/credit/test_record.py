@@ -149,11 +149,16 @@ def test_circular_trading_flags_the_ring_and_not_the_chain_of_supply(records, hi
     ]
     ids = {history.trade_id(k) for k in ("ring_ab", "ring_bc", "ring_ca")}
     assert set(ring["rings"][0]["trade_ids"]) == ids
+    assert ring["count"] == 1
     assert records["RB"].figures["circular_trading"]["rings"][0]["members"] == [b, c, a]
     # T3 -> T2 -> T1 -> C1 is a chain with similar amounts but no cycle; D1 <-> D2 is a cycle
     # of 1,000,000 and 2,000,000 (ratio 2 > 1.25); S trades with everyone in no cycle.
     for name in ("T3", "T2", "T1", "C1", "D1", "D2", "S"):
-        assert records[name].figures["circular_trading"] == {"flag": False, "rings": []}, name
+        assert records[name].figures["circular_trading"] == {
+            "flag": False,
+            "count": 0,
+            "rings": [],
+        }, name
 
 
 def test_volume_spikes(records):

@@ -1,9 +1,11 @@
-"""The credit service: records refreshed by the indexer equal records computed afresh, the cache
-is served only for the last indexed block, a reorg drops what it invalidated, evidence pages, and
-the ``scf credit show`` command."""
+"""The credit service: records refreshed by the indexer equal records computed afresh (the equality
+test, on SQLite and PostgreSQL, after reorgs too), a read serves the stored record and never
+recomputes it, a reorg recomputes what it invalidated inside its rollback, evidence pages from the
+stored references, and the ``scf credit show`` command."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -18,12 +20,13 @@ from backend.credit.cache import (
     refresh_records,
 )
 from backend.credit.cli import credit_app, parse_as_of
-from backend.credit.record import compute_record
+from backend.credit.record import GLOBAL_FIGURES, compute_record
 from backend.credit.service import InvalidPage, UnknownFigure, evidence
 from backend.enums import Role
 from backend.indexer.indexer import Indexer
 from backend.settings import get_settings
 from tests.credit.conftest import ScriptedChain
+from tests.credit.equality import assert_served_equals_recomputed, run_network_job
 from tests.credit.scenario import Script
 from tests.factories import DAY
 
@@ -35,16 +38,6 @@ def _head(engine: Engine) -> tuple[int, int]:
         return last_indexed(connection)
 
 
-def _assert_cache_equals_recompute(engine: Engine, firms: list[str]) -> None:
-    _, head_time = _head(engine)
-    for firm in firms:
-        served = get_record(engine, firm, None)
-        with engine.connect() as connection:
-            fresh = compute_record(connection, firm, head_time)
-        assert served.as_of == head_time
-        assert served.to_json(include_evidence=True) == fresh.to_json(include_evidence=True)
-
-
 def test_records_refreshed_step_by_step_equal_records_computed_afresh(
     engine, scripted: ScriptedChain, scripted_indexer: Indexer
 ):
@@ -52,22 +45,23 @@ def test_records_refreshed_step_by_step_equal_records_computed_afresh(
     for cap in [*scripted.checkpoints, None]:
         scripted_indexer.rpc.cap = cap
         scripted_indexer.sync()
-        _assert_cache_equals_recompute(engine, firms)
-    with engine.connect() as connection:
-        cached = connection.execute(select(RECORDS.c.firm)).scalars().all()
+        with engine.connect() as connection:
+            cached = connection.execute(select(RECORDS.c.firm)).scalars().all()
+        assert assert_served_equals_recomputed(engine, cached) == len(cached)
     assert set(cached) == set(firms)
 
 
-def test_the_cache_is_served_only_for_the_last_indexed_block(
+def test_a_read_serves_the_stored_record_and_never_recomputes_it(
     engine, w3, scripted: ScriptedChain, scripted_indexer: Indexer
 ):
     scripted_indexer.rpc.cap = scripted.checkpoints[-1]
     scripted_indexer.sync()
-    s = scripted.history.address("S")  # touched by the last batch: cached at its last block
-    block, _ = _head(engine)
+    s = scripted.history.address("S")  # touched by the last batch: stored at its last block
+    block, block_time = _head(engine)
     with engine.begin() as connection:
         row = connection.execute(select(RECORDS).where(RECORDS.c.firm == s)).mappings().one()
         assert row["as_of_block"] == block
+        assert "evidence" not in row["record"]  # references in credit_evidence instead
         marked = {**row["record"], "reason": "served from the cache"}
         connection.execute(update(RECORDS).where(RECORDS.c.firm == s).values(record=marked))
     assert get_record(engine, s, None).reason == "served from the cache"
@@ -75,7 +69,47 @@ def test_the_cache_is_served_only_for_the_last_indexed_block(
     scripted_indexer.rpc.cap = None
     scripted_indexer.sync()
     assert _head(engine)[0] > block
-    assert get_record(engine, s, None).reason is None
+    served = get_record(engine, s, None)  # still the stored row, as of the block it is for
+    assert served.reason == "served from the cache" and served.as_of == block_time
+
+
+def test_a_firm_without_a_stored_record_is_computed_once_and_stored(
+    engine, scripted: ScriptedChain, scripted_indexer: Indexer
+):
+    scripted_indexer.sync()
+    s = scripted.history.address("S")
+    with engine.begin() as connection:
+        connection.execute(RECORDS.delete().where(RECORDS.c.firm == s))
+    block, block_time = _head(engine)
+    with ThreadPoolExecutor(8) as pool:
+        views = list(pool.map(lambda _: get_record(engine, s, None), range(8)))
+    assert {view.as_of for view in views} == {block_time}
+    assert len({str(view.to_json()) for view in views}) == 1
+    with engine.connect() as connection:
+        stored = connection.execute(select(RECORDS).where(RECORDS.c.firm == s)).mappings().one()
+    assert stored["as_of_block"] == block
+    assert stored["record"] == views[0].to_json()
+
+
+def test_the_first_read_after_start_shows_the_network_figures_not_yet_computed(
+    engine, scripted: ScriptedChain, scripted_indexer: Indexer
+):
+    scripted_indexer.sync()
+    s = scripted.history.address("S")
+    before = get_record(engine, s, None)
+    assert before.network is not None and before.network["as_of_block"] is None
+    assert "not yet computed" in before.network["reason"]
+    assert before.figures["network_rank"] == {"value": None, "firms": None}
+    assert before.figures["tenure_relative"] == {"percentile": None, "firms": None}
+    run_network_job(engine)
+    after = get_record(engine, s, None)
+    block, _ = _head(engine)
+    assert after.network is not None and after.network["as_of_block"] == block
+    assert after.figures["network_rank"]["value"] is not None
+    assert after.figures["tenure_relative"]["firms"] == len(scripted.history.firms)
+    assert {k: v for k, v in after.figures.items() if k not in GLOBAL_FIGURES} == {
+        k: v for k, v in before.figures.items() if k not in GLOBAL_FIGURES
+    }
 
 
 def test_a_past_as_of_is_computed_on_demand_and_not_stored(engine, scripted, scripted_indexer):
@@ -120,14 +154,20 @@ def test_a_reorg_drops_the_records_it_invalidated(engine, w3, ledger, clock, ind
     with engine.connect() as connection:
         newest = connection.execute(select(RECORDS.c.as_of_block)).scalars().all()
     assert progress.rolled_back_to < orphaned
-    assert all(block <= progress.rolled_back_to for block in newest)
+    assert newest == [progress.rolled_back_to] * 2  # recomputed inside the rollback
+    # the rolled-back record is the one of the remaining rows: the orphaned invoice is gone
+    assert get_record(engine, seller.address, None).figures["sales_90d"] == {
+        "amount": 1_000_000,
+        "count": 1,
+    }
+    assert assert_served_equals_recomputed(engine, [seller.address, buyer.address]) == 2
     indexer.sync()
     record = get_record(engine, seller.address, None)
     assert record.figures["sales_90d"] == {"amount": 8_000_000, "count": 2}
-    _assert_cache_equals_recompute(engine, [seller.address, buyer.address])
+    assert assert_served_equals_recomputed(engine, [seller.address, buyer.address]) == 2
 
 
-def test_refresh_with_no_firms_deletes_only_newer_rows(engine, scripted, scripted_indexer):
+def test_refresh_with_no_firms_recomputes_only_newer_rows(engine, scripted, scripted_indexer):
     scripted_indexer.rpc.cap = scripted.checkpoints[2]  # all but the events after T
     scripted_indexer.sync()
     scripted_indexer.rpc.cap = None  # the events after T touch S, C1, C3 and P2 only
