@@ -1,7 +1,7 @@
 """records: evidence as references, network figures computed off the request path
 
-Revision ID: 0007_records
-Revises: 0006_reconcile
+Revision ID: 0008_records
+Revises: 0007_attestations
 Create Date: 2026-12-01 12:30:00.000000
 """
 
