@@ -1,15 +1,33 @@
-"""POST /consents and POST /consents/{id}/revoke."""
+"""GET /consents, POST /consents and POST /consents/{id}/revoke."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.consents import schemas, service
-from backend.schemas import ERROR_RESPONSES, Hex32
+from backend.paging import Page, PagingDep
+from backend.schemas import ERROR_RESPONSES, Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
 
 router = APIRouter(prefix="/consents", tags=["consents"], responses=ERROR_RESPONSES)
+
+
+@router.get("", response_model=Page[schemas.ConsentPublic])
+def list_consents(
+    principal: PrincipalDep,
+    session: SessionDep,
+    paging: PagingDep,
+    firm: Annotated[Address | None, Query(description="given by this firm")] = None,
+    bank: Annotated[Address | None, Query(description="given to this bank")] = None,
+    active: Annotated[
+        bool | None, Query(description="only those that let the bank read now")
+    ] = None,
+) -> Page[schemas.ConsentPublic]:
+    """The consents a firm gave, those given to a bank, or all (operator); newest first."""
+    return service.list_consents(session, principal, paging, firm, bank, active)
 
 
 @router.post("", status_code=202, response_model=SubmissionAccepted)

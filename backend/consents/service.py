@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, col, select
 
 from backend.auth.service import Forbidden, Principal
-from backend.auth.standing import require_active_bank
+from backend.auth.standing import is_active_bank, require_active_bank
 from backend.chain.contracts import FirmStatus, Role
 from backend.consents.models import Consent as ConsentRow
-from backend.consents.schemas import ConsentCreate, ConsentRevoke
+from backend.consents.schemas import ConsentCreate, ConsentPublic, ConsentRevoke, ConsentStatus
 from backend.errors import LedgerError
+from backend.paging import Page, Paging, fetch_page
 from backend.relayer.models import FAILED, QUEUED, OutboxItem
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Consent, ConsentScope, RevokeConsent
@@ -163,3 +166,115 @@ def revoke(
         [Accepted(consent_id, REVOKE, f"revoke:{consent_id}", payload, nonce_signer=granted.firm)],
     )
     return SubmissionAccepted(id=row_id, subject=consent_id, status=QUEUED)
+
+
+# ─────────────────────────────────────────────────────────────── lists
+
+
+def _revocation_accepted_clause() -> Any:
+    """SQL: an accepted (not failed) revocation of the consent row exists."""
+    return exists().where(
+        col(OutboxItem.kind) == REVOKE,
+        col(OutboxItem.subject) == col(ConsentRow.consent_id),
+        col(OutboxItem.status) != FAILED,
+    )
+
+
+def active_clause(now: int) -> Any:
+    """SQL for :func:`active_consent`'s rule, over every consent at once."""
+    return and_(
+        col(ConsentRow.revoked_time).is_(None),
+        col(ConsentRow.replaced_by).is_(None),
+        col(ConsentRow.expires_at) > now,
+        ~_revocation_accepted_clause(),
+    )
+
+
+def consenting_firms(session: Session, bank: str, scope: int) -> list[str]:
+    """The firms whose active consent lets ``bank`` read ``scope`` now."""
+    rows = session.exec(
+        select(ConsentRow.firm, ConsentRow.scope).where(
+            ConsentRow.bank == bank, active_clause(int(time.time()))
+        )
+    ).all()
+    return sorted({firm for firm, granted in rows if granted & scope == scope})
+
+
+def list_consents(
+    session: Session,
+    principal: Principal,
+    paging: Paging,
+    firm: str | None,
+    bank: str | None,
+    active: bool | None,
+) -> Page[ConsentPublic]:
+    """Given by the caller (a firm), given to it (a bank), or all (operator); newest first."""
+    now = int(time.time())
+    query: Any = select(ConsentRow)
+    if not principal.operator:
+        query = query.where(
+            or_(
+                col(ConsentRow.firm) == principal.address, col(ConsentRow.bank) == principal.address
+            )
+        )
+    if firm is not None:
+        query = query.where(ConsentRow.firm == firm)
+    if bank is not None:
+        query = query.where(ConsentRow.bank == bank)
+    if active is not None:
+        query = query.where(active_clause(now) if active else ~active_clause(now))
+    rows, count = fetch_page(
+        session, query, paging, col(ConsentRow.event_id).desc(), col(ConsentRow.consent_id)
+    )
+    revoking = _revocations_accepted(session, [row.consent_id for row in rows])
+    return Page(data=[_public(row, now, row.consent_id in revoking) for row in rows], count=count)
+
+
+def _revocations_accepted(session: Session, consent_ids: list[str]) -> set[str]:
+    if not consent_ids:
+        return set()
+    return set(
+        session.exec(
+            select(OutboxItem.subject).where(
+                OutboxItem.kind == REVOKE,
+                col(OutboxItem.subject).in_(consent_ids),
+                OutboxItem.status != FAILED,
+            )
+        ).all()
+    )
+
+
+def _public(row: ConsentRow, now: int, revoking: bool) -> ConsentPublic:
+    if row.revoked_time is not None:
+        status: ConsentStatus = "revoked"
+    elif revoking:
+        status = "revoking"
+    elif row.replaced_by is not None:
+        status = "replaced"
+    elif row.expires_at <= now:
+        status = "expired"
+    else:
+        status = "active"
+    return ConsentPublic(
+        consent_id=row.consent_id,
+        firm=row.firm,
+        bank=row.bank,
+        scope=row.scope,
+        expires_at=row.expires_at,
+        granted_time=row.granted_time,
+        revoked_time=row.revoked_time,
+        replaced_by=row.replaced_by,
+        active=status == "active",
+        status=status,
+    )
+
+
+def readable_firms(session: Session, principal: Principal, scope: int) -> list[str] | None:
+    """Whose records ``principal`` may list: None for the operator (everyone's), else itself
+    and, while it is an active bank, the firms whose active consent covers ``scope``."""
+    if principal.operator:
+        return None
+    firms = [principal.address]
+    if is_active_bank(session, principal.address):
+        firms += consenting_firms(session, principal.address, scope)
+    return firms

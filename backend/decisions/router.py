@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.decisions import service
-from backend.decisions.schemas import Decision, DecisionCreate, DecisionPage
+from backend.decisions.schemas import Decision, DecisionCreate, DecisionSummary
+from backend.paging import Page, PagingDep
 from backend.schemas import ERROR_RESPONSES, Address, Hex32
 
 router = APIRouter(prefix="/credit-decisions", tags=["decisions"], responses=ERROR_RESPONSES)
@@ -24,16 +25,15 @@ def request_decision(
     return service.request_decision(session, services, principal, body)
 
 
-@router.get("", response_model=DecisionPage)
+@router.get("", response_model=Page[DecisionSummary])
 def list_decisions(
     principal: PrincipalDep,
     session: SessionDep,
+    paging: PagingDep,
     firm: Annotated[Address | None, Query(description="only the decisions about this firm")] = None,
-    offset: int = Query(0, ge=0, le=10**9),
-    limit: int = Query(50, ge=1, le=500),
-) -> DecisionPage:
+) -> Page[DecisionSummary]:
     """A bank's own decisions, a firm's decisions about it, or all (operator); newest first."""
-    return service.list_decisions(session, principal, firm, offset, limit)
+    return service.list_decisions(session, principal, firm, paging)
 
 
 @router.get("/{decision_id}", response_model=Decision)

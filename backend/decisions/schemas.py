@@ -111,10 +111,3 @@ class DecisionSummary(BaseModel):
     grade: str | None
     model_version: str
     created_at: int
-
-
-class DecisionPage(BaseModel):
-    total: int
-    offset: int
-    limit: int
-    decisions: list[DecisionSummary] = Field(description="newest first")

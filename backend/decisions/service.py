@@ -12,7 +12,7 @@ import secrets
 import time
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from backend.auth.service import Forbidden, Principal
@@ -26,7 +26,6 @@ from backend.decisions.schemas import (
     Anchor,
     Decision,
     DecisionCreate,
-    DecisionPage,
     DecisionSummary,
     Verification,
 )
@@ -38,6 +37,7 @@ from backend.decisions.snapshot import (
     take_snapshot,
 )
 from backend.errors import LedgerError
+from backend.paging import Page, Paging, fetch_page
 from backend.relayer.models import FINAL, QUEUED, RECORDED, OutboxItem
 from backend.relayer.status import FINAL_PUBLIC, RECORDED_PUBLIC, submission_status
 from backend.scoring.store import ModelUnavailable
@@ -125,8 +125,8 @@ def _may_read_record(session: Session, principal: Principal, firm: str) -> bool:
 
 
 def list_decisions(
-    session: Session, principal: Principal, firm: str | None, offset: int, limit: int
-) -> DecisionPage:
+    session: Session, principal: Principal, firm: str | None, paging: Paging
+) -> Page[DecisionSummary]:
     """The caller's decisions, newest first: a bank's own, those about a firm (to the firm
     itself), or all of them (to the operator); ``firm`` narrows to one firm."""
     query = select(CreditDecision)
@@ -139,15 +139,14 @@ def list_decisions(
         query = query.where(mine)
     if firm is not None:
         query = query.where(CreditDecision.firm == firm)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(CreditDecision.created_at).desc(), col(CreditDecision.decision_id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return DecisionPage(
-        total=total, offset=offset, limit=limit, decisions=[_summary(row) for row in rows]
+    rows, count = fetch_page(
+        session,
+        query,
+        paging,
+        col(CreditDecision.created_at).desc(),
+        col(CreditDecision.decision_id),
     )
+    return Page(data=[_summary(row) for row in rows], count=count)
 
 
 def _summary(row: CreditDecision) -> DecisionSummary:

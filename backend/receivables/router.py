@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.receivables import schemas, service
-from backend.schemas import ERROR_RESPONSES, Hex32
+from backend.paging import Page, PagingDep
+from backend.receivables import listing, schemas, service
+from backend.schemas import ERROR_RESPONSES, Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
 
 router = APIRouter(prefix="/receivables", tags=["receivables"], responses=ERROR_RESPONSES)
+
+
+@router.get("", response_model=Page[schemas.ReceivablePublic])
+def list_receivables(
+    principal: PrincipalDep,
+    session: SessionDep,
+    paging: PagingDep,
+    holder: Annotated[Address | None, Query()] = None,
+    obligor: Annotated[Address | None, Query()] = None,
+    state: Annotated[schemas.StateName | None, Query()] = None,
+    due_from: Annotated[dt.date | None, Query(description="due on or after this day (UTC)")] = None,
+    due_to: Annotated[dt.date | None, Query(description="due on or before this day (UTC)")] = None,
+) -> Page[schemas.ReceivablePublic]:
+    """Receivables, newest first: those a firm holds, owes or was created for; a bank's also
+    those it financed or held by firms with an active consent to it; all (operator)."""
+    filters = listing.ReceivableFilters(holder, obligor, state, due_from, due_to)
+    return listing.list_receivables(session, principal, paging, filters)
 
 
 @router.post("", status_code=202, response_model=SubmissionAccepted)

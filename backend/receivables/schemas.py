@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from backend.schemas import Address, Amount, Hex32, HexBytes, Nonce, UnixTime
@@ -15,6 +17,8 @@ STATUS_NAMES = {
     6: "settled",
     7: "defaulted",
 }
+STATUS_NUMBERS = {name: number for number, name in STATUS_NAMES.items()}
+StateName = Literal["pending", "confirmed", "rejected", "split", "financed", "settled", "defaulted"]
 
 
 class ReceivableIssue(BaseModel):
@@ -29,9 +33,12 @@ class ReceivablePublic(BaseModel):
     obligor: Address
     creditor: Address
     holder: Address
-    amount: int
+    amount: int = Field(description="minor units of `currency`")
+    currency: int | None = Field(
+        description="ISO 4217 numeric, the invoice's (null only while its invoice is unindexed)"
+    )
     due_at: int
-    status: str
+    status: StateName
     financed: bool
     paid_at: int | None
     late_days: int | None

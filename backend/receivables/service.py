@@ -55,7 +55,13 @@ def _receivable(session: Session, receivable_id: str) -> Receivable:
     return row
 
 
-def public(row: Receivable) -> schemas.ReceivablePublic:
+def currency_of(session: Session, row: Receivable) -> int | None:
+    """A receivable is in its invoice's currency: the root's id is the invoice's trade id."""
+    invoice = session.get(TradeRow, row.root_id)
+    return None if invoice is None else invoice.currency
+
+
+def public(row: Receivable, currency: int | None) -> schemas.ReceivablePublic:
     return schemas.ReceivablePublic(
         receivable_id=row.receivable_id,
         root_id=row.root_id,
@@ -65,8 +71,9 @@ def public(row: Receivable) -> schemas.ReceivablePublic:
         creditor=row.creditor,
         holder=row.holder,
         amount=row.amount,
+        currency=currency,
         due_at=row.due_at,
-        status=schemas.STATUS_NAMES[row.status],
+        status=schemas.STATUS_NAMES[row.status],  # type: ignore[arg-type]
         financed=row.financed,
         paid_at=row.paid_at,
         late_days=row.late_days,
@@ -80,7 +87,7 @@ def read(session: Session, principal: Principal, receivable_id: str) -> schemas.
             "a receivable is read by its holder, obligor, creditor and the operator",
             code="not_a_party",
         )
-    return public(row)
+    return public(row, currency_of(session, row))
 
 
 def _require_status(row: Receivable, *allowed: int) -> None:

@@ -216,6 +216,28 @@ def _decision_anchored_already(error: ContractRevert, payload: dict[str, Any]) -
     )
 
 
+def _suspend(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    return ledger.registry.contract.functions.suspend(payload["firm"])
+
+
+def _reactivate(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    return ledger.registry.contract.functions.reactivate(payload["firm"])
+
+
+def _status_is(status: int) -> Callable[[ContractRevert, dict[str, Any]], bool]:
+    """Already done when the registry says the firm is in that status already."""
+
+    def check(error: ContractRevert, payload: dict[str, Any]) -> bool:
+        return (
+            error.error_name == "FirmRegistryStatusUnchanged"
+            and _same(error.arguments.get("firm", ""), payload["firm"])
+            and error.arguments.get("status") == status
+        )
+
+    return check
+
+
+FIRM_ACTIVE, FIRM_SUSPENDED = 1, 2
 PENDING, CONFIRMED, SPLIT, FINANCED, SETTLED, DEFAULTED = 1, 2, 4, 5, 6, 7
 VERIFIED, REJECTED = 2, 3
 ACTIONS: dict[str, Action] = {
@@ -231,4 +253,6 @@ ACTIONS: dict[str, Action] = {
     "reject": Action(_reject, _answered_already(REJECTED)),
     "payment": Action(_payment, _payment_recorded_already),
     "anchor_decision": Action(_anchor_decision, _decision_anchored_already),
+    "firm_suspend": Action(_suspend, _status_is(FIRM_SUSPENDED)),
+    "firm_reactivate": Action(_reactivate, _status_is(FIRM_ACTIVE)),
 }

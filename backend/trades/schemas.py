@@ -102,3 +102,30 @@ class PaymentCreate(BaseModel):
     paid_at: UnixTime
     pay_ref: Hex32 = ZERO_32
     payee_signature: HexBytes
+
+
+LedgerStatusName = Literal["proposed", "verified", "rejected"]
+LEDGER_STATUS_NUMBERS: dict[str, int] = {"proposed": 1, "verified": 2, "rejected": 3}
+LEDGER_STATUS_NAMES = {number: name for name, number in LEDGER_STATUS_NUMBERS.items()}
+
+
+class TradeListed(BaseModel):
+    """A trade as the ledger recorded it (indexed), for lists."""
+
+    trade_id: Hex32
+    seller: Address
+    buyer: Address
+    kind: TradeKindName
+    doc_hash: Hex32
+    amount: int = Field(description="minor units of `currency`")
+    currency: int = Field(description="ISO 4217 numeric")
+    issued_at: int
+    due_at: int
+    ref: Hex32
+    invoice_key: Hex32
+    status: LedgerStatusName = Field(description="the ledger's status of the trade")
+    reject_reason: Hex32 | None
+    recorded_time: int = Field(description="block time it first appeared on chain")
+    verified_time: int | None
+    rejected_time: int | None
+    block_number: int

@@ -277,21 +277,22 @@ def test_each_caller_lists_the_decisions_it_may_read(ledger, client, relayer, in
         return answer.json()
 
     everything = listed("bank")
-    assert everything["total"] == 4
-    assert {d["decision_id"] for d in everything["decisions"]} == {
+    assert everything["count"] == 4
+    assert {d["decision_id"] for d in everything["data"]} == {
         *made,
         elsewhere.json()["decision_id"],
     }
     about_sme = listed("bank", f"?firm={world['sme'].address}")
-    assert {d["decision_id"] for d in about_sme["decisions"]} == set(made)
-    assert all(d["bank"] == world["bank"].address for d in about_sme["decisions"])
-    assert listed("sme")["total"] == 3  # the firm sees the decisions about itself
-    assert listed("other_bank")["total"] == 0
-    assert listed("operator")["total"] == 4
+    assert {d["decision_id"] for d in about_sme["data"]} == set(made)
+    assert all(d["bank"] == world["bank"].address for d in about_sme["data"])
+    assert listed("sme")["count"] == 3  # the firm sees the decisions about itself
+    assert listed("other_bank")["count"] == 0
+    assert listed("operator")["count"] == 4
     page = listed("bank", "?offset=1&limit=2")
-    assert (page["total"], len(page["decisions"])) == (4, 2)
+    assert (page["count"], len(page["data"])) == (4, 2)
     assert client.get("/credit-decisions").status_code == 401
     assert client.get("/credit-decisions?limit=0", headers=headers["bank"]).status_code == 422
+    assert client.get("/credit-decisions?limit=201", headers=headers["bank"]).status_code == 422
 
 
 def test_named_receivables_limit_what_the_decision_lends_against(client, services, world):

@@ -1,0 +1,99 @@
+"""GET /trades: the indexed trades a caller may read, filtered, newest first.
+
+A firm lists the trades it is a party to; a bank also those of firms whose active consent lets
+it read their credit profile (the trades are that profile's evidence); the operator lists all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from backend.auth.service import Principal
+from backend.consents.models import SCOPE_CREDIT_PROFILE
+from backend.consents.service import readable_firms
+from backend.errors import LedgerError
+from backend.paging import Page, Paging, day_end, day_start, fetch_page
+from backend.trades import schemas
+from backend.trades.models import Trade
+
+Side = Literal["seller", "buyer"]
+
+
+@dataclass(frozen=True)
+class TradeFilters:
+    party: str | None = None
+    side: Side | None = None
+    kind: schemas.TradeKindName | None = None
+    status: schemas.LedgerStatusName | None = None
+    issued_from: dt.date | None = None
+    issued_to: dt.date | None = None
+
+
+def list_trades(
+    session: Session, principal: Principal, paging: Paging, filters: TradeFilters
+) -> Page[schemas.TradeListed]:
+    query: Any = select(Trade)
+    visible = readable_firms(session, principal, SCOPE_CREDIT_PROFILE)
+    if visible is not None:
+        query = query.where(or_(col(Trade.seller).in_(visible), col(Trade.buyer).in_(visible)))
+    query = query.where(*_conditions(principal, filters))
+    rows, count = fetch_page(
+        session, query, paging, col(Trade.recorded_block).desc(), col(Trade.event_id).desc()
+    )
+    return Page(data=[listed(row) for row in rows], count=count)
+
+
+def _conditions(principal: Principal, filters: TradeFilters) -> list[Any]:
+    party = filters.party
+    if filters.side is not None and party is None:
+        if principal.operator:
+            raise LedgerError(
+                "side needs a party (the operator is party to no trade)",
+                code="invalid_request",
+                status=422,
+            )
+        party = principal.address  # "my sales" / "my purchases"
+    conditions: list[Any] = []
+    if party is not None:
+        if filters.side == "seller":
+            conditions.append(col(Trade.seller) == party)
+        elif filters.side == "buyer":
+            conditions.append(col(Trade.buyer) == party)
+        else:
+            conditions.append(or_(col(Trade.seller) == party, col(Trade.buyer) == party))
+    if filters.kind is not None:
+        conditions.append(col(Trade.kind) == schemas.KIND_NUMBERS[filters.kind])
+    if filters.status is not None:
+        conditions.append(col(Trade.status) == schemas.LEDGER_STATUS_NUMBERS[filters.status])
+    if filters.issued_from is not None:
+        conditions.append(col(Trade.issued_at) >= day_start(filters.issued_from))
+    if filters.issued_to is not None:
+        conditions.append(col(Trade.issued_at) <= day_end(filters.issued_to))
+    return conditions
+
+
+def listed(row: Trade) -> schemas.TradeListed:
+    return schemas.TradeListed(
+        trade_id=row.trade_id,
+        seller=row.seller,
+        buyer=row.buyer,
+        kind=schemas.KIND_NAMES[row.kind],
+        doc_hash=row.doc_hash,
+        amount=row.amount,
+        currency=row.currency,
+        issued_at=row.issued_at,
+        due_at=row.due_at,
+        ref=row.ref,
+        invoice_key=row.invoice_key,
+        status=schemas.LEDGER_STATUS_NAMES[row.status],  # type: ignore[arg-type]
+        reject_reason=row.reject_reason,
+        recorded_time=row.recorded_time,
+        verified_time=row.verified_time,
+        rejected_time=row.rejected_time,
+        block_number=row.recorded_block,
+    )
