@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend import docs
 from backend.auth.deps import RateLimited
 from backend.auth.router import router as auth_router
 from backend.errors import LedgerError
@@ -64,14 +65,12 @@ APP_CSP = (
     "default-src 'self'; base-uri 'self'; form-action 'self'; object-src 'none'; "
     "frame-ancestors 'none'"
 )
-# /docs (Swagger UI) and /redoc load their bundles from jsDelivr and start with an inline script.
+# /docs (Swagger UI) and /redoc load their bundles from this origin (backend/docs.py) and start
+# with an inline script; ReDoc runs a worker from a blob.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "worker-src 'self' blob:; connect-src 'self'; base-uri 'self'; object-src 'none'; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self'; img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+    "base-uri 'self'; object-src 'none'; frame-ancestors 'none'"
 )
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -340,7 +339,15 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
             if callable(stop):
                 stop()
 
-    app = FastAPI(title="scf-ledger", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=docs.TITLE,
+        version="0.1.0",
+        description=docs.DESCRIPTION,
+        openapi_tags=docs.TAGS,
+        docs_url=None,  # served by docs.install_docs, with their assets from this app
+        redoc_url=None,
+        lifespan=lifespan,
+    )
     app.state.services = services
     _install_error_handlers(app)
     metrics = _install_metrics(app)
@@ -352,6 +359,7 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
 
     for router in _routers():
         app.include_router(router)
+    docs.install_docs(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, Any]:

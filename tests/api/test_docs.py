@@ -1,0 +1,81 @@
+"""The documentation pages render without internet: /docs and /redoc reference only assets of
+this origin, and the app serves each of them; the schema describes itself and its tags."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+pytestmark = pytest.mark.chain
+
+
+class _References(HTMLParser):
+    """Every src and href in a page, and the URLs its inline scripts load."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_script = tag == "script"
+        self.urls += [
+            value for name, value in attrs if name in ("src", "href", "spec-url") and value
+        ]
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:  # Swagger UI's start-up script names the schema's URL
+            self.urls += re.findall(r"""url:\s*['"]([^'"]+)['"]""", data)
+
+
+def _references(html: str) -> list[str]:
+    parser = _References()
+    parser.feed(html)
+    return parser.urls
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_docs_pages_load_only_assets_of_this_origin(client, page):
+    answer = client.get(page)
+    assert answer.status_code == 200
+    urls = _references(answer.text)
+    scripts = [url for url in urls if url.endswith(".js")]
+    assert scripts, answer.text  # the page does load its bundle
+    assert not re.search(r"https?://|//[a-z]", answer.text.replace("http://www.w3.org", ""))
+    for url in urls:
+        assert url.startswith("/") and not url.startswith("//"), url
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 0, url
+    bundle = client.get(scripts[0])
+    assert "javascript" in bundle.headers["content-type"]
+    assert len(bundle.content) > 100_000  # the real bundle, not a placeholder
+    assert "https:" not in answer.headers["content-security-policy"]
+
+
+def test_swagger_ui_loads_its_style_sheet_and_the_schema(client):
+    urls = _references(client.get("/docs").text)
+    assert any(url.endswith(".css") for url in urls)
+    assert "/openapi.json" in urls
+    assert '"validatorUrl": null' in client.get("/docs").text  # no badge from swagger.io
+    assert client.get("/docs/oauth2-redirect").status_code == 200
+
+
+def test_the_schema_describes_the_api_and_every_tag(client):
+    schema = client.get("/openapi.json").json()
+    assert "supply-chain finance ledger" in schema["info"]["description"]
+    described = {tag["name"]: tag["description"] for tag in schema["tags"]}
+    used = {
+        tag
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for tag in operation.get("tags", [])
+    }
+    assert used <= set(described), used - set(described)
+    assert all(len(text) > 20 for text in described.values())
+    assert not any(path.startswith("/docs") or path == "/redoc" for path in schema["paths"])
