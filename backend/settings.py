@@ -117,6 +117,13 @@ class Settings(BaseSettings):
     ready_timeout_seconds: float = Field(
         2.0, gt=0, description="/readyz: timeout of its database and node checks"
     )
+    base_currency: int = Field(
+        156,
+        ge=0,
+        le=999,
+        description="ISO 4217 numeric code of the currency credit records are scored in (156 "
+        "CNY); other currencies are listed beside it, never added to it",
+    )
     document_key: str = Field(
         DEVELOPMENT_DOCUMENT_KEY, description="AES-256-GCM key (64 hex digits) for documents"
     )

@@ -61,7 +61,10 @@ def request_decision(
     _require_bank_with_consent(session, services, principal, body.firm)
     model = services.models.latest()
     ids = None if body.receivable_ids is None else tuple(body.receivable_ids)
-    request = DecisionRequest(body.firm, principal.address, body.amount, body.tenor_days, ids)
+    currency = _decision_currency(services, body)
+    request = DecisionRequest(
+        body.firm, principal.address, body.amount, body.tenor_days, ids, currency
+    )
     snapshot = take_snapshot(services.engine, request, DecisionPolicy())
     result = decide(snapshot, model)
     decision_id = "0x" + secrets.token_hex(32)
@@ -90,6 +93,20 @@ def request_decision(
     }
     enqueue(session, principal, [Accepted(decision_id, ANCHOR, f"decision:{decision_id}", payload)])
     return _view(row, Anchor(status=QUEUED, tx_hash=None, block_number=None))
+
+
+def _decision_currency(services: Services, body: DecisionCreate) -> int:
+    """The decision's currency: the base currency the credit record is scored in (the default),
+    since a limit or price in another currency would mix the two."""
+    base = services.settings.base_currency
+    if body.currency is not None and body.currency != base:
+        raise LedgerError(
+            f"decisions are made in the ledger's base currency {base}, the one credit records "
+            f"are scored in; {body.currency} is not it",
+            code="currency_not_supported",
+            status=422,
+        )
+    return base
 
 
 def read_decision(
@@ -155,6 +172,7 @@ def _summary(row: CreditDecision) -> DecisionSummary:
         bank=row.bank,
         firm=row.firm,
         amount=row.amount,
+        currency=row.snapshot["request"].get("currency"),
         tenor_days=row.tenor_days,
         outcome=row.outcome,
         limit=row.result["limit"]["amount"],
@@ -283,6 +301,7 @@ def _view(row: CreditDecision, anchor: Anchor) -> Decision:
         amount=row.amount,
         tenor_days=row.tenor_days,
         receivable_ids=request["receivable_ids"],
+        currency=request.get("currency"),
         created_at=row.created_at,
         as_of=row.as_of,
         snapshot_hash=row.snapshot_hash,
