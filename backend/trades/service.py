@@ -25,6 +25,7 @@ from backend.chain.contracts import FirmStatus, Role
 from backend.errors import LedgerError
 from backend.firms.models import Firm
 from backend.indexer.models import IndexerCursor
+from backend.money import is_known_currency
 from backend.receivables.models import Receivable
 from backend.relayer.actions import TRADE
 from backend.relayer.models import FAILED, QUEUED, SUBMITTED, OutboxItem
@@ -39,7 +40,6 @@ from backend.sdk.typed_data import Payment, Trade, TradeKind
 from backend.sdk.verify import recover_address
 from backend.services import Services
 from backend.trades import schemas
-from backend.trades.currencies import is_known_currency
 from backend.trades.models import Payment as PaymentRow
 from backend.trades.models import Trade as TradeRow
 
