@@ -79,3 +79,12 @@ def test_the_schema_describes_the_api_and_every_tag(client):
     assert used <= set(described), used - set(described)
     assert all(len(text) > 20 for text in described.values())
     assert not any(path.startswith("/docs") or path == "/redoc" for path in schema["paths"])
+
+
+def test_the_pages_scf_serve_announces_are_served(client):
+    from backend.server import SERVED_PAGES
+
+    for _, path in SERVED_PAGES:
+        if path == "/":
+            continue  # the console: served once its build is in (the console's own tests)
+        assert client.get(path).status_code in (200, 503), path  # /readyz: 503 with reasons

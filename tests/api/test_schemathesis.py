@@ -51,3 +51,43 @@ def test_the_api_keeps_to_its_schema(ledger, client, services):
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         keeps_to_schema()
+
+
+#: The directory and the lists: probed as the operator too, who passes the authorization the
+#: supplier above is refused at (POST /firms, suspensions) and sees every row.
+DIRECTORY_AND_LISTS = {
+    ("GET", "/firms"),
+    ("POST", "/firms"),
+    ("GET", "/firms/{address}"),
+    ("POST", "/firms/{address}/suspend"),
+    ("POST", "/firms/{address}/reactivate"),
+    ("GET", "/trades"),
+    ("GET", "/receivables"),
+    ("GET", "/consents"),
+    ("GET", "/credit-decisions"),
+}
+
+
+def test_the_directory_and_the_lists_keep_to_their_schema_for_the_operator(
+    ledger, client, services, operator_headers
+):
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(services))
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if (operation.method.upper(), operation.path) in DIRECTORY_AND_LISTS
+    ]
+    assert len(operations) == len(DIRECTORY_AND_LISTS)
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def keeps_to_schema(case):
+            case.call_and_validate(headers=operator_headers, checks=CHECKS)
+
+        keeps_to_schema()
