@@ -6,7 +6,18 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import Address, Hex32, HexBytes, Nonce, UnixTime
+from backend.schemas import (
+    EXAMPLE_BANK,
+    EXAMPLE_SELLER,
+    EXAMPLE_SIGNATURE,
+    EXAMPLE_TIME,
+    Address,
+    Hex32,
+    HexBytes,
+    Nonce,
+    UnixTime,
+    examples,
+)
 
 
 class ConsentIn(BaseModel):
@@ -18,11 +29,26 @@ class ConsentIn(BaseModel):
 
 
 class ConsentCreate(BaseModel):
+    model_config = examples(
+        {
+            "consent": {
+                "firm": EXAMPLE_SELLER,
+                "bank": EXAMPLE_BANK,
+                "scope": 5,
+                "expires_at": EXAMPLE_TIME + 180 * 86_400,
+                "nonce": 0,
+            },
+            "signature": EXAMPLE_SIGNATURE,
+        }
+    )
+
     consent: ConsentIn
     signature: HexBytes = Field(description="the firm's EIP-712 signature of the Consent")
 
 
 class ConsentRevoke(BaseModel):
+    model_config = examples({"nonce": 1, "signature": EXAMPLE_SIGNATURE})
+
     nonce: Nonce
     signature: HexBytes = Field(description="the firm's EIP-712 signature of RevokeConsent")
 

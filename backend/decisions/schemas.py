@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from backend.schemas import Address, Amount, Currency, Hex32
+from backend.schemas import EXAMPLE_SELLER, Address, Amount, Currency, Hex32, examples
 
 MAX_TENOR_DAYS = 3_650
 MAX_NAMED_RECEIVABLES = 100
@@ -19,6 +19,10 @@ NamedReceivables = Annotated[
 
 
 class DecisionCreate(BaseModel):
+    model_config = examples(
+        {"firm": EXAMPLE_SELLER, "amount": 50_000_000, "currency": 156, "tenor_days": 90}
+    )
+
     firm: Address
     amount: Amount = Field(description="the amount asked for, in minor units of `currency`")
     currency: Currency | None = Field(

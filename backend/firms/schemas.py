@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from backend.schemas import Address, Hex32, UnixTime
+from backend.schemas import EXAMPLE_SELLER, Address, Hex32, UnixTime, examples
 
 RoleName = Literal["supplier", "core", "bank", "oracle"]
 FirmStatusName = Literal["active", "suspended"]
@@ -21,7 +21,7 @@ Label = Annotated[
 ]
 
 EXAMPLE_FIRM: dict[str, Any] = {
-    "address": "0x" + "ab" * 20,
+    "address": EXAMPLE_SELLER,
     "roles": ["supplier"],
     "uscc": "91110000600037341L",
     "legal_name_zh": "杭州示例精密零件有限公司",
@@ -32,7 +32,7 @@ EXAMPLE_FIRM: dict[str, Any] = {
 
 
 class FirmCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_FIRM]})
+    model_config = examples(EXAMPLE_FIRM)
 
     address: Address
     roles: list[RoleName] = Field(min_length=1, max_length=4)

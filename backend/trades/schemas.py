@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import Address, Amount, Currency, ErrorDetail, Hex32, HexBytes, UnixTime
+from backend.schemas import (
+    EXAMPLE_BUYER,
+    EXAMPLE_ID,
+    EXAMPLE_SELLER,
+    EXAMPLE_SIGNATURE,
+    EXAMPLE_TIME,
+    Address,
+    Amount,
+    Currency,
+    ErrorDetail,
+    Hex32,
+    HexBytes,
+    UnixTime,
+    examples,
+)
 
 ZERO_32 = "0x" + "00" * 32
 TradeKindName = Literal["order", "delivery", "invoice"]
@@ -34,7 +48,28 @@ class TradeIn(BaseModel):
     )
 
 
+EXAMPLE_INVOICE: dict[str, Any] = {
+    "seller": EXAMPLE_SELLER,
+    "buyer": EXAMPLE_BUYER,
+    "kind": "invoice",
+    "doc_hash": "0x" + "5a" * 32,
+    "amount": 123_556_700,
+    "currency": 156,
+    "issued_at": EXAMPLE_TIME,
+    "due_at": EXAMPLE_TIME + 60 * 86_400,
+    "ref": ZERO_32,
+    "invoice_key": "0x" + "7b" * 32,
+}
+EXAMPLE_TRADE = {
+    "trade": EXAMPLE_INVOICE,
+    "seller_signature": EXAMPLE_SIGNATURE,
+    "buyer_signature": EXAMPLE_SIGNATURE,
+}
+
+
 class TradeCreate(BaseModel):
+    model_config = examples(EXAMPLE_TRADE)
+
     trade: TradeIn
     seller_signature: HexBytes
     buyer_signature: HexBytes | None = Field(
@@ -48,6 +83,8 @@ class TradeAccepted(BaseModel):
 
 
 class TradesBatchCreate(BaseModel):
+    model_config = examples({"items": [EXAMPLE_TRADE]})
+
     items: list[TradeCreate] = Field(min_length=1, max_length=1_000)
 
 
@@ -82,10 +119,15 @@ class TradePublic(BaseModel):
 
 
 class TradeConfirm(BaseModel):
+    model_config = examples({"buyer_signature": EXAMPLE_SIGNATURE})
+
     buyer_signature: HexBytes
 
 
 class TradeReject(BaseModel):
+    model_config = examples({"reason": "0x" + b"wrong quantity".hex().ljust(64, "0"),
+                    "buyer_signature": EXAMPLE_SIGNATURE})  # fmt: skip
+
     reason: Hex32 = Field(ZERO_32, description="why, as bytes32 (e.g. short text, zero-padded)")
     buyer_signature: HexBytes
 
@@ -97,6 +139,16 @@ class SubmissionAccepted(BaseModel):
 
 
 class PaymentCreate(BaseModel):
+    model_config = examples(
+        {
+            "trade_id": EXAMPLE_ID,
+            "amount": 50_000_000,
+            "paid_at": EXAMPLE_TIME + 30 * 86_400,
+            "pay_ref": ZERO_32,
+            "payee_signature": EXAMPLE_SIGNATURE,
+        }
+    )
+
     trade_id: Hex32
     amount: Amount
     paid_at: UnixTime

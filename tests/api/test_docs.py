@@ -88,3 +88,44 @@ def test_the_pages_scf_serve_announces_are_served(client):
         if path == "/":
             continue  # the console: served once its build is in (the console's own tests)
         assert client.get(path).status_code in (200, 503), path  # /readyz: 503 with reasons
+
+
+def _example_path(path: str) -> str:
+    """A path of the schema with each parameter filled in with a well-formed value."""
+    filled = path.replace("{address}", "0x" + "ab" * 20).replace("{figure}", "sales_365d")
+    return re.sub(r"\{[a-z_]+\}", "0x" + "12" * 32, filled)
+
+
+def _body_schema(schema, operation):
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" not in content:
+        return None
+    body = content["application/json"]["schema"]
+    while "$ref" in body:
+        body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    return body
+
+
+def test_every_documented_request_example_passes_request_validation(client, operator_headers):
+    """Each JSON request body publishes an example, and the API takes it: whatever it answers
+    (the example's firms and signatures are made up: a business refusal), never 422
+    invalid_request, the answer of a body that does not fit the schema."""
+    schema = client.get("/openapi.json").json()
+    posted = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = _body_schema(schema, operation)
+            if body is None:
+                continue
+            assert body.get("examples"), f"{method.upper()} {path} publishes no example"
+            for example in body["examples"]:
+                answer = client.request(
+                    method.upper(), _example_path(path), json=example, headers=operator_headers
+                )
+                assert answer.status_code < 500, (path, answer.text)
+                refused_by_schema = answer.status_code == 422 and (
+                    answer.json()["error"]["code"] == "invalid_request"
+                )
+                assert not refused_by_schema, (method, path, example, answer.text)
+                posted += 1
+    assert posted >= 15
