@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
@@ -19,6 +19,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +30,7 @@ from backend.auth.router import router as auth_router
 from backend.errors import LedgerError
 from backend.limits import MAX_JSON_DEPTH, json_depth_exceeds, restore_recursion_limit
 from backend.ratelimit import retry_after_header
+from backend.schemas import Address
 from backend.scoring.monitoring import PopulationShiftCollector
 from backend.services import Services
 from backend.workers.metrics import REGISTRY as WORKER_METRICS
@@ -361,10 +363,10 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
         app.include_router(router)
     docs.install_docs(app)
 
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, Any]:
+    @app.get("/healthz", tags=["ops"], response_model=Health)
+    def healthz() -> Health:
         """Liveness: the process answers (no database or node call: that is ``/readyz``)."""
-        return {"status": "ok"}
+        return Health(status="ok")
 
     @app.get(
         "/readyz",
@@ -387,11 +389,11 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
         )
         return JSONResponse(report, status_code=200 if report["ready"] else 503)
 
-    @app.get("/ledger", tags=["ops"])
-    def ledger_info() -> dict[str, Any]:
+    @app.get("/ledger", tags=["ops"], response_model=LedgerInfo)
+    def ledger_info() -> LedgerInfo:
         """Where the ledger is: chain id and contract addresses (what clients sign against)."""
         contracts = {name: c.address for name, c in services.deployment.contracts.items()}
-        return {"chain_id": services.chain_id, "contracts": contracts}
+        return LedgerInfo(chain_id=services.chain_id, contracts=contracts)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)
     def metrics_endpoint() -> Response:
@@ -401,6 +403,18 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class LedgerInfo(BaseModel):
+    chain_id: int
+    contracts: dict[str, Address] = Field(
+        description="address of each contract by name (TradeLedger, ReceivableLedger, …): the "
+        "EIP-712 domains clients sign against"
+    )
 
 
 def _routers() -> list[Any]:
