@@ -20,6 +20,7 @@ from backend.errors import LedgerError
 from backend.paging import Page, Paging, day_end, day_start, fetch_page
 from backend.trades import schemas
 from backend.trades.models import Trade
+from backend.trades.service import trade_in
 
 Side = Literal["seller", "buyer"]
 
@@ -79,17 +80,8 @@ def _conditions(principal: Principal, filters: TradeFilters) -> list[Any]:
 
 def listed(row: Trade) -> schemas.TradeListed:
     return schemas.TradeListed(
+        **trade_in(row).model_dump(),
         trade_id=row.trade_id,
-        seller=row.seller,
-        buyer=row.buyer,
-        kind=schemas.KIND_NAMES[row.kind],
-        doc_hash=row.doc_hash,
-        amount=row.amount,
-        currency=row.currency,
-        issued_at=row.issued_at,
-        due_at=row.due_at,
-        ref=row.ref,
-        invoice_key=row.invoice_key,
         status=schemas.LEDGER_STATUS_NAMES[row.status],  # type: ignore[arg-type]
         reject_reason=row.reject_reason,
         recorded_time=row.recorded_time,

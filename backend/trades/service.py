@@ -45,7 +45,7 @@ from backend.trades.models import Trade as TradeRow
 
 MAX_CLOCK_SKEW = 300  # seconds a business time may run ahead of now (the contract's rule)
 TRADER = Role.SUPPLIER | Role.CORE
-LEDGER_STATUS = {1: "proposed", 2: "verified", 3: "rejected"}
+LEDGER_STATUS = schemas.LEDGER_STATUS_NAMES
 PROPOSED, VERIFIED, REJECTED = 1, 2, 3
 RECEIVABLE_REJECTED = 3  # IReceivableLedger.ReceivableStatus.Rejected
 ZERO_32 = schemas.ZERO_32
@@ -441,11 +441,9 @@ def get_trade(
     )
 
 
-def _recorded(session: Session, services: Services, row: TradeRow) -> schemas.TradePublic:
-    from backend.indexer.models import ChainEvent
-
-    event = session.get(ChainEvent, row.event_id)
-    trade = schemas.TradeIn(
+def trade_in(row: TradeRow) -> schemas.TradeIn:
+    """The typed-data fields of a recorded trade, as the API takes them."""
+    return schemas.TradeIn(
         seller=row.seller,
         buyer=row.buyer,
         kind=schemas.KIND_NAMES[row.kind],
@@ -457,6 +455,13 @@ def _recorded(session: Session, services: Services, row: TradeRow) -> schemas.Tr
         ref=row.ref,
         invoice_key=row.invoice_key,
     )
+
+
+def _recorded(session: Session, services: Services, row: TradeRow) -> schemas.TradePublic:
+    from backend.indexer.models import ChainEvent
+
+    event = session.get(ChainEvent, row.event_id)
+    trade = trade_in(row)
     status, confirmations = depth_status(
         row.recorded_block,
         indexed_head(session, services.chain_id),

@@ -38,6 +38,11 @@ def test_the_api_keeps_to_its_schema(ledger, client, services):
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(services))
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
+    _probe(operations, headers)
+
+
+def _probe(operations, headers):
+    """Each operation with generated cases, as the caller ``headers`` signs in as."""
     for operation in operations:
 
         @given(case=operation.as_strategy())
@@ -78,16 +83,4 @@ def test_the_directory_and_the_lists_keep_to_their_schema_for_the_operator(
         if (operation.method.upper(), operation.path) in DIRECTORY_AND_LISTS
     ]
     assert len(operations) == len(DIRECTORY_AND_LISTS)
-    for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def keeps_to_schema(case):
-            case.call_and_validate(headers=operator_headers, checks=CHECKS)
-
-        keeps_to_schema()
+    _probe(operations, operator_headers)
