@@ -7,15 +7,35 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.errors import (
+    SIGNED_IN,
+    FirmNotActive,
+    InvalidNonce,
+    InvalidSignature,
+    NotABank,
+)
+from backend.chain.node import ChainUnavailable
 from backend.consents import schemas, service
+from backend.consents.errors import AlreadyRevoked, ConsentExpired, ConsentNotFound, NotTheFirm
+from backend.errors import responses
 from backend.paging import Page, PagingDep
-from backend.schemas import ERROR_RESPONSES, Address, Hex32
+from backend.relayer.outbox import DuplicateSubmission
+from backend.schemas import Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
 
-router = APIRouter(prefix="/consents", tags=["consents"], responses=ERROR_RESPONSES)
+SIGNED = (
+    *SIGNED_IN,
+    NotTheFirm,
+    InvalidNonce,
+    InvalidSignature,
+    DuplicateSubmission,
+    ChainUnavailable,
+)
+
+router = APIRouter(prefix="/consents", tags=["consents"], responses=responses(*SIGNED_IN))
 
 
-@router.get("", response_model=Page[schemas.ConsentPublic])
+@router.get("", response_model=Page[schemas.ConsentPublic], responses=responses(*SIGNED_IN))
 def list_consents(
     principal: PrincipalDep,
     session: SessionDep,
@@ -30,7 +50,12 @@ def list_consents(
     return service.list_consents(session, principal, paging, firm, bank, active)
 
 
-@router.post("", status_code=202, response_model=SubmissionAccepted)
+@router.post(
+    "",
+    status_code=202,
+    response_model=SubmissionAccepted,
+    responses=responses(*SIGNED, FirmNotActive, NotABank, ConsentExpired),
+)
 def grant_consent(
     body: schemas.ConsentCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> SubmissionAccepted:
@@ -38,7 +63,12 @@ def grant_consent(
     return service.grant(session, services, principal, body)
 
 
-@router.post("/{consent_id}/revoke", status_code=202, response_model=SubmissionAccepted)
+@router.post(
+    "/{consent_id}/revoke",
+    status_code=202,
+    response_model=SubmissionAccepted,
+    responses=responses(*SIGNED, ConsentNotFound, AlreadyRevoked),
+)
 def revoke_consent(
     consent_id: Hex32,
     body: schemas.ConsentRevoke,

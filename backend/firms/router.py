@@ -7,14 +7,37 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.auth.deps import OperatorDep, PrincipalDep, ServicesDep, SessionDep
+from backend.auth.errors import SIGNED_IN, Forbidden
+from backend.chain.node import ChainUnavailable
+from backend.errors import responses
 from backend.firms import schemas, service
+from backend.firms.errors import (
+    DuplicateCreditCode,
+    FirmAlreadyRegistered,
+    FirmNotFound,
+    FirmStatusInFlight,
+    FirmStatusUnchanged,
+    InvalidCreditCodeError,
+)
 from backend.paging import Page, PagingDep
-from backend.schemas import ERROR_RESPONSES, Address
+from backend.schemas import Address
 
-router = APIRouter(prefix="/firms", tags=["firms"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/firms", tags=["firms"], responses=responses(*SIGNED_IN))
 
 
-@router.post("", status_code=201, response_model=schemas.FirmPublic)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.FirmPublic,
+    responses=responses(
+        *SIGNED_IN,
+        Forbidden,
+        InvalidCreditCodeError,
+        FirmAlreadyRegistered,
+        DuplicateCreditCode,
+        ChainUnavailable,
+    ),
+)
 def register_firm(
     body: schemas.FirmCreate, _operator: OperatorDep, services: ServicesDep, session: SessionDep
 ) -> schemas.FirmPublic:
@@ -23,7 +46,7 @@ def register_firm(
     return service.register(session, services, body)
 
 
-@router.get("", response_model=Page[schemas.FirmPublic])
+@router.get("", response_model=Page[schemas.FirmPublic], responses=responses(*SIGNED_IN))
 def list_firms(
     _principal: PrincipalDep,
     session: SessionDep,
@@ -45,14 +68,33 @@ def list_firms(
     return service.list_firms(session, paging, q, role, status)
 
 
-@router.get("/{address}", response_model=schemas.FirmPublic)
+@router.get(
+    "/{address}",
+    response_model=schemas.FirmPublic,
+    responses=responses(*SIGNED_IN, FirmNotFound, ChainUnavailable),
+)
 def read_firm(
     address: Address, _principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> schemas.FirmPublic:
     return service.read(session, services, address)
 
 
-@router.post("/{address}/suspend", status_code=202, response_model=schemas.FirmSubmissionAccepted)
+STATUS_CHANGE_ERRORS = (
+    *SIGNED_IN,
+    Forbidden,
+    FirmNotFound,
+    FirmStatusInFlight,
+    FirmStatusUnchanged,
+    ChainUnavailable,
+)
+
+
+@router.post(
+    "/{address}/suspend",
+    status_code=202,
+    response_model=schemas.FirmSubmissionAccepted,
+    responses=responses(*STATUS_CHANGE_ERRORS),
+)
 def suspend_firm(
     address: Address, operator: OperatorDep, services: ServicesDep, session: SessionDep
 ) -> schemas.FirmSubmissionAccepted:
@@ -62,7 +104,10 @@ def suspend_firm(
 
 
 @router.post(
-    "/{address}/reactivate", status_code=202, response_model=schemas.FirmSubmissionAccepted
+    "/{address}/reactivate",
+    status_code=202,
+    response_model=schemas.FirmSubmissionAccepted,
+    responses=responses(*STATUS_CHANGE_ERRORS),
 )
 def reactivate_firm(
     address: Address, operator: OperatorDep, services: ServicesDep, session: SessionDep

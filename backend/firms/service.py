@@ -16,17 +16,24 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from backend.auth.service import Principal
-from backend.chain.contracts import FirmStatus, Role
-from backend.errors import LedgerError
+from backend.enums import FirmStatus, OutboxKind, OutboxStatus, Role
 from backend.firms import schemas
 from backend.firms.credit_code import InvalidCreditCode, credit_code_hash, normalise
+from backend.firms.errors import (
+    DuplicateCreditCode,
+    FirmAlreadyRegistered,
+    FirmNotFound,
+    FirmStatusInFlight,
+    FirmStatusUnchanged,
+    InvalidCreditCodeError,
+)
 from backend.firms.models import Firm, FirmDirectoryEntry
 from backend.paging import Page, Paging, fetch_page
-from backend.relayer.models import QUEUED, OutboxItem
+from backend.relayer.models import OutboxItem
+from backend.relayer.outbox import Accepted, enqueue, in_flight
 from backend.services import Services
-from backend.trades.service import Accepted, enqueue, in_flight
 
-SUSPEND, REACTIVATE = "firm_suspend", "firm_reactivate"
+SUSPEND, REACTIVATE = OutboxKind.FIRM_SUSPEND, OutboxKind.FIRM_REACTIVATE
 STATUS_NUMBERS: dict[str, int] = {"active": FirmStatus.ACTIVE, "suspended": FirmStatus.SUSPENDED}
 
 
@@ -40,18 +47,12 @@ def register(session: Session, services: Services, body: schemas.FirmCreate) -> 
     try:
         code = normalise(body.uscc)
     except InvalidCreditCode as error:
-        raise LedgerError(str(error), code="invalid_credit_code", status=422) from None
+        raise InvalidCreditCodeError(str(error)) from None
     if session.get(FirmDirectoryEntry, body.address) is not None:
-        raise LedgerError(
-            f"{body.address} is registered already", code="already_registered", status=409
-        )
+        raise FirmAlreadyRegistered(f"{body.address} is registered already")
     taken = session.exec(select(FirmDirectoryEntry).where(FirmDirectoryEntry.uscc == code)).first()
     if taken is not None:
-        raise LedgerError(
-            f"the credit code {code} is registered to {taken.address}",
-            code="duplicate_credit_code",
-            status=409,
-        )
+        raise DuplicateCreditCode(f"the credit code {code} is registered to {taken.address}")
     roles = Role(0)
     for name in body.roles:
         roles |= Role[name.upper()]
@@ -80,7 +81,7 @@ def read(
         return public(row, entry)
     standing = services.ledger.registry.standing(address)
     if standing.status == FirmStatus.NONE:
-        raise LedgerError(f"no registered firm {address}", code="not_found", status=404)
+        raise FirmNotFound(address)
     chain_row = Firm(
         address=address,
         roles=int(standing.roles),
@@ -145,24 +146,22 @@ def _escape_like(text: str) -> str:
 
 
 def change_status(
-    session: Session, services: Services, principal: Principal, address: str, kind: str
+    session: Session, services: Services, principal: Principal, address: str, kind: OutboxKind
 ) -> schemas.FirmSubmissionAccepted:
     """Queue a suspension or a reactivation for the relayer (the registry's operator role)."""
     target = FirmStatus.SUSPENDED if kind == SUSPEND else FirmStatus.ACTIVE
     row = session.get(Firm, address)
     status = FirmStatus(row.status) if row else services.ledger.registry.standing(address).status
     if status == FirmStatus.NONE:
-        raise LedgerError(f"no registered firm {address}", code="not_found", status=404)
-    kinds = (SUSPEND, REACTIVATE)
+        raise FirmNotFound(address)
+    kinds = (OutboxKind.FIRM_SUSPEND, OutboxKind.FIRM_REACTIVATE)
     if in_flight(session, OutboxItem.subject == address, col(OutboxItem.kind).in_(kinds)):
-        raise LedgerError(
-            "a change of this firm's status is still being recorded; retry once it is",
-            code="operation_in_flight",
-            status=409,
+        raise FirmStatusInFlight(
+            "a change of this firm's status is still being recorded; retry once it is"
         )
     if status == target:
         word = "suspended" if target == FirmStatus.SUSPENDED else "active"
-        raise LedgerError(f"{address} is {word} already", code="status_unchanged", status=409)
+        raise FirmStatusUnchanged(f"{address} is {word} already")
     accepted = Accepted(address, kind, f"{kind}:{address}:{uuid.uuid4().hex}", {"firm": address})
     (row_id,) = enqueue(session, principal, [accepted])
-    return schemas.FirmSubmissionAccepted(id=row_id, subject=address, status=QUEUED)
+    return schemas.FirmSubmissionAccepted(id=row_id, subject=address, status=OutboxStatus.QUEUED)

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from backend.auth.readers import readable_firms
 from backend.auth.service import Principal
-from backend.consents.models import SCOPE_CREDIT_PROFILE
-from backend.consents.service import readable_firms
+from backend.enums import ConsentScope
 from backend.paging import Page, Paging, day_end, day_start, fetch_page
 from backend.receivables import schemas
 from backend.receivables.models import Financing, Receivable
@@ -39,7 +39,7 @@ def list_receivables(
     query: Any = select(Receivable, Trade.currency).outerjoin(
         Trade, col(Trade.trade_id) == col(Receivable.root_id)
     )
-    visible = readable_firms(session, principal, SCOPE_CREDIT_PROFILE)
+    visible = readable_firms(session, principal, ConsentScope.CREDIT_PROFILE)
     if visible is not None:
         me = principal.address
         financed = select(Financing.receivable_id).where(Financing.bank == me)

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from backend.enums import ReceivableStatus
 from backend.schemas import (
     EXAMPLE_BANK,
     EXAMPLE_BUYER,
@@ -22,17 +23,9 @@ from backend.schemas import (
     examples,
 )
 
-STATUS_NAMES = {
-    1: "pending",
-    2: "confirmed",
-    3: "rejected",
-    4: "split",
-    5: "financed",
-    6: "settled",
-    7: "defaulted",
-}
-STATUS_NUMBERS = {name: number for number, name in STATUS_NAMES.items()}
 StateName = Literal["pending", "confirmed", "rejected", "split", "financed", "settled", "defaulted"]
+#: Each state's number in ``ReceivableStatus`` (the filter of GET /receivables).
+STATUS_NUMBERS = {status.name.lower(): int(status) for status in ReceivableStatus if status}
 
 
 class ReceivableIssue(BaseModel):

@@ -15,11 +15,11 @@ from rich.tree import Tree
 
 from backend.chain.contracts import Ledger, SignedTrade
 from backend.chain.receivables import Receivable
+from backend.enums import DAY, TradeKind
 from backend.money import format_money
-from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split, Trade, TradeKind
+from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split, Trade
 from backend.sim.demo_firms import DemoFirm
 
-DAY = 86_400
 CNY = 156
 
 

@@ -13,12 +13,12 @@ from typing import Any, Literal
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from backend.auth.readers import readable_firms
 from backend.auth.service import Principal
-from backend.consents.models import SCOPE_CREDIT_PROFILE
-from backend.consents.service import readable_firms
-from backend.errors import LedgerError
+from backend.enums import ConsentScope, TradeKind, TradeStatus
 from backend.paging import Page, Paging, day_end, day_start, fetch_page
 from backend.trades import schemas
+from backend.trades.errors import SideWithoutParty
 from backend.trades.models import Trade
 from backend.trades.service import trade_in
 
@@ -39,7 +39,7 @@ def list_trades(
     session: Session, principal: Principal, paging: Paging, filters: TradeFilters
 ) -> Page[schemas.TradeListed]:
     query: Any = select(Trade)
-    visible = readable_firms(session, principal, SCOPE_CREDIT_PROFILE)
+    visible = readable_firms(session, principal, ConsentScope.CREDIT_PROFILE)
     if visible is not None:
         query = query.where(or_(col(Trade.seller).in_(visible), col(Trade.buyer).in_(visible)))
     query = query.where(*_conditions(principal, filters))
@@ -53,11 +53,7 @@ def _conditions(principal: Principal, filters: TradeFilters) -> list[Any]:
     party = filters.party
     if filters.side is not None and party is None:
         if principal.operator:
-            raise LedgerError(
-                "side needs a party (the operator is party to no trade)",
-                code="invalid_request",
-                status=422,
-            )
+            raise SideWithoutParty("side needs a party (the operator is party to no trade)")
         party = principal.address  # "my sales" / "my purchases"
     conditions: list[Any] = []
     if party is not None:
@@ -68,9 +64,9 @@ def _conditions(principal: Principal, filters: TradeFilters) -> list[Any]:
         else:
             conditions.append(or_(col(Trade.seller) == party, col(Trade.buyer) == party))
     if filters.kind is not None:
-        conditions.append(col(Trade.kind) == schemas.KIND_NUMBERS[filters.kind])
+        conditions.append(col(Trade.kind) == TradeKind[filters.kind.upper()])
     if filters.status is not None:
-        conditions.append(col(Trade.status) == schemas.LEDGER_STATUS_NUMBERS[filters.status])
+        conditions.append(col(Trade.status) == TradeStatus[filters.status.upper()])
     if filters.issued_from is not None:
         conditions.append(col(Trade.issued_at) >= day_start(filters.issued_from))
     if filters.issued_to is not None:
@@ -82,7 +78,7 @@ def listed(row: Trade) -> schemas.TradeListed:
     return schemas.TradeListed(
         **trade_in(row).model_dump(),
         trade_id=row.trade_id,
-        status=schemas.LEDGER_STATUS_NAMES[row.status],  # type: ignore[arg-type]
+        status=TradeStatus(row.status).name.lower(),  # type: ignore[arg-type]
         reject_reason=row.reject_reason,
         recorded_time=row.recorded_time,
         verified_time=row.verified_time,

@@ -8,14 +8,57 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.errors import (
+    SIGNED_IN,
+    FirmNotActive,
+    InvalidSignature,
+    NotAParty,
+    RoleNotAllowed,
+)
+from backend.chain.node import ChainUnavailable
+from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
-from backend.schemas import ERROR_RESPONSES, Address, Hex32
+from backend.relayer.outbox import DuplicateSubmission
+from backend.schemas import Address, Hex32
 from backend.trades import listing, schemas, service
+from backend.trades.errors import (
+    BatchTooLarge,
+    DuplicateDocument,
+    DuplicateInvoice,
+    InvalidDueDate,
+    InvalidInvoiceKey,
+    MissingInvoiceKey,
+    NotAnInvoice,
+    Overpayment,
+    PaidOnReceivable,
+    ProposalExpired,
+    SelfTrade,
+    SideWithoutParty,
+    TradeNotFound,
+    TradeWrongState,
+    UnknownCurrency,
+)
 
-router = APIRouter(tags=["trades"], responses=ERROR_RESPONSES)
+#: What every signed submission may be refused for, whatever it submits.
+SUBMITTED = (
+    *SIGNED_IN,
+    NotAParty,
+    FirmNotActive,
+    RoleNotAllowed,
+    InvalidSignature,
+    DuplicateSubmission,
+    ChainUnavailable,
+)
+ANSWER = (*SUBMITTED, TradeNotFound, TradeWrongState, ProposalExpired)
+
+router = APIRouter(tags=["trades"], responses=responses(*SIGNED_IN))
 
 
-@router.get("/trades", response_model=Page[schemas.TradeListed])
+@router.get(
+    "/trades",
+    response_model=Page[schemas.TradeListed],
+    responses=responses(*SIGNED_IN, SideWithoutParty),
+)
 def list_trades(
     principal: PrincipalDep,
     session: SessionDep,
@@ -40,7 +83,22 @@ def list_trades(
     return listing.list_trades(session, principal, paging, filters)
 
 
-@router.post("/trades", status_code=202, response_model=schemas.TradeAccepted)
+@router.post(
+    "/trades",
+    status_code=202,
+    response_model=schemas.TradeAccepted,
+    responses=responses(
+        *SUBMITTED,
+        SelfTrade,
+        UnknownCurrency,
+        FutureTime,
+        InvalidDueDate,
+        MissingInvoiceKey,
+        InvalidInvoiceKey,
+        DuplicateDocument,
+        DuplicateInvoice,
+    ),
+)
 def create_trade(
     body: schemas.TradeCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> schemas.TradeAccepted:
@@ -48,7 +106,12 @@ def create_trade(
     return service.submit_trade(session, services, principal, body)
 
 
-@router.post("/trades/batch", status_code=202, response_model=schemas.TradesBatchAccepted)
+@router.post(
+    "/trades/batch",
+    status_code=202,
+    response_model=schemas.TradesBatchAccepted,
+    responses=responses(*SUBMITTED, BatchTooLarge),
+)
 def create_trades(
     body: schemas.TradesBatchCreate,
     principal: PrincipalDep,
@@ -59,7 +122,11 @@ def create_trades(
     return service.submit_batch(session, services, principal, body)
 
 
-@router.get("/trades/{trade_id:hex32}", response_model=schemas.TradePublic)
+@router.get(
+    "/trades/{trade_id:hex32}",
+    response_model=schemas.TradePublic,
+    responses=responses(*SIGNED_IN, TradeNotFound, NotAParty),
+)
 def read_trade(
     trade_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> schemas.TradePublic:
@@ -67,7 +134,10 @@ def read_trade(
 
 
 @router.post(
-    "/trades/{trade_id}/confirm", status_code=202, response_model=schemas.SubmissionAccepted
+    "/trades/{trade_id}/confirm",
+    status_code=202,
+    response_model=schemas.SubmissionAccepted,
+    responses=responses(*ANSWER),
 )
 def confirm_trade(
     trade_id: Hex32,
@@ -80,7 +150,10 @@ def confirm_trade(
 
 
 @router.post(
-    "/trades/{trade_id}/reject", status_code=202, response_model=schemas.SubmissionAccepted
+    "/trades/{trade_id}/reject",
+    status_code=202,
+    response_model=schemas.SubmissionAccepted,
+    responses=responses(*ANSWER),
 )
 def reject_trade(
     trade_id: Hex32,
@@ -92,7 +165,14 @@ def reject_trade(
     return service.answer(session, services, principal, trade_id, body)
 
 
-@router.post("/payments", status_code=202, response_model=schemas.SubmissionAccepted)
+@router.post(
+    "/payments",
+    status_code=202,
+    response_model=schemas.SubmissionAccepted,
+    responses=responses(
+        *SUBMITTED, TradeNotFound, NotAnInvoice, PaidOnReceivable, FutureTime, Overpayment
+    ),
+)
 def create_payment(
     body: schemas.PaymentCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> schemas.SubmissionAccepted:

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from backend.enums import ZERO_32
 from backend.schemas import (
     EXAMPLE_BUYER,
     EXAMPLE_ID,
@@ -22,10 +23,7 @@ from backend.schemas import (
     examples,
 )
 
-ZERO_32 = "0x" + "00" * 32
 TradeKindName = Literal["order", "delivery", "invoice"]
-KIND_NUMBERS: dict[str, int] = {"order": 0, "delivery": 1, "invoice": 2}
-KIND_NAMES = {number: name for name, number in KIND_NUMBERS.items()}
 
 
 class TradeIn(BaseModel):
@@ -157,8 +155,6 @@ class PaymentCreate(BaseModel):
 
 
 LedgerStatusName = Literal["proposed", "verified", "rejected"]
-LEDGER_STATUS_NUMBERS: dict[str, int] = {"proposed": 1, "verified": 2, "rejected": 3}
-LEDGER_STATUS_NAMES = {number: name for name, number in LEDGER_STATUS_NUMBERS.items()}
 
 
 class TradeListed(BaseModel):

@@ -44,7 +44,9 @@ def figures(**overrides: dict[str, Any]) -> dict[str, Any]:
         "size_relative": {"percentile": 0.6},
         "sales_trend": {"slope": 0.01, "cv": 0.3, "months": 24},
         "payment_delays_as_payer": {
-            "days_beyond_terms": 1.0, "days_beyond_terms_180d": 1.0, "late_share": 0.2,
+            "days_beyond_terms": 1.0,
+            "days_beyond_terms_180d": 1.0,
+            "late_share": 0.2,
         },  # fmt: skip
         "payment_delays_as_payee": {"days_beyond_terms": 1.0},
         "paydex_as_payer": {"index": 80.0, "experiences": 3, "counterparties": 2},
@@ -68,7 +70,9 @@ STRONG = {
     "sales_trend": {"slope": 0.05, "cv": 0.1, "months": 24},
     "buyer_concentration": {"buyers": 10, "hhi": 0.1, "top_buyer_share": 0.2},
     "payment_delays_as_payer": {
-        "days_beyond_terms": -10.0, "days_beyond_terms_180d": -10.0, "late_share": 0.0,
+        "days_beyond_terms": -10.0,
+        "days_beyond_terms_180d": -10.0,
+        "late_share": 0.0,
     },  # fmt: skip
     "sales_growth": {"rate": 10.0},
     "paydex_as_payer": {"index": 100.0, "experiences": 40, "counterparties": 10},
