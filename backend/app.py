@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
@@ -19,10 +19,12 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend import docs
 from backend.auth.router import router as auth_router
 from backend.errors import (
     BodyTooLarge,
@@ -35,6 +37,7 @@ from backend.errors import (
 )
 from backend.limits import MAX_JSON_DEPTH, json_depth_exceeds, restore_recursion_limit
 from backend.ratelimit import retry_after_header
+from backend.schemas import Address
 from backend.scoring.monitoring import PopulationShiftCollector
 from backend.services import Services
 from backend.workers.metrics import REGISTRY as WORKER_METRICS
@@ -67,14 +70,12 @@ APP_CSP = (
     "default-src 'self'; base-uri 'self'; form-action 'self'; object-src 'none'; "
     "frame-ancestors 'none'"
 )
-# /docs (Swagger UI) and /redoc load their bundles from jsDelivr and start with an inline script.
+# /docs (Swagger UI) and /redoc load their bundles from this origin (backend/docs.py) and start
+# with an inline script; ReDoc runs a worker from a blob.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "worker-src 'self' blob:; connect-src 'self'; base-uri 'self'; object-src 'none'; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self'; img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+    "base-uri 'self'; object-src 'none'; frame-ancestors 'none'"
 )
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -344,7 +345,15 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
             if callable(stop):
                 stop()
 
-    app = FastAPI(title="scf-ledger", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=docs.TITLE,
+        version="0.1.0",
+        description=docs.DESCRIPTION,
+        openapi_tags=docs.TAGS,
+        docs_url=None,  # served by docs.install_docs, with their assets from this app
+        redoc_url=None,
+        lifespan=lifespan,
+    )
     app.state.services = services
     _install_error_handlers(app)
     metrics = _install_metrics(app)
@@ -356,11 +365,12 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
 
     for router in _routers():
         app.include_router(router)
+    docs.install_docs(app)
 
-    @app.get("/healthz", tags=["ops"], responses=responses())
-    def healthz() -> dict[str, Any]:
+    @app.get("/healthz", tags=["ops"], response_model=Health, responses=responses())
+    def healthz() -> Health:
         """Liveness: the process answers (no database or node call: that is ``/readyz``)."""
-        return {"status": "ok"}
+        return Health(status="ok")
 
     @app.get(
         "/readyz",
@@ -386,11 +396,11 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
         )
         return JSONResponse(report, status_code=200 if report["ready"] else 503)
 
-    @app.get("/ledger", tags=["ops"], responses=responses())
-    def ledger_info() -> dict[str, Any]:
+    @app.get("/ledger", tags=["ops"], response_model=LedgerInfo, responses=responses())
+    def ledger_info() -> LedgerInfo:
         """Where the ledger is: chain id and contract addresses (what clients sign against)."""
         contracts = {name: c.address for name, c in services.deployment.contracts.items()}
-        return {"chain_id": services.chain_id, "contracts": contracts}
+        return LedgerInfo(chain_id=services.chain_id, contracts=contracts)
 
     @app.get("/metrics", tags=["ops"], response_class=Response, responses=responses())
     def metrics_endpoint() -> Response:
@@ -400,6 +410,18 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class LedgerInfo(BaseModel):
+    chain_id: int
+    contracts: dict[str, Address] = Field(
+        description="address of each contract by name (TradeLedger, ReceivableLedger, …): the "
+        "EIP-712 domains clients sign against"
+    )
 
 
 def _routers() -> list[Any]:

@@ -136,6 +136,8 @@ class OutboxKind(StrEnum):
     DEVICE_DISPUTE = "device_dispute"
     CARRIER_APPOINT = "carrier_appoint"
     ATTESTATIONS = "attestations"  # one attestBatch call of an oracle's signed attestations
+    FIRM_SUSPEND = "firm_suspend"
+    FIRM_REACTIVATE = "firm_reactivate"
 
 
 class OutboxStatus(StrEnum):

@@ -12,7 +12,7 @@ from backend.consents.models import Consent
 from backend.credit.models import CreditRecord
 from backend.decisions.models import CreditDecision
 from backend.documents.models import Document
-from backend.firms.models import Firm
+from backend.firms.models import Firm, FirmDirectoryEntry
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor, JournalEntry
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
 from backend.relayer.models import OutboxItem
@@ -35,6 +35,7 @@ __all__ = [
     "Document",
     "Financing",
     "Firm",
+    "FirmDirectoryEntry",
     "IndexerCursor",
     "JournalEntry",
     "LeaderLease",

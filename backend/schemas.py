@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import (
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     PlainSerializer,
     WithJsonSchema,
@@ -153,7 +154,22 @@ UnixTime = Annotated[
 #: A signer's ledger nonce (its next one is what the API expects).
 Nonce = Annotated[int, Field(ge=0, le=MAX_SCHEMA_INT), BeforeValidator(_json_integer)]
 #: An ISO 4217 numeric currency code.
-Currency = Annotated[int, Field(ge=1, le=999), BeforeValidator(_json_integer)]
+Currency = Annotated[int, Field(ge=1, le=999, examples=[156]), BeforeValidator(_json_integer)]
+
+
+# Example values of the published request examples: well-formed (the schema takes them); what they
+# name does not exist, so the API answers them with a business refusal, never invalid_request.
+EXAMPLE_SELLER = "0x" + "ab" * 20
+EXAMPLE_BUYER = "0x" + "cd" * 20
+EXAMPLE_BANK = "0x" + "ef" * 20
+EXAMPLE_ID = "0x" + "12" * 32
+EXAMPLE_SIGNATURE = "0x" + "11" * 65
+EXAMPLE_TIME = 1_760_000_000
+
+
+def examples(*bodies: dict[str, Any]) -> ConfigDict:
+    """A model's ``model_config`` publishing ``bodies`` as its request examples."""
+    return ConfigDict(json_schema_extra={"examples": list(bodies)})
 
 
 def hex_bytes(value: str) -> bytes:

@@ -9,6 +9,9 @@ what is larger still, or not HTTP at all, gets the same JSON error body from the
 from __future__ import annotations
 
 import json
+import socket
+import sys
+from collections.abc import Callable
 from typing import Any
 
 import h11
@@ -53,6 +56,52 @@ def uvicorn_options() -> dict[str, Any]:
     }
 
 
+#: What ``scf serve`` announces once it listens: the console, the docs, health and metrics.
+SERVED_PAGES = (
+    ("console", "/"),
+    ("API docs (Swagger UI)", "/docs"),
+    ("API reference (ReDoc)", "/redoc"),
+    ("health", "/healthz"),
+    ("readiness", "/readyz"),
+    ("metrics", "/metrics"),
+)
+
+
+def served_urls(host: str, port: int) -> list[tuple[str, str]]:
+    """(what, URL) of each page; a wildcard host is shown as this machine's loopback."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return [(what, f"http://{shown}:{port}{path}") for what, path in SERVED_PAGES]
+
+
+def announcement(host: str, port: int) -> str:
+    lines = [f"scf serve: ready, listening on {host}:{port}"]
+    lines += [f"  {what:<22} {url}" for what, url in served_urls(host, port)]
+    return "\n".join(lines) + "\n"
+
+
+class AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that calls ``on_ready`` once its socket listens (not before: a URL it
+    prints answers)."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            self.on_ready()
+
+
+def _print_announcement(host: str, port: int) -> None:
+    sys.stdout.write(announcement(host, port))
+    sys.stdout.flush()
+
+
 def api_server(app: Any, host: str, port: int) -> uvicorn.Server:
-    """The uvicorn server ``scf serve`` runs (``.run()``; ``should_exit`` stops it)."""
-    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, **uvicorn_options()))
+    """The uvicorn server ``scf serve`` runs (``.run()``; ``should_exit`` stops it); it prints
+    the URLs it serves once it listens."""
+    config = uvicorn.Config(app, host=host, port=port, **uvicorn_options())
+    return AnnouncingServer(config, lambda: _print_announcement(host, port))

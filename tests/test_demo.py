@@ -31,7 +31,7 @@ def test_demo_records_trades_and_refuses_the_duplicate_invoice(demo_models):
     assert recorded == 45  # 5 pairs x 3 documents one by one + 5 pairs x 2 x 3 in the batch
     assert text.rstrip().endswith("anvil stopped.")
     # The receivable trees: split down to tier 3, one financed piece, one late, one default.
-    assert "tier 3  150,000.00 CNY  holder Tier-3 Fasteners  settled" in text
+    assert "tier 3  ¥150,000.00  holder Tier-3 Fasteners  settled" in text
     assert "holder Bank: Merchants Commercial Bank  settled, financed" in text
     assert "settled, 8 days late" in text
     assert text.count("defaulted") == 1

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
 from backend.auth.errors import Forbidden
 from backend.auth.service import Principal
-from backend.auth.standing import require_active_bank
+from backend.auth.standing import is_active_bank, require_active_bank
 from backend.consents.models import Consent
 from backend.enums import OutboxKind, OutboxStatus
 from backend.relayer.models import OutboxItem
@@ -75,3 +77,43 @@ def require_reader(
         require_active_bank(session, principal.address)
         return
     raise refusal
+
+
+def _revocation_accepted_clause() -> Any:
+    """SQL: an accepted (not failed) revocation of the consent row exists."""
+    return exists().where(
+        col(OutboxItem.kind) == OutboxKind.REVOKE_CONSENT,
+        col(OutboxItem.subject) == col(Consent.consent_id),
+        col(OutboxItem.status) != OutboxStatus.FAILED,
+    )
+
+
+def active_clause(now: int) -> Any:
+    """SQL for :func:`active_consent`'s rule, over every consent at once."""
+    return and_(
+        col(Consent.revoked_time).is_(None),
+        col(Consent.replaced_by).is_(None),
+        col(Consent.expires_at) > now,
+        ~_revocation_accepted_clause(),
+    )
+
+
+def consenting_firms(session: Session, bank: str, scope: int) -> list[str]:
+    """The firms whose active consent lets ``bank`` read ``scope`` now."""
+    rows = session.exec(
+        select(Consent.firm, Consent.scope).where(
+            Consent.bank == bank, active_clause(int(time.time()))
+        )
+    ).all()
+    return sorted({firm for firm, granted in rows if granted & scope == scope})
+
+
+def readable_firms(session: Session, principal: Principal, scope: int) -> list[str] | None:
+    """Whose records ``principal`` may list: None for the operator (everyone's), else itself
+    and, while it is an active bank, the firms whose active consent covers ``scope``."""
+    if principal.operator:
+        return None
+    firms = [principal.address]
+    if is_active_bank(session, principal.address):
+        firms += consenting_firms(session, principal.address, scope)
+    return firms

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import Address, HexBytes
+from backend.schemas import EXAMPLE_SELLER, EXAMPLE_SIGNATURE, Address, HexBytes, examples
 
 
 class ChallengeCreate(BaseModel):
+    model_config = examples({"address": EXAMPLE_SELLER})
+
     address: Address
 
 
@@ -18,6 +20,13 @@ class ChallengePublic(BaseModel):
 
 
 class TokenCreate(BaseModel):
+    model_config = examples(
+        {
+            "message": "127.0.0.1 wants you to sign in with your Ethereum account: …",
+            "signature": EXAMPLE_SIGNATURE,
+        }
+    )
+
     message: str = Field(max_length=2_000)
     signature: HexBytes = Field(
         description="65 bytes from an EOA's personal_sign, or an ERC-1271 wallet's signature of "

@@ -1,8 +1,10 @@
-"""POST /consents and POST /consents/{id}/revoke."""
+"""GET /consents, POST /consents and POST /consents/{id}/revoke."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.auth.errors import (
@@ -16,8 +18,9 @@ from backend.chain.node import ChainUnavailable
 from backend.consents import schemas, service
 from backend.consents.errors import AlreadyRevoked, ConsentExpired, ConsentNotFound, NotTheFirm
 from backend.errors import responses
+from backend.paging import Page, PagingDep
 from backend.relayer.outbox import DuplicateSubmission
-from backend.schemas import Hex32
+from backend.schemas import Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
 
 SIGNED = (
@@ -30,6 +33,21 @@ SIGNED = (
 )
 
 router = APIRouter(prefix="/consents", tags=["consents"], responses=responses(*SIGNED_IN))
+
+
+@router.get("", response_model=Page[schemas.ConsentPublic], responses=responses(*SIGNED_IN))
+def list_consents(
+    principal: PrincipalDep,
+    session: SessionDep,
+    paging: PagingDep,
+    firm: Annotated[Address | None, Query(description="given by this firm")] = None,
+    bank: Annotated[Address | None, Query(description="given to this bank")] = None,
+    active: Annotated[
+        bool | None, Query(description="only those that let the bank read now")
+    ] = None,
+) -> Page[schemas.ConsentPublic]:
+    """The consents a firm gave, those given to a bank, or all (operator); newest first."""
+    return service.list_consents(session, principal, paging, firm, bank, active)
 
 
 @router.post(

@@ -8,16 +8,20 @@ chain records it.
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from backend.auth.checks import SubmissionChecks, check_next_nonce
-from backend.auth.readers import revocation_accepted
+from backend.auth.readers import active_clause, revocation_accepted
 from backend.auth.service import Principal
 from backend.consents.errors import AlreadyRevoked, ConsentExpired, ConsentNotFound, NotTheFirm
 from backend.consents.models import Consent as ConsentRow
-from backend.consents.schemas import ConsentCreate, ConsentRevoke
+from backend.consents.schemas import ConsentCreate, ConsentPublic, ConsentRevoke, ConsentStatus
 from backend.enums import ConsentScope, OutboxKind, OutboxStatus
+from backend.paging import Page, Paging, fetch_page
+from backend.relayer.models import OutboxItem
 from backend.relayer.outbox import Accepted, enqueue
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Consent, RevokeConsent
@@ -112,3 +116,75 @@ def revoke(
         ],
     )
     return SubmissionAccepted(id=row_id, subject=consent_id, status=OutboxStatus.QUEUED)
+
+
+# ─────────────────────────────────────────────────────────────── lists
+
+
+def list_consents(
+    session: Session,
+    principal: Principal,
+    paging: Paging,
+    firm: str | None,
+    bank: str | None,
+    active: bool | None,
+) -> Page[ConsentPublic]:
+    """Given by the caller (a firm), given to it (a bank), or all (operator); newest first."""
+    now = int(time.time())
+    query: Any = select(ConsentRow)
+    if not principal.operator:
+        query = query.where(
+            or_(
+                col(ConsentRow.firm) == principal.address, col(ConsentRow.bank) == principal.address
+            )
+        )
+    if firm is not None:
+        query = query.where(ConsentRow.firm == firm)
+    if bank is not None:
+        query = query.where(ConsentRow.bank == bank)
+    if active is not None:
+        query = query.where(active_clause(now) if active else ~active_clause(now))
+    rows, count = fetch_page(
+        session, query, paging, col(ConsentRow.event_id).desc(), col(ConsentRow.consent_id)
+    )
+    revoking = _revocations_accepted(session, [row.consent_id for row in rows])
+    return Page(data=[_public(row, now, row.consent_id in revoking) for row in rows], count=count)
+
+
+def _revocations_accepted(session: Session, consent_ids: list[str]) -> set[str]:
+    if not consent_ids:
+        return set()
+    return set(
+        session.exec(
+            select(OutboxItem.subject).where(
+                OutboxItem.kind == OutboxKind.REVOKE_CONSENT,
+                col(OutboxItem.subject).in_(consent_ids),
+                OutboxItem.status != OutboxStatus.FAILED,
+            )
+        ).all()
+    )
+
+
+def _public(row: ConsentRow, now: int, revoking: bool) -> ConsentPublic:
+    if row.revoked_time is not None:
+        status: ConsentStatus = "revoked"
+    elif revoking:
+        status = "revoking"
+    elif row.replaced_by is not None:
+        status = "replaced"
+    elif row.expires_at <= now:
+        status = "expired"
+    else:
+        status = "active"
+    return ConsentPublic(
+        consent_id=row.consent_id,
+        firm=row.firm,
+        bank=row.bank,
+        scope=row.scope,
+        expires_at=row.expires_at,
+        granted_time=row.granted_time,
+        revoked_time=row.revoked_time,
+        replaced_by=row.replaced_by,
+        active=status == "active",
+        status=status,
+    )

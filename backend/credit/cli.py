@@ -15,6 +15,7 @@ from backend.credit.cache import get_record
 from backend.credit.record import FIGURES, CreditRecordView
 from backend.db import make_engine
 from backend.errors import LedgerError
+from backend.money import format_money
 from backend.settings import get_settings
 
 credit_app = typer.Typer(help="per-firm credit records", no_args_is_help=True)
@@ -52,6 +53,9 @@ def show(
     as_of: str | None = typer.Option(
         None, "--as-of", help="YYYY-MM-DD (end of day, UTC) or ISO datetime; default: now"
     ),
+    locale: str = typer.Option(
+        "zh_CN", "--locale", help="how amounts are written: zh_CN (¥1,234.00) or en (CNY 1,234.00)"
+    ),
 ) -> None:
     """Print a firm's credit record: each figure, its value and how many chain events back it."""
     url = get_settings().effective_database_url
@@ -72,10 +76,10 @@ def show(
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    console.print(record_table(view))
+    console.print(record_table(view, get_settings().base_currency, locale))
 
 
-def record_table(view: CreditRecordView) -> Table:
+def record_table(view: CreditRecordView, base_currency: int = 156, locale: str = "zh_CN") -> Table:
     moment = datetime.fromtimestamp(view.as_of, UTC).isoformat()
     table = Table(title=f"credit record of {view.firm} as of {moment}")
     table.add_column("figure")
@@ -85,15 +89,28 @@ def record_table(view: CreditRecordView) -> Table:
         table.add_row("available", f"no: {view.reason}", "0")
         return table
     for name in FIGURES:
-        table.add_row(name, _format(view.figures[name]), str(len(view.evidence.get(name, ()))))
+        shown = _format(view.figures[name], base_currency, locale)
+        table.add_row(name, shown, str(len(view.evidence.get(name, ()))))
     return table
 
 
-def _format(value: Any) -> str:
+def _is_money(key: str) -> bool:
+    """The record's amount fields (``amount``, ``core_amount``, …): minor units of a currency."""
+    return key == "amount" or key.endswith("_amount") or key == "advance"
+
+
+def _format(value: Any, currency: int, locale: str) -> str:
+    """A figure for people; amounts as money in the figure's own ``currency`` when it names one,
+    else in the base currency the record is scored in."""
     if isinstance(value, dict):
-        return ", ".join(f"{key}={_format(item)}" for key, item in value.items())
+        currency = value.get("currency", currency)
+        return ", ".join(
+            f"{key}={_money_or(item, key, currency, locale)}"
+            for key, item in value.items()
+            if key != "currency"
+        )
     if isinstance(value, list):
-        return "[" + "; ".join(_format(item) for item in value) + "]"
+        return "[" + "; ".join(_format(item, currency, locale) for item in value) + "]"
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -103,3 +120,9 @@ def _format(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def _money_or(item: Any, key: str, currency: int, locale: str) -> str:
+    if _is_money(key) and isinstance(item, int) and not isinstance(item, bool):
+        return format_money(item, currency, locale)
+    return _format(item, currency, locale)

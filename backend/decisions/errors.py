@@ -14,3 +14,10 @@ class DecisionNotFound(LedgerError):
     def __init__(self, decision_id: str) -> None:
         super().__init__(f"no credit decision {decision_id}")
         self.decision_id = decision_id
+
+
+class CurrencyNotSupported(LedgerError):
+    """Decisions are made in the ledger's base currency, the one credit records are scored in."""
+
+    code = "currency_not_supported"
+    status = 422

@@ -11,10 +11,11 @@ from backend.auth.errors import SIGNED_IN, Forbidden, NoConsent, RoleNotAllowed
 from backend.auth.standing import ReaderNotABank, ReaderNotActive
 from backend.credit.cache import NothingIndexed
 from backend.decisions import service
-from backend.decisions.errors import DecisionNotFound
-from backend.decisions.schemas import Decision, DecisionCreate, DecisionPage
-from backend.decisions.snapshot import FirmNotRegistered, ReceivableNotEligible
+from backend.decisions.errors import CurrencyNotSupported, DecisionNotFound
+from backend.decisions.schemas import Decision, DecisionCreate, DecisionSummary
+from backend.decisions.snapshot import CurrencyMismatch, FirmNotRegistered, ReceivableNotEligible
 from backend.errors import responses
+from backend.paging import Page, PagingDep
 from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Address, Hex32
 from backend.scoring.store import ModelUnavailable
@@ -34,6 +35,8 @@ router = APIRouter(prefix="/credit-decisions", tags=["decisions"], responses=res
         NoConsent,
         FirmNotRegistered,
         ReceivableNotEligible,
+        CurrencyNotSupported,
+        CurrencyMismatch,
         DuplicateSubmission,
         ModelUnavailable,
         NothingIndexed,
@@ -48,16 +51,15 @@ def request_decision(
     return service.request_decision(session, services, principal, body)
 
 
-@router.get("", response_model=DecisionPage, responses=responses(*BANK))
+@router.get("", response_model=Page[DecisionSummary], responses=responses(*BANK))
 def list_decisions(
     principal: PrincipalDep,
     session: SessionDep,
+    paging: PagingDep,
     firm: Annotated[Address | None, Query(description="only the decisions about this firm")] = None,
-    offset: int = Query(0, ge=0, le=10**9),
-    limit: int = Query(50, ge=1, le=500),
-) -> DecisionPage:
+) -> Page[DecisionSummary]:
     """A bank's own decisions, a firm's decisions about it, or all (operator); newest first."""
-    return service.list_decisions(session, principal, firm, offset, limit)
+    return service.list_decisions(session, principal, firm, paging)
 
 
 @router.get(

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from backend.schemas import Address, Amount, Hex32
+from backend.schemas import EXAMPLE_SELLER, Address, Amount, Currency, Hex32, examples
 
 MAX_TENOR_DAYS = 3_650
 MAX_NAMED_RECEIVABLES = 100
@@ -19,8 +19,17 @@ NamedReceivables = Annotated[
 
 
 class DecisionCreate(BaseModel):
+    model_config = examples(
+        {"firm": EXAMPLE_SELLER, "amount": 50_000_000, "currency": 156, "tenor_days": 90}
+    )
+
     firm: Address
-    amount: Amount = Field(description="the amount asked for, in minor units")
+    amount: Amount = Field(description="the amount asked for, in minor units of `currency`")
+    currency: Currency | None = Field(
+        None,
+        description="ISO 4217 numeric; default the ledger's base currency (SCF_BASE_CURRENCY, "
+        "156 CNY), the one credit records are scored in; receivables in another are refused",
+    )
     tenor_days: int = Field(ge=1, le=MAX_TENOR_DAYS, description="days until repayment")
     receivable_ids: NamedReceivables | None = Field(
         None,
@@ -70,6 +79,10 @@ class Decision(BaseModel):
     bank: Address
     firm: Address
     amount: int
+    currency: int | None = Field(
+        description="ISO 4217 numeric of amount and limit (null: decided before decisions "
+        "named their currency)"
+    )
     tenor_days: int
     receivable_ids: list[str] | None
     created_at: int
@@ -108,6 +121,7 @@ class DecisionSummary(BaseModel):
     bank: Address
     firm: Address
     amount: int
+    currency: int | None
     tenor_days: int
     outcome: str
     limit: int
@@ -116,10 +130,3 @@ class DecisionSummary(BaseModel):
     grade: str | None
     model_version: str
     created_at: int
-
-
-class DecisionPage(BaseModel):
-    total: int
-    offset: int
-    limit: int
-    decisions: list[DecisionSummary] = Field(description="newest first")

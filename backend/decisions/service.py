@@ -12,21 +12,20 @@ import secrets
 import time
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from backend.auth.errors import Forbidden, NoConsent, RoleNotAllowed
 from backend.auth.readers import active_consent, bank_may_read
 from backend.auth.service import Principal
 from backend.auth.standing import is_active_bank, require_active_bank
-from backend.decisions.errors import DecisionNotFound
+from backend.decisions.errors import CurrencyNotSupported, DecisionNotFound
 from backend.decisions.models import CreditDecision
 from backend.decisions.policy import DecisionPolicy, decide
 from backend.decisions.schemas import (
     Anchor,
     Decision,
     DecisionCreate,
-    DecisionPage,
     DecisionSummary,
     Verification,
 )
@@ -38,6 +37,7 @@ from backend.decisions.snapshot import (
     take_snapshot,
 )
 from backend.enums import ConsentScope, OutboxKind, OutboxStatus, Role
+from backend.paging import Page, Paging, fetch_page
 from backend.relayer.models import OutboxItem
 from backend.relayer.outbox import Accepted, enqueue
 from backend.relayer.status import FINAL_PUBLIC, RECORDED_PUBLIC, submission_status
@@ -59,7 +59,10 @@ def request_decision(
     _require_bank_with_consent(session, services, principal, body.firm)
     model = services.models.latest()
     ids = None if body.receivable_ids is None else tuple(body.receivable_ids)
-    request = DecisionRequest(body.firm, principal.address, body.amount, body.tenor_days, ids)
+    currency = _decision_currency(services, body)
+    request = DecisionRequest(
+        body.firm, principal.address, body.amount, body.tenor_days, ids, currency
+    )
     snapshot = take_snapshot(services.engine, request, DecisionPolicy())
     result = decide(snapshot, model)
     decision_id = "0x" + secrets.token_hex(32)
@@ -92,6 +95,18 @@ def request_decision(
         [Accepted(decision_id, OutboxKind.ANCHOR_DECISION, f"decision:{decision_id}", payload)],
     )
     return _view(row, Anchor(status=OutboxStatus.QUEUED, tx_hash=None, block_number=None))
+
+
+def _decision_currency(services: Services, body: DecisionCreate) -> int:
+    """The decision's currency: the base currency the credit record is scored in (the default),
+    since a limit or price in another currency would mix the two."""
+    base = services.settings.base_currency
+    if body.currency is not None and body.currency != base:
+        raise CurrencyNotSupported(
+            f"decisions are made in the ledger's base currency {base}, the one credit records "
+            f"are scored in; {body.currency} is not it"
+        )
+    return base
 
 
 def read_decision(
@@ -127,8 +142,8 @@ def _may_read_record(session: Session, principal: Principal, firm: str) -> bool:
 
 
 def list_decisions(
-    session: Session, principal: Principal, firm: str | None, offset: int, limit: int
-) -> DecisionPage:
+    session: Session, principal: Principal, firm: str | None, paging: Paging
+) -> Page[DecisionSummary]:
     """The caller's decisions, newest first: a bank's own, those about a firm (to the firm
     itself), or all of them (to the operator); ``firm`` narrows to one firm."""
     query = select(CreditDecision)
@@ -141,15 +156,14 @@ def list_decisions(
         query = query.where(mine)
     if firm is not None:
         query = query.where(CreditDecision.firm == firm)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(CreditDecision.created_at).desc(), col(CreditDecision.decision_id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return DecisionPage(
-        total=total, offset=offset, limit=limit, decisions=[_summary(row) for row in rows]
+    rows, count = fetch_page(
+        session,
+        query,
+        paging,
+        col(CreditDecision.created_at).desc(),
+        col(CreditDecision.decision_id),
     )
+    return Page(data=[_summary(row) for row in rows], count=count)
 
 
 def _summary(row: CreditDecision) -> DecisionSummary:
@@ -158,6 +172,7 @@ def _summary(row: CreditDecision) -> DecisionSummary:
         bank=row.bank,
         firm=row.firm,
         amount=row.amount,
+        currency=row.snapshot["request"].get("currency"),
         tenor_days=row.tenor_days,
         outcome=row.outcome,
         limit=row.result["limit"]["amount"],
@@ -285,6 +300,7 @@ def _view(row: CreditDecision, anchor: Anchor) -> Decision:
         amount=row.amount,
         tenor_days=row.tenor_days,
         receivable_ids=request["receivable_ids"],
+        currency=request.get("currency"),
         created_at=row.created_at,
         as_of=row.as_of,
         snapshot_hash=row.snapshot_hash,

@@ -24,10 +24,14 @@ from backend.credit.queries import ReceivableState
 from backend.decisions.policy import DecisionPolicy
 from backend.errors import LedgerError
 from backend.firms.models import Firm
+from backend.receivables.models import Receivable
 from backend.sdk.hashing import keccak256
+from backend.trades.models import Trade
 
 SNAPSHOT_VERSION = 1
 FIRMS: Table = Firm.__table__  # type: ignore[attr-defined]
+RECEIVABLES: Table = Receivable.__table__  # type: ignore[attr-defined]
+TRADES: Table = Trade.__table__  # type: ignore[attr-defined]
 FIRM_STATUS = {1: "active", 2: "suspended"}  # FirmRegistry.FirmStatus
 
 
@@ -41,6 +45,11 @@ class ReceivableNotEligible(LedgerError):
     status = 422
 
 
+class CurrencyMismatch(LedgerError):
+    code = "currency_mismatch"
+    status = 422
+
+
 @dataclass(frozen=True)
 class DecisionRequest:
     firm: str
@@ -48,6 +57,7 @@ class DecisionRequest:
     amount: int
     tenor_days: int
     receivable_ids: tuple[str, ...] | None = None
+    currency: int = 156  # ISO 4217 numeric: the amount's, and the receivables lent against
 
     def to_json(self) -> dict[str, Any]:
         ids = None if self.receivable_ids is None else sorted(self.receivable_ids)
@@ -55,6 +65,7 @@ class DecisionRequest:
             "firm": self.firm,
             "bank": self.bank,
             "amount": self.amount,
+            "currency": self.currency,
             "tenor_days": self.tenor_days,
             "receivable_ids": ids,
         }
@@ -83,7 +94,8 @@ def take_snapshot(
         status = connection.execute(
             select(FIRMS.c.status).where(FIRMS.c.address == request.firm)
         ).scalar_one()
-    chosen = _chosen(held, request.receivable_ids)
+        currencies = _currencies(connection, [state.receivable_id for state in held])
+    chosen = _chosen(held, request.receivable_ids, currencies, request.currency)
     obligors = sorted({state.obligor for state in chosen})
     return {
         "version": SNAPSHOT_VERSION,
@@ -103,16 +115,42 @@ def take_snapshot(
     }
 
 
-def _chosen(held: Sequence[ReceivableState], named: Sequence[str] | None) -> list[ReceivableState]:
-    """All held receivables, or the named ones, each of which must be held and confirmed."""
+def _currencies(connection: Any, receivable_ids: list[str]) -> dict[str, int]:
+    """Each receivable's currency: its invoice's (a root receivable's id is the trade id)."""
+    if not receivable_ids:
+        return {}
+    rows = connection.execute(
+        select(RECEIVABLES.c.receivable_id, TRADES.c.currency)
+        .join(TRADES, TRADES.c.trade_id == RECEIVABLES.c.root_id)
+        .where(RECEIVABLES.c.receivable_id.in_(receivable_ids))
+    )
+    return {receivable_id: int(currency) for receivable_id, currency in rows}
+
+
+def _chosen(
+    held: Sequence[ReceivableState],
+    named: Sequence[str] | None,
+    currencies: dict[str, int],
+    currency: int,
+) -> list[ReceivableState]:
+    """The held receivables in the decision's currency (never lent against in another), or
+    the named ones, each of which must be held, confirmed and in that currency."""
     if named is None:
-        return list(held)
+        return [state for state in held if currencies.get(state.receivable_id) == currency]
     by_id = {state.receivable_id: state for state in held}
     missing = [receivable_id for receivable_id in named if receivable_id not in by_id]
     if missing:
         raise ReceivableNotEligible(
             f"not a confirmed receivable the firm holds as of the last indexed block: "
             f"{', '.join(missing)}"
+        )
+    foreign = [
+        receivable_id for receivable_id in named if currencies.get(receivable_id) != currency
+    ]
+    if foreign:
+        raise CurrencyMismatch(
+            f"not in the decision's currency ({currency}): {', '.join(foreign)}; amounts of "
+            "different currencies are never added"
         )
     return [by_id[receivable_id] for receivable_id in named]
 

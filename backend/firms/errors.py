@@ -21,3 +21,31 @@ class FirmNotFound(LedgerError):
     def __init__(self, address: str) -> None:
         super().__init__(f"no registered firm {address}")
         self.address = address
+
+
+class FirmAlreadyRegistered(LedgerError):
+    """The address has a directory entry already."""
+
+    code = "already_registered"
+    status = 409
+
+
+class DuplicateCreditCode(LedgerError):
+    """Another firm is registered with this unified social credit code."""
+
+    code = "duplicate_credit_code"
+    status = 409
+
+
+class FirmStatusInFlight(LedgerError):
+    """A suspension or reactivation of this firm is still being recorded."""
+
+    code = "operation_in_flight"
+    status = 409
+
+
+class FirmStatusUnchanged(LedgerError):
+    """The firm is in that status already."""
+
+    code = "status_unchanged"
+    status = 409

@@ -1,15 +1,25 @@
-"""HTTP for firms."""
+"""HTTP for firms: the directory (register, read, search) and the operator's suspensions."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from backend.auth.deps import OperatorDep, PrincipalDep, ServicesDep, SessionDep
 from backend.auth.errors import SIGNED_IN, Forbidden
 from backend.chain.node import ChainUnavailable
 from backend.errors import responses
 from backend.firms import schemas, service
-from backend.firms.errors import FirmNotFound, InvalidCreditCodeError
+from backend.firms.errors import (
+    DuplicateCreditCode,
+    FirmAlreadyRegistered,
+    FirmNotFound,
+    FirmStatusInFlight,
+    FirmStatusUnchanged,
+    InvalidCreditCodeError,
+)
+from backend.paging import Page, PagingDep
 from backend.schemas import Address
 
 router = APIRouter(prefix="/firms", tags=["firms"], responses=responses(*SIGNED_IN))
@@ -19,13 +29,43 @@ router = APIRouter(prefix="/firms", tags=["firms"], responses=responses(*SIGNED_
     "",
     status_code=201,
     response_model=schemas.FirmPublic,
-    responses=responses(*SIGNED_IN, Forbidden, InvalidCreditCodeError, ChainUnavailable),
+    responses=responses(
+        *SIGNED_IN,
+        Forbidden,
+        InvalidCreditCodeError,
+        FirmAlreadyRegistered,
+        DuplicateCreditCode,
+        ChainUnavailable,
+    ),
 )
 def register_firm(
-    body: schemas.FirmCreate, _operator: OperatorDep, services: ServicesDep
+    body: schemas.FirmCreate, _operator: OperatorDep, services: ServicesDep, session: SessionDep
 ) -> schemas.FirmPublic:
-    """Register a firm on chain (the operator only)."""
-    return service.register(services, body)
+    """Register a firm on chain (the hash of its credit code) and in the directory (its names
+    and the code in clear); the operator only."""
+    return service.register(session, services, body)
+
+
+@router.get("", response_model=Page[schemas.FirmPublic], responses=responses(*SIGNED_IN))
+def list_firms(
+    _principal: PrincipalDep,
+    session: SessionDep,
+    paging: PagingDep,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
+            description="part of a legal name (Chinese or English, any case) or of the credit "
+            "code, or the beginning of the address",
+        ),
+    ] = None,
+    role: Annotated[schemas.RoleName | None, Query(description="firms holding this role")] = None,
+    status: Annotated[schemas.FirmStatusName | None, Query()] = None,
+) -> Page[schemas.FirmPublic]:
+    """The directory, newest registration first (any signed-in caller)."""
+    return service.list_firms(session, paging, q, role, status)
 
 
 @router.get(
@@ -37,3 +77,40 @@ def read_firm(
     address: Address, _principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> schemas.FirmPublic:
     return service.read(session, services, address)
+
+
+STATUS_CHANGE_ERRORS = (
+    *SIGNED_IN,
+    Forbidden,
+    FirmNotFound,
+    FirmStatusInFlight,
+    FirmStatusUnchanged,
+    ChainUnavailable,
+)
+
+
+@router.post(
+    "/{address}/suspend",
+    status_code=202,
+    response_model=schemas.FirmSubmissionAccepted,
+    responses=responses(*STATUS_CHANGE_ERRORS),
+)
+def suspend_firm(
+    address: Address, operator: OperatorDep, services: ServicesDep, session: SessionDep
+) -> schemas.FirmSubmissionAccepted:
+    """Suspend a firm in the registry (the operator only): relayed; its writes and a bank's
+    reads stop once the suspension is indexed."""
+    return service.change_status(session, services, operator, address, service.SUSPEND)
+
+
+@router.post(
+    "/{address}/reactivate",
+    status_code=202,
+    response_model=schemas.FirmSubmissionAccepted,
+    responses=responses(*STATUS_CHANGE_ERRORS),
+)
+def reactivate_firm(
+    address: Address, operator: OperatorDep, services: ServicesDep, session: SessionDep
+) -> schemas.FirmSubmissionAccepted:
+    """Reactivate a suspended firm (the operator only), relayed like a suspension."""
+    return service.change_status(session, services, operator, address, service.REACTIVATE)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.auth.errors import (
@@ -16,7 +19,8 @@ from backend.auth.errors import (
 )
 from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
-from backend.receivables import schemas, service
+from backend.paging import Page, PagingDep
+from backend.receivables import listing, schemas, service
 from backend.receivables.errors import (
     AdvanceExceedsAmount,
     AlreadyFinanced,
@@ -38,7 +42,7 @@ from backend.receivables.errors import (
     TierTooDeep,
 )
 from backend.relayer.outbox import DuplicateSubmission
-from backend.schemas import Hex32
+from backend.schemas import Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
 
 #: What every move of a receivable by its holder may be refused for.
@@ -55,6 +59,23 @@ MOVE = (
 )
 
 router = APIRouter(prefix="/receivables", tags=["receivables"], responses=responses(*SIGNED_IN))
+
+
+@router.get("", response_model=Page[schemas.ReceivablePublic], responses=responses(*SIGNED_IN))
+def list_receivables(
+    principal: PrincipalDep,
+    session: SessionDep,
+    paging: PagingDep,
+    holder: Annotated[Address | None, Query()] = None,
+    obligor: Annotated[Address | None, Query()] = None,
+    state: Annotated[schemas.StateName | None, Query()] = None,
+    due_from: Annotated[dt.date | None, Query(description="due on or after this day (UTC)")] = None,
+    due_to: Annotated[dt.date | None, Query(description="due on or before this day (UTC)")] = None,
+) -> Page[schemas.ReceivablePublic]:
+    """Receivables, newest first: those a firm holds, owes or was created for; a bank's also
+    those it financed or held by firms with an active consent to it; all (operator)."""
+    filters = listing.ReceivableFilters(holder, obligor, state, due_from, due_to)
+    return listing.list_receivables(session, principal, paging, filters)
 
 
 @router.post(

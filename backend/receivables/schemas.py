@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
-from backend.schemas import Address, Amount, Hex32, HexBytes, Nonce, UnixTime
+from backend.enums import ReceivableStatus
+from backend.schemas import (
+    EXAMPLE_BANK,
+    EXAMPLE_BUYER,
+    EXAMPLE_ID,
+    EXAMPLE_SELLER,
+    EXAMPLE_SIGNATURE,
+    EXAMPLE_TIME,
+    Address,
+    Amount,
+    Hex32,
+    HexBytes,
+    Nonce,
+    UnixTime,
+    examples,
+)
+
+StateName = Literal["pending", "confirmed", "rejected", "split", "financed", "settled", "defaulted"]
+#: Each state's number in ``ReceivableStatus`` (the filter of GET /receivables).
+STATUS_NUMBERS = {status.name.lower(): int(status) for status in ReceivableStatus if status}
 
 
 class ReceivableIssue(BaseModel):
+    model_config = examples({"trade_id": EXAMPLE_ID})
+
     trade_id: Hex32 = Field(description="a recorded invoice whose buyer is a core enterprise")
 
 
@@ -19,15 +42,27 @@ class ReceivablePublic(BaseModel):
     obligor: Address
     creditor: Address
     holder: Address
-    amount: int
+    amount: int = Field(description="minor units of `currency`")
+    currency: int | None = Field(
+        description="ISO 4217 numeric, the invoice's (null only while its invoice is unindexed)"
+    )
     due_at: int
-    status: str
+    status: StateName
     financed: bool
     paid_at: int | None
     late_days: int | None
 
 
 class ReceivableSplit(BaseModel):
+    model_config = examples(
+        {
+            "to": [EXAMPLE_BUYER, EXAMPLE_SELLER],
+            "amounts": [30_000_000, 93_556_700],
+            "nonce": 0,
+            "holder_signature": EXAMPLE_SIGNATURE,
+        }
+    )
+
     to: list[Address] = Field(min_length=1, max_length=32)
     amounts: list[Amount] = Field(min_length=1, max_length=32)
     nonce: Nonce
@@ -35,6 +70,18 @@ class ReceivableSplit(BaseModel):
 
 
 class ReceivableFinance(BaseModel):
+    model_config = examples(
+        {
+            "bank": EXAMPLE_BANK,
+            "advance": 117_000_000,
+            "rate_bps": 450,
+            "deadline": EXAMPLE_TIME + 86_400,
+            "nonce": 0,
+            "holder_signature": EXAMPLE_SIGNATURE,
+            "bank_signature": EXAMPLE_SIGNATURE,
+        }
+    )
+
     bank: Address
     advance: Amount
     rate_bps: int = Field(ge=0, le=100_000, description="discount rate, basis points a year")
@@ -45,6 +92,15 @@ class ReceivableFinance(BaseModel):
 
 
 class ReceivableSettle(BaseModel):
+    model_config = examples(
+        {
+            "amount": 123_556_700,
+            "paid_at": EXAMPLE_TIME + 60 * 86_400,
+            "pay_ref": "0x" + "00" * 32,
+            "holder_signature": EXAMPLE_SIGNATURE,
+        }
+    )
+
     amount: Amount
     paid_at: UnixTime
     pay_ref: Hex32 = "0x" + "00" * 32
@@ -52,5 +108,7 @@ class ReceivableSettle(BaseModel):
 
 
 class ReceivableDefault(BaseModel):
+    model_config = examples({"nonce": 0, "holder_signature": EXAMPLE_SIGNATURE})
+
     nonce: Nonce
     holder_signature: HexBytes

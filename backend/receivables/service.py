@@ -83,7 +83,13 @@ def _receivable(session: Session, receivable_id: str) -> Receivable:
     return row
 
 
-def public(row: Receivable) -> schemas.ReceivablePublic:
+def currency_of(session: Session, row: Receivable) -> int | None:
+    """A receivable is in its invoice's currency: the root's id is the invoice's trade id."""
+    invoice = session.get(TradeRow, row.root_id)
+    return None if invoice is None else invoice.currency
+
+
+def public(row: Receivable, currency: int | None) -> schemas.ReceivablePublic:
     return schemas.ReceivablePublic(
         receivable_id=row.receivable_id,
         root_id=row.root_id,
@@ -93,6 +99,7 @@ def public(row: Receivable) -> schemas.ReceivablePublic:
         creditor=row.creditor,
         holder=row.holder,
         amount=row.amount,
+        currency=currency,
         due_at=row.due_at,
         status=_status_name(row.status),
         financed=row.financed,
@@ -105,7 +112,7 @@ def read(session: Session, principal: Principal, receivable_id: str) -> schemas.
     row = _receivable(session, receivable_id)
     if not principal.operator and principal.address not in (row.holder, row.obligor, row.creditor):
         raise NotAParty("a receivable is read by its holder, obligor, creditor and the operator")
-    return public(row)
+    return public(row, currency_of(session, row))
 
 
 def _require_status(row: Receivable, *allowed: int) -> None:

@@ -12,7 +12,7 @@ from web3.contract.contract import ContractFunction
 from backend.attestations import payloads as attestation_payloads
 from backend.chain.contracts import Ledger, SignedTrade
 from backend.chain.reverts import ContractRevert
-from backend.enums import ZERO_32, OutboxKind, ReceivableStatus, TradeKind, TradeStatus
+from backend.enums import ZERO_32, FirmStatus, OutboxKind, ReceivableStatus, TradeKind, TradeStatus
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Payment, Trade
 
@@ -220,6 +220,27 @@ def _decision_anchored_already(error: ContractRevert, payload: dict[str, Any]) -
     )
 
 
+def _suspend(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    return ledger.registry.contract.functions.suspend(payload["firm"])
+
+
+def _reactivate(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    return ledger.registry.contract.functions.reactivate(payload["firm"])
+
+
+def _status_is(status: int) -> Callable[[ContractRevert, dict[str, Any]], bool]:
+    """Already done when the registry says the firm is in that status already."""
+
+    def check(error: ContractRevert, payload: dict[str, Any]) -> bool:
+        return (
+            error.error_name == "FirmRegistryStatusUnchanged"
+            and _same(error.arguments.get("firm", ""), payload["firm"])
+            and error.arguments.get("status") == status
+        )
+
+    return check
+
+
 def _device_named(error_name: str) -> Callable[[ContractRevert, dict[str, Any]], bool]:
     def check(error: ContractRevert, payload: dict[str, Any]) -> bool:
         device_id = payload.get("device_id") or payload["device"]["device_id"]
@@ -269,4 +290,6 @@ ACTIONS: dict[str, Action] = {
     OutboxKind.PAYMENT: Action(_payment, _payment_recorded_already),
     OutboxKind.ANCHOR_DECISION: Action(_anchor_decision, _decision_anchored_already),
     **ATTESTATION_ACTIONS,
+    OutboxKind.FIRM_SUSPEND: Action(_suspend, _status_is(FirmStatus.SUSPENDED)),
+    OutboxKind.FIRM_REACTIVATE: Action(_reactivate, _status_is(FirmStatus.ACTIVE)),
 }

@@ -130,6 +130,67 @@ class LedgerClient:
     def trade(self, trade_id: str) -> dict[str, Any]:
         return dict(self._request("GET", f"/trades/{trade_id}"))
 
+    # ───────────────────────────────────────────── lists ({"data": [...], "count": N})
+
+    def _list(self, path: str, offset: int, limit: int, **filters: Any) -> dict[str, Any]:
+        params = {name.rstrip("_"): value for name, value in filters.items() if value is not None}
+        params.update(offset=offset, limit=limit)
+        return dict(self._request("GET", path, params=params))
+
+    def firms(
+        self,
+        q: str | None = None,
+        role: str | None = None,
+        status: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> dict[str, Any]:
+        """The firm directory: ``q`` matches a legal name or the credit code."""
+        return self._list("/firms", offset, limit, q=q, role=role, status=status)
+
+    def trades(
+        self,
+        party: str | None = None,
+        side: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        from_: str | None = None,
+        to: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> dict[str, Any]:
+        """Recorded trades the caller may read; ``from_``/``to``: ISO dates of issue."""
+        return self._list(
+            "/trades", offset, limit, party=party, side=side, kind=kind, status=status,
+            from_=from_, to=to,
+        )  # fmt: skip
+
+    def receivables(
+        self,
+        holder: str | None = None,
+        obligor: str | None = None,
+        state: str | None = None,
+        due_from: str | None = None,
+        due_to: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> dict[str, Any]:
+        return self._list(
+            "/receivables", offset, limit, holder=holder, obligor=obligor, state=state,
+            due_from=due_from, due_to=due_to,
+        )  # fmt: skip
+
+    def consents(
+        self,
+        firm: str | None = None,
+        bank: str | None = None,
+        active: bool | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> dict[str, Any]:
+        flag = None if active is None else str(active).lower()
+        return self._list("/consents", offset, limit, firm=firm, bank=bank, active=flag)
+
     def confirm_trade(self, trade: Trade) -> dict[str, Any]:
         trade_id = "0x" + trade.trade_id(self.trade_domain()).hex()
         return dict(
@@ -215,10 +276,7 @@ class LedgerClient:
         self, firm: str | None = None, offset: int = 0, limit: int = 50
     ) -> dict[str, Any]:
         """The caller's decisions, newest first (a bank's own; a firm's about itself)."""
-        params: dict[str, Any] = {"offset": offset, "limit": limit}
-        if firm is not None:
-            params["firm"] = firm
-        return dict(self._request("GET", "/credit-decisions", params=params))
+        return self._list("/credit-decisions", offset, limit, firm=firm)
 
     def decision(self, decision_id: str) -> dict[str, Any]:
         """A stored decision with its snapshot and verification (re-scored, anchor checked)."""
@@ -232,11 +290,21 @@ class LedgerClient:
 
     # ───────────────────────────────────────────── operator
 
-    def register_firm(self, address: str, roles: list[str], credit_code: str) -> dict[str, Any]:
-        return dict(
-            self._request(
-                "POST",
-                "/firms",
-                json={"address": address, "roles": roles, "credit_code": credit_code},
-            )
-        )
+    def register_firm(
+        self, address: str, roles: list[str], uscc: str, legal_name_zh: str, **directory: str
+    ) -> dict[str, Any]:
+        """Register a firm; ``directory``: legal_name_en, region, industry."""
+        body = {
+            "address": address,
+            "roles": roles,
+            "uscc": uscc,
+            "legal_name_zh": legal_name_zh,
+            **directory,
+        }
+        return dict(self._request("POST", "/firms", json=body))
+
+    def suspend_firm(self, address: str) -> dict[str, Any]:
+        return dict(self._request("POST", f"/firms/{address}/suspend"))
+
+    def reactivate_firm(self, address: str) -> dict[str, Any]:
+        return dict(self._request("POST", f"/firms/{address}/reactivate"))

@@ -30,6 +30,7 @@ from backend.enums import DAY, ConsentScope, Role
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
 from backend.migrations import upgrade
+from backend.money import format_money
 from backend.relayer.relayer import Relayer
 from backend.scoring.cli import QUICK_FIRMS
 from backend.scoring.store import latest_model_path, load_model
@@ -38,7 +39,7 @@ from backend.sdk.client import LedgerClient
 from backend.services import Services
 from backend.settings import get_settings
 from backend.sim.demo_firms import DemoFirm, register_demo_firm
-from backend.sim.receivables_demo import Book, confirmed_receivable
+from backend.sim.receivables_demo import CNY, Book, confirmed_receivable
 
 DEMO_MODEL_SEED = 1
 SERVER_START_SECONDS = 20.0
@@ -138,8 +139,8 @@ def _decide(
         console.print(_decision_table(firm.name, bank.decision(made["decision_id"])))
 
 
-def _money(minor: int) -> str:
-    return f"{minor / 100:,.2f} CNY"
+def _money(minor: int, currency: int | None = None) -> str:
+    return format_money(minor, CNY if currency is None else currency)
 
 
 def _receivables(by_grade: dict[str, int]) -> str:
@@ -166,13 +167,17 @@ def _decision_table(name: str, decision: dict[str, Any]) -> Table:
     reasons = [f"{r['feature']} (-{r['points_lost']:.1f} points)" for r in decision["reasons"]]
     why = [r["message"] for r in decision["decision_reasons"]]
     rows = [
-        ("asked", f"{_money(decision['amount'])} for {decision['tenor_days']} days"),
+        (
+            "asked",
+            f"{_money(decision['amount'], decision.get('currency'))} for "
+            f"{decision['tenor_days']} days",
+        ),
         ("outcome", decision["outcome"].upper()),
         ("PD", pd),
         ("history", decision["history"]),
         ("receivables", _receivables(decision["receivables_by_obligor_grade"])),
         ("obligors", _obligors(decision["obligors"])),
-        ("limit", f"{_money(limit['amount'])}: {limit['explanation']}"),
+        ("limit", f"{_money(limit['amount'], decision.get('currency'))}: {limit['explanation']}"),
         ("rate", f"{decision['rate_bps'] / 100:.2f}% a year"),
         ("score reasons", ", ".join(reasons) or "-"),
         ("decision reasons", "; ".join(why) or "-"),

@@ -20,6 +20,7 @@ from backend.chain.compiler import compile_contracts
 from backend.chain.contracts import Ledger, SignedTrade, TxResult
 from backend.chain.node import connect
 from backend.enums import DAY, Role, TradeKind
+from backend.money import format_money
 from backend.sdk.typed_data import Trade, invoice_key
 from backend.settings import get_settings
 from backend.sim.attestations_demo import run_attestations
@@ -199,17 +200,17 @@ def _print_firms(console: Console, firms: list[DemoFirm]) -> None:
 
 def _print_trades(console: Console, rows: list[TradeRow]) -> None:
     table = Table(title="Verified trades (both parties signed)")
-    for column in ("#", "trade id", "kind", "amount (CNY)", "tx hash", "block", "gas/trade", "how"):
+    for column in ("#", "trade id", "kind", "amount", "tx hash", "block", "gas/trade", "how"):
         table.add_column(
             column,
-            justify="right" if column in ("#", "amount (CNY)", "block", "gas/trade") else "left",
+            justify="right" if column in ("#", "amount", "block", "gas/trade") else "left",
         )
     for number, row in enumerate(rows, 1):
         table.add_row(
             str(number),
             "0x" + row.trade_id.hex()[:16] + "…",
             row.trade.kind.name.lower(),
-            f"{row.trade.amount / 100:,.2f}",
+            format_money(row.trade.amount, row.trade.currency),
             row.tx.tx_hash[:18] + "…",
             str(row.tx.block_number),
             f"{row.gas_per_trade:,}",

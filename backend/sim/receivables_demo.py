@@ -16,6 +16,7 @@ from rich.tree import Tree
 from backend.chain.contracts import Ledger, SignedTrade
 from backend.chain.receivables import Receivable
 from backend.enums import DAY, TradeKind
+from backend.money import format_money
 from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split, Trade
 from backend.sim.demo_firms import DemoFirm
 
@@ -179,6 +180,6 @@ def _label(receivable: Receivable, book: Book) -> str:
     holder = book.names.get(receivable.holder, receivable.holder)
     return (
         f"0x{receivable.receivable_id.hex()[:12]}… tier {receivable.tier}  "
-        f"{receivable.amount / 100:,.2f} CNY  holder {holder}  "
+        f"{format_money(receivable.amount, CNY)}  holder {holder}  "
         f"[bold]{status}[/bold]{financed}{late}"
     )

@@ -178,3 +178,10 @@ class PaidOnReceivable(LedgerError):
             "receivable (POST /receivables/{id}/settle), not by a payment on the trade"
         )
         self.trade_id = trade_id
+
+
+class SideWithoutParty(LedgerError):
+    """A list filtered by side names no party, and the caller (the operator) is party to none."""
+
+    code = "invalid_request"
+    status = 422

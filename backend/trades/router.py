@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.auth.errors import (
@@ -14,9 +17,10 @@ from backend.auth.errors import (
 )
 from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
+from backend.paging import Page, PagingDep
 from backend.relayer.outbox import DuplicateSubmission
-from backend.schemas import Hex32
-from backend.trades import schemas, service
+from backend.schemas import Address, Hex32
+from backend.trades import listing, schemas, service
 from backend.trades.errors import (
     BatchTooLarge,
     DuplicateDocument,
@@ -29,6 +33,7 @@ from backend.trades.errors import (
     PaidOnReceivable,
     ProposalExpired,
     SelfTrade,
+    SideWithoutParty,
     TradeNotFound,
     TradeWrongState,
     UnknownCurrency,
@@ -47,6 +52,35 @@ SUBMITTED = (
 ANSWER = (*SUBMITTED, TradeNotFound, TradeWrongState, ProposalExpired)
 
 router = APIRouter(tags=["trades"], responses=responses(*SIGNED_IN))
+
+
+@router.get(
+    "/trades",
+    response_model=Page[schemas.TradeListed],
+    responses=responses(*SIGNED_IN, SideWithoutParty),
+)
+def list_trades(
+    principal: PrincipalDep,
+    session: SessionDep,
+    paging: PagingDep,
+    party: Annotated[Address | None, Query(description="trades this firm is party to")] = None,
+    side: Annotated[
+        listing.Side | None,
+        Query(description="the party's side (without party: the caller's own side)"),
+    ] = None,
+    kind: Annotated[schemas.TradeKindName | None, Query()] = None,
+    status: Annotated[schemas.LedgerStatusName | None, Query(description="ledger status")] = None,
+    issued_from: Annotated[
+        dt.date | None, Query(alias="from", description="issued on or after this day (UTC)")
+    ] = None,
+    issued_to: Annotated[
+        dt.date | None, Query(alias="to", description="issued on or before this day (UTC)")
+    ] = None,
+) -> Page[schemas.TradeListed]:
+    """Recorded trades, newest first: a firm's own; a bank's also those of firms with an active
+    consent to it; all (operator)."""
+    filters = listing.TradeFilters(party, side, kind, status, issued_from, issued_to)
+    return listing.list_trades(session, principal, paging, filters)
 
 
 @router.post(

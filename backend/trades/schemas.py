@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from backend.enums import ZERO_32
-from backend.schemas import Address, Amount, Currency, ErrorDetail, Hex32, HexBytes, UnixTime
+from backend.schemas import (
+    EXAMPLE_BUYER,
+    EXAMPLE_ID,
+    EXAMPLE_SELLER,
+    EXAMPLE_SIGNATURE,
+    EXAMPLE_TIME,
+    Address,
+    Amount,
+    Currency,
+    ErrorDetail,
+    Hex32,
+    HexBytes,
+    UnixTime,
+    examples,
+)
 
 TradeKindName = Literal["order", "delivery", "invoice"]
 
@@ -32,7 +46,28 @@ class TradeIn(BaseModel):
     )
 
 
+EXAMPLE_INVOICE: dict[str, Any] = {
+    "seller": EXAMPLE_SELLER,
+    "buyer": EXAMPLE_BUYER,
+    "kind": "invoice",
+    "doc_hash": "0x" + "5a" * 32,
+    "amount": 123_556_700,
+    "currency": 156,
+    "issued_at": EXAMPLE_TIME,
+    "due_at": EXAMPLE_TIME + 60 * 86_400,
+    "ref": ZERO_32,
+    "invoice_key": "0x" + "7b" * 32,
+}
+EXAMPLE_TRADE = {
+    "trade": EXAMPLE_INVOICE,
+    "seller_signature": EXAMPLE_SIGNATURE,
+    "buyer_signature": EXAMPLE_SIGNATURE,
+}
+
+
 class TradeCreate(BaseModel):
+    model_config = examples(EXAMPLE_TRADE)
+
     trade: TradeIn
     seller_signature: HexBytes
     buyer_signature: HexBytes | None = Field(
@@ -46,6 +81,8 @@ class TradeAccepted(BaseModel):
 
 
 class TradesBatchCreate(BaseModel):
+    model_config = examples({"items": [EXAMPLE_TRADE]})
+
     items: list[TradeCreate] = Field(min_length=1, max_length=1_000)
 
 
@@ -80,10 +117,15 @@ class TradePublic(BaseModel):
 
 
 class TradeConfirm(BaseModel):
+    model_config = examples({"buyer_signature": EXAMPLE_SIGNATURE})
+
     buyer_signature: HexBytes
 
 
 class TradeReject(BaseModel):
+    model_config = examples({"reason": "0x" + b"wrong quantity".hex().ljust(64, "0"),
+                    "buyer_signature": EXAMPLE_SIGNATURE})  # fmt: skip
+
     reason: Hex32 = Field(ZERO_32, description="why, as bytes32 (e.g. short text, zero-padded)")
     buyer_signature: HexBytes
 
@@ -95,8 +137,43 @@ class SubmissionAccepted(BaseModel):
 
 
 class PaymentCreate(BaseModel):
+    model_config = examples(
+        {
+            "trade_id": EXAMPLE_ID,
+            "amount": 50_000_000,
+            "paid_at": EXAMPLE_TIME + 30 * 86_400,
+            "pay_ref": ZERO_32,
+            "payee_signature": EXAMPLE_SIGNATURE,
+        }
+    )
+
     trade_id: Hex32
     amount: Amount
     paid_at: UnixTime
     pay_ref: Hex32 = ZERO_32
     payee_signature: HexBytes
+
+
+LedgerStatusName = Literal["proposed", "verified", "rejected"]
+
+
+class TradeListed(BaseModel):
+    """A trade as the ledger recorded it (indexed), for lists."""
+
+    trade_id: Hex32
+    seller: Address
+    buyer: Address
+    kind: TradeKindName
+    doc_hash: Hex32
+    amount: int = Field(description="minor units of `currency`")
+    currency: int = Field(description="ISO 4217 numeric")
+    issued_at: int
+    due_at: int
+    ref: Hex32
+    invoice_key: Hex32
+    status: LedgerStatusName = Field(description="the ledger's status of the trade")
+    reject_reason: Hex32 | None
+    recorded_time: int = Field(description="block time it first appeared on chain")
+    verified_time: int | None
+    rejected_time: int | None
+    block_number: int

@@ -29,6 +29,7 @@ from backend.enums import (
 )
 from backend.errors import FutureTime, LedgerError
 from backend.indexer.models import ChainEvent
+from backend.money import is_known_currency
 from backend.receivables.models import Receivable
 from backend.relayer.models import OutboxItem
 from backend.relayer.outbox import PENDING, Accepted, enqueue
@@ -42,7 +43,6 @@ from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Payment, Trade
 from backend.services import Services
 from backend.trades import schemas
-from backend.trades.currencies import is_known_currency
 from backend.trades.errors import (
     BatchTooLarge,
     DuplicateDocument,
@@ -310,9 +310,9 @@ def get_trade(
     )
 
 
-def _recorded(session: Session, services: Services, row: TradeRow) -> schemas.TradePublic:
-    event = session.get(ChainEvent, row.event_id)
-    trade = schemas.TradeIn(
+def trade_in(row: TradeRow) -> schemas.TradeIn:
+    """The typed-data fields of a recorded trade, as the API takes them."""
+    return schemas.TradeIn(
         seller=row.seller,
         buyer=row.buyer,
         kind=TradeKind(row.kind).name.lower(),
@@ -324,6 +324,11 @@ def _recorded(session: Session, services: Services, row: TradeRow) -> schemas.Tr
         ref=row.ref,
         invoice_key=row.invoice_key,
     )
+
+
+def _recorded(session: Session, services: Services, row: TradeRow) -> schemas.TradePublic:
+    event = session.get(ChainEvent, row.event_id)
+    trade = trade_in(row)
     status, confirmations = depth_status(
         row.recorded_block,
         indexed_head(session, services.chain_id),

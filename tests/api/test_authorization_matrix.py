@@ -125,6 +125,7 @@ PROFILE_READERS = [401, 200, 403, 403, 200, 403, 403, 403, 200]
 EVIDENCE_READERS = [401, 200, 403, 200, 200, 403, 403, 403, 200]
 DOCUMENT_READERS = [401, 200, 403, 200, 200, 403, 403, 403, 403]
 OPERATOR_ONLY = [401, 403, 403, 403, 403, 403, 403, 403, 201]
+OPERATOR_ONLY_RELAYED = [401, 403, 403, 403, 403, 403, 403, 403, 202]
 BANK_WITH_CONSENT = [401, 403, 403, 403, 201, 403, 403, 403, 403]
 DECISION_READERS = [401, 200, 403, 403, 200, 403, 403, 403, 200]
 ALL_SCOPES = ConsentScope.CREDIT_PROFILE | ConsentScope.DOCUMENTS | ConsentScope.DECISIONS
@@ -155,11 +156,31 @@ REQUESTS = {
             json={
                 "address": Signer.create().address,
                 "roles": ["supplier"],
-                "credit_code": make_credit_code(f"9144{int.from_bytes(os.urandom(6)):013d}"[:17]),
+                "uscc": make_credit_code(f"9144{int.from_bytes(os.urandom(6)):013d}"[:17]),
+                "legal_name_zh": "广州示例贸易有限公司",
             },
         ),
         OPERATOR_ONLY,
     ),
+    "GET /firms": (lambda c, lg, w, r: c.get("/firms?q=0x", headers=w["headers"][r]), SIGNED_IN),
+    "POST /firms/{a}/suspend": (
+        lambda c, lg, w, r: c.post(
+            f"/firms/{create_firm(lg).address}/suspend", headers=w["headers"][r]
+        ),
+        OPERATOR_ONLY_RELAYED,
+    ),
+    "POST /firms/{a}/reactivate": (
+        lambda c, lg, w, r: c.post(
+            f"/firms/{_suspended_firm(lg).address}/reactivate", headers=w["headers"][r]
+        ),
+        OPERATOR_ONLY_RELAYED,
+    ),
+    "GET /trades": (lambda c, lg, w, r: c.get("/trades", headers=w["headers"][r]), SIGNED_IN),
+    "GET /receivables": (
+        lambda c, lg, w, r: c.get("/receivables", headers=w["headers"][r]),
+        SIGNED_IN,
+    ),
+    "GET /consents": (lambda c, lg, w, r: c.get("/consents", headers=w["headers"][r]), SIGNED_IN),
     "POST /trades": (
         lambda c, lg, w, r: c.post("/trades", json=_new_trade_body(lg, w), headers=w["headers"][r]),
         PARTIES_OR_OPERATOR,
@@ -234,6 +255,12 @@ def test_authorization_matrix(ledger, client, world, endpoint):
     for role in ROLES:
         observed.append(request(client, ledger, world, role).status_code)
     assert dict(zip(ROLES, observed, strict=True)) == dict(zip(ROLES, expected, strict=True))
+
+
+def _suspended_firm(ledger):
+    firm = create_firm(ledger)
+    ledger.registry.suspend(firm.address)
+    return firm
 
 
 def _payment_signature(client, ledger, world, role):
@@ -320,3 +347,53 @@ def test_only_the_firm_grants_and_revokes_its_consents(ledger, client, world):
         if role != "sme"
     ]
     assert observed == [401] + [403] * 7
+
+
+# ─────────────────────────────────────────────────────────────── lists: who sees what
+
+
+def test_each_role_lists_only_what_it_may_read(client, world):
+    """Every list answers every signed-in role, each with its own rows: the SME its own, the
+    core enterprise the trades it buys, a bank with the SME's active consent the SME's, a bank
+    whose consent expired or was revoked (accepted) nothing, the operator everything."""
+    sme = world["signers"]["sme"].address
+    expected_trades = {
+        "sme": "all",
+        "other_sme": "none",
+        "core": "all",
+        "bank_with_consent": "all",
+        "bank_without_consent": "none",
+        "bank_expired_consent": "none",
+        "bank_revoked_consent": "none",
+        "operator": "all",
+    }
+    everything = client.get("/trades?limit=200", headers=world["headers"]["operator"]).json()
+    assert everything["count"] >= 2 and world["trade_id"] in {
+        t["trade_id"] for t in everything["data"]
+    }
+    for role, expected in expected_trades.items():
+        answer = client.get("/trades?limit=200", headers=world["headers"][role])
+        assert answer.status_code == 200, (role, answer.text)
+        seen = answer.json()
+        assert seen["count"] == (everything["count"] if expected == "all" else 0), role
+        assert all(sme in (t["seller"], t["buyer"]) for t in seen["data"]), role
+    consents = {
+        role: {
+            c["bank"]
+            for c in client.get("/consents", headers=world["headers"][role]).json()["data"]
+        }
+        for role in expected_trades
+    }
+    banks = {role: world["signers"][role].address for role in ROLES if role.startswith("bank")}
+    assert (
+        consents["sme"]
+        == consents["operator"]
+        == set(banks.values()) - {banks["bank_without_consent"]}
+    )
+    assert consents["bank_with_consent"] == {banks["bank_with_consent"]}
+    assert consents["bank_without_consent"] == consents["other_sme"] == consents["core"] == set()
+    active = client.get("/consents?active=true", headers=world["headers"]["sme"]).json()
+    assert {c["bank"] for c in active["data"]} == {banks["bank_with_consent"]}
+    for role in ("none",):
+        for path in ("/firms", "/trades", "/receivables", "/consents", "/credit-decisions"):
+            assert client.get(path, headers=world["headers"][role]).status_code == 401

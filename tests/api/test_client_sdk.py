@@ -26,9 +26,14 @@ def test_operator_sme_core_and_bank_through_the_client(ledger, client, relayer, 
     operator = _client(client, Signer.from_key(DEVELOPMENT_OPERATOR_KEY))
     sme_key = Signer.create()
     registered = operator.register_firm(
-        sme_key.address, ["supplier"], make_credit_code("91330000000000042")
+        sme_key.address,
+        ["supplier"],
+        make_credit_code("91330000000000042"),
+        "宁波示例五金有限公司",
+        legal_name_en="Ningbo Example Hardware Co., Ltd.",
     )
     assert registered["roles"] == ["supplier"]
+    assert registered["legal_name_zh"] == "宁波示例五金有限公司"
     core_key = create_firm(ledger, Role.CORE)
     sme, core = _client(client, sme_key), _client(client, core_key)
     bank = _client(client, create_firm(ledger, Role.BANK))
@@ -62,7 +67,7 @@ def test_operator_sme_core_and_bank_through_the_client(ledger, client, relayer, 
     assert made["outcome"] in ("approve", "decline", "refer")
     relayer.run_once()
     indexer.sync()  # the anchor counts once the indexer has it
-    assert [d["decision_id"] for d in bank.decisions()["decisions"]] == [made["decision_id"]]
+    assert [d["decision_id"] for d in bank.decisions()["data"]] == [made["decision_id"]]
     checked = bank.decision(made["decision_id"])["verification"]
     assert (checked["reproduced"], checked["on_chain"]) == (True, True)
     sme.revoke_consent(consent["subject"], nonce=1)

@@ -277,21 +277,22 @@ def test_each_caller_lists_the_decisions_it_may_read(ledger, client, relayer, in
         return answer.json()
 
     everything = listed("bank")
-    assert everything["total"] == 4
-    assert {d["decision_id"] for d in everything["decisions"]} == {
+    assert everything["count"] == 4
+    assert {d["decision_id"] for d in everything["data"]} == {
         *made,
         elsewhere.json()["decision_id"],
     }
     about_sme = listed("bank", f"?firm={world['sme'].address}")
-    assert {d["decision_id"] for d in about_sme["decisions"]} == set(made)
-    assert all(d["bank"] == world["bank"].address for d in about_sme["decisions"])
-    assert listed("sme")["total"] == 3  # the firm sees the decisions about itself
-    assert listed("other_bank")["total"] == 0
-    assert listed("operator")["total"] == 4
+    assert {d["decision_id"] for d in about_sme["data"]} == set(made)
+    assert all(d["bank"] == world["bank"].address for d in about_sme["data"])
+    assert listed("sme")["count"] == 3  # the firm sees the decisions about itself
+    assert listed("other_bank")["count"] == 0
+    assert listed("operator")["count"] == 4
     page = listed("bank", "?offset=1&limit=2")
-    assert (page["total"], len(page["decisions"])) == (4, 2)
+    assert (page["count"], len(page["data"])) == (4, 2)
     assert client.get("/credit-decisions").status_code == 401
     assert client.get("/credit-decisions?limit=0", headers=headers["bank"]).status_code == 422
+    assert client.get("/credit-decisions?limit=201", headers=headers["bank"]).status_code == 422
 
 
 def test_named_receivables_limit_what_the_decision_lends_against(client, services, world):
@@ -351,3 +352,31 @@ def test_without_an_installed_model_the_api_says_so(ledger, engine, tmp_path, wo
     assert answer.json()["error"]["code"] == "model_unavailable"
     assert "scf model train" in answer.json()["error"]["message"]
     assert counts(engine) == (0, 0)
+
+
+def test_a_decision_names_its_currency_and_never_lends_against_another(
+    ledger, client, indexer, world
+):
+    """The base currency (CNY, 156) by default; another currency refused; a USD receivable is
+    refused when named and left out of what the decision lends against otherwise."""
+    core = create_firm(ledger, Role.CORE)
+    _, usd = issue_confirmed(ledger, world["sme"], core, currency=840, amount=777_777)
+    indexer.sync()
+    usd_id = "0x" + usd.receivable_id.hex()
+    made = ask(client, world)
+    assert made.status_code == 201, made.text
+    assert made.json()["currency"] == 156
+    read = client.get(
+        f"/credit-decisions/{made.json()['decision_id']}", headers=world["headers"]["bank"]
+    ).json()
+    lent_against = {r["receivable_id"] for r in read["snapshot"]["receivables"]}
+    assert lent_against == set(world["receivable_ids"])  # not the USD one
+    assert read["snapshot"]["request"]["currency"] == 156
+    listed = client.get("/credit-decisions", headers=world["headers"]["bank"]).json()
+    assert listed["data"][0]["currency"] == 156
+    assert ask(client, world, currency=156).status_code == 201
+    other = ask(client, world, currency=840)
+    assert (other.status_code, other.json()["error"]["code"]) == (422, "currency_not_supported")
+    named = ask(client, world, receivable_ids=[world["receivable_ids"][0], usd_id])
+    assert (named.status_code, named.json()["error"]["code"]) == (422, "currency_mismatch")
+    assert ask(client, world, currency="156").status_code == 422  # a JSON integer only

@@ -38,6 +38,11 @@ def test_the_api_keeps_to_its_schema(ledger, client, services):
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(services))
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
+    _probe(operations, headers)
+
+
+def _probe(operations, headers):
+    """Each operation with generated cases, as the caller ``headers`` signs in as."""
     for operation in operations:
 
         @given(case=operation.as_strategy())
@@ -51,3 +56,31 @@ def test_the_api_keeps_to_its_schema(ledger, client, services):
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         keeps_to_schema()
+
+
+#: The directory and the lists: probed as the operator too, who passes the authorization the
+#: supplier above is refused at (POST /firms, suspensions) and sees every row.
+DIRECTORY_AND_LISTS = {
+    ("GET", "/firms"),
+    ("POST", "/firms"),
+    ("GET", "/firms/{address}"),
+    ("POST", "/firms/{address}/suspend"),
+    ("POST", "/firms/{address}/reactivate"),
+    ("GET", "/trades"),
+    ("GET", "/receivables"),
+    ("GET", "/consents"),
+    ("GET", "/credit-decisions"),
+}
+
+
+def test_the_directory_and_the_lists_keep_to_their_schema_for_the_operator(
+    ledger, client, services, operator_headers
+):
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(services))
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if (operation.method.upper(), operation.path) in DIRECTORY_AND_LISTS
+    ]
+    assert len(operations) == len(DIRECTORY_AND_LISTS)
+    _probe(operations, operator_headers)

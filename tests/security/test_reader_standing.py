@@ -91,7 +91,7 @@ def test_a_firm_that_lost_its_bank_role_reads_nothing(ledger, client, indexer, c
     for name, path in reads.items():
         answer = client.get(path, headers=headers)
         if name == "decisions":  # the list shows it only decisions about itself: none
-            assert answer.status_code == 200 and answer.json()["total"] == 0, answer.text
+            assert answer.status_code == 200 and answer.json()["count"] == 0, answer.text
             continue
         assert answer.status_code == 403, (name, answer.text)
         assert answer.json()["error"]["code"] == "not_a_bank", name

@@ -1,0 +1,337 @@
+"""The lists ({"data": [...], "count": N}) and the firm directory, on SQLite and PostgreSQL:
+what each caller sees, the filters, paging, and bad filters refused with 422."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+import pytest
+from eth_utils import keccak
+
+from backend.chain.contracts import Role
+from backend.firms.credit_code import make_credit_code
+from backend.sdk.signer import Signer
+from backend.sdk.typed_data import ConsentScope, RevokeConsent, TradeKind
+from backend.settings import DEVELOPMENT_OPERATOR_KEY
+from tests.api.conftest import sign_in
+from tests.api.test_consents import grant_body
+from tests.factories import DAY, create_firm, issue_confirmed, make_trade, sign_both
+
+pytestmark = pytest.mark.chain
+
+
+def _ids(answer, key):
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert set(body) == {"data", "count"}
+    return {item[key] for item in body["data"]}
+
+
+@pytest.fixture
+def world(ledger, client, relayer, indexer):
+    """Two suppliers selling to one core enterprise; a bank the first one consents to, a bank
+    without consent, and the operator."""
+    signers = {
+        "sme": create_firm(ledger),
+        "other_sme": create_firm(ledger),
+        "core": create_firm(ledger, Role.CORE),
+        "bank": create_firm(ledger, Role.BANK),
+        "other_bank": create_firm(ledger, Role.BANK),
+        "operator": Signer.from_key(DEVELOPMENT_OPERATOR_KEY),
+    }
+    sme, other, core = signers["sme"], signers["other_sme"], signers["core"]
+    now = int(time.time())
+    invoice, receivable = issue_confirmed(ledger, sme, core)
+    other_invoice, other_receivable = issue_confirmed(ledger, other, core, due_at=now + 90 * DAY)
+    order = make_trade(sme, core, kind=TradeKind.ORDER, issued_at=now - 200 * DAY, due_at=0)
+    ledger.trades.record(sign_both(ledger, order, sme, core))
+    proposal = make_trade(sme, core)
+    ledger.trades.propose(proposal, sme.sign_trade(proposal, ledger.trades.domain))
+    headers = {name: sign_in(client, signer) for name, signer in signers.items()}
+    granted = client.post(
+        "/consents",
+        json=grant_body(ledger, sme, signers["bank"], scope=ConsentScope.CREDIT_PROFILE),
+        headers=headers["sme"],
+    )
+    assert granted.status_code == 202, granted.text
+    relayer.run_once()
+    indexer.sync()
+    domain = ledger.trades.domain
+    return {
+        "signers": signers,
+        "headers": headers,
+        "trades": {
+            "invoice": "0x" + invoice.trade_id(domain).hex(),
+            "other_invoice": "0x" + other_invoice.trade_id(domain).hex(),
+            "order": "0x" + order.trade_id(domain).hex(),
+            "proposal": "0x" + proposal.trade_id(domain).hex(),
+        },
+        "receivables": {
+            "sme": "0x" + receivable.receivable_id.hex(),
+            "other": "0x" + other_receivable.receivable_id.hex(),
+        },
+        "consent_id": granted.json()["subject"],
+        "now": now,
+    }
+
+
+# ─────────────────────────────────────────────────────────────── firms
+
+
+def _firm_body(**overrides):
+    body = {
+        "address": Signer.create().address,
+        "roles": ["supplier"],
+        "uscc": make_credit_code(f"913301{int.from_bytes(os.urandom(6)):011d}"[:17]),
+        "legal_name_zh": "杭州云栖精密零件有限公司",
+        "legal_name_en": "Hangzhou Yunqi Precision Parts Co., Ltd.",
+        "region": "浙江省杭州市",
+        "industry": "C34 通用设备制造业",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_the_directory_registers_reads_and_searches_firms(
+    ledger, client, operator_headers, indexer
+):
+    body = _firm_body()
+    created = client.post("/firms", json=body, headers=operator_headers)
+    assert created.status_code == 201, created.text
+    firm = created.json()
+    assert (firm["uscc"], firm["legal_name_zh"], firm["status"]) == (
+        body["uscc"],
+        body["legal_name_zh"],
+        "active",
+    )
+    # The chain holds the hash of the clear code the directory keeps.
+    assert firm["credit_code_hash"] == "0x" + keccak(text=body["uscc"]).hex()
+    assert ledger.registry.firm_of_credit_code(keccak(text=body["uscc"])) == body["address"]
+    core = _firm_body(
+        roles=["core"], legal_name_zh="宁波北仑港口机械集团", legal_name_en=None, region=None
+    )
+    assert client.post("/firms", json=core, headers=operator_headers).status_code == 201
+    indexer.sync()
+    unnamed = create_firm(ledger, Role.BANK)  # registered on chain without the directory
+    indexer.sync()
+
+    def search(query):
+        return _ids(client.get(f"/firms{query}", headers=operator_headers), "address")
+
+    assert search("") == {body["address"], core["address"], unnamed.address}
+    assert client.get("/firms", headers=operator_headers).json()["data"][0]["address"] == (
+        unnamed.address  # newest registration first
+    )
+    assert search("?q=云栖") == {body["address"]}
+    assert search("?q=yunqi precision") == {body["address"]}  # any case
+    assert search(f"?q={body['uscc'][4:12].lower()}") == {body["address"]}
+    assert search(f"?q={core['address'][:12]}") == {core["address"]}
+    assert search("?q=100%25") == set()  # % is a character, not a wildcard
+    assert search("?role=core") == {core["address"]}
+    assert search("?role=bank&status=active") == {unnamed.address}
+    read = client.get(f"/firms/{unnamed.address}", headers=operator_headers).json()
+    assert (read["uscc"], read["legal_name_zh"], read["roles"]) == (None, None, ["bank"])
+    page = client.get("/firms?limit=1&offset=1", headers=operator_headers).json()
+    assert (page["count"], len(page["data"])) == (3, 1)
+    assert client.get("/firms").status_code == 401
+
+
+def test_bad_directory_input_is_refused_before_the_chain(ledger, client, operator_headers):
+    body = _firm_body()
+    bad_check = body["uscc"][:17] + ("0" if body["uscc"][17] != "0" else "1")
+    for change, code in (
+        ({"uscc": bad_check}, "invalid_credit_code"),
+        ({"uscc": "A" + body["uscc"][1:]}, "invalid_credit_code"),  # letters in the first 8
+        ({"legal_name_zh": "  "}, "invalid_request"),
+        ({"legal_name_zh": "a\x00b"}, "invalid_request"),
+        ({"roles": ["treasurer"]}, "invalid_request"),
+    ):
+        answer = client.post("/firms", json={**body, **change}, headers=operator_headers)
+        assert answer.status_code == 422, (change, answer.text)
+        assert answer.json()["error"]["code"] == code
+    assert ledger.registry.standing(body["address"]).status == 0  # nothing registered
+    assert client.post("/firms", json=body, headers=operator_headers).status_code == 201
+    again = client.post(
+        "/firms", json={**body, "address": Signer.create().address}, headers=operator_headers
+    )
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "duplicate_credit_code")
+    for query in ("?role=treasurer", "?status=gone", "?limit=201", "?offset=-1", "?q="):
+        answer = client.get(f"/firms{query}", headers=operator_headers)
+        assert answer.status_code == 422, (query, answer.text)
+        assert answer.json()["error"]["code"] == "invalid_request"
+
+
+def test_the_operator_suspends_and_reactivates_a_firm(
+    ledger, client, operator_headers, relayer, indexer
+):
+    firm = create_firm(ledger)
+    indexer.sync()
+    refused = client.post(f"/firms/{firm.address}/suspend", headers=sign_in(client, firm))
+    assert refused.status_code == 403
+    answer = client.post(f"/firms/{firm.address}/suspend", headers=operator_headers)
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["subject"] == firm.address and answer.json()["status"] == "queued"
+    twice = client.post(f"/firms/{firm.address}/suspend", headers=operator_headers)
+    assert (twice.status_code, twice.json()["error"]["code"]) == (409, "operation_in_flight")
+    relayer.run_once()
+    indexer.sync()
+    status = client.get(f"/submissions/{answer.json()['id']}", headers=operator_headers).json()
+    assert status["status"] in ("recorded", "final"), status
+    read = client.get(f"/firms/{firm.address}", headers=operator_headers).json()
+    assert read["status"] == "suspended"
+    assert ledger.registry.standing(firm.address).status == 2
+    again = client.post(f"/firms/{firm.address}/suspend", headers=operator_headers)
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "status_unchanged")
+    back = client.post(f"/firms/{firm.address}/reactivate", headers=operator_headers)
+    assert back.status_code == 202, back.text
+    relayer.run_once()
+    indexer.sync()
+    assert client.get(f"/firms/{firm.address}", headers=operator_headers).json()["status"] == (
+        "active"
+    )
+    unknown = client.post(f"/firms/{Signer.create().address}/suspend", headers=operator_headers)
+    assert unknown.status_code == 404
+
+
+# ─────────────────────────────────────────────────────────────── trades
+
+
+def test_each_caller_lists_the_trades_it_may_read(client, world):
+    trades, headers = world["trades"], world["headers"]
+
+    def listed(who, query=""):
+        return _ids(client.get(f"/trades{query}", headers=headers[who]), "trade_id")
+
+    sme_trades = {trades["invoice"], trades["order"], trades["proposal"]}
+    assert listed("sme") == sme_trades
+    assert listed("other_sme") == {trades["other_invoice"]}
+    assert listed("core") == set(trades.values())
+    assert listed("bank") == sme_trades  # the SME consented to it
+    assert listed("other_bank") == set()
+    assert listed("operator") == set(trades.values())
+    other = world["signers"]["other_sme"].address
+    assert listed("bank", f"?party={other}") == set()  # a filter never widens what one sees
+
+
+def test_trade_filters_and_paging(client, world):
+    trades, headers = world["trades"], world["headers"]
+    sme, core = world["signers"]["sme"].address, world["signers"]["core"].address
+
+    def listed(query, who="operator"):
+        return _ids(client.get(f"/trades{query}", headers=headers[who]), "trade_id")
+
+    assert listed("?kind=order") == {trades["order"]}
+    assert listed("?status=proposed") == {trades["proposal"]}
+    assert listed("?side=buyer&status=proposed", who="core") == {trades["proposal"]}  # its inbox
+    assert listed("?side=buyer", who="sme") == set()
+    assert listed(f"?party={sme}&side=seller&kind=invoice") == {
+        trades["invoice"],
+        trades["proposal"],
+    }
+    assert listed(f"?party={core}&side=seller") == set()
+    long_ago = dt.date.fromtimestamp(world["now"] - 100 * DAY).isoformat()
+    assert listed(f"?to={long_ago}") == {trades["order"]}
+    assert trades["order"] not in listed(f"?from={long_ago}")
+    page = client.get("/trades?limit=2&offset=1", headers=headers["operator"]).json()
+    assert (page["count"], len(page["data"])) == (4, 2)
+    item = client.get("/trades?kind=order", headers=headers["sme"]).json()["data"][0]
+    assert (item["seller"], item["kind"], item["status"], item["currency"]) == (
+        sme,
+        "order",
+        "verified",
+        156,
+    )
+    for query in ("?kind=loan", "?status=paid", "?side=middle", "?from=2026-13-01",
+                  "?to=yesterday", "?party=0x12", "?limit=0"):  # fmt: skip
+        answer = client.get(f"/trades{query}", headers=headers["sme"])
+        assert answer.status_code == 422, (query, answer.text)
+        assert answer.json()["error"]["code"] == "invalid_request"
+    assert client.get("/trades?side=seller", headers=headers["operator"]).status_code == 422
+
+
+# ─────────────────────────────────────────────────────────────── receivables
+
+
+def test_each_caller_lists_the_receivables_it_may_read(client, world):
+    receivables, headers = world["receivables"], world["headers"]
+
+    def listed(who, query=""):
+        return _ids(client.get(f"/receivables{query}", headers=headers[who]), "receivable_id")
+
+    everything = set(receivables.values())
+    assert listed("sme") == {receivables["sme"]}
+    assert listed("other_sme") == {receivables["other"]}
+    assert listed("core") == everything  # it owes both
+    assert listed("bank") == {receivables["sme"]}  # held by the firm that consented
+    assert listed("other_bank") == set()
+    assert listed("operator") == everything
+    held = client.get("/receivables", headers=headers["sme"]).json()["data"][0]
+    assert (held["status"], held["currency"], held["holder"]) == (
+        "confirmed",
+        156,
+        world["signers"]["sme"].address,
+    )
+
+
+def test_receivable_filters(client, world):
+    receivables, headers = world["receivables"], world["headers"]
+    sme = world["signers"]["sme"].address
+
+    def listed(query):
+        return _ids(
+            client.get(f"/receivables{query}", headers=headers["operator"]), "receivable_id"
+        )
+
+    assert listed(f"?holder={sme}") == {receivables["sme"]}
+    assert listed(f"?obligor={world['signers']['core'].address}") == set(receivables.values())
+    assert listed("?state=confirmed") == set(receivables.values())
+    assert listed("?state=financed") == set()
+    in_60_days = dt.date.fromtimestamp(world["now"] + 60 * DAY).isoformat()
+    assert listed(f"?due_from={in_60_days}") == {receivables["other"]}
+    assert listed(f"?due_to={in_60_days}") == {receivables["sme"]}
+    for query in ("?state=lost", "?due_from=31-12-2026", "?holder=nobody"):
+        answer = client.get(f"/receivables{query}", headers=headers["operator"])
+        assert answer.status_code == 422, (query, answer.text)
+
+
+# ─────────────────────────────────────────────────────────────── consents
+
+
+def test_each_caller_lists_the_consents_it_may_read(ledger, client, world):
+    headers, consent_id = world["headers"], world["consent_id"]
+    bank = world["signers"]["bank"].address
+
+    def listed(who, query=""):
+        return _ids(client.get(f"/consents{query}", headers=headers[who]), "consent_id")
+
+    assert listed("sme") == {consent_id}
+    assert listed("bank") == {consent_id}
+    assert listed("operator") == {consent_id}
+    assert listed("other_bank") == listed("core") == set()
+    assert listed("operator", f"?bank={bank}&active=true") == {consent_id}
+    assert listed("operator", "?active=false") == set()
+    shown = client.get("/consents", headers=headers["bank"]).json()["data"][0]
+    assert (shown["status"], shown["active"], shown["scope"]) == ("active", True, 1)
+    # A revocation ends the consent the moment it is accepted: listed as revoking, inactive.
+    sme = world["signers"]["sme"]
+    revoke = RevokeConsent(bytes.fromhex(consent_id[2:]), 1)
+    answer = client.post(
+        f"/consents/{consent_id}/revoke",
+        json={
+            "nonce": 1,
+            "signature": "0x" + sme.sign_digest(revoke.digest(ledger.consents.domain)).hex(),
+        },
+        headers=headers["sme"],
+    )
+    assert answer.status_code == 202, answer.text
+    shown = client.get("/consents", headers=headers["bank"]).json()["data"][0]
+    assert (shown["status"], shown["active"]) == ("revoking", False)
+    assert listed("operator", "?active=true") == set()
+    assert listed("bank", "?active=false") == {consent_id}
+    # and the bank no longer lists the firm's trades or receivables
+    assert _ids(client.get("/trades", headers=headers["bank"]), "trade_id") == set()
+    assert _ids(client.get("/receivables", headers=headers["bank"]), "receivable_id") == set()
+    for query in ("?active=maybe", "?firm=0xzz"):
+        assert client.get(f"/consents{query}", headers=headers["sme"]).status_code == 422
