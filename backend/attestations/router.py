@@ -8,14 +8,45 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from backend.attestations import schemas, service
+from backend.attestations.errors import (
+    AttestationInFuture,
+    DeviceDisputed,
+    DeviceNotFound,
+    DuplicateCarrier,
+    DuplicateDevice,
+    InvalidPeriod,
+    NotAnOracle,
+    NotTheSigner,
+    TradeNotVerified,
+)
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.schemas import ERROR_RESPONSES, Address, Hex32
+from backend.auth.errors import (
+    SIGNED_IN,
+    FirmNotActive,
+    InvalidSignature,
+    NoConsent,
+    NotAParty,
+    RoleNotAllowed,
+)
+from backend.auth.standing import ReaderNotABank, ReaderNotActive
+from backend.chain.node import ChainUnavailable
+from backend.errors import responses
+from backend.schemas import Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
 
-router = APIRouter(tags=["attestations"], responses=ERROR_RESPONSES)
+#: What every signed submission here may meet: the signer's standing and signature, the node.
+SIGNED = (*SIGNED_IN, NotTheSigner, NotAnOracle, InvalidSignature, ChainUnavailable)
+READER = (*SIGNED_IN, NoConsent, ReaderNotActive, ReaderNotABank)
+
+router = APIRouter(tags=["attestations"], responses=responses(*SIGNED_IN))
 
 
-@router.post("/devices", status_code=202, response_model=SubmissionAccepted)
+@router.post(
+    "/devices",
+    status_code=202,
+    response_model=SubmissionAccepted,
+    responses=responses(*SIGNED, FirmNotActive, RoleNotAllowed, DuplicateDevice),
+)
 def register_device(
     body: schemas.DeviceCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> SubmissionAccepted:
@@ -23,7 +54,12 @@ def register_device(
     return service.register_device(session, services, principal, body)
 
 
-@router.post("/devices/{device_id}/dispute", status_code=202, response_model=SubmissionAccepted)
+@router.post(
+    "/devices/{device_id}/dispute",
+    status_code=202,
+    response_model=SubmissionAccepted,
+    responses=responses(*SIGNED, DeviceNotFound, DeviceDisputed),
+)
 def dispute_device(
     device_id: Hex32,
     body: schemas.DeviceDispute,
@@ -36,7 +72,12 @@ def dispute_device(
     return service.dispute_device(session, services, principal, device_id, body)
 
 
-@router.post("/carriers", status_code=202, response_model=SubmissionAccepted)
+@router.post(
+    "/carriers",
+    status_code=202,
+    response_model=SubmissionAccepted,
+    responses=responses(*SIGNED, TradeNotVerified, NotAParty, DuplicateCarrier),
+)
 def appoint_carrier(
     body: schemas.CarrierCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> SubmissionAccepted:
@@ -45,7 +86,12 @@ def appoint_carrier(
     return service.appoint_carrier(session, services, principal, body)
 
 
-@router.post("/attestations", status_code=202, response_model=SubmissionAccepted)
+@router.post(
+    "/attestations",
+    status_code=202,
+    response_model=SubmissionAccepted,
+    responses=responses(*SIGNED, InvalidPeriod, AttestationInFuture),
+)
 def submit_attestations(
     body: schemas.AttestationsCreate,
     principal: PrincipalDep,
@@ -56,12 +102,16 @@ def submit_attestations(
     return service.submit_attestations(session, services, principal, body)
 
 
-@router.get("/firms/{address}/devices", response_model=schemas.DevicesPublic)
+@router.get(
+    "/firms/{address}/devices",
+    response_model=schemas.DevicesPublic,
+    responses=responses(*READER),
+)
 def read_devices(address: Address, principal: PrincipalDep, session: SessionDep) -> Any:
     return service.firm_devices(session, principal, address)
 
 
-@router.get("/firms/{address}/attestations")
+@router.get("/firms/{address}/attestations", responses=responses(*READER))
 def read_attestations(
     address: Address,
     principal: PrincipalDep,

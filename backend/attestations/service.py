@@ -13,6 +13,17 @@ from eth_utils import keccak
 from sqlmodel import Session, col, select
 
 from backend.attestations import payloads
+from backend.attestations.errors import (
+    AttestationInFuture,
+    DeviceDisputed,
+    DeviceNotFound,
+    DuplicateCarrier,
+    DuplicateDevice,
+    InvalidPeriod,
+    NotAnOracle,
+    NotTheSigner,
+    TradeNotVerified,
+)
 from backend.attestations.models import (
     DISPUTED,
     CarrierAppointment,
@@ -32,37 +43,32 @@ from backend.attestations.schemas import (
 )
 from backend.attestations.typed_data import Carrier, Delivery, DeviceKind, DisputeDevice, Production
 from backend.attestations.typed_data import Device as DeviceMessage
-from backend.auth.errors import Forbidden, NoConsent
+from backend.auth.checks import SubmissionChecks
+from backend.auth.errors import NoConsent, NotAParty
 from backend.auth.readers import require_reader
 from backend.auth.service import Principal
 from backend.chain.attestations import SignedAttestation
 from backend.chain.contracts import FirmStatus, Role
 from backend.enums import MAX_CLOCK_SKEW, ConsentScope, OutboxStatus, TradeStatus
-from backend.errors import LedgerError
 from backend.relayer.outbox import Accepted, enqueue
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Domain
 from backend.services import Services
 from backend.trades.models import Trade
 from backend.trades.schemas import SubmissionAccepted
-from backend.trades.service import TradeChecks
 
 VERIFIED = TradeStatus.VERIFIED
 
 
-def refused(code: str, message: str, status: int = 422) -> LedgerError:
-    return LedgerError(message, code=code, status=status)
-
-
 def _require_acting_for(principal: Principal, address: str, what: str) -> None:
     if not principal.operator and principal.address != address:
-        raise Forbidden(f"only {what} (or the operator) may submit this", code="not_the_signer")
+        raise NotTheSigner(f"only {what} (or the operator) may submit this")
 
 
-def _require_oracle(checks: TradeChecks, oracle: str) -> None:
+def _require_oracle(checks: SubmissionChecks, oracle: str) -> None:
     status, roles = checks.standing(oracle)
     if status != FirmStatus.ACTIVE or not roles & Role.ORACLE:
-        raise refused("not_an_oracle", f"{oracle} is not an active oracle", 403)
+        raise NotAnOracle(oracle)
 
 
 def _accepted(session: Session, principal: Principal, accepted: Accepted) -> SubmissionAccepted:
@@ -77,12 +83,12 @@ def register_device(
     session: Session, services: Services, principal: Principal, body: DeviceCreate
 ) -> SubmissionAccepted:
     _require_acting_for(principal, body.oracle, "the registering oracle")
-    checks = TradeChecks(session, services, principal)
+    checks = SubmissionChecks(session, services, principal)
     _require_oracle(checks, body.oracle)
     data = body.device
     checks.require_trader(data.firm)
     if session.get(Device, data.device_id) is not None:
-        raise refused("duplicate_device", f"device {data.device_id} is registered already", 409)
+        raise DuplicateDevice(data.device_id)
     device = DeviceMessage(
         hex_bytes(data.device_id),
         data.firm,
@@ -107,14 +113,14 @@ def dispute_device(
 ) -> SubmissionAccepted:
     device = session.get(Device, device_id)
     if device is None:
-        raise refused("not_found", f"no registered device {device_id}", 404)
+        raise DeviceNotFound(device_id)
     _require_acting_for(principal, device.firm, "the firm that operates the device")
     if device.status == DISPUTED:
-        raise refused("already_disputed", f"device {device_id} is disputed already", 409)
+        raise DeviceDisputed(device_id)
     digest = DisputeDevice(hex_bytes(device_id), hex_bytes(body.reason)).digest(
         services.ledger.attestations.domain
     )
-    checks = TradeChecks(session, services, principal)
+    checks = SubmissionChecks(session, services, principal)
     checks.require_signature(device.firm, digest, body.signature, "firm")
     payload = {"device_id": device_id, "reason": body.reason, "signature": body.signature}
     key = f"dispute:{device_id}"
@@ -206,17 +212,17 @@ def appoint_carrier(
     _require_acting_for(principal, body.party, "the appointing party")
     trade = session.get(Trade, body.trade_id)
     if trade is None or trade.status != VERIFIED:
-        raise refused("trade_not_verified", f"no verified trade {body.trade_id}", 404)
+        raise TradeNotVerified(body.trade_id)
     if body.party not in (trade.seller, trade.buyer):
-        raise Forbidden("only the seller or the buyer appoints a carrier", code="not_a_party")
-    checks = TradeChecks(session, services, principal)
+        raise NotAParty("only the seller or the buyer appoints a carrier")
+    checks = SubmissionChecks(session, services, principal)
     _require_oracle(checks, body.oracle)
     digest = Carrier(hex_bytes(body.trade_id), body.oracle).digest(
         services.ledger.attestations.domain
     )
     checks.require_signature(body.party, digest, body.signature, "party")
     if session.get(CarrierAppointment, (body.trade_id, body.oracle)) is not None:
-        raise refused("duplicate_carrier", "this oracle is the trade's carrier already", 409)
+        raise DuplicateCarrier("this oracle is the trade's carrier already")
     from backend.trades.service import _trade_payload  # the outbox's one trade format
 
     payload = {
@@ -240,7 +246,7 @@ def _signed(item: Any, oracle: str) -> SignedAttestation:
     attestation: Production | Delivery
     if isinstance(item, SignedProductionIn):
         if a.period_end <= a.period_start:
-            raise refused("invalid_period", "a period must end after it starts")
+            raise InvalidPeriod("a period must end after it starts")
         attestation = Production(
             hex_bytes(a.device_id), a.period_start, a.period_end, a.units, a.running_seconds,
             a.energy_wh, hex_bytes(a.data_hash),
@@ -258,14 +264,14 @@ def submit_attestations(
 ) -> SubmissionAccepted:
     """An oracle's signed attestations, one outbox row: one ``attestBatch`` transaction."""
     _require_acting_for(principal, body.oracle, "the attesting oracle")
-    checks = TradeChecks(session, services, principal)
+    checks = SubmissionChecks(session, services, principal)
     _require_oracle(checks, body.oracle)
     signed = [_signed(item, body.oracle) for item in body.items]
-    horizon = checks.chain_time() + MAX_CLOCK_SKEW
+    horizon = int(services.w3.eth.get_block("latest")["timestamp"]) + MAX_CLOCK_SKEW
     for item in signed:
         a = item.attestation
         if (a.period_end if isinstance(a, Production) else a.delivered_at) > horizon:
-            raise refused("future_timestamp", "an attestation may not be about the future")
+            raise AttestationInFuture("an attestation may not be about the future")
     return enqueue_attestations(session, principal.address, services, signed, checks)
 
 
@@ -274,7 +280,7 @@ def enqueue_attestations(
     submitter: str,
     services: Services,
     items: list[SignedAttestation],
-    checks: TradeChecks,
+    checks: SubmissionChecks,
 ) -> SubmissionAccepted:
     """Check the oracle's signature of every item, then queue them as one batch."""
     domain = services.ledger.attestations.domain
