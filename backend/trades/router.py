@@ -112,7 +112,7 @@ def confirm_trade(
     services: ServicesDep,
     session: SessionDep,
 ) -> schemas.SubmissionAccepted:
-    return service.answer(session, services, principal, trade_id, body)
+    return service.confirm(session, services, principal, trade_id, body)
 
 
 @router.post(
@@ -128,7 +128,7 @@ def reject_trade(
     services: ServicesDep,
     session: SessionDep,
 ) -> schemas.SubmissionAccepted:
-    return service.answer(session, services, principal, trade_id, body)
+    return service.reject(session, services, principal, trade_id, body)
 
 
 @router.post(
