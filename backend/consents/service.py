@@ -28,7 +28,6 @@ from backend.trades.schemas import SubmissionAccepted
 NONCED_KINDS = (OutboxKind.CONSENT, OutboxKind.REVOKE_CONSENT)
 
 
-
 def _require_firm(principal: Principal, firm: str) -> None:
     if principal.address != firm:
         raise NotTheFirm()

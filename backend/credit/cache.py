@@ -25,14 +25,15 @@ from backend.credit.record import (
     checksummed,
     compute_record,
 )
+from backend.db import table_of
 from backend.errors import LedgerError
 from backend.indexer.models import BlockHeader, IndexerCursor
 
 logger = logging.getLogger(__name__)
 
-RECORDS: Table = CreditRecord.__table__  # type: ignore[attr-defined]
-HEADERS: Table = BlockHeader.__table__  # type: ignore[attr-defined]
-CURSORS: Table = IndexerCursor.__table__  # type: ignore[attr-defined]
+RECORDS: Table = table_of(CreditRecord)
+HEADERS: Table = table_of(BlockHeader)
+CURSORS: Table = table_of(IndexerCursor)
 
 
 class NothingIndexed(LedgerError):

@@ -17,4 +17,3 @@ class CreditRecord(SQLModel, table=True):
     as_of_block: int = Field(sa_type=BigInteger)
     as_of_time: int = Field(sa_type=BigInteger)
     record: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-

@@ -17,19 +17,20 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Table, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from backend.db import table_of
 from backend.enums import TradeKind
 from backend.firms.models import Firm
 from backend.indexer.models import ChainEvent
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
 from backend.trades.models import Payment, Trade
 
-FIRMS: Table = Firm.__table__  # type: ignore[attr-defined]
-TRADES: Table = Trade.__table__  # type: ignore[attr-defined]
-PAYMENTS: Table = Payment.__table__  # type: ignore[attr-defined]
-EVENTS: Table = ChainEvent.__table__  # type: ignore[attr-defined]
-RECEIVABLES: Table = Receivable.__table__  # type: ignore[attr-defined]
-TRANSITIONS: Table = ReceivableTransition.__table__  # type: ignore[attr-defined]
-FINANCINGS: Table = Financing.__table__  # type: ignore[attr-defined]
+FIRMS: Table = table_of(Firm)
+TRADES: Table = table_of(Trade)
+PAYMENTS: Table = table_of(Payment)
+EVENTS: Table = table_of(ChainEvent)
+RECEIVABLES: Table = table_of(Receivable)
+TRANSITIONS: Table = table_of(ReceivableTransition)
+FINANCINGS: Table = table_of(Financing)
 
 IN_CHUNK = 500  # addresses per IN (...) list: well under every driver's parameter limit
 

@@ -21,13 +21,14 @@ from sqlalchemy import Engine, Table, select
 from backend.credit import exposure, queries
 from backend.credit.cache import get_record
 from backend.credit.queries import ReceivableState
+from backend.db import table_of
 from backend.decisions.policy import DecisionPolicy
 from backend.errors import LedgerError
 from backend.firms.models import Firm
 from backend.sdk.hashing import keccak256
 
 SNAPSHOT_VERSION = 1
-FIRMS: Table = Firm.__table__  # type: ignore[attr-defined]
+FIRMS: Table = table_of(Firm)
 FIRM_STATUS = {1: "active", 2: "suspended"}  # FirmRegistry.FirmStatus
 
 

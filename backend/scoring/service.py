@@ -11,11 +11,12 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, select
 
 from backend.credit.models import CreditRecord
+from backend.db import table_of
 from backend.scoring.features import feature_matrix, thin_files
 from backend.scoring.grades import GRADES
 from backend.scoring.scorecard import Scorecard, ScoreResult
 
-RECORDS = CreditRecord.__table__  # type: ignore[attr-defined]
+RECORDS = table_of(CreditRecord)
 
 
 @dataclass(frozen=True, eq=False)
