@@ -288,6 +288,7 @@ def financings_of(
     connection: Connection, borrower: str, as_of: int
 ) -> list[tuple[FinancingRow, ReceivableState]]:
     """Financings of ``borrower`` made by ``as_of``, each with its receivable's state then."""
+    made = (FINANCINGS.c.borrower == borrower, FINANCINGS.c.financed_time <= as_of)
     rows = connection.execute(
         select(
             FINANCINGS.c.receivable_id,
@@ -295,15 +296,11 @@ def financings_of(
             FINANCINGS.c.amount,
             FINANCINGS.c.event_id,
         )  # fmt: skip
-        .where(FINANCINGS.c.borrower == borrower, FINANCINGS.c.financed_time <= as_of)
+        .where(*made)
         .order_by(FINANCINGS.c.event_id)
     )
     financings = [FinancingRow(**row._asdict()) for row in rows]
-    financed = (
-        select(FINANCINGS.c.receivable_id)
-        .where(FINANCINGS.c.borrower == borrower, FINANCINGS.c.financed_time <= as_of)
-        .scalar_subquery()
-    )
+    financed = select(FINANCINGS.c.receivable_id).where(*made).scalar_subquery()
     states = {
         s.receivable_id: s
         for s in _states(connection, RECEIVABLES.c.receivable_id.in_(financed), as_of)
