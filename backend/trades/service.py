@@ -417,7 +417,26 @@ def _queue_answer(
 def submit_payment(
     session: Session, services: Services, principal: Principal, body: schemas.PaymentCreate
 ) -> schemas.SubmissionAccepted:
+    """A payment against a verified invoice, signed by the payee (the seller)."""
     checks = TradeChecks(session, services, principal)
+    trade = _payable_invoice(session, checks, body)
+    payment = Payment(hex_bytes(body.trade_id), body.amount, body.paid_at, hex_bytes(body.pay_ref))
+    payment_id = "0x" + payment.payment_id(checks.domain).hex()
+    checks.require_signature(trade.seller, hex_bytes(payment_id), body.payee_signature, "payee")
+    payload = {"payment_id": payment_id, "trade": trade.payload(), **body.model_dump(mode="json")}
+    (row_id,) = enqueue(
+        session,
+        principal,
+        [Accepted(payment_id, OutboxKind.PAYMENT, f"payment:{payment_id}", payload)],
+    )
+    return schemas.SubmissionAccepted(id=row_id, subject=payment_id, status=OutboxStatus.QUEUED)
+
+
+def _payable_invoice(
+    session: Session, checks: TradeChecks, body: schemas.PaymentCreate
+) -> TradeRow:
+    """The verified invoice ``body`` pays, once the payment is checked against it: by one of
+    its parties, not settled through a receivable, not in the future, not above what is owed."""
     trade = session.get(TradeRow, body.trade_id)
     if trade is None or trade.status != TradeStatus.VERIFIED:
         message = f"no verified trade {body.trade_id} on the ledger (yet)"
@@ -431,17 +450,7 @@ def submit_payment(
     paid = paid_or_paying(session, body.trade_id)
     if paid + body.amount > trade.amount:
         raise Overpayment(paid + body.amount, trade.amount)
-    payment = Payment(hex_bytes(body.trade_id), body.amount, body.paid_at, hex_bytes(body.pay_ref))
-    payment_id = "0x" + payment.payment_id(checks.domain).hex()
-    checks.require_signature(trade.seller, hex_bytes(payment_id), body.payee_signature, "payee")
-    record = trade.payload()
-    payload = {"payment_id": payment_id, "trade": record, **body.model_dump(mode="json")}
-    (row_id,) = enqueue(
-        session,
-        principal,
-        [Accepted(payment_id, OutboxKind.PAYMENT, f"payment:{payment_id}", payload)],
-    )
-    return schemas.SubmissionAccepted(id=row_id, subject=payment_id, status=OutboxStatus.QUEUED)
+    return trade
 
 
 def _require_no_receivable(session: Session, trade_id: str) -> None:
