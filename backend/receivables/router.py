@@ -16,27 +16,7 @@ from backend.auth.errors import (
 )
 from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
-from backend.receivables import schemas, service
-from backend.receivables.errors import (
-    AdvanceExceedsAmount,
-    AlreadyFinanced,
-    AlreadyIssued,
-    HolderNotActive,
-    InvalidSplit,
-    InvoiceNotFound,
-    InvoicePaid,
-    NotACoreBuyer,
-    NotOverdue,
-    NotTheHolder,
-    OperationInFlight,
-    ReceivableNotFound,
-    ReceivableWrongState,
-    SelfFinance,
-    SettlementAmountMismatch,
-    SplitAmountMismatch,
-    TermsExpired,
-    TierTooDeep,
-)
+from backend.receivables import errors, schemas, service
 from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Hex32
 from backend.trades.schemas import SubmissionAccepted
@@ -44,11 +24,11 @@ from backend.trades.schemas import SubmissionAccepted
 #: What every move of a receivable by its holder may be refused for.
 MOVE = (
     *SIGNED_IN,
-    ReceivableNotFound,
-    NotTheHolder,
-    ReceivableWrongState,
-    OperationInFlight,
-    HolderNotActive,
+    errors.ReceivableNotFound,
+    errors.NotTheHolder,
+    errors.ReceivableWrongState,
+    errors.OperationInFlight,
+    errors.HolderNotActive,
     InvalidSignature,
     DuplicateSubmission,
     ChainUnavailable,
@@ -63,13 +43,13 @@ router = APIRouter(prefix="/receivables", tags=["receivables"], responses=respon
     response_model=SubmissionAccepted,
     responses=responses(
         *SIGNED_IN,
-        InvoiceNotFound,
+        errors.InvoiceNotFound,
         NotAParty,
-        NotACoreBuyer,
+        errors.NotACoreBuyer,
         FirmNotActive,
         RoleNotAllowed,
-        AlreadyIssued,
-        InvoicePaid,
+        errors.AlreadyIssued,
+        errors.InvoicePaid,
         DuplicateSubmission,
         ChainUnavailable,
     ),
@@ -87,7 +67,7 @@ def issue_receivable(
 @router.get(
     "/{receivable_id}",
     response_model=schemas.ReceivablePublic,
-    responses=responses(*SIGNED_IN, ReceivableNotFound, NotAParty),
+    responses=responses(*SIGNED_IN, errors.ReceivableNotFound, NotAParty),
 )
 def read_receivable(
     receivable_id: Hex32, principal: PrincipalDep, session: SessionDep
@@ -101,9 +81,9 @@ def read_receivable(
     response_model=SubmissionAccepted,
     responses=responses(
         *MOVE,
-        InvalidSplit,
-        SplitAmountMismatch,
-        TierTooDeep,
+        errors.InvalidSplit,
+        errors.SplitAmountMismatch,
+        errors.TierTooDeep,
         FirmNotActive,
         RoleNotAllowed,
         InvalidNonce,
@@ -126,10 +106,10 @@ def split_receivable(
     response_model=SubmissionAccepted,
     responses=responses(
         *MOVE,
-        AlreadyFinanced,
-        AdvanceExceedsAmount,
-        TermsExpired,
-        SelfFinance,
+        errors.AlreadyFinanced,
+        errors.AdvanceExceedsAmount,
+        errors.TermsExpired,
+        errors.SelfFinance,
         NotABank,
         InvalidNonce,
     ),
@@ -149,7 +129,7 @@ def finance_receivable(
     "/{receivable_id}/settle",
     status_code=202,
     response_model=SubmissionAccepted,
-    responses=responses(*MOVE, SettlementAmountMismatch, FutureTime),
+    responses=responses(*MOVE, errors.SettlementAmountMismatch, FutureTime),
 )
 def settle_receivable(
     receivable_id: Hex32,
@@ -165,7 +145,7 @@ def settle_receivable(
     "/{receivable_id}/default",
     status_code=202,
     response_model=SubmissionAccepted,
-    responses=responses(*MOVE, NotOverdue, InvalidNonce),
+    responses=responses(*MOVE, errors.NotOverdue, InvalidNonce),
 )
 def default_receivable(
     receivable_id: Hex32,

@@ -16,23 +16,7 @@ from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
 from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Hex32
-from backend.trades import schemas, service
-from backend.trades.errors import (
-    BatchTooLarge,
-    DuplicateDocument,
-    DuplicateInvoice,
-    InvalidDueDate,
-    InvalidInvoiceKey,
-    MissingInvoiceKey,
-    NotAnInvoice,
-    Overpayment,
-    PaidOnReceivable,
-    ProposalExpired,
-    SelfTrade,
-    TradeNotFound,
-    TradeWrongState,
-    UnknownCurrency,
-)
+from backend.trades import errors, schemas, service
 
 #: What every signed submission may be refused for, whatever it submits.
 SUBMITTED = (
@@ -44,7 +28,7 @@ SUBMITTED = (
     DuplicateSubmission,
     ChainUnavailable,
 )
-ANSWER = (*SUBMITTED, TradeNotFound, TradeWrongState, ProposalExpired)
+ANSWER = (*SUBMITTED, errors.TradeNotFound, errors.TradeWrongState, errors.ProposalExpired)
 
 router = APIRouter(tags=["trades"], responses=responses(*SIGNED_IN))
 
@@ -55,14 +39,14 @@ router = APIRouter(tags=["trades"], responses=responses(*SIGNED_IN))
     response_model=schemas.TradeAccepted,
     responses=responses(
         *SUBMITTED,
-        SelfTrade,
-        UnknownCurrency,
+        errors.SelfTrade,
+        errors.UnknownCurrency,
         FutureTime,
-        InvalidDueDate,
-        MissingInvoiceKey,
-        InvalidInvoiceKey,
-        DuplicateDocument,
-        DuplicateInvoice,
+        errors.InvalidDueDate,
+        errors.MissingInvoiceKey,
+        errors.InvalidInvoiceKey,
+        errors.DuplicateDocument,
+        errors.DuplicateInvoice,
     ),
 )
 def create_trade(
@@ -76,7 +60,7 @@ def create_trade(
     "/trades/batch",
     status_code=202,
     response_model=schemas.TradesBatchAccepted,
-    responses=responses(*SUBMITTED, BatchTooLarge),
+    responses=responses(*SUBMITTED, errors.BatchTooLarge),
 )
 def create_trades(
     body: schemas.TradesBatchCreate,
@@ -91,7 +75,7 @@ def create_trades(
 @router.get(
     "/trades/{trade_id:hex32}",
     response_model=schemas.TradePublic,
-    responses=responses(*SIGNED_IN, TradeNotFound, NotAParty),
+    responses=responses(*SIGNED_IN, errors.TradeNotFound, NotAParty),
 )
 def read_trade(
     trade_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
@@ -136,7 +120,12 @@ def reject_trade(
     status_code=202,
     response_model=schemas.SubmissionAccepted,
     responses=responses(
-        *SUBMITTED, TradeNotFound, NotAnInvoice, PaidOnReceivable, FutureTime, Overpayment
+        *SUBMITTED,
+        errors.TradeNotFound,
+        errors.NotAnInvoice,
+        errors.PaidOnReceivable,
+        FutureTime,
+        errors.Overpayment,
     ),
 )
 def create_payment(
