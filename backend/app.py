@@ -6,20 +6,17 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any, Literal
+from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Histogram,
-    generate_latest,
 )
-from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,15 +30,11 @@ from backend.errors import (
     LedgerError,
     RateLimited,
     error_body,
-    responses,
 )
 from backend.limits import MAX_JSON_DEPTH, json_depth_exceeds, restore_recursion_limit
 from backend.ratelimit import retry_after_header
-from backend.schemas import Address
 from backend.scoring.monitoring import PopulationShiftCollector
 from backend.services import Services
-from backend.workers.metrics import REGISTRY as WORKER_METRICS
-from backend.workers.readiness import readiness, update_queue_gauges_within
 
 logger = logging.getLogger(__name__)
 restore_recursion_limit()  # web3 (imported above) raised it to 100,000
@@ -356,7 +349,7 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
     )
     app.state.services = services
     _install_error_handlers(app)
-    metrics = _install_metrics(app)
+    app.state.metrics = _install_metrics(app)
     # Outermost last: security headers on every answer, then the header, size and depth limits.
     app.add_middleware(JsonDepthLimit, max_depth=MAX_JSON_DEPTH)
     app.add_middleware(BodySizeLimit, limit=services.settings.max_body_bytes)
@@ -367,61 +360,7 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
         app.include_router(router)
     docs.install_docs(app)
 
-    @app.get("/healthz", tags=["ops"], response_model=Health, responses=responses())
-    def healthz() -> Health:
-        """Liveness: the process answers (no database or node call: that is ``/readyz``)."""
-        return Health(status="ok")
-
-    @app.get(
-        "/readyz",
-        tags=["ops"],
-        responses={
-            **responses(),
-            503: {"description": "not ready: `reasons` says why, one sentence each"},
-        },
-    )
-    def readyz() -> JSONResponse:
-        """Readiness: the database and the node answer, the workers run, the indexer keeps up
-        with the head and the queue moves; else 503 with the reasons."""
-        settings = services.settings
-        report = readiness(
-            engine=services.engine,
-            rpc_url=str(services.w3.provider.endpoint_uri),  # type: ignore[attr-defined]
-            chain_id=services.chain_id,
-            deploy_block=services.deployment.deploy_block,
-            supervisor=services.supervisor,
-            max_lag_blocks=settings.ready_max_lag_blocks,
-            max_queue_age_seconds=settings.ready_max_queue_age_seconds,
-            timeout=settings.ready_timeout_seconds,
-        )
-        return JSONResponse(report, status_code=200 if report["ready"] else 503)
-
-    @app.get("/ledger", tags=["ops"], response_model=LedgerInfo, responses=responses())
-    def ledger_info() -> LedgerInfo:
-        """Where the ledger is: chain id and contract addresses (what clients sign against)."""
-        contracts = {name: c.address for name, c in services.deployment.contracts.items()}
-        return LedgerInfo(chain_id=services.chain_id, contracts=contracts)
-
-    @app.get("/metrics", tags=["ops"], response_class=Response, responses=responses())
-    def metrics_endpoint() -> Response:
-        """Prometheus: the API's requests, and the workers' (indexer, relayer, supervision)."""
-        update_queue_gauges_within(services.engine, services.settings.ready_timeout_seconds)
-        body = generate_latest(metrics) + generate_latest(WORKER_METRICS)
-        return Response(body, media_type=CONTENT_TYPE_LATEST)
-
     return app
-
-
-class Health(BaseModel):
-    status: Literal["ok"]
-
-
-class LedgerInfo(BaseModel):
-    chain_id: int
-    contracts: dict[str, Address] = Field(
-        description="address of each contract by name (TradeLedger, ReceivableLedger, …): the "
-        "EIP-712 domains clients sign against"
-    )
 
 
 def _routers() -> list[Any]:
@@ -432,6 +371,7 @@ def _routers() -> list[Any]:
     from backend.documents.router import router as documents_router
     from backend.evidence.router import router as evidence_router
     from backend.firms.router import router as firms_router
+    from backend.ops import router as ops_router
     from backend.receivables.router import router as receivables_router
     from backend.relayer.router import router as submissions_router
     from backend.trades.router import router as trades_router
@@ -448,4 +388,5 @@ def _routers() -> list[Any]:
         evidence_router,
         documents_router,
         attestations_router,
+        ops_router,
     ]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Table, event
 from sqlalchemy.engine import make_url
-from sqlmodel import create_engine
+from sqlmodel import SQLModel, create_engine
 
 
 def make_engine(url: str) -> Engine:
@@ -39,3 +39,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages: index upkeep stays in memory
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a SQLModel class, typed (SQLModel's ``__table__`` is not declared), for
+    the bulk and Core reads and writes that bypass the ORM."""
+    return model.__table__  # type: ignore[attr-defined, no-any-return]

@@ -223,11 +223,9 @@ def appoint_carrier(
     checks.require_signature(body.party, digest, body.signature, "party")
     if session.get(CarrierAppointment, (body.trade_id, body.oracle)) is not None:
         raise DuplicateCarrier("this oracle is the trade's carrier already")
-    from backend.trades.service import _trade_payload  # the outbox's one trade format
-
     payload = {
         "trade_id": body.trade_id,
-        "trade": _trade_payload(trade),
+        "trade": trade.payload(),
         "oracle": body.oracle,
         "party": body.party,
         "signature": body.signature,

@@ -43,11 +43,12 @@ from backend.attestations.models import DeliveryAttestation, Device, ProductionA
 from backend.attestations.telemetry import PRODUCING
 from backend.credit.figure import Figure, ratio, within
 from backend.credit.queries import FirmHistory, TradeRow
+from backend.db import table_of
 from backend.enums import DAY
 
-DEVICES = Device.__table__  # type: ignore[attr-defined]
-PRODUCTION = ProductionAttestation.__table__  # type: ignore[attr-defined]
-DELIVERIES = DeliveryAttestation.__table__  # type: ignore[attr-defined]
+DEVICES = table_of(Device)
+PRODUCTION = table_of(ProductionAttestation)
+DELIVERIES = table_of(DeliveryAttestation)
 CONSISTENCY_FLAG_RATIO = 2.0
 SALES_DAYS, UTILISATION_DAYS, COVER_DAYS = 365, 90, 30
 PRODUCING_KINDS = sorted(int(kind) for kind in PRODUCING)

@@ -42,15 +42,16 @@ from backend.credit.record import (
     checksummed,
     compute_record,
 )
+from backend.db import table_of
 from backend.errors import LedgerError
 from backend.indexer.models import BlockHeader
 from backend.indexer.store import bulk_insert
 
 logger = logging.getLogger(__name__)
 
-RECORDS: Table = CreditRecord.__table__  # type: ignore[attr-defined]
-EVIDENCE: Table = CreditEvidence.__table__  # type: ignore[attr-defined]
-HEADERS: Table = BlockHeader.__table__  # type: ignore[attr-defined]
+RECORDS: Table = table_of(CreditRecord)
+EVIDENCE: Table = table_of(CreditEvidence)
+HEADERS: Table = table_of(BlockHeader)
 PAST_NETWORK = "the network figures are kept for the newest block only, not for a past as_of"
 
 

@@ -18,21 +18,22 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, func, intersect, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from backend.db import table_of
 from backend.enums import TradeKind
 from backend.firms.models import Firm
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
 from backend.trades.models import Payment, Trade
 
-FIRMS: Table = Firm.__table__  # type: ignore[attr-defined]
-TRADES: Table = Trade.__table__  # type: ignore[attr-defined]
-PAYMENTS: Table = Payment.__table__  # type: ignore[attr-defined]
-EVENTS: Table = ChainEvent.__table__  # type: ignore[attr-defined]
-RECEIVABLES: Table = Receivable.__table__  # type: ignore[attr-defined]
-TRANSITIONS: Table = ReceivableTransition.__table__  # type: ignore[attr-defined]
-FINANCINGS: Table = Financing.__table__  # type: ignore[attr-defined]
-HEADERS: Table = BlockHeader.__table__  # type: ignore[attr-defined]
-CURSORS: Table = IndexerCursor.__table__  # type: ignore[attr-defined]
+FIRMS: Table = table_of(Firm)
+TRADES: Table = table_of(Trade)
+PAYMENTS: Table = table_of(Payment)
+EVENTS: Table = table_of(ChainEvent)
+RECEIVABLES: Table = table_of(Receivable)
+TRANSITIONS: Table = table_of(ReceivableTransition)
+FINANCINGS: Table = table_of(Financing)
+HEADERS: Table = table_of(BlockHeader)
+CURSORS: Table = table_of(IndexerCursor)
 
 IN_CHUNK = 500  # addresses per IN (...) list: well under every driver's parameter limit
 
@@ -322,6 +323,7 @@ def financings_of(
     connection: Connection, borrower: str, as_of: int
 ) -> list[tuple[FinancingRow, ReceivableState]]:
     """Financings of ``borrower`` made by ``as_of``, each with its receivable's state then."""
+    made = (FINANCINGS.c.borrower == borrower, FINANCINGS.c.financed_time <= as_of)
     rows = connection.execute(
         select(
             FINANCINGS.c.receivable_id,
@@ -329,15 +331,11 @@ def financings_of(
             FINANCINGS.c.amount,
             FINANCINGS.c.event_id,
         )  # fmt: skip
-        .where(FINANCINGS.c.borrower == borrower, FINANCINGS.c.financed_time <= as_of)
+        .where(*made)
         .order_by(FINANCINGS.c.event_id)
     )
     financings = [FinancingRow(**row._asdict()) for row in rows]
-    financed = (
-        select(FINANCINGS.c.receivable_id)
-        .where(FINANCINGS.c.borrower == borrower, FINANCINGS.c.financed_time <= as_of)
-        .scalar_subquery()
-    )
+    financed = select(FINANCINGS.c.receivable_id).where(*made).scalar_subquery()
     states = {
         s.receivable_id: s
         for s in _states(connection, RECEIVABLES.c.receivable_id.in_(financed), as_of)

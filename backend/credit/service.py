@@ -10,10 +10,11 @@ from sqlalchemy import Connection, Engine, Table, func, select
 
 from backend.credit.cache import EVIDENCE, get_record
 from backend.credit.record import FIGURES
+from backend.db import table_of
 from backend.errors import LedgerError
 from backend.indexer.models import ChainEvent
 
-EVENTS: Table = ChainEvent.__table__  # type: ignore[attr-defined]
+EVENTS: Table = table_of(ChainEvent)
 MAX_PAGE = 1_000
 
 

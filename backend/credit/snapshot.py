@@ -24,10 +24,11 @@ from sqlalchemy import Connection, Engine, Table, delete, insert, select
 from backend.credit import network, population, queries
 from backend.credit.models import NetworkSnapshot
 from backend.credit.population import Population
+from backend.db import table_of
 
 logger = logging.getLogger(__name__)
 
-SNAPSHOTS: Table = NetworkSnapshot.__table__  # type: ignore[attr-defined]
+SNAPSHOTS: Table = table_of(NetworkSnapshot)
 KEEP = 2  # snapshots kept: the newest, and one before it while readers move over
 NOT_YET_COMPUTED = "not yet computed: the network job has not run since the ledger was indexed"
 

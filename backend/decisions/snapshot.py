@@ -21,6 +21,7 @@ from sqlalchemy import Engine, Table, select
 from backend.credit import exposure, queries
 from backend.credit.cache import get_record
 from backend.credit.queries import ReceivableState
+from backend.db import table_of
 from backend.decisions.policy import DecisionPolicy
 from backend.errors import LedgerError
 from backend.firms.models import Firm
@@ -29,9 +30,9 @@ from backend.sdk.hashing import keccak256
 from backend.trades.models import Trade
 
 SNAPSHOT_VERSION = 1
-FIRMS: Table = Firm.__table__  # type: ignore[attr-defined]
-RECEIVABLES: Table = Receivable.__table__  # type: ignore[attr-defined]
-TRADES: Table = Trade.__table__  # type: ignore[attr-defined]
+FIRMS: Table = table_of(Firm)
+RECEIVABLES: Table = table_of(Receivable)
+TRADES: Table = table_of(Trade)
 FIRM_STATUS = {1: "active", 2: "suspended"}  # FirmRegistry.FirmStatus
 
 

@@ -31,6 +31,7 @@ from sqlmodel import SQLModel
 import backend.indexer.handlers  # noqa: F401  (registers the handlers)
 from backend.chain.compiler import Artifact
 from backend.chain.deploy import Deployment
+from backend.db import table_of
 from backend.indexer.decoding import LogDecoder, event_id
 from backend.indexer.events import CHAIN_EVENT_COLUMNS, HANDLERS, DecodedEvent
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
@@ -43,9 +44,9 @@ from backend.workers.supervisor import Worker, supervise
 
 logger = logging.getLogger(__name__)
 
-EVENTS: Table = ChainEvent.__table__  # type: ignore[attr-defined]
-HEADERS: Table = BlockHeader.__table__  # type: ignore[attr-defined]
-CURSORS: Table = IndexerCursor.__table__  # type: ignore[attr-defined]
+EVENTS: Table = table_of(ChainEvent)
+HEADERS: Table = table_of(BlockHeader)
+CURSORS: Table = table_of(IndexerCursor)
 # The range adapts to fetch about this many logs per eth_getLogs. A response is held as bytes,
 # parsed and decoded at once (about 4 KB a log), so this bounds the read-ahead's memory.
 LOGS_PER_REQUEST = 5_000

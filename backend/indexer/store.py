@@ -17,9 +17,10 @@ from typing import Any
 import orjson
 from sqlalchemy import JSON, Connection, Table, and_, delete, insert, select, update
 
+from backend.db import table_of
 from backend.indexer.models import JournalEntry
 
-JOURNAL = JournalEntry.__table__  # type: ignore[attr-defined]
+JOURNAL = table_of(JournalEntry)
 
 
 def _key_clause(table: Table, key: dict[str, Any]) -> Any:

@@ -20,27 +20,7 @@ from backend.auth.errors import (
 from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
-from backend.receivables import listing, schemas, service
-from backend.receivables.errors import (
-    AdvanceExceedsAmount,
-    AlreadyFinanced,
-    AlreadyIssued,
-    HolderNotActive,
-    InvalidSplit,
-    InvoiceNotFound,
-    InvoicePaid,
-    NotACoreBuyer,
-    NotOverdue,
-    NotTheHolder,
-    OperationInFlight,
-    ReceivableNotFound,
-    ReceivableWrongState,
-    SelfFinance,
-    SettlementAmountMismatch,
-    SplitAmountMismatch,
-    TermsExpired,
-    TierTooDeep,
-)
+from backend.receivables import errors, listing, schemas, service
 from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
@@ -48,11 +28,11 @@ from backend.trades.schemas import SubmissionAccepted
 #: What every move of a receivable by its holder may be refused for.
 MOVE = (
     *SIGNED_IN,
-    ReceivableNotFound,
-    NotTheHolder,
-    ReceivableWrongState,
-    OperationInFlight,
-    HolderNotActive,
+    errors.ReceivableNotFound,
+    errors.NotTheHolder,
+    errors.ReceivableWrongState,
+    errors.OperationInFlight,
+    errors.HolderNotActive,
     InvalidSignature,
     DuplicateSubmission,
     ChainUnavailable,
@@ -84,13 +64,13 @@ def list_receivables(
     response_model=SubmissionAccepted,
     responses=responses(
         *SIGNED_IN,
-        InvoiceNotFound,
+        errors.InvoiceNotFound,
         NotAParty,
-        NotACoreBuyer,
+        errors.NotACoreBuyer,
         FirmNotActive,
         RoleNotAllowed,
-        AlreadyIssued,
-        InvoicePaid,
+        errors.AlreadyIssued,
+        errors.InvoicePaid,
         DuplicateSubmission,
         ChainUnavailable,
     ),
@@ -108,7 +88,7 @@ def issue_receivable(
 @router.get(
     "/{receivable_id}",
     response_model=schemas.ReceivablePublic,
-    responses=responses(*SIGNED_IN, ReceivableNotFound, NotAParty),
+    responses=responses(*SIGNED_IN, errors.ReceivableNotFound, NotAParty),
 )
 def read_receivable(
     receivable_id: Hex32, principal: PrincipalDep, session: SessionDep
@@ -122,9 +102,9 @@ def read_receivable(
     response_model=SubmissionAccepted,
     responses=responses(
         *MOVE,
-        InvalidSplit,
-        SplitAmountMismatch,
-        TierTooDeep,
+        errors.InvalidSplit,
+        errors.SplitAmountMismatch,
+        errors.TierTooDeep,
         FirmNotActive,
         RoleNotAllowed,
         InvalidNonce,
@@ -147,10 +127,10 @@ def split_receivable(
     response_model=SubmissionAccepted,
     responses=responses(
         *MOVE,
-        AlreadyFinanced,
-        AdvanceExceedsAmount,
-        TermsExpired,
-        SelfFinance,
+        errors.AlreadyFinanced,
+        errors.AdvanceExceedsAmount,
+        errors.TermsExpired,
+        errors.SelfFinance,
         NotABank,
         InvalidNonce,
     ),
@@ -170,7 +150,7 @@ def finance_receivable(
     "/{receivable_id}/settle",
     status_code=202,
     response_model=SubmissionAccepted,
-    responses=responses(*MOVE, SettlementAmountMismatch, FutureTime),
+    responses=responses(*MOVE, errors.SettlementAmountMismatch, FutureTime),
 )
 def settle_receivable(
     receivable_id: Hex32,
@@ -186,7 +166,7 @@ def settle_receivable(
     "/{receivable_id}/default",
     status_code=202,
     response_model=SubmissionAccepted,
-    responses=responses(*MOVE, NotOverdue, InvalidNonce),
+    responses=responses(*MOVE, errors.NotOverdue, InvalidNonce),
 )
 def default_receivable(
     receivable_id: Hex32,

@@ -199,21 +199,7 @@ def issue(
     paid = paid_or_paying(session, trade.trade_id)
     if paid:
         raise InvoicePaid(trade.trade_id, paid)
-    payload = {
-        "trade_id": trade.trade_id,
-        "trade": {
-            "seller": trade.seller,
-            "buyer": trade.buyer,
-            "kind": trade.kind,
-            "doc_hash": trade.doc_hash,
-            "amount": trade.amount,
-            "currency": trade.currency,
-            "issued_at": trade.issued_at,
-            "due_at": trade.due_at,
-            "ref": trade.ref,
-            "invoice_key": trade.invoice_key,
-        },
-    }
+    payload = {"trade_id": trade.trade_id, "trade": trade.payload()}
     return _accept(
         session,
         principal,

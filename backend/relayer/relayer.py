@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, upda
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 from web3 import Web3
+from web3.contract.contract import ContractFunction
 
 from backend.chain.calldata import record_trades_calldata
 from backend.chain.contracts import Ledger
@@ -80,7 +81,7 @@ def batch_gas(trades: int) -> int:
 
 @dataclass
 class _Plan:
-    call: Any  # a web3 contract call, or calldata bytes for the trade ledger (batches)
+    call: ContractFunction | bytes  # a web3 contract call, or calldata of a trade-ledger batch
     gas: int
     items: list[OutboxItem]
     batch: bool
@@ -645,6 +646,8 @@ class Relayer:
     def _settle(
         self, items: list[OutboxItem], batch: bool, receipt: dict[str, Any], result: RoundResult
     ) -> None:
+        """Mark the rows of a mined transaction: recorded, failed (with the contract's error) or,
+        for the items a sunk batch did not fail by themselves, queued again."""
         block = int(receipt["blockNumber"], 16)
         caps: dict[str, int | None] = {}
         if int(receipt["status"], 16) != 1:
@@ -653,33 +656,16 @@ class Relayer:
             outcomes = self._batch_outcomes(items, receipt)
         else:
             outcomes = {items[0].id: (OutboxStatus.RECORDED, None)}
-        now = time.time()
         changes = []
         for item in items:
             status, error = outcomes[item.id]
-            change: dict[str, Any] = {
-                "item_id": item.id,
-                "status": status,
-                "block_number": block,
-                "error_code": None,
-                "error_message": None,
-                **_kept(item),
-                "tx_hash": receipt.get("transactionHash", item.tx_hash),
-                "batch_cap": caps.get(item.id, item.batch_cap),
-            }
-            if status == OutboxStatus.RECORDED:
-                result.recorded += 1
-            elif status == OutboxStatus.FAILED:
-                result.failed += 1
-                change |= {"error_code": error.code, "error_message": error.message}
-            else:
-                result.requeued += 1
-                change |= {**_cleared(), "attempts": item.attempts + 1, "block_number": None}
-            changes.append(change)
-        if any(change["status"] == OutboxStatus.QUEUED for change in changes):
-            metrics.RELAYER_ROWS_REQUEUED.inc(
-                sum(change["status"] == OutboxStatus.QUEUED for change in changes)
-            )
+            changes.append(_settled_change(item, status, error, block, receipt, caps, result))
+        requeued = sum(change["status"] == OutboxStatus.QUEUED for change in changes)
+        if requeued:
+            metrics.RELAYER_ROWS_REQUEUED.inc(requeued)
+        self._write_settled(changes)
+
+    def _write_settled(self, changes: list[dict[str, Any]]) -> None:
         with self.engine.begin() as connection:
             self.fence(connection)
             connection.execute(
@@ -695,7 +681,7 @@ class Relayer:
                     batch_index=bindparam("batch_index"),
                     attempts=bindparam("attempts"),
                     batch_cap=bindparam("batch_cap"),
-                    updated_at=now,
+                    updated_at=time.time(),
                 ),
                 changes,
             )
@@ -772,7 +758,7 @@ class Relayer:
                         reorgs=item.reorgs + (item.id in reorged_ids),
                         block_number=None,
                         updated_at=time.time(),
-                        **_cleared(),
+                        **_no_transaction(),
                     )
                 )  # type: ignore[arg-type]
             session.commit()
@@ -804,11 +790,45 @@ def _classify(error: ContractRevert, payload: dict[str, Any], already_done: Any)
     )
 
 
-def _cleared() -> dict[str, Any]:
+def _settled_change(
+    item: OutboxItem,
+    status: OutboxStatus,
+    error: ContractRevert | None,
+    block: int,
+    receipt: dict[str, Any],
+    caps: dict[str, int | None],
+    result: RoundResult,
+) -> dict[str, Any]:
+    """The update of one row of a mined transaction (counted in ``result``)."""
+    change: dict[str, Any] = {
+        "item_id": item.id,
+        "status": status,
+        "block_number": block,
+        "error_code": None,
+        "error_message": None,
+        **_transaction_of(item),
+        "tx_hash": receipt.get("transactionHash", item.tx_hash),
+        "batch_cap": caps.get(item.id, item.batch_cap),
+    }
+    if status == OutboxStatus.RECORDED:
+        result.recorded += 1
+    elif status == OutboxStatus.FAILED:
+        assert error is not None
+        result.failed += 1
+        change |= {"error_code": error.code, "error_message": error.message}
+    else:
+        result.requeued += 1
+        change |= {**_no_transaction(), "attempts": item.attempts + 1, "block_number": None}
+    return change
+
+
+def _no_transaction() -> dict[str, Any]:
+    """The columns of a row that no transaction carries (any more)."""
     return {"tx_hash": None, "nonce": None, "batch_index": None}
 
 
-def _kept(item: OutboxItem) -> dict[str, Any]:
+def _transaction_of(item: OutboxItem) -> dict[str, Any]:
+    """The columns of a row that say which transaction carries it, as they are."""
     return {
         "tx_hash": item.tx_hash,
         "nonce": item.nonce,

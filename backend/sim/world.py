@@ -45,7 +45,7 @@ from sqlalchemy import Engine
 
 import backend.indexer.handlers  # noqa: F401  (registers the handlers)
 from backend.credit.record import CreditRecordView, compute_record
-from backend.db import make_engine
+from backend.db import make_engine, table_of
 from backend.enums import DAY, ReceivableStatus, Role, TradeKind
 from backend.indexer.decoding import event_id
 from backend.indexer.events import HANDLERS, DecodedEvent
@@ -55,9 +55,9 @@ from backend.migrations import upgrade
 
 logger = logging.getLogger(__name__)
 
-EVENTS = ChainEvent.__table__  # type: ignore[attr-defined]
-HEADERS = BlockHeader.__table__  # type: ignore[attr-defined]
-CURSORS = IndexerCursor.__table__  # type: ignore[attr-defined]
+EVENTS = table_of(ChainEvent)
+HEADERS = table_of(BlockHeader)
+CURSORS = table_of(IndexerCursor)
 
 MONTH = 30 * DAY
 YEAR = 365 * DAY

@@ -76,7 +76,7 @@ def _conditions(principal: Principal, filters: TradeFilters) -> list[Any]:
 
 def listed(row: Trade) -> schemas.TradeListed:
     return schemas.TradeListed(
-        **trade_in(row).model_dump(),
+        **trade_in(row.payload()).model_dump(),
         trade_id=row.trade_id,
         status=TradeStatus(row.status).name.lower(),  # type: ignore[arg-type]
         reject_reason=row.reject_reason,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Index, text
 from sqlmodel import Field, SQLModel
 
@@ -28,7 +30,7 @@ class Trade(SQLModel, table=True):
     trade_id: str = Field(primary_key=True)
     seller: str = Field(index=True)
     buyer: str = Field(index=True)
-    kind: int  # 0 order, 1 delivery, 2 invoice
+    kind: int  # a TradeKind
     doc_hash: str = Field(index=True)
     amount: int = Field(sa_type=BigInteger)
     currency: int
@@ -36,7 +38,7 @@ class Trade(SQLModel, table=True):
     due_at: int = Field(sa_type=BigInteger)
     ref: str
     invoice_key: str = ZERO_32  # the invoice's identity; zero for orders and deliveries
-    status: int  # 1 proposed, 2 verified, 3 rejected (TradeLedger.TradeStatus)
+    status: int  # a TradeStatus
     reject_reason: str | None = None
     recorded_block: int = Field(sa_type=BigInteger)
     recorded_time: int = Field(sa_type=BigInteger)  # block time it first appeared on chain
@@ -45,6 +47,26 @@ class Trade(SQLModel, table=True):
     event_id: int = Field(sa_type=BigInteger)  # TradeRecorded or TradeProposed
     # TradeConfirmed or TradeRejected
     answer_event_id: int | None = Field(default=None, sa_type=BigInteger)
+
+    def payload(self) -> dict[str, Any]:
+        """The trade's fields as an outbox payload carries them (the typed-data ``Trade``, with
+        the kind's number): the one mapping of a recorded trade to its signed fields."""
+        return {name: getattr(self, name) for name in TRADE_FIELDS}
+
+
+#: The fields of the typed-data ``Trade``, in its order, as the API and the outbox name them.
+TRADE_FIELDS = (
+    "seller",
+    "buyer",
+    "kind",
+    "doc_hash",
+    "amount",
+    "currency",
+    "issued_at",
+    "due_at",
+    "ref",
+    "invoice_key",
+)
 
 
 class Payment(SQLModel, table=True):

@@ -20,24 +20,7 @@ from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
 from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Address, Hex32
-from backend.trades import listing, schemas, service
-from backend.trades.errors import (
-    BatchTooLarge,
-    DuplicateDocument,
-    DuplicateInvoice,
-    InvalidDueDate,
-    InvalidInvoiceKey,
-    MissingInvoiceKey,
-    NotAnInvoice,
-    Overpayment,
-    PaidOnReceivable,
-    ProposalExpired,
-    SelfTrade,
-    SideWithoutParty,
-    TradeNotFound,
-    TradeWrongState,
-    UnknownCurrency,
-)
+from backend.trades import errors, listing, schemas, service
 
 #: What every signed submission may be refused for, whatever it submits.
 SUBMITTED = (
@@ -49,7 +32,7 @@ SUBMITTED = (
     DuplicateSubmission,
     ChainUnavailable,
 )
-ANSWER = (*SUBMITTED, TradeNotFound, TradeWrongState, ProposalExpired)
+ANSWER = (*SUBMITTED, errors.TradeNotFound, errors.TradeWrongState, errors.ProposalExpired)
 
 router = APIRouter(tags=["trades"], responses=responses(*SIGNED_IN))
 
@@ -57,7 +40,7 @@ router = APIRouter(tags=["trades"], responses=responses(*SIGNED_IN))
 @router.get(
     "/trades",
     response_model=Page[schemas.TradeListed],
-    responses=responses(*SIGNED_IN, SideWithoutParty),
+    responses=responses(*SIGNED_IN, errors.SideWithoutParty),
 )
 def list_trades(
     principal: PrincipalDep,
@@ -89,14 +72,14 @@ def list_trades(
     response_model=schemas.TradeAccepted,
     responses=responses(
         *SUBMITTED,
-        SelfTrade,
-        UnknownCurrency,
+        errors.SelfTrade,
+        errors.UnknownCurrency,
         FutureTime,
-        InvalidDueDate,
-        MissingInvoiceKey,
-        InvalidInvoiceKey,
-        DuplicateDocument,
-        DuplicateInvoice,
+        errors.InvalidDueDate,
+        errors.MissingInvoiceKey,
+        errors.InvalidInvoiceKey,
+        errors.DuplicateDocument,
+        errors.DuplicateInvoice,
     ),
 )
 def create_trade(
@@ -110,7 +93,7 @@ def create_trade(
     "/trades/batch",
     status_code=202,
     response_model=schemas.TradesBatchAccepted,
-    responses=responses(*SUBMITTED, BatchTooLarge),
+    responses=responses(*SUBMITTED, errors.BatchTooLarge),
 )
 def create_trades(
     body: schemas.TradesBatchCreate,
@@ -125,7 +108,7 @@ def create_trades(
 @router.get(
     "/trades/{trade_id:hex32}",
     response_model=schemas.TradePublic,
-    responses=responses(*SIGNED_IN, TradeNotFound, NotAParty),
+    responses=responses(*SIGNED_IN, errors.TradeNotFound, NotAParty),
 )
 def read_trade(
     trade_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
@@ -146,7 +129,7 @@ def confirm_trade(
     services: ServicesDep,
     session: SessionDep,
 ) -> schemas.SubmissionAccepted:
-    return service.answer(session, services, principal, trade_id, body)
+    return service.confirm(session, services, principal, trade_id, body)
 
 
 @router.post(
@@ -162,7 +145,7 @@ def reject_trade(
     services: ServicesDep,
     session: SessionDep,
 ) -> schemas.SubmissionAccepted:
-    return service.answer(session, services, principal, trade_id, body)
+    return service.reject(session, services, principal, trade_id, body)
 
 
 @router.post(
@@ -170,7 +153,12 @@ def reject_trade(
     status_code=202,
     response_model=schemas.SubmissionAccepted,
     responses=responses(
-        *SUBMITTED, TradeNotFound, NotAnInvoice, PaidOnReceivable, FutureTime, Overpayment
+        *SUBMITTED,
+        errors.TradeNotFound,
+        errors.NotAnInvoice,
+        errors.PaidOnReceivable,
+        FutureTime,
+        errors.Overpayment,
     ),
 )
 def create_payment(

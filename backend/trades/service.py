@@ -278,18 +278,24 @@ def get_trade(
     than the indexer has seen (``submitted`` until its event is in an indexed block)."""
     row = session.get(TradeRow, trade_id)
     item = latest_submission(session, list(TRADE_KINDS), trade_id)
-    if row is None and item is None:
-        raise TradeNotFound(trade_id)
     if row is not None:
-        parties = (row.seller, row.buyer)
-    else:
-        assert item is not None
-        parties = (item.payload["trade"]["seller"], item.payload["trade"]["buyer"])
+        _require_reader(principal, row.seller, row.buyer)
+        return _recorded(session, services, row)
+    if item is None:
+        raise TradeNotFound(trade_id)
+    _require_reader(principal, item.payload["trade"]["seller"], item.payload["trade"]["buyer"])
+    return _submitted(session, services, trade_id, item)
+
+
+def _require_reader(principal: Principal, *parties: str) -> None:
     if not principal.operator and principal.address not in parties:
         raise NotAParty("only the trade's parties and the operator may read it")
-    if row is not None:
-        return _recorded(session, services, row)
-    assert item is not None
+
+
+def _submitted(
+    session: Session, services: Services, trade_id: str, item: OutboxItem
+) -> schemas.TradePublic:
+    """A trade not (yet) indexed, as its submission's status shows it."""
     state = submission_status(
         session, item, chain_id=services.chain_id, final_depth=services.settings.final_depth
     )
@@ -298,11 +304,10 @@ def get_trade(
         if state.error_code
         else None
     )
-    trade = dict(item.payload["trade"], kind=TradeKind(item.payload["trade"]["kind"]).name.lower())
     return schemas.TradePublic(
         trade_id=trade_id,
         status=state.status,  # type: ignore[arg-type]
-        trade=schemas.TradeIn(**trade),
+        trade=trade_in(item.payload["trade"]),
         tx_hash=state.tx_hash,
         block_number=state.block_number,
         confirmations=state.confirmations,
@@ -310,25 +315,9 @@ def get_trade(
     )
 
 
-def trade_in(row: TradeRow) -> schemas.TradeIn:
-    """The typed-data fields of a recorded trade, as the API takes them."""
-    return schemas.TradeIn(
-        seller=row.seller,
-        buyer=row.buyer,
-        kind=TradeKind(row.kind).name.lower(),
-        doc_hash=row.doc_hash,
-        amount=row.amount,
-        currency=row.currency,
-        issued_at=row.issued_at,
-        due_at=row.due_at,
-        ref=row.ref,
-        invoice_key=row.invoice_key,
-    )
-
-
 def _recorded(session: Session, services: Services, row: TradeRow) -> schemas.TradePublic:
     event = session.get(ChainEvent, row.event_id)
-    trade = trade_in(row)
+    trade = trade_in(row.payload())
     status, confirmations = depth_status(
         row.recorded_block,
         indexed_head(session, services.chain_id),
@@ -369,43 +358,85 @@ def _proposal_buyer(session: Session, checks: TradeChecks, trade_id: str) -> str
     return str(item.payload["trade"]["buyer"])
 
 
-def answer(
+def confirm(
     session: Session,
     services: Services,
     principal: Principal,
     trade_id: str,
-    body: schemas.TradeConfirm | schemas.TradeReject,
+    body: schemas.TradeConfirm,
 ) -> schemas.SubmissionAccepted:
-    """The buyer's confirmation or rejection of a proposal."""
+    """The buyer's confirmation of a proposal: its signature of the trade id."""
+    checks, buyer = _answering(session, services, principal, trade_id)
+    payload = {"trade_id": trade_id, "buyer_signature": body.buyer_signature}
+    digest = hex_bytes(trade_id)
+    return _queue_answer(checks, buyer, digest, body.buyer_signature, OutboxKind.CONFIRM, payload)
+
+
+def reject(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    trade_id: str,
+    body: schemas.TradeReject,
+) -> schemas.SubmissionAccepted:
+    """The buyer's rejection of a proposal: its signed ``Reject`` (trade id and reason)."""
+    checks, buyer = _answering(session, services, principal, trade_id)
+    payload = {"trade_id": trade_id, "reason": body.reason, "buyer_signature": body.buyer_signature}
+    digest = checks.domain.digest(
+        "Reject", {"tradeId": hex_bytes(trade_id), "reason": hex_bytes(body.reason)}
+    )
+    return _queue_answer(checks, buyer, digest, body.buyer_signature, OutboxKind.REJECT, payload)
+
+
+def _answering(
+    session: Session, services: Services, principal: Principal, trade_id: str
+) -> tuple[TradeChecks, str]:
+    """The checks of an answer, and the proposal's buyer, who alone (or the operator) answers."""
     checks = TradeChecks(session, services, principal)
     buyer = _proposal_buyer(session, checks, trade_id)
     checks.require_party(buyer)
-    if isinstance(body, schemas.TradeReject):
-        digest = checks.domain.digest(
-            "Reject", {"tradeId": hex_bytes(trade_id), "reason": hex_bytes(body.reason)}
-        )
-        kind, payload = (
-            OutboxKind.REJECT,
-            {"trade_id": trade_id, "reason": body.reason, "buyer_signature": body.buyer_signature},
-        )
-    else:
-        digest = hex_bytes(trade_id)
-        kind, payload = (
-            OutboxKind.CONFIRM,
-            {"trade_id": trade_id, "buyer_signature": body.buyer_signature},
-        )
+    return checks, buyer
+
+
+def _queue_answer(
+    checks: TradeChecks,
+    buyer: str,
+    digest: bytes,
+    signature: str,
+    kind: OutboxKind,
+    payload: dict[str, Any],
+) -> schemas.SubmissionAccepted:
     checks.require_trader(buyer)
-    checks.require_signature(buyer, digest, body.buyer_signature, "buyer")
-    (row_id,) = enqueue(
-        session, principal, [Accepted(trade_id, kind, f"answer:{trade_id}", payload)]
-    )
+    checks.require_signature(buyer, digest, signature, "buyer")
+    trade_id = str(payload["trade_id"])
+    answer = Accepted(trade_id, kind, f"answer:{trade_id}", payload)
+    (row_id,) = enqueue(checks.session, checks.principal, [answer])
     return schemas.SubmissionAccepted(id=row_id, subject=trade_id, status=OutboxStatus.QUEUED)
 
 
 def submit_payment(
     session: Session, services: Services, principal: Principal, body: schemas.PaymentCreate
 ) -> schemas.SubmissionAccepted:
+    """A payment against a verified invoice, signed by the payee (the seller)."""
     checks = TradeChecks(session, services, principal)
+    trade = _payable_invoice(session, checks, body)
+    payment = Payment(hex_bytes(body.trade_id), body.amount, body.paid_at, hex_bytes(body.pay_ref))
+    payment_id = "0x" + payment.payment_id(checks.domain).hex()
+    checks.require_signature(trade.seller, hex_bytes(payment_id), body.payee_signature, "payee")
+    payload = {"payment_id": payment_id, "trade": trade.payload(), **body.model_dump(mode="json")}
+    (row_id,) = enqueue(
+        session,
+        principal,
+        [Accepted(payment_id, OutboxKind.PAYMENT, f"payment:{payment_id}", payload)],
+    )
+    return schemas.SubmissionAccepted(id=row_id, subject=payment_id, status=OutboxStatus.QUEUED)
+
+
+def _payable_invoice(
+    session: Session, checks: TradeChecks, body: schemas.PaymentCreate
+) -> TradeRow:
+    """The verified invoice ``body`` pays, once the payment is checked against it: by one of
+    its parties, not settled through a receivable, not in the future, not above what is owed."""
     trade = session.get(TradeRow, body.trade_id)
     if trade is None or trade.status != TradeStatus.VERIFIED:
         message = f"no verified trade {body.trade_id} on the ledger (yet)"
@@ -419,17 +450,7 @@ def submit_payment(
     paid = paid_or_paying(session, body.trade_id)
     if paid + body.amount > trade.amount:
         raise Overpayment(paid + body.amount, trade.amount)
-    payment = Payment(hex_bytes(body.trade_id), body.amount, body.paid_at, hex_bytes(body.pay_ref))
-    payment_id = "0x" + payment.payment_id(checks.domain).hex()
-    checks.require_signature(trade.seller, hex_bytes(payment_id), body.payee_signature, "payee")
-    record = _trade_payload(trade)
-    payload = {"payment_id": payment_id, "trade": record, **body.model_dump(mode="json")}
-    (row_id,) = enqueue(
-        session,
-        principal,
-        [Accepted(payment_id, OutboxKind.PAYMENT, f"payment:{payment_id}", payload)],
-    )
-    return schemas.SubmissionAccepted(id=row_id, subject=payment_id, status=OutboxStatus.QUEUED)
+    return trade
 
 
 def _require_no_receivable(session: Session, trade_id: str) -> None:
@@ -448,19 +469,9 @@ def _require_no_receivable(session: Session, trade_id: str) -> None:
         raise PaidOnReceivable(trade_id)
 
 
-def _trade_payload(row: TradeRow) -> dict[str, Any]:
-    return {
-        "seller": row.seller,
-        "buyer": row.buyer,
-        "kind": row.kind,
-        "doc_hash": row.doc_hash,
-        "amount": row.amount,
-        "currency": row.currency,
-        "issued_at": row.issued_at,
-        "due_at": row.due_at,
-        "ref": row.ref,
-        "invoice_key": row.invoice_key,
-    }
+def trade_in(payload: dict[str, Any]) -> schemas.TradeIn:
+    """A trade's payload as the API shows it (the kind by its name)."""
+    return schemas.TradeIn(**{**payload, "kind": TradeKind(payload["kind"]).name.lower()})
 
 
 def _ledger_status(row: TradeRow) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select, text
 
+from backend.db import table_of
 from backend.enums import OutboxStatus
 from backend.indexer.models import IndexerCursor
 from backend.indexer.rpc import JsonRpc
@@ -26,8 +27,8 @@ from backend.workers.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 
-OUTBOX: Table = OutboxItem.__table__  # type: ignore[attr-defined]
-CURSORS: Table = IndexerCursor.__table__  # type: ignore[attr-defined]
+OUTBOX: Table = table_of(OutboxItem)
+CURSORS: Table = table_of(IndexerCursor)
 # Checks run here so that a hung connection costs a reason, not the request: at most a few
 # checks hang at once, each until its own socket gives up.
 _CHECKS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")

@@ -10,15 +10,16 @@ from backend.attestations.models import (
     Device,
     ProductionAttestation,
 )
+from backend.db import table_of
 from backend.indexer.events import DecodedEvent, handles
 from backend.indexer.store import Store
 from backend.trades.models import Trade
 
-DEVICES = Device.__table__  # type: ignore[attr-defined]
-PRODUCTION = ProductionAttestation.__table__  # type: ignore[attr-defined]
-CARRIERS = CarrierAppointment.__table__  # type: ignore[attr-defined]
-DELIVERIES = DeliveryAttestation.__table__  # type: ignore[attr-defined]
-TRADES = Trade.__table__  # type: ignore[attr-defined]
+DEVICES = table_of(Device)
+PRODUCTION = table_of(ProductionAttestation)
+CARRIERS = table_of(CarrierAppointment)
+DELIVERIES = table_of(DeliveryAttestation)
+TRADES = table_of(Trade)
 
 
 @handles("AttestationLedger:DeviceRegistered")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from backend.consents.models import Consent
+from backend.db import table_of
 from backend.indexer.events import DecodedEvent, handles
 from backend.indexer.store import Store
 
-CONSENTS = Consent.__table__  # type: ignore[attr-defined]
+CONSENTS = table_of(Consent)
 ZERO_ID = "0x" + "00" * 32
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from backend.db import table_of
 from backend.enums import FirmStatus
 from backend.firms.models import Firm
 from backend.indexer.events import DecodedEvent, handles
 from backend.indexer.store import Store
 
-FIRMS = Firm.__table__  # type: ignore[attr-defined]
+FIRMS = table_of(Firm)
 
 
 @handles("FirmRegistry:FirmRegistered")

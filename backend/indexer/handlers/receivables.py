@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.db import table_of
 from backend.enums import ZERO_32, ReceivableStatus
 from backend.indexer.events import DecodedEvent, handles
 from backend.indexer.store import Store
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
 
-RECEIVABLES = Receivable.__table__  # type: ignore[attr-defined]
-TRANSITIONS = ReceivableTransition.__table__  # type: ignore[attr-defined]
-FINANCINGS = Financing.__table__  # type: ignore[attr-defined]
+RECEIVABLES = table_of(Receivable)
+TRANSITIONS = table_of(ReceivableTransition)
+FINANCINGS = table_of(Financing)
 
 
 @handles("ReceivableLedger:ReceivableCreated")

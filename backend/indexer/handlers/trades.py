@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.db import table_of
 from backend.enums import TradeStatus
 from backend.indexer.events import DecodedEvent, handles
 from backend.indexer.store import Store
 from backend.trades.models import Payment, Trade
 
-TRADES = Trade.__table__  # type: ignore[attr-defined]
-PAYMENTS = Payment.__table__  # type: ignore[attr-defined]
+TRADES = table_of(Trade)
+PAYMENTS = table_of(Payment)
 
 
 def _trade_row(event: DecodedEvent, status: TradeStatus) -> dict[str, Any]:

@@ -1,0 +1,75 @@
+"""The operations endpoints: liveness, readiness, where the ledger is, Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+
+from backend.auth.deps import ServicesDep
+from backend.errors import responses
+from backend.schemas import Address
+from backend.workers.metrics import REGISTRY as WORKER_METRICS
+from backend.workers.readiness import readiness, update_queue_gauges_within
+
+router = APIRouter(tags=["ops"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class LedgerInfo(BaseModel):
+    chain_id: int
+    contracts: dict[str, Address] = Field(
+        description="address of each contract by name (TradeLedger, ReceivableLedger, …): the "
+        "EIP-712 domains clients sign against"
+    )
+
+
+@router.get("/healthz", response_model=Health, responses=responses())
+def healthz() -> Health:
+    """Liveness: the process answers (no database or node call: that is ``/readyz``)."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    responses={
+        **responses(),
+        503: {"description": "not ready: `reasons` says why, one sentence each"},
+    },
+)
+def readyz(services: ServicesDep) -> JSONResponse:
+    """Readiness: the database and the node answer, the workers run, the indexer keeps up
+    with the head and the queue moves; else 503 with the reasons."""
+    settings = services.settings
+    report = readiness(
+        engine=services.engine,
+        rpc_url=str(services.w3.provider.endpoint_uri),  # type: ignore[attr-defined]
+        chain_id=services.chain_id,
+        deploy_block=services.deployment.deploy_block,
+        supervisor=services.supervisor,
+        max_lag_blocks=settings.ready_max_lag_blocks,
+        max_queue_age_seconds=settings.ready_max_queue_age_seconds,
+        timeout=settings.ready_timeout_seconds,
+    )
+    return JSONResponse(report, status_code=200 if report["ready"] else 503)
+
+
+@router.get("/ledger", response_model=LedgerInfo, responses=responses())
+def ledger_info(services: ServicesDep) -> LedgerInfo:
+    """Where the ledger is: chain id and contract addresses (what clients sign against)."""
+    contracts = {name: c.address for name, c in services.deployment.contracts.items()}
+    return LedgerInfo(chain_id=services.chain_id, contracts=contracts)
+
+
+@router.get("/metrics", response_class=Response, responses=responses())
+def metrics_endpoint(request: Request, services: ServicesDep) -> Response:
+    """Prometheus: the API's requests, and the workers' (indexer, relayer, supervision)."""
+    update_queue_gauges_within(services.engine, services.settings.ready_timeout_seconds)
+    body = generate_latest(request.app.state.metrics) + generate_latest(WORKER_METRICS)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
