@@ -82,6 +82,11 @@ TAGS = [
         "description": "Trade documents, stored encrypted, read by the parties and banks with "
         "consent.",
     },
+    {
+        "name": "attestations",
+        "description": "Industrial-internet attestations: devices registered by oracles, carriers "
+        "appointed by trade parties, signed production and delivery attestations.",
+    },
     {"name": "submissions", "description": "The status of any accepted write (a 202's id)."},
     {"name": "ops", "description": "Liveness, readiness, metrics and the ledger's addresses."},
 ]
