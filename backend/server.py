@@ -1,22 +1,56 @@
 """How ``scf serve`` runs the API under uvicorn: options that keep every answer the API's own.
 
-uvicorn (h11) refuses a request whose headers do not fit its buffer with a plain-text 400 before
-the app sees it. The buffer here is larger than the app's own header limit
-(:data:`backend.app.MAX_HEADER_BYTES`), so the app answers oversized headers with its JSON 431;
-what is larger still, or not HTTP at all, gets the same JSON error body from the protocol.
+uvicorn refuses a request it cannot parse with a plain-text 400 before the app sees it. Both
+HTTP parsers here answer with the API's JSON error body instead: a head larger than
+:data:`MAX_HEAD_BYTES` gets 431 ``headers_too_large``, anything else that is not HTTP/1.1 gets 400
+``bad_request``. The bound is larger than the app's own header limit
+(:data:`backend.app.MAX_HEADER_BYTES`), so a head between the two reaches the app, which answers
+its JSON 431 itself.
+
+``scf serve --workers N`` (N > 1) runs N uvicorn worker processes on one socket, each building
+its own API services (:func:`worker_app`); the relayer and the indexer stay in the parent process,
+behind their leader locks.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from contextlib import ExitStack
+from typing import Any, Literal
 
 import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.supervisors import Multiprocess
 
-#: h11's buffer for a request's head (its default is 16 KiB).
-H11_MAX_INCOMPLETE_EVENT_SIZE = 256 * 1024
+#: The largest request head (request line and headers) a connection may send before it is refused.
+MAX_HEAD_BYTES = 256 * 1024
+#: Kept under its old name: h11's buffer for a request's head (h11's default is 16 KiB).
+H11_MAX_INCOMPLETE_EVENT_SIZE = MAX_HEAD_BYTES
+
+HttpParser = Literal["h11", "httptools"]
+EventLoop = Literal["asyncio", "uvloop"]
+
+
+def _refusal(too_large: bool) -> tuple[int, bytes]:
+    """The status and JSON body of a request refused before the app: 431 or 400."""
+    if too_large:
+        status, code = 431, "headers_too_large"
+        message = f"request headers are limited to {MAX_HEAD_BYTES} bytes"
+    else:
+        status, code = 400, "bad_request"
+        message = "the request is not valid HTTP/1.1"
+    return status, json.dumps({"error": {"code": code, "message": message}}).encode()
+
+
+def _refusal_headers(body: bytes) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"connection", b"close"),
+    ]
 
 
 class JsonErrorH11Protocol(H11Protocol):
@@ -25,34 +59,101 @@ class JsonErrorH11Protocol(H11Protocol):
 
     def send_400_response(self, msg: str) -> None:
         pending, _ = self.conn.trailing_data
-        if len(pending) > H11_MAX_INCOMPLETE_EVENT_SIZE:
-            status, code = 431, "headers_too_large"
-            message = f"request headers are limited to {H11_MAX_INCOMPLETE_EVENT_SIZE} bytes"
-        else:
-            status, code = 400, "bad_request"
-            message = "the request is not valid HTTP/1.1"
-        body = json.dumps({"error": {"code": code, "message": message}}).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"connection", b"close"),
-        ]
-        self.transport.write(self.conn.send(h11.Response(status_code=status, headers=headers)))
+        status, body = _refusal(len(pending) > MAX_HEAD_BYTES)
+        response = h11.Response(status_code=status, headers=_refusal_headers(body))
+        self.transport.write(self.conn.send(response))
         self.transport.write(self.conn.send(h11.Data(data=body)) or b"")
         self.transport.write(self.conn.send(h11.EndOfMessage()) or b"")
         self.transport.close()
 
 
-def uvicorn_options() -> dict[str, Any]:
-    """The options ``scf serve`` passes to ``uvicorn.run``."""
+class JsonErrorHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools (llhttp) protocol with the same JSON refusals as the h11 one.
+
+    llhttp buffers a head of any size, so the head's bytes are counted here: past
+    :data:`MAX_HEAD_BYTES` before the headers are complete, the connection gets the JSON 431."""
+
+    def connection_made(self, transport: Any) -> None:
+        self._head_bytes = 0
+        self._in_head = True
+        super().connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._refuse(too_large=True)
+                return
+        super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        self._in_head, self._head_bytes = False, 0
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._in_head = True  # the next bytes on this connection are the next request's head
+        super().on_message_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        self._refuse(too_large=False)
+
+    def _refuse(self, too_large: bool) -> None:
+        status, body = _refusal(too_large)
+        reason = "Request Header Fields Too Large" if too_large else "Bad Request"
+        head = [f"HTTP/1.1 {status} {reason}"]
+        head += [f"{name.decode()}: {value.decode()}" for name, value in _refusal_headers(body)]
+        self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        self.transport.close()
+
+
+PROTOCOLS: dict[str, type[Any]] = {
+    "h11": JsonErrorH11Protocol,
+    "httptools": JsonErrorHttpToolsProtocol,
+}
+
+
+def uvicorn_options(http: HttpParser = "httptools", loop: EventLoop = "uvloop") -> dict[str, Any]:
+    """The options ``scf serve`` passes to uvicorn."""
     return {
-        "http": JsonErrorH11Protocol,
-        "h11_max_incomplete_event_size": H11_MAX_INCOMPLETE_EVENT_SIZE,
+        "http": PROTOCOLS[http],
+        "loop": loop,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
         "log_level": "warning",
     }
 
 
-def api_server(app: Any, host: str, port: int) -> uvicorn.Server:
+def api_server(
+    app: Any, host: str, port: int, http: HttpParser = "httptools", loop: EventLoop = "uvloop"
+) -> uvicorn.Server:
     """The uvicorn server ``scf serve`` runs (``.run()``; ``should_exit`` stops it)."""
-    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, **uvicorn_options()))
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, **uvicorn_options(http, loop)))
+
+
+def api_workers(
+    host: str, port: int, workers: int, http: HttpParser = "httptools", loop: EventLoop = "uvloop"
+) -> Multiprocess:
+    """``workers`` uvicorn processes serving :func:`worker_app` on one socket bound here
+    (``.run()`` supervises them: a dead worker is replaced; ``should_exit.set()`` stops them).
+
+    Built in the main thread: it installs the signal handlers that stop the workers."""
+    config = uvicorn.Config(
+        "backend.server:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **uvicorn_options(http, loop),
+    )
+    return Multiprocess(config, sockets=[config.bind_socket()])
+
+
+def worker_app() -> Any:
+    """The API of one worker process: its own engine and node connection, no background workers
+    (the parent runs those). Reads the settings from the environment the parent passed on."""
+    from backend.app import create_app
+    from backend.runtime import api_services
+    from backend.settings import get_settings
+
+    stack = ExitStack()
+    services = stack.enter_context(api_services(get_settings()))
+    return create_app(services, extra_lifespan=lambda: stack.close)
