@@ -14,6 +14,7 @@ behind their leader locks.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from contextlib import ExitStack
 from typing import Any, Literal
@@ -28,6 +29,9 @@ from uvicorn.supervisors import Multiprocess
 MAX_HEAD_BYTES = 256 * 1024
 #: Kept under its old name: h11's buffer for a request's head (h11's default is 16 KiB).
 H11_MAX_INCOMPLETE_EVENT_SIZE = MAX_HEAD_BYTES
+
+#: How long a refused connection is kept open for the client to read the answer.
+LINGER_SECONDS = 2.0
 
 HttpParser = Literal["h11", "httptools"]
 EventLoop = Literal["asyncio", "uvloop"]
@@ -53,9 +57,27 @@ def _refusal_headers(body: bytes) -> list[tuple[bytes, bytes]]:
     ]
 
 
+def _close_lingering(transport: Any) -> None:
+    """Close a refused connection without losing the answer just written.
+
+    Closing with the client's bytes unread would reset the connection, and a reset can discard
+    the answer before the client reads it (a client still sending a huge head reads nothing
+    until it is done). So: end the writing side, let the caller drop what still comes, and
+    close once the client has had time to read."""
+    if transport.can_write_eof():
+        transport.write_eof()
+    asyncio.get_running_loop().call_later(LINGER_SECONDS, transport.close)
+
+
 class JsonErrorH11Protocol(H11Protocol):
     """uvicorn's h11 protocol, answering unparseable requests with the API's JSON error body:
     431 ``headers_too_large`` when the head overflowed the buffer, else 400 ``bad_request``."""
+
+    _refused = False
+
+    def data_received(self, data: bytes) -> None:
+        if not self._refused:  # else the rest of a refused request: dropped until the close
+            super().data_received(data)
 
     def send_400_response(self, msg: str) -> None:
         pending, _ = self.conn.trailing_data
@@ -64,7 +86,8 @@ class JsonErrorH11Protocol(H11Protocol):
         self.transport.write(self.conn.send(response))
         self.transport.write(self.conn.send(h11.Data(data=body)) or b"")
         self.transport.write(self.conn.send(h11.EndOfMessage()) or b"")
-        self.transport.close()
+        self._refused = True
+        _close_lingering(self.transport)
 
 
 class JsonErrorHttpToolsProtocol(HttpToolsProtocol):
@@ -76,9 +99,12 @@ class JsonErrorHttpToolsProtocol(HttpToolsProtocol):
     def connection_made(self, transport: Any) -> None:
         self._head_bytes = 0
         self._in_head = True
+        self._refused = False
         super().connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # the rest of a refused request: read and dropped until the close
         if self._in_head:
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEAD_BYTES:
@@ -103,7 +129,8 @@ class JsonErrorHttpToolsProtocol(HttpToolsProtocol):
         head = [f"HTTP/1.1 {status} {reason}"]
         head += [f"{name.decode()}: {value.decode()}" for name, value in _refusal_headers(body)]
         self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-        self.transport.close()
+        self._refused = True
+        _close_lingering(self.transport)
 
 
 PROTOCOLS: dict[str, type[Any]] = {
