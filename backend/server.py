@@ -33,6 +33,11 @@ H11_MAX_INCOMPLETE_EVENT_SIZE = MAX_HEAD_BYTES
 #: How long a refused connection is kept open for the client to read the answer.
 LINGER_SECONDS = 2.0
 
+#: How long a worker may take to answer its parent's health check before it is killed and
+#: replaced: a worker importing the app on a loaded machine can hold the GIL for seconds
+#: (uvicorn's default, 5 s, had workers killed before they ever served).
+WORKER_HEALTHCHECK_SECONDS = 60
+
 HttpParser = Literal["h11", "httptools"]
 EventLoop = Literal["asyncio", "uvloop"]
 
@@ -169,6 +174,7 @@ def api_workers(
         host=host,
         port=port,
         workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **uvicorn_options(http, loop),
     )
     return Multiprocess(config, sockets=[config.bind_socket()])

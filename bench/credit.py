@@ -7,7 +7,11 @@ PageRank already cached (what scoring many firms at one T costs per firm), the P
 (once per T and chain prefix), and the ratio between the two ledger sizes. Prints figures;
 asserts nothing.
 
+Then the growth curve: one firm's record at 100 ... 100,000 trades of its own history, each
+against the first (the target: the same cost, within 50%, whatever the history).
+
     python bench/credit.py [--firms 500] [--trades 20000] [--records 100]
+                           [--growth 100,1000,10000,100000] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from eth_utils import to_checksum_address  # noqa: E402
 from sqlalchemy import Engine, insert  # noqa: E402
 
 from backend.credit import network  # noqa: E402
@@ -34,13 +39,14 @@ T = 1_900_000_000
 EVENT_SHIFT = 20
 
 
-def fill(engine: Engine, firms: int, trades: int, seed: int) -> list[str]:
+def fill(engine: Engine, firms: int, trades: int, seed: int, first_block: int = 1) -> list[str]:
     """``firms`` firms registered two years before T and ``trades`` invoices among them, each
-    paid in full around its due date; returns the firms' addresses."""
+    paid in full around its due date, in blocks from ``first_block`` on (a bench that also
+    indexes a real chain puts them past its blocks); returns the firms' addresses."""
     rng = random.Random(seed)
-    addresses = [f"0x{index:040x}" for index in range(1, firms + 1)]
+    addresses = [to_checksum_address(f"0x{index:040x}") for index in range(1, firms + 1)]
     events, firm_rows, trade_rows, payment_rows = [], [], [], []
-    for number, address in enumerate(addresses, start=1):
+    for number, address in enumerate(addresses, start=first_block):
         event = number << EVENT_SHIFT
         events.append(_event(event, number, T - 730 * DAY, "FirmRegistered",
                              {"firm": address, "roles": 1 if number % 10 else 2}))  # fmt: skip
@@ -50,7 +56,7 @@ def fill(engine: Engine, firms: int, trades: int, seed: int) -> list[str]:
     for index in range(trades):
         seller, buyer = rng.sample(addresses, 2)
         issued = T - rng.randrange(720 * DAY)
-        block = firms + 1 + index
+        block = first_block + firms + index
         trade_id = f"0x{index:064x}"
         trade_rows.append({
             "trade_id": trade_id, "seller": seller, "buyer": buyer, "kind": 2,
@@ -96,11 +102,39 @@ def measure(engine: Engine, firms: list[str], records: int) -> tuple[float, floa
     return per_record, pagerank
 
 
+def growth(directory: str, histories: list[int], repeats: int) -> None:
+    """One firm's record (PageRank cached) at each length of its own history: two firms trading
+    only with each other, so each has every trade of the ledger in its history."""
+    first = None
+    for trades in histories:
+        url = f"sqlite:///{directory}/growth-{trades}.db"
+        upgrade(url)
+        engine = make_engine(url)
+        firm = fill(engine, 2, trades, seed=trades)[0]
+        network.clear_cache()
+        with engine.connect() as connection:
+            network.network_ranks(connection, T)
+            compute_record(connection, firm, T)  # warms SQLite's page cache
+            start = time.perf_counter()
+            for _ in range(repeats):
+                compute_record(connection, firm, T)
+            seconds = (time.perf_counter() - start) / repeats
+        engine.dispose()
+        first = first or seconds
+        print(f"growth: one firm with {trades:>7,} trades of history: record "
+              f"{seconds * 1000:9.2f} ms = {seconds / trades * 1e6:6.1f} us per trade, "
+              f"x{seconds / first:.2f} the first (target: within 0.5x..1.5x)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--firms", type=int, default=500)
     parser.add_argument("--trades", type=int, default=20_000)
     parser.add_argument("--records", type=int, default=100)
+    parser.add_argument(
+        "--growth", default="100,1000,10000,100000", help="history lengths of the growth curve"
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="records timed per history")
     options = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as directory:
@@ -115,8 +149,9 @@ def main() -> None:
             print(f"{options.trades * scale:>9,} trades, {options.firms * scale:>6,} firms: "
                   f"record {per_record * 1000:7.2f} ms (PageRank cached), "
                   f"PageRank {pagerank * 1000:8.1f} ms once per as_of")  # fmt: skip
-    print(f"10x the ledger: record x{results[10][0] / results[1][0]:.2f}, "
-          f"PageRank x{results[10][1] / results[1][1]:.2f}")  # fmt: skip
+        print(f"10x the ledger: record x{results[10][0] / results[1][0]:.2f}, "
+              f"PageRank x{results[10][1] / results[1][1]:.2f}")  # fmt: skip
+        growth(directory, [int(n) for n in options.growth.split(",")], options.repeats)
 
 
 if __name__ == "__main__":
