@@ -17,7 +17,8 @@ throughput >= 0.8x `/ledger`'s and p99 <= 1.5x, at 200 clients; live: 0 errors, 
 p99 <= 2x the warm p99. Printed, never asserted (exit 0 unless the bench itself failed).
 
     python bench/read.py [--quick] [--firms 10000] [--trades 1000000] [--clients 50,100,200]
-                         [--seconds 10] [--workers 2]
+                         [--seconds 10] [--workers 2] [--http httptools|h11]
+                         [--loop uvloop|asyncio]
 """
 
 from __future__ import annotations
@@ -174,7 +175,7 @@ def build(folder: Path, firms: int, trades: int) -> tuple[Anvil, Ledger, str, li
 
 
 def serve(
-    folder: Path, rpc_url: str, database_url: str, workers: int
+    folder: Path, rpc_url: str, database_url: str, workers: int, *options: str
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
@@ -189,6 +190,7 @@ def serve(
         "SCF_RATE_LIMIT_BURST": "1000000",
     }
     command = [SCF, "serve", "--workers", str(workers), "--no-relayer", "--port", str(port)]
+    command += options
     log = (folder / "serve.log").open("wb")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     return process, f"http://127.0.0.1:{port}"
@@ -265,6 +267,8 @@ def main() -> None:
     parser.add_argument("--clients", default="50,100,200")
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--http", default="httptools", help="scf serve --http: httptools or h11")
+    parser.add_argument("--loop", default="uvloop", help="scf serve --loop: uvloop or asyncio")
     options = parser.parse_args()
     firms = options.firms or (1_000 if options.quick else 10_000)
     trades = options.trades or (50_000 if options.quick else 1_000_000)
@@ -273,10 +277,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="scf-read-") as directory:
         folder = Path(directory)
         node, ledger, url, addresses = build(folder, firms, trades)
-        process, api = serve(folder, node.url, url, options.workers)
+        process, api = serve(
+            folder, node.url, url, options.workers, "--http", options.http, "--loop", options.loop
+        )
         try:
             wait_serving(process, api, profile_requests(addresses, 1)[0])
-            print(f"scf serve --workers {options.workers} answering at {api}", flush=True)
+            print(
+                f"scf serve --workers {options.workers} --http {options.http} --loop "
+                f"{options.loop} answering at {api}",
+                flush=True,
+            )
             asyncio.run(measure(api, addresses, clients, seconds, ledger))
         finally:
             process.terminate()
