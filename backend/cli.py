@@ -113,7 +113,7 @@ def index(
     import signal
     import threading
 
-    from backend.credit.service import DeferredRefresh
+    from backend.credit.cache import DeferredRefresh
     from backend.db import make_engine
     from backend.indexer.lock import IndexerLockHeld, writer_lock
     from backend.indexer.service import build_indexer
@@ -181,7 +181,7 @@ def serve(
     import signal
 
     from backend.indexer.lock import IndexerLockHeld
-    from backend.runtime import Roles, running
+    from backend.runtime import Workers, running
 
     if http not in ("httptools", "h11") or loop not in ("uvloop", "asyncio"):
         console.print("[red]--http is httptools or h11; --loop is uvloop or asyncio[/red]")
@@ -190,9 +190,10 @@ def serve(
     # SIGTERM ends the process through the normal exit path, so anvil and workers stop cleanly
     # (uvicorn re-raises the signal it caught once it has shut down).
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    roles = Roles(api=api and workers == 1, relayer=relayer, indexer=indexer)
+    # With API worker processes, this process runs only the relayer and the indexer.
+    parts = Workers(api=api and workers == 1, relayer=relayer, indexer=indexer)
     try:
-        with running(settings, roles) as services:
+        with running(settings, parts) as services:
             supervisor = services.supervisor
             assert supervisor is not None
             console.print(
