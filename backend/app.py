@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -301,6 +301,39 @@ def _describe(errors: Any) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
+class RequestMetrics:
+    """Counts each request by method, route and status, and times it by route (pure ASGI: no
+    per-request task or body streaming of Starlette's ``BaseHTTPMiddleware``).
+
+    The route is known once routing ran (inside, after the response started), so it is read
+    from the scope when the response ends."""
+
+    def __init__(self, app: ASGIApp, requests: Counter, latency: Histogram) -> None:
+        self.app = app
+        self.requests = requests
+        self.latency = latency
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets when the app fails before it answers
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.requests.labels(scope["method"], route, str(status)).inc()
+            self.latency.labels(route).observe(time.perf_counter() - started)
+
+
 def _install_metrics(app: FastAPI) -> CollectorRegistry:
     registry = CollectorRegistry()
     requests = Counter(
@@ -310,18 +343,7 @@ def _install_metrics(app: FastAPI) -> CollectorRegistry:
         "scf_http_request_seconds", "HTTP request latency", ["route"], registry=registry
     )
     registry.register(PopulationShiftCollector(app.state.services.settings.models_dir))
-
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        requests.labels(request.method, route, str(response.status_code)).inc()
-        latency.labels(route).observe(time.perf_counter() - started)
-        return response
-
+    app.add_middleware(RequestMetrics, requests=requests, latency=latency)
     return registry
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING, Any
 
 import typer
 from eth_account import Account
@@ -18,8 +19,11 @@ from backend.credit.cli import credit_app
 from backend.errors import LedgerError
 from backend.limits import restore_recursion_limit
 from backend.scoring.cli import model_app, score_command
-from backend.settings import get_settings
+from backend.settings import Settings, get_settings
 from backend.workers.errors import FatalError
+
+if TYPE_CHECKING:
+    from backend.services import Services
 
 # Exit codes of `scf index` and `scf serve`: 1 a refused request or a failed start, 2 another
 # process holds the leader lock, 3 a worker stopped on a fatal error (deep reorg, lost lock...).
@@ -223,6 +227,11 @@ def serve(
     api: bool = typer.Option(True, "--api/--no-api", help="serve the HTTP API"),
     relayer: bool = typer.Option(True, "--relayer/--no-relayer", help="run the relayer"),
     indexer: bool = typer.Option(True, "--indexer/--no-indexer", help="run the indexer"),
+    workers: int = typer.Option(
+        1, min=1, help="API worker processes; above 1 the relayer and indexer run in the parent"
+    ),
+    http: str = typer.Option("httptools", help="HTTP parser: httptools or h11"),
+    loop: str = typer.Option("uvloop", help="event loop: uvloop or asyncio"),
 ) -> None:
     """Run the API with the relayer and the indexer (each can run in its own process).
 
@@ -232,26 +241,27 @@ def serve(
     """
     import signal
 
-    from backend.app import create_app
     from backend.indexer.lock import IndexerLockHeld
     from backend.runtime import Workers, running
-    from backend.server import api_server
 
-    settings = get_settings()
+    if http not in ("httptools", "h11") or loop not in ("uvloop", "asyncio"):
+        console.print("[red]--http is httptools or h11; --loop is uvloop or asyncio[/red]")
+        raise typer.Exit(1)
+    settings = _serve_settings(workers if api else 1)
     # SIGTERM ends the process through the normal exit path, so anvil and workers stop cleanly
     # (uvicorn re-raises the signal it caught once it has shut down).
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    # With API worker processes, this process runs only the relayer and the indexer.
+    parts = Workers(api=api and workers == 1, relayer=relayer, indexer=indexer)
     try:
-        with running(settings, Workers(api=api, relayer=relayer, indexer=indexer)) as services:
+        with running(settings, parts) as services:
             supervisor = services.supervisor
             assert supervisor is not None
             console.print(
                 f"chain {services.chain_id}, ledger at block {services.deployment.deploy_block}"
             )
             if api:
-                server = api_server(create_app(services), host, port)
-                supervisor.on_fatal(lambda: setattr(server, "should_exit", True))
-                server.run()
+                _serve_api(services, host, port, workers, http, loop)
             else:
                 console.print("running without the API; stop with Ctrl-C")
                 try:
@@ -264,6 +274,41 @@ def serve(
         raise typer.Exit(EXIT_LOCK_HELD) from None
     if failure is not None:  # the workers and locks are released by now
         _fatal("scf serve", failure)
+
+
+def _serve_settings(workers: int) -> Settings:
+    """The settings of ``scf serve``; with API worker processes, ``SCF_API_WORKERS`` tells each
+    process how many share the database (its pool's share)."""
+    import os
+
+    if workers > 1:
+        os.environ["SCF_API_WORKERS"] = str(workers)
+        get_settings.cache_clear()
+    return get_settings()
+
+
+def _serve_api(
+    services: Services, host: str, port: int, workers: int, http: Any, loop: Any
+) -> None:
+    """The API in this process, or in ``workers`` processes supervised from here: they reach
+    the node this process uses (a local anvil included) through ``SCF_RPC_URL``."""
+    import os
+
+    from backend.app import create_app
+    from backend.server import api_server, api_workers, print_announcement
+
+    supervisor = services.supervisor
+    assert supervisor is not None
+    if workers == 1:
+        server = api_server(create_app(services), host, port, http, loop)
+        supervisor.on_fatal(lambda: setattr(server, "should_exit", True))
+        server.run()
+        return
+    os.environ["SCF_RPC_URL"] = str(services.w3.provider.endpoint_uri)  # type: ignore[attr-defined]
+    processes = api_workers(host, port, workers, http, loop)  # its socket listens already
+    print_announcement(host, port)
+    supervisor.on_fatal(processes.should_exit.set)
+    processes.run()
 
 
 def _fatal(command: str, error: FatalError) -> None:

@@ -14,17 +14,64 @@ from sqlalchemy import Engine, Table, event
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, create_engine
 
+#: Threads that run a process's blocking request handlers at once (anyio's default limiter).
+REQUEST_THREADS = 40
+#: Connections a process's background work holds besides its requests (workers, health checks).
+BACKGROUND_CONNECTIONS = 4
+#: Connections left to administration and migrations (PostgreSQL reserves 3 for superusers).
+RESERVED_CONNECTIONS = 10
+#: PostgreSQL connections are reopened after this long: a server or proxy idle timeout would
+#: otherwise close them under the pool.
+PG_RECYCLE_SECONDS = 1800
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+
+def pool_options(backend: str, processes: int = 1, max_connections: int = 100) -> dict[str, Any]:
+    """The pool of one of ``processes`` processes sharing a database of ``max_connections``.
+
+    No overflow: an overflow connection is closed when it is returned, so every burst would
+    reopen (and, on SQLite, re-run the PRAGMAs of) the same connections. The pool holds what a
+    process can use at once (one per request thread, plus its background work), or its share of
+    the server's connections when that is smaller; past it a request waits for a connection."""
+    wanted = REQUEST_THREADS + BACKGROUND_CONNECTIONS
+    if backend == "sqlite":  # a file: connections cost no server slot and never go stale
+        return {"pool_size": wanted, "max_overflow": 0, "pool_recycle": -1}
+    share = max(2, (max_connections - RESERVED_CONNECTIONS) // max(1, processes))
+    return {
+        "pool_size": min(wanted, share),
+        "max_overflow": 0,
+        "pool_recycle": PG_RECYCLE_SECONDS,
+        "pool_pre_ping": True,
+    }
+
+
+def make_engine(url: str, processes: int = 1, max_connections: int = 100) -> Engine:
+    """An engine for ``url`` whose pool is sized by :func:`pool_options`; SQLite gets WAL,
+    foreign keys and a busy timeout."""
     parsed = make_url(url)
+    pool = pool_options(parsed.get_backend_name(), processes, max_connections)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, **pool)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    else:
+        pool = {}  # an in-memory database lives in one connection: SQLAlchemy's own pool
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+    )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def warm_pool(engine: Engine, connections: int) -> None:
+    """Open ``connections`` of the pool now, so the first burst of requests does not pay for
+    connecting (and the PRAGMAs)."""
+    opened = []
+    try:
+        for _ in range(min(connections, engine.pool.size())):  # type: ignore[attr-defined]
+            opened.append(engine.raw_connection())
+    finally:
+        for connection in opened:
+            connection.close()  # back to the pool, still open
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -29,7 +29,7 @@ from backend.chain.node import chain
 from backend.chain.transactor import Transactor
 from backend.credit.cache import DeferredRefresh
 from backend.credit.snapshot import NetworkJob
-from backend.db import make_engine
+from backend.db import make_engine, warm_pool
 from backend.indexer.indexer import Indexer
 from backend.indexer.lock import AdvisoryLease, Lease, writer_lock
 from backend.indexer.rpc import JsonRpc
@@ -89,8 +89,10 @@ def running(settings: Settings, workers: Workers) -> Iterator[Services]:
         deployment = ensure_deployment(settings, w3, artifacts)
         url = settings.effective_database_url
         upgrade(url)
-        engine = make_engine(url)
+        engine = database_engine(settings)
         stack.callback(engine.dispose)
+        if workers.api:
+            warm_pool(engine, engine.pool.size())  # type: ignore[attr-defined]
         ledger = Ledger(w3, deployment, artifacts, Account.from_key(settings.operator_key))
         supervisor = Supervisor(
             backoff=Backoff(
@@ -149,6 +151,29 @@ def running(settings: Settings, workers: Workers) -> Iterator[Services]:
             yield services
         finally:
             supervisor.shutdown()
+
+
+@contextmanager
+def api_services(settings: Settings) -> Iterator[Services]:
+    """What one API worker process of ``scf serve --workers N`` needs: the node (``SCF_RPC_URL``,
+    set by the parent), the deployment the parent made, the database (migrated by the parent)
+    with a warm pool; no background workers, which the parent runs."""
+    with ExitStack() as stack:
+        w3 = stack.enter_context(chain(settings))
+        artifacts = load_artifacts()
+        deployment = load_deployment(settings.deployments_dir, w3.eth.chain_id)
+        engine = database_engine(settings)
+        stack.callback(engine.dispose)
+        warm_pool(engine, engine.pool.size())  # type: ignore[attr-defined]
+        ledger = Ledger(w3, deployment, artifacts, Account.from_key(settings.operator_key))
+        yield Services(settings, engine, ledger)
+
+
+def database_engine(settings: Settings) -> Engine:
+    """The engine of one ``scf serve`` process: with N API workers, N + 1 processes (the
+    workers and their parent, which runs the relayer and the indexer) share the database."""
+    processes = settings.api_workers + (1 if settings.api_workers > 1 else 0)
+    return make_engine(settings.effective_database_url, processes, settings.db_max_connections)
 
 
 def _lead(

@@ -10,7 +10,7 @@ from web3 import Web3
 from backend.chain.compiler import Artifact
 from backend.chain.contracts import Ledger
 from backend.chain.deploy import Deployment
-from backend.ratelimit import RateLimiter
+from backend.ratelimit import Limiter, rate_limiter
 from backend.scoring.store import ModelStore
 from backend.settings import Settings
 from backend.workers.supervisor import Supervisor
@@ -24,14 +24,12 @@ class Services:
     engine: Engine
     ledger: Ledger
     supervisor: Supervisor | None = None  # the background workers run in this process, if any
-    rate_limiter: RateLimiter = field(init=False)
+    rate_limiter: Limiter = field(init=False)
     models: ModelStore = field(init=False)
 
     def __post_init__(self) -> None:
         self.models = ModelStore(self.settings.models_dir)
-        self.rate_limiter = RateLimiter(
-            self.settings.rate_limit_per_second, self.settings.rate_limit_burst
-        )
+        self.rate_limiter = rate_limiter(self.settings)
 
     @property
     def w3(self) -> Web3:

@@ -120,6 +120,20 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(1_000, gt=0, description="most trades in one batch request")
     rate_limit_per_second: float = Field(50.0, gt=0, description="requests per principal")
     rate_limit_burst: int = Field(200, gt=0, description="burst allowance per principal")
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL (redis://host:port/db) shared by every API worker's rate limits; "
+        "empty keeps them in each process's memory",
+    )
+    api_workers: int = Field(
+        1, ge=1, description="API worker processes (`scf serve --workers` sets it for them)"
+    )
+    db_max_connections: int = Field(
+        100,
+        gt=0,
+        description="connections the database accepts (PostgreSQL's max_connections): the "
+        "processes' pools share it",
+    )
     relayer_batch_size: int = Field(
         100,
         gt=0,

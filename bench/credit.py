@@ -46,15 +46,25 @@ T = 1_900_000_000
 EVENT_SHIFT = 20
 
 
-def fill(engine: Engine, firms: int, trades: int, seed: int, party: str | None = None) -> list[str]:
+def fill(
+    engine: Engine,
+    firms: int,
+    trades: int,
+    seed: int,
+    party: str | None = None,
+    first_block: int = 1,
+    cursor: bool = True,
+) -> list[str]:
     """``firms`` firms registered two years before T and ``trades`` invoices among them, each
-    paid in full around its due date; with ``party`` (an index into the firms, as a string)
-    every trade has that firm on one side. Returns the firms' addresses, checksummed as the
-    indexer stores them (records are keyed by that form)."""
+    paid in full around its due date, in blocks from ``first_block`` on (a bench that also
+    indexes a real chain puts them past its blocks); with ``party`` (an index into the firms, as
+    a string) every trade has that firm on one side; ``cursor``: an indexer cursor and header at
+    the last block, as if they had been indexed (not when a real indexer follows). Returns the
+    firms' addresses, checksummed as the indexer stores them (records are keyed by that form)."""
     rng = random.Random(seed)
     addresses = [to_checksum_address(f"0x{index:040x}") for index in range(1, firms + 1)]
     events, firm_rows, trade_rows, payment_rows = [], [], [], []
-    for number, address in enumerate(addresses, start=1):
+    for number, address in enumerate(addresses, start=first_block):
         event = number << EVENT_SHIFT
         events.append(_event(event, number, T - 730 * DAY, "FirmRegistered",
                              {"firm": address, "roles": 1 if number % 10 else 2}))  # fmt: skip
@@ -68,7 +78,7 @@ def fill(engine: Engine, firms: int, trades: int, seed: int, party: str | None =
             other = rng.choice([a for a in (seller, buyer) if a != hub])
             seller, buyer = (hub, other) if index % 2 else (other, hub)
         issued = T - rng.randrange(720 * DAY)
-        block = firms + 1 + index
+        block = first_block + firms + index
         trade_id = f"0x{index:064x}"
         trade_rows.append({
             "trade_id": trade_id, "seller": seller, "buyer": buyer, "kind": 2,
@@ -85,12 +95,14 @@ def fill(engine: Engine, firms: int, trades: int, seed: int, party: str | None =
                 "amount": trade_rows[-1]["amount"], "paid_at": paid, "pay_ref": "0x",
                 "block_number": block, "block_time": paid, "event_id": (block << EVENT_SHIFT) + 1,
             })  # fmt: skip
-    last_block = firms + trades
+    last_block = first_block + firms + trades - 1
     with engine.begin() as connection:
         for table, rows in ((EVENTS, events), (FIRMS, firm_rows), (TRADES, trade_rows),
                             (PAYMENTS, payment_rows)):  # fmt: skip
             for start in range(0, len(rows), 5_000):
                 connection.execute(insert(table), rows[start : start + 5_000])
+        if not cursor:
+            return addresses
         connection.execute(insert(HEADERS).values(number=last_block, hash="0x", timestamp=T))
         connection.execute(
             insert(CURSORS).values(chain_id=31_337, last_block=last_block, last_hash="0x")

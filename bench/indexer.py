@@ -1,6 +1,8 @@
 """Indexer throughput: events decoded and stored per second, against web3's decoded path.
 
-Run: ``.venv/bin/python bench/indexer.py [--events 100000]``. Printed, never asserted.
+Run: ``.venv/bin/python bench/indexer.py [--events 100000]``. Printed, never asserted. Besides
+the whole rate, the rate of each 100,000-event segment of the catch-up and the last segment's
+against the first (issue 14's target: >= 0.8x over 1,000,000 events).
 
 A bench-only contract (contracts/test/TradeEventEmitter.sol) emits ``TradeRecorded`` events in
 bulk on a local anvil. Our path: ``scf``'s Indexer (raw ``eth_getLogs``, direct word decoding,
@@ -25,6 +27,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -48,6 +51,7 @@ EVENTS_PER_TX = 3_000
 FIRMS = 50
 WEB3_SAMPLE = 20_000
 FINAL_DEPTH = 64
+SEGMENT = 100_000  # events per segment of the catch-up's rate
 
 
 def emit(url: str, events: int) -> tuple[str, int]:
@@ -122,7 +126,17 @@ def index_only(url: str, address: str, block: int, database: str) -> None:
     engine = make_engine(database_url)
     rpc = JsonRpc(url)
     deployment = bench_deployment(int(rpc.call("eth_chainId", []), 16), address, block)
-    indexer = Indexer(engine, rpc, deployment, compile_contracts(), final_depth=FINAL_DEPTH)
+    marks: list[tuple[float, int]] = []  # (seconds since the start, events stored) per batch
+    indexer = Indexer(
+        engine,
+        rpc,
+        deployment,
+        compile_contracts(),
+        final_depth=FINAL_DEPTH,
+        on_batch=lambda _c, _f, to_block: marks.append(
+            (time.perf_counter() - started, (to_block - block) * EVENTS_PER_TX)
+        ),
+    )
     with PeakMemory() as memory:
         started = time.perf_counter()
         progress = indexer.sync()
@@ -137,9 +151,27 @@ def index_only(url: str, address: str, block: int, database: str) -> None:
                 "peak_mib": peak_kib / 1024,
                 "reader_peak_mib": reader_kib / 1024,
                 "peak_pss_mib": memory.peak_kib / 1024,
+                "segments": segment_rates(marks, progress.events),
             }
         )
     )
+
+
+def segment_rates(marks: list[tuple[float, int]], events: int) -> list[float]:
+    """Events per second over each SEGMENT of the catch-up (the last may be shorter), from the
+    batch boundaries nearest each segment's end: does the rate fall as the database grows?
+
+    Each emitting transaction is a block of EVENTS_PER_TX events, so a batch's last block says
+    how many events are stored when it commits."""
+    rates, last_time, last_events = [], 0.0, 0
+    for boundary in range(SEGMENT, events + SEGMENT, SEGMENT):
+        boundary = min(boundary, events)
+        at = next(((t, min(n, events)) for t, n in marks if min(n, events) >= boundary), None)
+        if at is None or at[1] <= last_events:
+            continue
+        rates.append((at[1] - last_events) / (at[0] - last_time))
+        last_time, last_events = at
+    return rates
 
 
 def web3_path(url: str, address: str, block: int, database: str, sample: int) -> tuple[int, float]:
@@ -200,7 +232,7 @@ def web3_path(url: str, address: str, block: int, database: str, sample: int) ->
     return len(logs), time.perf_counter() - started
 
 
-def run_child(url: str, address: str, block: int, database: str) -> dict[str, float]:
+def run_child(url: str, address: str, block: int, database: str) -> dict[str, Any]:
     command = [sys.executable, __file__, "--index-only", url, address, str(block), database]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return dict(json.loads(output.strip().splitlines()[-1]))
@@ -238,6 +270,12 @@ def main() -> None:
         f"{web3_rate:,.0f} events/s"
     )
     print(f"ratio: {ours_rate / web3_rate:.1f}x")
+    segments = ours["segments"]
+    for number, rate in enumerate(segments):
+        end = min((number + 1) * SEGMENT, ours["events"])
+        print(f"segment {number * SEGMENT:>9,}..{end:>9,.0f}: {rate:>9,.0f} events/s")
+    if len(segments) > 1:
+        print(f"last/first segment: {segments[-1] / segments[0]:.2f}x (target >= 0.8x)")
 
 
 if __name__ == "__main__":
