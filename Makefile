@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.installed
 ARTIFACTS := build/contracts.json
 CONTRACT_SOURCES := $(shell find contracts -name '*.sol' 2>/dev/null)
 
-.PHONY: setup compile test lint demo deploy bench clean
+.PHONY: setup compile test lint demo deploy bench clean console console-build console-test chromium
 
 setup: $(PY_STAMP) $(NPM_STAMP)
 
@@ -31,10 +31,42 @@ lint: $(PY_STAMP)
 	$(BIN)/ruff check backend tests bench scripts
 	$(BIN)/mypy
 
-test: compile lint
+# The browser console (console/, its own package.json and lock: the root one is the contracts'
+# toolchain). Its client and the typed-data vectors are generated from the Python side first.
+CONSOLE_STAMP := console/node_modules/.installed
+CONSOLE_SOURCES := $(shell find console/src console/index.html console/*.ts -type f -not -path 'console/src/client/*' -not -name vectors.json 2>/dev/null)
+CONSOLE_GENERATED := console/openapi.json console/src/vectors.json
+
+$(CONSOLE_STAMP): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+console/openapi.json: $(PY_STAMP) $(shell find backend -name '*.py' 2>/dev/null)
+	$(BIN)/scf openapi > $@.tmp && mv $@.tmp $@
+
+console/src/vectors.json: $(PY_STAMP) backend/sdk/typed_data.py backend/sdk/eip712.py scripts/typed_data_vectors.py
+	$(BIN)/python scripts/typed_data_vectors.py > $@.tmp && mv $@.tmp $@
+
+console/dist/index.html: $(CONSOLE_STAMP) $(CONSOLE_GENERATED) $(CONSOLE_SOURCES)
+	cd console && npx openapi-ts && npm run build
+
+console-build: console/dist/index.html
+
+console-test: $(CONSOLE_STAMP) $(CONSOLE_GENERATED)
+	cd console && npx openapi-ts && npx vitest run
+
+# Debian's chromium for the browser tests, installed when root (else those tests skip, saying why).
+chromium:
+	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq chromium; fi
+
+console: compile console-build
+	$(BIN)/scf demo --serve
+
+test: compile lint console-build console-test chromium
 	$(BIN)/pytest
 
-demo: compile
+demo: compile console-build
 	$(BIN)/scf demo
 
 deploy: compile
@@ -44,4 +76,4 @@ bench: compile
 	$(BIN)/python bench/gas.py
 
 clean:
-	rm -rf $(VENV) node_modules build data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules build data .pytest_cache .mypy_cache .ruff_cache console/node_modules console/dist

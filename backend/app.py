@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
@@ -25,11 +25,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.auth.deps import RateLimited
 from backend.auth.router import router as auth_router
+from backend.console import console_fallback, install_console
 from backend.errors import LedgerError
 from backend.limits import MAX_JSON_DEPTH, json_depth_exceeds, restore_recursion_limit
 from backend.ratelimit import retry_after_header
 from backend.scoring.monitoring import PopulationShiftCollector
 from backend.services import Services
+from backend.settings import Settings, get_settings
 from backend.workers.metrics import REGISTRY as WORKER_METRICS
 from backend.workers.readiness import readiness, update_queue_gauges_within
 
@@ -257,7 +259,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404 and (page := console_fallback(request)) is not None:
+            return page
         code = HTTP_CODES.get(error.status_code, "http_error")
         headers = dict(getattr(error, "headers", None) or {})
         if error.status_code == 405:
@@ -327,8 +331,14 @@ def _install_metrics(app: FastAPI) -> CollectorRegistry:
     return registry
 
 
-def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None = None) -> FastAPI:
-    """The API over ``services``. ``extra_lifespan``: background work started with the app."""
+def create_app(
+    services: Services,
+    *,
+    extra_lifespan: Callable[[], Any] | None = None,
+    with_console: bool = True,
+) -> FastAPI:
+    """The API over ``services``. ``extra_lifespan``: background work started with the app;
+    ``with_console``: serve the browser console at ``/`` (backend/console.py)."""
     restore_recursion_limit()
 
     @asynccontextmanager
@@ -381,9 +391,10 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
 
     @app.get("/ledger", tags=["ops"])
     def ledger_info() -> dict[str, Any]:
-        """Where the ledger is: chain id and contract addresses (what clients sign against)."""
+        """Where the ledger is: chain id, contract addresses (what clients sign against) and the
+        node's JSON-RPC URL (where a client reads the chain itself, to check the API)."""
         contracts = {name: c.address for name, c in services.deployment.contracts.items()}
-        return {"chain_id": services.chain_id, "contracts": contracts}
+        return {"chain_id": services.chain_id, "contracts": contracts, "rpc_url": _rpc_url()}
 
     @app.get("/metrics", tags=["ops"], response_class=Response)
     def metrics_endpoint() -> Response:
@@ -392,7 +403,28 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
         body = generate_latest(metrics) + generate_latest(WORKER_METRICS)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
+    def _rpc_url() -> str:
+        return services.settings.public_rpc_url or str(
+            services.w3.provider.endpoint_uri  # type: ignore[attr-defined]
+        )
+
+    if with_console:
+        install_console(app, rpc_url=_rpc_url())
     return app
+
+
+class _SchemaOnly:
+    """What building the app needs of `Services` to describe the API: settings only (every
+    route reads the node and the database per request)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document, built without a node or a database (``scf openapi``)."""
+    app = create_app(cast(Services, _SchemaOnly(get_settings())), with_console=False)
+    return app.openapi()
 
 
 def _routers() -> list[Any]:

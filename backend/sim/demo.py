@@ -23,6 +23,7 @@ from backend.sdk.typed_data import Trade, TradeKind, invoice_key
 from backend.settings import get_settings
 from backend.sim.decisions_demo import run_decisions
 from backend.sim.demo_firms import DemoFirm, register_demo_firm
+from backend.sim.demo_serve import serve_demo
 from backend.sim.receivables_demo import run_receivables
 
 DAY = 86_400
@@ -45,7 +46,8 @@ class TradeRow:
     how: str
 
 
-def run_demo(console: Console, *, seed: int = 7) -> None:
+def run_demo(console: Console, *, seed: int = 7, serve: tuple[str, int] | None = None) -> None:
+    """The demo; with ``serve`` (host, port), the service then stays up on its chain."""
     rng = random.Random(seed)
     settings = get_settings()
     artifacts = compile_contracts()
@@ -74,6 +76,9 @@ def run_demo(console: Console, *, seed: int = 7) -> None:
         run_receivables(console, ledger, firms)
         console.rule("A bank decides, and checks its decisions")
         run_decisions(console, ledger, node.url, firms)
+        if serve is not None:
+            console.rule("The console")
+            serve_demo(console, ledger, node.url, firms, *serve)
     console.print("anvil stopped.")
 
 
