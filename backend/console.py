@@ -52,9 +52,10 @@ def api_first_segments(app: FastAPI) -> frozenset[str]:
     return frozenset(segments - {""})
 
 
-def install_console(app: FastAPI, rpc_url: str, dist: Path = CONSOLE_DIST) -> None:
-    """Serve the built console at ``/`` (its bundles under ``/assets``); call after the API's
-    routes are included."""
+def install_console(app: FastAPI, rpc_url: str, dist: Path | None = None) -> None:
+    """Serve the built console (``dist``, by default ``CONSOLE_DIST``) at ``/``, its bundles
+    under ``/assets``; call after the API's routes are included."""
+    dist = dist or CONSOLE_DIST
     csp = console_csp(rpc_url)
     index = dist / "index.html"
     if (dist / "assets").is_dir():

@@ -27,11 +27,20 @@ export function unwrap<T>(answer: Answer<T>): T {
   return answer.data;
 }
 
-/** A list the API may not offer yet (GET /trades?…, /receivables?…): null when it answers 404/405. */
+let schema: Promise<{ paths: Record<string, Record<string, unknown>> }> | null = null;
+
+/** Whether this server answers GET ``path``, by its own OpenAPI document (read once): a list
+ * endpoint may be newer than the server (asking would only log a 405 in the browser). */
+export async function offers(path: string): Promise<boolean> {
+  schema ??= fetch("/openapi.json").then((response) => response.json());
+  return Boolean((await schema).paths[path]?.get);
+}
+
+/** A list in the API's one shape ({data, count}); null when this server does not offer it. */
 export async function list<T>(path: string, params: Record<string, string | number | undefined>): Promise<{ data: T[]; count: number } | null> {
+  if (!(await offers(path))) return null;
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== "") query.set(key, String(value));
   const answer = await client.get<Record<number, { data: T[]; count: number }>, unknown, false>({ url: `${path}?${query}` });
-  if (answer.response && [404, 405].includes(answer.response.status)) return null;
   return unwrap(answer as Answer<{ data: T[]; count: number }>);
 }
