@@ -55,10 +55,11 @@ console-build: console/dist/index.html
 console-test: $(CONSOLE_STAMP) $(CONSOLE_GENERATED)
 	cd console && npx openapi-ts && npx vitest run
 
-# Debian's chromium for the browser tests, installed when root (else those tests skip, saying why).
+# Debian's chromium for the browser tests (and a CJK font for the zh-CN screenshots), installed
+# when root; else those tests skip, saying why.
 chromium:
 	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && apt-get install -y -qq chromium; fi
+		apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei; fi
 
 console: compile console-build
 	$(BIN)/scf demo --serve

@@ -46,7 +46,12 @@ SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 START_SECONDS = 900  # the demo trains a quick model first when models/ has none
 WAIT_MS = 90_000
 WORDS = {
-    "zh-CN": {"sme": "供应商工作台", "core": "核心企业工作台", "bank": "银行工作台", "operator": "运营方工作台"},
+    "zh-CN": {
+        "sme": "供应商工作台",
+        "core": "核心企业工作台",
+        "bank": "银行工作台",
+        "operator": "运营方工作台",
+    },
     "en": {
         "sme": "Supplier workspace",
         "core": "Core enterprise workspace",
@@ -264,7 +269,9 @@ def test_each_role_does_its_work_in_the_browser(
     page = tab.sign_in("operator")
     register = page.locator("[data-testid=register]")
     register.locator("[name=address]").fill(Account.create().address)
-    register.locator("[name=credit_code]").fill(make_credit_code(f"9144{time.time_ns() % 10**13:013d}"))
+    register.locator("[name=credit_code]").fill(
+        make_credit_code(f"9144{time.time_ns() % 10**13:013d}")
+    )
     register.locator("[name=legal_name_zh]").fill("测试企业有限公司")
     register.locator("[name=legal_name_en]").fill("Test Enterprise Co., Ltd.")
     register.locator("button[type=submit]").click()
