@@ -23,10 +23,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.auth.deps import RateLimited
 from backend.auth.router import router as auth_router
 from backend.console import console_fallback, install_console
-from backend.errors import LedgerError
+from backend.errors import (
+    BodyTooLarge,
+    InvalidRequest,
+    JsonTooDeep,
+    LedgerError,
+    RateLimited,
+    error_body,
+    responses,
+)
 from backend.limits import MAX_JSON_DEPTH, json_depth_exceeds, restore_recursion_limit
 from backend.ratelimit import retry_after_header
 from backend.scoring.monitoring import PopulationShiftCollector
@@ -50,10 +57,6 @@ HTTP_CODES = {
     422: "invalid_request",
     429: "rate_limited",
 }
-
-
-def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
-    return {"error": {"code": code, "message": message}}
 
 
 #: The largest request head (header names and values together) the API reads.
@@ -168,8 +171,8 @@ class BodySizeLimit:
 
     async def _refuse(self, send: Send) -> None:
         response = JSONResponse(
-            error_body("body_too_large", f"request bodies are limited to {self.limit} bytes"),
-            status_code=413,
+            error_body(BodyTooLarge.code, f"request bodies are limited to {self.limit} bytes"),
+            status_code=BodyTooLarge.status,
         )
         await response({"type": "http"}, _no_receive, send)
 
@@ -213,9 +216,9 @@ class JsonDepthLimit:
             logger.info("api.json_too_deep path=%s bytes=%s", scope.get("path"), len(body))
             response = JSONResponse(
                 error_body(
-                    "json_too_deep", f"JSON bodies may nest at most {self.max_depth} levels deep"
+                    JsonTooDeep.code, f"JSON bodies may nest at most {self.max_depth} levels deep"
                 ),
-                status_code=400,
+                status_code=JsonTooDeep.status,
             )
             await response(scope, _no_receive, send)
             return
@@ -255,7 +258,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse(
-            error_body("invalid_request", _describe(error.errors())), status_code=422
+            error_body(InvalidRequest.code, _describe(error.errors())),
+            status_code=InvalidRequest.status,
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -363,7 +367,7 @@ def create_app(
     for router in _routers():
         app.include_router(router)
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], responses=responses())
     def healthz() -> dict[str, Any]:
         """Liveness: the process answers (no database or node call: that is ``/readyz``)."""
         return {"status": "ok"}
@@ -371,7 +375,10 @@ def create_app(
     @app.get(
         "/readyz",
         tags=["ops"],
-        responses={503: {"description": "not ready: `reasons` says why, one sentence each"}},
+        responses={
+            **responses(),
+            503: {"description": "not ready: `reasons` says why, one sentence each"},
+        },
     )
     def readyz() -> JSONResponse:
         """Readiness: the database and the node answer, the workers run, the indexer keeps up
@@ -389,14 +396,14 @@ def create_app(
         )
         return JSONResponse(report, status_code=200 if report["ready"] else 503)
 
-    @app.get("/ledger", tags=["ops"])
+    @app.get("/ledger", tags=["ops"], responses=responses())
     def ledger_info() -> dict[str, Any]:
         """Where the ledger is: chain id, contract addresses (what clients sign against) and the
         node's JSON-RPC URL (where a client reads the chain itself, to check the API)."""
         contracts = {name: c.address for name, c in services.deployment.contracts.items()}
         return {"chain_id": services.chain_id, "contracts": contracts, "rpc_url": _rpc_url()}
 
-    @app.get("/metrics", tags=["ops"], response_class=Response)
+    @app.get("/metrics", tags=["ops"], response_class=Response, responses=responses())
     def metrics_endpoint() -> Response:
         """Prometheus: the API's requests, and the workers' (indexer, relayer, supervision)."""
         update_queue_gauges_within(services.engine, services.settings.ready_timeout_seconds)

@@ -128,7 +128,7 @@ def index(
     import signal
     import threading
 
-    from backend.credit.service import DeferredRefresh
+    from backend.credit.cache import DeferredRefresh
     from backend.db import make_engine
     from backend.indexer.lock import IndexerLockHeld, writer_lock
     from backend.indexer.service import build_indexer
@@ -192,7 +192,7 @@ def serve(
 
     from backend.app import create_app
     from backend.indexer.lock import IndexerLockHeld
-    from backend.runtime import Roles, running
+    from backend.runtime import Workers, running
     from backend.server import api_server
 
     settings = get_settings()
@@ -200,7 +200,7 @@ def serve(
     # (uvicorn re-raises the signal it caught once it has shut down).
     signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
-        with running(settings, Roles(api=api, relayer=relayer, indexer=indexer)) as services:
+        with running(settings, Workers(api=api, relayer=relayer, indexer=indexer)) as services:
             supervisor = services.supervisor
             assert supervisor is not None
             console.print(

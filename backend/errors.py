@@ -1,26 +1,161 @@
 """The one error base class of the service: every expected failure is a `LedgerError`.
 
 An expected failure (bad input, a refused state change) carries a machine-readable `code`, a human
-sentence and the HTTP status it maps to; it is rendered as ``{"error": {"code", "message"}}`` and is
-not logged as a crash.
+sentence and the HTTP status it maps to; it is rendered as ``{"error": {"code", "message"}}`` (by
+:func:`error_body`, the one renderer) and is not logged as a crash.
+
+Each domain declares its refusals as subclasses that keep what they refer to (the trade id, the
+nonce expected ...), so callers and logs can use the fields rather than parse the sentence; an
+endpoint lists the errors it can answer with ``responses=responses(TradeNotFound, ...)``, and the
+OpenAPI schema then names, per status, the exact codes it may send (``schema()``).
 """
 
 from __future__ import annotations
+
+from typing import Any, ClassVar, Literal, Union
+
+from pydantic import BaseModel, Field, create_model
+
+from backend.ratelimit import retry_after_header
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    """The JSON body of every refusal, whoever raises it (an endpoint, a middleware, FastAPI)."""
+    return {"error": {"code": code, "message": message}}
 
 
 class LedgerError(Exception):
     """An expected failure with a stable code, a sentence for humans and an HTTP status."""
 
-    code: str = "ledger_error"
-    status: int = 400
+    code: ClassVar[str] = "ledger_error"
+    status: ClassVar[int] = 400
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # An instance may still name its own code or status (the workers' errors do); documented
+        # endpoint errors never do: their class is their code.
         if code is not None:
-            self.code = code
+            self.code = code  # type: ignore[misc]
         if status is not None:
-            self.status = status
+            self.status = status  # type: ignore[misc]
 
     def to_dict(self) -> dict[str, dict[str, str]]:
-        return {"error": {"code": self.code, "message": self.message}}
+        return error_body(self.code, self.message)
+
+    @classmethod
+    def schema(cls) -> type[BaseModel]:
+        """The body of this error as a model: ``{"error": {"code": <this code>, "message"}}``."""
+        if cls not in _SCHEMAS:
+            _SCHEMAS[cls] = _schema(cls)
+        return _SCHEMAS[cls]
+
+
+_SCHEMAS: dict[type[LedgerError], type[BaseModel]] = {}
+
+
+def _schema(error: type[LedgerError]) -> type[BaseModel]:
+    code: Any = Literal[error.code]  # type: ignore[valid-type]
+    detail = create_model(
+        f"{error.__name__}Detail",
+        code=(code, Field(description="machine-readable, stable")),
+        message=(str, Field(description="one sentence for people")),
+    )
+    return create_model(error.__name__, __doc__=_first_line(error.__doc__), error=(detail, ...))
+
+
+def _first_line(doc: str | None) -> str:
+    return (doc or "").strip().split("\n\n")[0].replace("\n", " ")
+
+
+def responses(*errors: type[LedgerError]) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of an endpoint: for each status, the errors it may answer with (one model,
+    or the union of their models), and a description naming their codes. The errors any request
+    may meet before the endpoint runs (`REQUEST_ERRORS`) are always included."""
+    by_status: dict[int, list[type[LedgerError]]] = {}
+    for error in dict.fromkeys((*errors, *REQUEST_ERRORS)):
+        by_status.setdefault(error.status, []).append(error)
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status, group in sorted(by_status.items()):
+        models = tuple(error.schema() for error in group)
+        model: Any = models[0] if len(models) == 1 else Union[models]  # noqa: UP007
+        codes = ", ".join(sorted({f"`{error.code}`" for error in group}))
+        documented[status] = {"model": model, "description": codes}
+    return documented
+
+
+def codes_of(error_schema: dict[str, Any], spec: dict[str, Any]) -> set[str]:
+    """The codes an OpenAPI error response schema allows (the ``const`` of each branch's
+    ``error.code``); empty when the schema does not constrain them."""
+    codes: set[str] = set()
+    schema = _resolve(error_schema, spec)
+    for branch in schema.get("anyOf", []) + schema.get("oneOf", []):
+        codes |= codes_of(branch, spec)
+    detail = _resolve(schema.get("properties", {}).get("error", {}), spec)
+    code = detail.get("properties", {}).get("code", {})
+    if "const" in code:
+        codes.add(code["const"])
+    codes.update(code.get("enum", []))
+    return codes
+
+
+def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+class FutureTime(LedgerError):
+    """A business time (issued, paid) ahead of the chain's clock by more than the skew allowed."""
+
+    code = "future_time"
+    status = 422
+
+    def __init__(self, field: str, value: int, advice: str | None = None) -> None:
+        super().__init__(f"{field} is in the future" + (f"; {advice}" if advice else ""))
+        self.field = field
+        self.value = value
+
+
+# ─────────────────────────────────────────────────────────────── before any endpoint runs
+
+
+class InvalidRequest(LedgerError):
+    """The request does not match the endpoint's schema (pydantic's validation)."""
+
+    code = "invalid_request"
+    status = 422
+
+
+class JsonTooDeep(LedgerError):
+    """The JSON body nests deeper than the API reads."""
+
+    code = "json_too_deep"
+    status = 400
+
+
+class BodyTooLarge(LedgerError):
+    """The request body is larger than the API reads."""
+
+    code = "body_too_large"
+    status = 413
+
+
+class RateLimited(LedgerError):
+    """Too many requests from this caller; ``Retry-After`` says when to try again."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"too many requests; retry after {retry_after_header(retry_after)} s")
+        self.retry_after = retry_after
+
+
+#: What any request may be answered before its endpoint runs.
+REQUEST_ERRORS: tuple[type[LedgerError], ...] = (
+    InvalidRequest,
+    JsonTooDeep,
+    BodyTooLarge,
+    RateLimited,
+)

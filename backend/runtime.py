@@ -27,7 +27,7 @@ from backend.chain.deploy import (
 )
 from backend.chain.node import chain
 from backend.chain.transactor import Transactor
-from backend.credit.service import DeferredRefresh
+from backend.credit.cache import DeferredRefresh
 from backend.db import make_engine
 from backend.indexer.indexer import Indexer
 from backend.indexer.lock import AdvisoryLease, Lease, writer_lock
@@ -65,14 +65,16 @@ def ensure_deployment(settings: Settings, w3: Web3, artifacts: dict[str, Artifac
 
 
 @dataclass
-class Roles:
+class Workers:
+    """Which parts this process runs (`scf serve --no-relayer` ...): not the contracts' roles."""
+
     api: bool = True
     relayer: bool = True
     indexer: bool = True
 
 
 @contextmanager
-def running(settings: Settings, roles: Roles) -> Iterator[Services]:
+def running(settings: Settings, workers: Workers) -> Iterator[Services]:
     """Chain, database, and the background workers asked for, supervised; stopped cleanly on exit.
 
     Each worker first takes its leader lock (waiting up to ``SCF_LEADER_WAIT_SECONDS``, else
@@ -101,7 +103,7 @@ def running(settings: Settings, roles: Roles) -> Iterator[Services]:
         def rpc() -> JsonRpc:
             return JsonRpc(rpc_url, settings.rpc_timeout_seconds, retries=settings.rpc_read_retries)
 
-        if roles.relayer:
+        if workers.relayer:
             lease = _lead("relayer", stack, engine, settings, supervisor)
             relayer = Relayer(
                 engine,
@@ -121,7 +123,7 @@ def running(settings: Settings, roles: Roles) -> Iterator[Services]:
             worker = relayer.worker()
             worker.start = check_and_resume
             supervisor.add(worker)
-        if roles.indexer:
+        if workers.indexer:
             lease = _lead("indexer", stack, engine, settings, supervisor)
             credit = DeferredRefresh(engine)
             indexer = Indexer(

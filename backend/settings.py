@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.enums import Environment
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # anvil's first well-known development key (mnemonic "test test ... junk"). It is public: accepted
@@ -28,7 +30,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SCF_", env_file=".env", extra="ignore")
 
-    environment: str = Field("development", description="development | test | production")
+    environment: Environment = Field(
+        Environment.DEVELOPMENT, description="development | test | production"
+    )
     rpc_url: str | None = Field(
         None, description="JSON-RPC URL of the EVM node; empty starts a local anvil"
     )
@@ -131,7 +135,7 @@ class Settings(BaseSettings):
 
     def check_safe(self) -> None:
         """Refuse the public development placeholders anywhere but development."""
-        if self.environment == "development":
+        if self.environment == Environment.DEVELOPMENT:
             return
         placeholders = {
             "SCF_OPERATOR_KEY": self.operator_key == DEVELOPMENT_OPERATOR_KEY,
@@ -142,7 +146,7 @@ class Settings(BaseSettings):
         if unsafe:
             raise ValueError(
                 f"{', '.join(unsafe)} still the public development placeholder; set real "
-                f"values for environment {self.environment!r}"
+                f"values for environment {self.environment.value!r}"
             )
 
 

@@ -27,9 +27,9 @@ from backend.credit import network  # noqa: E402
 from backend.credit.queries import EVENTS, FIRMS, PAYMENTS, TRADES  # noqa: E402
 from backend.credit.record import compute_record  # noqa: E402
 from backend.db import make_engine  # noqa: E402
+from backend.enums import DAY  # noqa: E402
 from backend.migrations import upgrade  # noqa: E402
 
-DAY = 86_400
 T = 1_900_000_000
 EVENT_SHIFT = 20
 

@@ -36,9 +36,10 @@ from rich.table import Table  # noqa: E402
 
 from backend.chain.anvil import Anvil  # noqa: E402
 from backend.chain.compiler import compile_contracts  # noqa: E402
-from backend.chain.contracts import Ledger, Role, SignedTrade  # noqa: E402
+from backend.chain.contracts import Ledger, SignedTrade  # noqa: E402
 from backend.chain.node import connect  # noqa: E402
 from backend.chain.receivables import Receivable  # noqa: E402
+from backend.enums import DAY, Role  # noqa: E402
 from backend.firms.credit_code import credit_code_hash, make_credit_code  # noqa: E402
 from backend.sdk.signer import Signer  # noqa: E402
 from backend.sdk.typed_data import (  # noqa: E402
@@ -65,7 +66,6 @@ REVOKE_FLOOR = 5_000 + 2_100 + 5_000 + 3_000 + 2_100 + 2_150 + TRANSACTION_BASE
 ANCHOR_FLOOR = 3 * 22_100 + 2_100 + 2_600 + 2 * 2_100 + 1_700 + 2_400 + TRANSACTION_BASE
 BATCH_SIZE = 100
 FIRMS_IN_BATCH = 20
-DAY = 86_400
 
 
 def new_ledger(url: str) -> Ledger:

@@ -28,18 +28,21 @@ from eth_account.messages import encode_defunct  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from backend.chain.anvil import Anvil, free_port  # noqa: E402
-from backend.chain.contracts import Role  # noqa: E402
 from backend.chain.deploy import save_deployment  # noqa: E402
+from backend.enums import (
+    DAY,
+    Role,  # noqa: E402
+    TradeKind,  # noqa: E402
+)
 from backend.sdk.client import trade_json  # noqa: E402
 from backend.sdk.signer import Signer  # noqa: E402
-from backend.sdk.typed_data import Trade, TradeKind  # noqa: E402
+from backend.sdk.typed_data import Trade  # noqa: E402
 from bench.gas import new_ledger, register  # noqa: E402
 
 BATCH = 1_000
 SELLERS = 20
 BUYERS = 5
 NAIVE_SAMPLE = 200
-DAY = 86_400
 SCF = str(Path(sys.executable).with_name("scf"))
 
 

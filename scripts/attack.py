@@ -51,18 +51,17 @@ from web3 import Web3  # noqa: E402
 
 from backend.chain.anvil import Anvil, free_port  # noqa: E402
 from backend.chain.compiler import compile_contracts  # noqa: E402
-from backend.chain.contracts import Ledger, Role  # noqa: E402
+from backend.chain.contracts import Ledger  # noqa: E402
 from backend.chain.deploy import save_deployment  # noqa: E402
-from backend.consents.models import SCOPE_DECISIONS  # noqa: E402
 from backend.db import make_engine  # noqa: E402
+from backend.enums import ConsentScope, OutboxStatus, Role  # noqa: E402
 from backend.indexer.models import IndexerCursor  # noqa: E402
 from backend.migrations import upgrade  # noqa: E402
-from backend.relayer.models import FAILED, QUEUED, SUBMITTED, OutboxItem  # noqa: E402
+from backend.relayer.models import OutboxItem  # noqa: E402
 from backend.sdk.client import trade_json  # noqa: E402
 from backend.sdk.signer import Signer  # noqa: E402
 from backend.sdk.typed_data import (  # noqa: E402
     Consent,
-    ConsentScope,
     Domain,
     Finance,
     Payment,
@@ -278,7 +277,7 @@ class Stack:
         """Wait until the relayer sent everything queued, then until it is indexed."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not self.outbox_rows(QUEUED, SUBMITTED):
+            if not self.outbox_rows(OutboxStatus.QUEUED, OutboxStatus.SUBMITTED):
                 self.indexed()
                 return
             time.sleep(0.05)
@@ -1006,7 +1005,7 @@ def chain_refused(stack: Stack, tally: Tally, n: int) -> None:
     ledger.trades.record(sign_both(ledger, orphan, suspended_seller.signer, core.signer))
     sme, bad_bank = stack.firm(), stack.firm(Role.BANK)
     consent = Consent(
-        sme.address, bad_bank.address, ConsentScope(SCOPE_DECISIONS), int(time.time()) + DAY, 0
+        sme.address, bad_bank.address, ConsentScope.DECISIONS, int(time.time()) + DAY, 0
     )
     granted = stack.http.post(
         "/consents",
@@ -1125,7 +1124,7 @@ def chain_refused(stack: Stack, tally: Tally, n: int) -> None:
         outcome = (
             "unknown"
             if row is None
-            else ("failed on chain" if row.status == FAILED else row.status)
+            else ("failed on chain" if row.status == OutboxStatus.FAILED else row.status)
         )
         tally.fates[f"{probe}: {outcome}"] += 1
 

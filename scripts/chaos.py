@@ -47,16 +47,17 @@ from web3 import Web3
 
 from backend.chain.anvil import Anvil, free_port, rpc_answers
 from backend.chain.compiler import load_artifacts
-from backend.chain.contracts import Ledger, Role
+from backend.chain.contracts import Ledger
 from backend.chain.deploy import save_deployment
 from backend.db import make_engine
+from backend.enums import DAY, Role, TradeKind
 from backend.firms.credit_code import credit_code_hash, make_credit_code
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc, RpcError
 from backend.migrations import upgrade
 from backend.sdk.client import trade_json
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Trade, TradeKind
+from backend.sdk.typed_data import Trade
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -71,7 +72,6 @@ DERIVED_TABLES = [
     "firm",
     "consent",
 ]
-DAY = 86_400
 
 
 def log(message: str) -> None:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from attack import Stack  # noqa: E402
 
-from backend.chain.contracts import Role  # noqa: E402
+from backend.enums import Role  # noqa: E402
 from backend.sdk.signer import Signer  # noqa: E402
 from backend.settings import DEVELOPMENT_OPERATOR_KEY  # noqa: E402
 from tests.factories import issue_confirmed  # noqa: E402

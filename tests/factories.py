@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from eth_utils import to_checksum_address
 
 from backend.chain.compiler import Artifact
-from backend.chain.contracts import Ledger, Role, SignedTrade
+from backend.chain.contracts import Ledger, SignedTrade
 from backend.chain.receivables import (
     DefaultMark,
     Financing,
@@ -20,12 +20,12 @@ from backend.chain.receivables import (
     Settlement,
     SplitResult,
 )
+from backend.enums import DAY, Role, TradeKind
 from backend.firms.credit_code import credit_code_hash, make_credit_code
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split, Trade, TradeKind
+from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split, Trade
 
 _serial = itertools.count(1)
-DAY = 86_400
 CNY = 156
 
 

@@ -9,21 +9,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from backend.auth.service import AuthError, Forbidden, Principal, principal_from_token
-from backend.errors import LedgerError
-from backend.ratelimit import retry_after_header
+from backend.auth.errors import Forbidden, NotAuthenticated
+from backend.auth.service import Principal, principal_from_token
+from backend.errors import RateLimited
 from backend.services import Services
 
 bearer = HTTPBearer(auto_error=False)
-
-
-class RateLimited(LedgerError):
-    code = "rate_limited"
-    status = 429
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"too many requests; retry after {retry_after_header(retry_after)} s")
-        self.retry_after = retry_after
 
 
 def get_services(request: Request) -> Services:
@@ -70,9 +61,7 @@ def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     if principal is None:
-        raise AuthError(
-            "sign in first: send `Authorization: Bearer <token>`", code="not_authenticated"
-        )
+        raise NotAuthenticated("sign in first: send `Authorization: Bearer <token>`")
     return principal
 
 

@@ -6,13 +6,22 @@ from fastapi import APIRouter
 
 from backend.auth import service
 from backend.auth.deps import ServicesDep, SessionDep
+from backend.auth.errors import (
+    ChallengeExpired,
+    ChallengeReplayed,
+    SignInFirmNotActive,
+    SignInSignatureInvalid,
+    UnknownChallenge,
+)
 from backend.auth.schemas import ChallengeCreate, ChallengePublic, TokenCreate, TokenPublic
-from backend.schemas import ERROR_RESPONSES, hex_bytes
+from backend.chain.node import ChainUnavailable
+from backend.errors import responses
+from backend.schemas import hex_bytes
 
-router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/auth", tags=["auth"], responses=responses())
 
 
-@router.post("/challenge", response_model=ChallengePublic, status_code=201)
+@router.post("/challenge", response_model=ChallengePublic, status_code=201, responses=responses())
 def create_challenge(
     body: ChallengeCreate, services: ServicesDep, session: SessionDep
 ) -> ChallengePublic:
@@ -24,7 +33,18 @@ def create_challenge(
     )
 
 
-@router.post("/token", response_model=TokenPublic)
+@router.post(
+    "/token",
+    response_model=TokenPublic,
+    responses=responses(
+        UnknownChallenge,
+        ChallengeExpired,
+        SignInSignatureInvalid,
+        ChallengeReplayed,
+        SignInFirmNotActive,
+        ChainUnavailable,
+    ),
+)
 def create_token(body: TokenCreate, services: ServicesDep, session: SessionDep) -> TokenPublic:
     principal, token, expires_at = service.redeem_challenge(
         session, services.settings, services.ledger, body.message, hex_bytes(body.signature)

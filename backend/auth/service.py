@@ -21,9 +21,19 @@ from eth_utils import is_checksum_address
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from backend.auth.errors import (
+    AuthError,
+    ChallengeExpired,
+    ChallengeReplayed,
+    InvalidToken,
+    SignInFirmNotActive,
+    SignInSignatureInvalid,
+    TokenExpired,
+    UnknownChallenge,
+)
 from backend.auth.models import AuthChallenge
-from backend.chain.contracts import FirmStatus, Ledger, Role
-from backend.errors import LedgerError
+from backend.chain.contracts import Ledger
+from backend.enums import FirmStatus, Role
 from backend.sdk.verify import recover_address
 from backend.settings import Settings
 
@@ -32,16 +42,6 @@ TOKEN_ALGORITHM = "HS256"
 MAX_TOKEN_CHARS = 2_048
 _ALL_ROLES = int(Role.SUPPLIER | Role.CORE | Role.BANK | Role.ORACLE)
 _NONCE_LINE = re.compile(r"^Nonce: ([0-9A-Za-z]{8,})$", re.MULTILINE)
-
-
-class AuthError(LedgerError):
-    code = "unauthorized"
-    status = 401
-
-
-class Forbidden(LedgerError):
-    code = "forbidden"
-    status = 403
 
 
 @dataclass(frozen=True)
@@ -98,17 +98,11 @@ def redeem_challenge(
     challenge = session.get(AuthChallenge, match.group(1)) if match else None
     now = int(time.time())
     if challenge is None or challenge.message != message:
-        raise AuthError(
-            "unknown sign-in message; ask for a new challenge", code="unknown_challenge"
-        )
+        raise UnknownChallenge("unknown sign-in message; ask for a new challenge")
     if challenge.expires_at < now:
-        raise AuthError(
-            "the sign-in challenge expired; ask for a new one", code="challenge_expired"
-        )
+        raise ChallengeExpired("the sign-in challenge expired; ask for a new one")
     if not _signed_by(ledger, challenge.address, message, signature):
-        raise AuthError(
-            "the signature does not come from the address in the message", code="invalid_signature"
-        )
+        raise SignInSignatureInvalid("the signature does not come from the address in the message")
     # Spend the nonce atomically: of two concurrent redemptions, only one updates the row.
     spent = session.execute(
         update(AuthChallenge)
@@ -116,7 +110,7 @@ def redeem_challenge(
         .values(used=True)
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
-        raise AuthError("this sign-in message was used already", code="challenge_replayed")
+        raise ChallengeReplayed("this sign-in message was used already")
     principal = principal_for(ledger, settings, challenge.address)
     expires_at = now + settings.auth_token_seconds
     return principal, issue_token(settings, principal, expires_at), expires_at
@@ -127,7 +121,7 @@ def principal_for(ledger: Ledger, settings: Settings, address: str) -> Principal
         return Principal(address, Role(0), operator=True)
     standing = ledger.registry.standing(address)
     if standing.status != FirmStatus.ACTIVE:
-        raise Forbidden(f"{address} is not an active registered firm", code="firm_not_active")
+        raise SignInFirmNotActive(address)
     return Principal(address, standing.roles)
 
 
@@ -155,7 +149,7 @@ def principal_from_token(settings: Settings, token: str) -> Principal:
     """The principal a token names; 401 ``invalid_token`` for anything but a token this service
     issued: too long, not a JWT, a bad HMAC, or claims of the wrong shape (even under a valid
     HMAC: a leaked secret or an older format must not crash the request)."""
-    invalid = AuthError("the token is not valid", code="invalid_token")
+    invalid = InvalidToken()
     if len(token) > MAX_TOKEN_CHARS:
         raise invalid
     try:
@@ -166,7 +160,7 @@ def principal_from_token(settings: Settings, token: str) -> Principal:
             options={"require": ["sub", "exp", "iat"]},
         )
     except jwt.ExpiredSignatureError:
-        raise AuthError("the token expired; sign in again", code="token_expired") from None
+        raise TokenExpired() from None
     except (jwt.PyJWTError, ValueError, TypeError, RecursionError):
         raise invalid from None
     return _principal_from_claims(claims, invalid)

@@ -12,8 +12,8 @@ import logging
 
 from sqlmodel import Session
 
-from backend.auth.service import Forbidden
-from backend.chain.contracts import FirmStatus, Role
+from backend.auth.errors import Forbidden
+from backend.enums import FirmStatus, Role
 from backend.firms.models import Firm
 
 logger = logging.getLogger(__name__)

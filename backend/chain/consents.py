@@ -13,7 +13,8 @@ from web3.contract import Contract
 
 from backend.chain.contracts import TxResult, _Wrapper
 from backend.chain.transactor import Transactor
-from backend.sdk.typed_data import Consent, ConsentScope, Domain, RevokeConsent
+from backend.enums import ConsentScope
+from backend.sdk.typed_data import Consent, Domain, RevokeConsent
 
 ZERO_ID = b"\x00" * 32
 

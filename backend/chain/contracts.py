@@ -7,7 +7,6 @@ and raises the Python exception named after the Solidity error when a contract r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum, IntFlag
 from functools import cached_property
 from typing import Any
 
@@ -23,27 +22,8 @@ from backend.chain.compiler import Artifact
 from backend.chain.deploy import Deployment, deploy_ledger
 from backend.chain.reverts import ContractRevert
 from backend.chain.transactor import Transactor
+from backend.enums import FirmStatus, Role, TradeStatus
 from backend.sdk.typed_data import Domain, Payment, Trade
-
-
-class Role(IntFlag):
-    SUPPLIER = 1
-    CORE = 2
-    BANK = 4
-    ORACLE = 8
-
-
-class FirmStatus(IntEnum):
-    NONE = 0
-    ACTIVE = 1
-    SUSPENDED = 2
-
-
-class TradeStatus(IntEnum):
-    NONE = 0
-    PROPOSED = 1
-    VERIFIED = 2
-    REJECTED = 3
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 from eth_abi import encode as abi_encode
@@ -21,25 +20,10 @@ from web3.contract import Contract
 
 from backend.chain.contracts import TxResult, _Wrapper
 from backend.chain.transactor import Transactor
+from backend.enums import ReceivableStatus
 from backend.sdk.typed_data import Domain, Finance, MarkDefault, Settle, Split, Trade
 
 ZERO_ID = b"\x00" * 32
-
-
-class ReceivableStatus(IntEnum):
-    NONE = 0
-    PENDING = 1
-    CONFIRMED = 2
-    REJECTED = 3
-    SPLIT = 4
-    FINANCED = 5
-    SETTLED = 6
-    DEFAULTED = 7
-
-    @property
-    def outstanding(self) -> bool:
-        """Confirmed by its obligor and not yet paid, defaulted or split."""
-        return self in (ReceivableStatus.CONFIRMED, ReceivableStatus.FINANCED)
 
 
 @dataclass(frozen=True)
@@ -57,10 +41,6 @@ class Receivable:
     financed: bool = False
     paid_at: int = 0
     late_days: int = 0
-
-    @property
-    def is_root(self) -> bool:
-        return self.receivable_id == self.root_id
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,6 @@ from __future__ import annotations
 from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
-SCOPE_CREDIT_PROFILE = 1
-SCOPE_DOCUMENTS = 2
-SCOPE_DECISIONS = 4
-
 
 class Consent(SQLModel, table=True):
     consent_id: str = Field(primary_key=True)

@@ -5,14 +5,39 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.errors import (
+    SIGNED_IN,
+    FirmNotActive,
+    InvalidNonce,
+    InvalidSignature,
+    NotABank,
+)
+from backend.chain.node import ChainUnavailable
 from backend.consents import schemas, service
-from backend.schemas import ERROR_RESPONSES, Hex32
+from backend.consents.errors import AlreadyRevoked, ConsentExpired, ConsentNotFound, NotTheFirm
+from backend.errors import responses
+from backend.relayer.outbox import DuplicateSubmission
+from backend.schemas import Hex32
 from backend.trades.schemas import SubmissionAccepted
 
-router = APIRouter(prefix="/consents", tags=["consents"], responses=ERROR_RESPONSES)
+SIGNED = (
+    *SIGNED_IN,
+    NotTheFirm,
+    InvalidNonce,
+    InvalidSignature,
+    DuplicateSubmission,
+    ChainUnavailable,
+)
+
+router = APIRouter(prefix="/consents", tags=["consents"], responses=responses(*SIGNED_IN))
 
 
-@router.post("", status_code=202, response_model=SubmissionAccepted)
+@router.post(
+    "",
+    status_code=202,
+    response_model=SubmissionAccepted,
+    responses=responses(*SIGNED, FirmNotActive, NotABank, ConsentExpired),
+)
 def grant_consent(
     body: schemas.ConsentCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> SubmissionAccepted:
@@ -20,7 +45,12 @@ def grant_consent(
     return service.grant(session, services, principal, body)
 
 
-@router.post("/{consent_id}/revoke", status_code=202, response_model=SubmissionAccepted)
+@router.post(
+    "/{consent_id}/revoke",
+    status_code=202,
+    response_model=SubmissionAccepted,
+    responses=responses(*SIGNED, ConsentNotFound, AlreadyRevoked),
+)
 def revoke_consent(
     consent_id: Hex32,
     body: schemas.ConsentRevoke,

@@ -1,97 +1,37 @@
-"""Who may read what: a bank reads a firm's records only while that firm's consent is active.
+"""Granting and revoking consents: signed by the firm, checked, then queued in the outbox.
 
-Active means: recorded on chain (indexed), not expired, not replaced, not revoked — and no
-revocation of it has been accepted either: a revocation takes effect the moment the API accepts
-the firm's signed revocation, before the chain records it.
+What a consent lets a bank read, and when it is active, is decided in ``backend.auth.readers``:
+a revocation takes effect the moment the API accepts the firm's signed revocation, before the
+chain records it.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from backend.auth.service import Forbidden, Principal
-from backend.auth.standing import require_active_bank
-from backend.chain.contracts import FirmStatus, Role
+from backend.auth.checks import SubmissionChecks, check_next_nonce
+from backend.auth.readers import revocation_accepted
+from backend.auth.service import Principal
+from backend.consents.errors import AlreadyRevoked, ConsentExpired, ConsentNotFound, NotTheFirm
 from backend.consents.models import Consent as ConsentRow
 from backend.consents.schemas import ConsentCreate, ConsentRevoke
-from backend.errors import LedgerError
-from backend.relayer.models import FAILED, QUEUED, OutboxItem
+from backend.enums import ConsentScope, OutboxKind, OutboxStatus
+from backend.relayer.outbox import Accepted, enqueue
 from backend.schemas import hex_bytes
-from backend.sdk.typed_data import Consent, ConsentScope, RevokeConsent
+from backend.sdk.typed_data import Consent, RevokeConsent
 from backend.services import Services
 from backend.trades.schemas import SubmissionAccepted
-from backend.trades.service import Accepted, TradeChecks, check_next_nonce, enqueue
 
-GRANT = "consent"
-REVOKE = "revoke_consent"
+#: The outbox kinds that spend a firm's consent-registry nonce.
+NONCED_KINDS = (OutboxKind.CONSENT, OutboxKind.REVOKE_CONSENT)
 
-
-def active_consent(
-    session: Session, bank: str, firm: str, scope: int, now: int | None = None
-) -> ConsentRow | None:
-    """The firm's active consent for this bank covering ``scope``, if any."""
-    now = int(time.time()) if now is None else now
-    candidates = session.exec(
-        select(ConsentRow).where(
-            ConsentRow.firm == firm,
-            ConsentRow.bank == bank,
-            col(ConsentRow.revoked_time).is_(None),
-            col(ConsentRow.replaced_by).is_(None),
-            ConsentRow.expires_at > now,
-        )
-    ).all()
-    for consent in candidates:
-        if consent.scope & scope == scope and not _revocation_accepted(session, consent.consent_id):
-            return consent
-    return None
-
-
-def _revocation_accepted(session: Session, consent_id: str) -> bool:
-    item = session.exec(
-        select(OutboxItem.id).where(
-            OutboxItem.kind == REVOKE, OutboxItem.subject == consent_id, OutboxItem.status != FAILED
-        )
-    ).first()
-    return item is not None
-
-
-def bank_may_read(session: Session, bank: str, firm: str, scope: int) -> bool:
-    return active_consent(session, bank, firm, scope) is not None
-
-
-def require_reader(
-    session: Session,
-    principal: Principal,
-    parties: Sequence[str],
-    scope: int,
-    refusal: str,
-    *,
-    operator_reads: bool = True,
-    code: str = "forbidden",
-) -> None:
-    """Who reads a firm's records: the firms they are about, the operator (where it may), and a
-    bank while one of those firms' consents for ``scope`` is active and the bank itself is active
-    and holds the BANK role now. Else 403 with ``refusal`` (or the bank's standing)."""
-    if principal.operator:
-        if operator_reads:
-            return
-    elif principal.address in parties:
-        return
-    elif any(bank_may_read(session, principal.address, party, scope) for party in parties):
-        require_active_bank(session, principal.address)
-        return
-    raise Forbidden(refusal, code=code)
-
-
-# ─────────────────────────────────────────────────────────────── submissions
 
 
 def _require_firm(principal: Principal, firm: str) -> None:
     if principal.address != firm:
-        raise Forbidden("only the firm itself grants or revokes its consents", code="not_the_firm")
+        raise NotTheFirm()
 
 
 def grant(
@@ -99,21 +39,15 @@ def grant(
 ) -> SubmissionAccepted:
     data = body.consent
     _require_firm(principal, data.firm)
-    checks = TradeChecks(session, services, principal)
-    status, _ = checks.standing(data.firm)
-    if status != FirmStatus.ACTIVE:
-        raise LedgerError(
-            f"{data.firm} is not an active registered firm", code="firm_not_active", status=422
-        )
-    bank_status, bank_roles = checks.standing(data.bank)
-    if bank_status != FirmStatus.ACTIVE or not bank_roles & Role.BANK:
-        raise LedgerError(f"{data.bank} is not an active bank", code="not_a_bank", status=422)
+    checks = SubmissionChecks(session, services, principal)
+    checks.require_active(data.firm)
+    checks.require_bank(data.bank)
     if data.expires_at <= int(time.time()):
-        raise LedgerError("the consent would be expired already", code="expired", status=422)
+        raise ConsentExpired(data.expires_at)
     check_next_nonce(
         session,
         data.firm,
-        (GRANT, REVOKE),
+        NONCED_KINDS,
         lambda: services.ledger.consents.nonce(data.firm),
         data.nonce,
     )
@@ -128,9 +62,17 @@ def grant(
     (row_id,) = enqueue(
         session,
         principal,
-        [Accepted(consent_id, GRANT, f"consent:{consent_id}", payload, nonce_signer=data.firm)],
+        [
+            Accepted(
+                consent_id,
+                OutboxKind.CONSENT,
+                f"consent:{consent_id}",
+                payload,
+                nonce_signer=data.firm,
+            )
+        ],
     )
-    return SubmissionAccepted(id=row_id, subject=consent_id, status=QUEUED)
+    return SubmissionAccepted(id=row_id, subject=consent_id, status=OutboxStatus.QUEUED)
 
 
 def revoke(
@@ -139,27 +81,35 @@ def revoke(
     """Takes effect at once: an accepted revocation already ends the consent for reads."""
     granted = session.get(ConsentRow, consent_id)
     if granted is None:
-        raise LedgerError(f"no recorded consent {consent_id}", code="not_found", status=404)
+        raise ConsentNotFound(consent_id)
     _require_firm(principal, granted.firm)
-    if granted.revoked_time is not None or _revocation_accepted(session, consent_id):
-        raise LedgerError("this consent is revoked already", code="already_revoked", status=409)
+    if granted.revoked_time is not None or revocation_accepted(session, consent_id):
+        raise AlreadyRevoked(consent_id)
     check_next_nonce(
         session,
         granted.firm,
-        (GRANT, REVOKE),
+        NONCED_KINDS,
         lambda: services.ledger.consents.nonce(granted.firm),
         body.nonce,
     )
     digest = RevokeConsent(hex_bytes(consent_id), body.nonce).digest(
         services.ledger.consents.domain
     )
-    TradeChecks(session, services, principal).require_signature(
+    SubmissionChecks(session, services, principal).require_signature(
         granted.firm, digest, body.signature, "firm"
     )
     payload = {"consent_id": consent_id, "nonce": body.nonce, "signature": body.signature}
     (row_id,) = enqueue(
         session,
         principal,
-        [Accepted(consent_id, REVOKE, f"revoke:{consent_id}", payload, nonce_signer=granted.firm)],
+        [
+            Accepted(
+                consent_id,
+                OutboxKind.REVOKE_CONSENT,
+                f"revoke:{consent_id}",
+                payload,
+                nonce_signer=granted.firm,
+            )
+        ],
     )
-    return SubmissionAccepted(id=row_id, subject=consent_id, status=QUEUED)
+    return SubmissionAccepted(id=row_id, subject=consent_id, status=OutboxStatus.QUEUED)

@@ -11,8 +11,8 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from backend.credit.cache import get_record
 from backend.credit.record import FIGURES, CreditRecordView
-from backend.credit.service import get_record
 from backend.db import make_engine
 from backend.errors import LedgerError
 from backend.settings import get_settings

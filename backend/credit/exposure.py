@@ -15,13 +15,12 @@ from sqlalchemy import Connection
 from backend.credit import queries
 from backend.credit.figure import Figure
 from backend.credit.queries import FinancingRow, ReceivableState
-
-CONFIRMED, FINANCED, SETTLED, DEFAULTED = 2, 5, 6, 7  # IReceivableLedger.ReceivableStatus
+from backend.enums import ReceivableStatus
 
 
 def held_confirmed(states: list[ReceivableState], firm: str) -> list[ReceivableState]:
     """Receivables CONFIRMED at ``as_of`` and held by the firm then: its collectable assets."""
-    return [s for s in states if s.status == CONFIRMED and s.holder == firm]
+    return [s for s in states if s.status == ReceivableStatus.CONFIRMED and s.holder == firm]
 
 
 def held(states: list[ReceivableState], firm: str) -> Figure:
@@ -30,12 +29,14 @@ def held(states: list[ReceivableState], firm: str) -> Figure:
 
 def owed(states: list[ReceivableState]) -> Figure:
     """Receivables the firm owes as obligor, still CONFIRMED or FINANCED (unpaid) at ``as_of``."""
-    return _count_and_amount([s for s in states if s.status in (CONFIRMED, FINANCED)])
+    return _count_and_amount(
+        [s for s in states if s.status in (ReceivableStatus.CONFIRMED, ReceivableStatus.FINANCED)]
+    )
 
 
 def repayment_record(states: list[ReceivableState]) -> Figure:
     """Receivables the firm owed and settled by ``as_of``: on time, late, amount-weighted delay."""
-    settled = [s for s in states if s.status == SETTLED]
+    settled = [s for s in states if s.status == ReceivableStatus.SETTLED]
     amount = sum(s.amount for s in settled)
     late = [s for s in settled if (s.late_days or 0) > 0]
     weighted = sum((s.late_days or 0) * s.amount for s in settled)
@@ -49,19 +50,23 @@ def repayment_record(states: list[ReceivableState]) -> Figure:
 
 
 def defaults_as_obligor(states: list[ReceivableState]) -> Figure:
-    return _count_and_amount([s for s in states if s.status == DEFAULTED])
+    return _count_and_amount([s for s in states if s.status == ReceivableStatus.DEFAULTED])
 
 
 def financing_outstanding(financings: list[tuple[FinancingRow, ReceivableState]]) -> Figure:
     """Advances the firm received against receivables not yet SETTLED or DEFAULTED."""
-    open_ = [(f, s) for f, s in financings if s.status not in (SETTLED, DEFAULTED)]
+    open_ = [
+        (f, s)
+        for f, s in financings
+        if s.status not in (ReceivableStatus.SETTLED, ReceivableStatus.DEFAULTED)
+    ]
     value = {"count": len(open_), "advance": sum(f.advance for f, _ in open_)}
     return Figure(value, _financing_evidence(open_))
 
 
 def defaults_as_borrower(financings: list[tuple[FinancingRow, ReceivableState]]) -> Figure:
     """Receivables the firm sold to a bank that then defaulted (the bank's loss on the firm)."""
-    failed = [(f, s) for f, s in financings if s.status == DEFAULTED]
+    failed = [(f, s) for f, s in financings if s.status == ReceivableStatus.DEFAULTED]
     value = {
         "count": len(failed),
         "amount": sum(s.amount for _, s in failed),

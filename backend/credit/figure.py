@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from backend.credit.queries import DAY, TradeRow
+from backend.credit.queries import TradeRow
+from backend.enums import DAY
 
 
 @dataclass(frozen=True)

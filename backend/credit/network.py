@@ -27,7 +27,8 @@ from sqlalchemy import Connection
 
 from backend.credit import population, queries
 from backend.credit.figure import Figure, evidence_of, within
-from backend.credit.queries import DAY, FirmHistory, TradeRow
+from backend.credit.queries import FirmHistory, TradeRow
+from backend.enums import DAY
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,8 @@ from collections.abc import Collection
 
 from sqlalchemy import Connection, and_, select
 
-from backend.credit.exposure import DEFAULTED
 from backend.credit.queries import FINANCINGS, FIRMS, RECEIVABLES, TRANSITIONS, _chunks
-
-SUPPLIER_OR_CORE = 1 | 2  # Role.SUPPLIER | Role.CORE
+from backend.enums import TRADER, ReceivableStatus
 
 
 def defaulted_between(
@@ -23,7 +21,7 @@ def defaulted_between(
 ) -> set[str]:
     """The firms of ``firms`` with a default as obligor or as borrower in ``(since, until]``."""
     marked = and_(
-        TRANSITIONS.c.status == DEFAULTED,
+        TRANSITIONS.c.status == ReceivableStatus.DEFAULTED,
         TRANSITIONS.c.block_time > since,
         TRANSITIONS.c.block_time <= until,
     )
@@ -52,4 +50,4 @@ def firms_registered_by(connection: Connection, as_of: int) -> list[str]:
         .where(FIRMS.c.registered_at <= as_of)
         .order_by(FIRMS.c.address)
     )
-    return [row.address for row in rows if int(row.roles) & SUPPLIER_OR_CORE]
+    return [row.address for row in rows if int(row.roles) & TRADER]

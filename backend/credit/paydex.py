@@ -30,7 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from backend.credit.figure import Figure, within
-from backend.credit.queries import DAY, FirmHistory, PaymentRow, TradeRow
+from backend.credit.queries import FirmHistory, PaymentRow, TradeRow
+from backend.enums import DAY
 
 # (days beyond terms, PAYDEX score): 30 days early = 100 (anticipate), 20 early = 90 (discount),
 # on time = 80 (prompt), then 15/22/30/60/90/120+ days beyond terms.

@@ -24,7 +24,8 @@ from sqlalchemy import Connection, select
 
 from backend.credit import queries
 from backend.credit.figure import Figure, evidence_of, within
-from backend.credit.queries import DAY, FIRMS, FirmHistory
+from backend.credit.queries import FIRMS, FirmHistory
+from backend.enums import DAY
 
 SIZE_DAYS = 365
 CACHE_SIZE = 32

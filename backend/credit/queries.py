@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Table, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from backend.enums import TradeKind
 from backend.firms.models import Firm
 from backend.indexer.models import ChainEvent
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
@@ -30,9 +31,6 @@ RECEIVABLES: Table = Receivable.__table__  # type: ignore[attr-defined]
 TRANSITIONS: Table = ReceivableTransition.__table__  # type: ignore[attr-defined]
 FINANCINGS: Table = Financing.__table__  # type: ignore[attr-defined]
 
-DAY = 86_400
-INVOICE = 2  # TradeKind.INVOICE
-CORE_ROLE = 2  # Role.CORE
 IN_CHUNK = 500  # addresses per IN (...) list: well under every driver's parameter limit
 
 
@@ -63,7 +61,7 @@ class TradeRow:
         return self.rejected_time is not None and self.rejected_time <= as_of
 
     def is_verified_invoice(self, as_of: int) -> bool:
-        return self.kind == INVOICE and self.verified_by(as_of)
+        return self.kind == TradeKind.INVOICE and self.verified_by(as_of)
 
     def evidence(self, as_of: int) -> tuple[int, ...]:
         """The events that put the trade in its state at ``as_of`` (never a later answer)."""
@@ -257,7 +255,7 @@ def verified_invoices_of(
     for chunk in _chunks(firms):
         condition = and_(
             TRADES.c[column].in_(chunk),
-            TRADES.c.kind == INVOICE,
+            TRADES.c.kind == TradeKind.INVOICE,
             TRADES.c.verified_time <= as_of,
             TRADES.c.issued_at > since,
             TRADES.c.issued_at <= as_of,
@@ -370,7 +368,7 @@ def invoice_graph(connection: Connection, as_of: int, since: int) -> dict[tuple[
     rows = connection.execute(
         select(TRADES.c.buyer, TRADES.c.seller, func.sum(TRADES.c.amount))
         .where(
-            TRADES.c.kind == INVOICE,
+            TRADES.c.kind == TradeKind.INVOICE,
             TRADES.c.verified_time <= as_of,
             TRADES.c.issued_at > since,
             TRADES.c.issued_at <= as_of,

@@ -80,7 +80,7 @@ from sqlalchemy import Connection
 
 from backend.credit import exposure, network, paydex, population, queries, trading
 from backend.credit.figure import Figure
-from backend.credit.queries import DAY
+from backend.enums import DAY
 from backend.errors import LedgerError
 
 RECORD_VERSION = 2  # bump when a definition changes: cached records of other versions are stale

@@ -8,14 +8,21 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.errors import SIGNED_IN, NoConsent
+from backend.auth.readers import require_reader
 from backend.auth.service import Principal
-from backend.consents.models import SCOPE_CREDIT_PROFILE
-from backend.consents.service import require_reader
-from backend.credit import service
-from backend.credit.record import FIGURES
-from backend.schemas import ERROR_RESPONSES, MAX_SCHEMA_INT, Address
+from backend.auth.standing import ReaderNotABank, ReaderNotActive
+from backend.credit import cache, service
+from backend.credit.cache import NothingIndexed
+from backend.credit.record import FIGURES, InvalidAddress
+from backend.credit.service import InvalidPage, UnknownFigure
+from backend.enums import ConsentScope
+from backend.errors import responses
+from backend.schemas import MAX_SCHEMA_INT, Address
 
-router = APIRouter(prefix="/firms", tags=["credit"], responses=ERROR_RESPONSES)
+READER = (*SIGNED_IN, NoConsent, ReaderNotActive, ReaderNotABank, InvalidAddress, NothingIndexed)
+
+router = APIRouter(prefix="/firms", tags=["credit"], responses=responses(*SIGNED_IN))
 
 
 def check_profile_reader(session: Any, principal: Principal, firm: str) -> None:
@@ -24,13 +31,14 @@ def check_profile_reader(session: Any, principal: Principal, firm: str) -> None:
         session,
         principal,
         (firm,),
-        SCOPE_CREDIT_PROFILE,
-        "a credit profile is read by its firm, the operator, or a bank with the firm's consent",
-        code="no_consent",
+        ConsentScope.CREDIT_PROFILE,
+        NoConsent(
+            "a credit profile is read by its firm, the operator, or a bank with the firm's consent"
+        ),
     )
 
 
-@router.get("/{address}/credit-profile")
+@router.get("/{address}/credit-profile", responses=responses(*READER))
 def read_credit_profile(
     address: Address,
     principal: PrincipalDep,
@@ -40,7 +48,7 @@ def read_credit_profile(
 ) -> dict[str, Any]:
     """The firm's credit record, with a link to the chain evidence of every figure."""
     check_profile_reader(session, principal, address)
-    record = service.get_record(services.engine, address, as_of)
+    record = cache.get_record(services.engine, address, as_of)
     data = record.to_json(include_evidence=False)
     suffix = f"&as_of={record.as_of}"
     data["evidence"] = {
@@ -50,7 +58,10 @@ def read_credit_profile(
     return data
 
 
-@router.get("/{address}/credit-profile/evidence/{figure}")
+@router.get(
+    "/{address}/credit-profile/evidence/{figure}",
+    responses=responses(*READER, UnknownFigure, InvalidPage),
+)
 def read_credit_evidence(
     address: Address,
     figure: str,

@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 
 from backend.credit import queries
 from backend.credit.figure import Figure, evidence_of, ratio, within
-from backend.credit.queries import CORE_ROLE, DAY, FirmHistory, TradeRow
+from backend.credit.queries import FirmHistory, TradeRow
+from backend.enums import DAY, Role
 
 SHORT_DAYS = 90
 LONG_DAYS = 365
@@ -135,7 +136,7 @@ def core_buyer_share(connection: Connection, sold: list[TradeRow], as_of: int) -
     chosen = issued_within(sold, as_of, LONG_DAYS)
     by_buyer = _amount_by(chosen, "buyer")
     roles = queries.roles_at(connection, by_buyer.keys(), as_of)
-    core = {b for b, (r, _) in roles.items() if r & CORE_ROLE}
+    core = {b for b, (r, _) in roles.items() if r & Role.CORE}
     core_amount = sum(a for b, a in by_buyer.items() if b in core)
     total = sum(by_buyer.values())
     value = {"share": ratio(core_amount, total), "core_amount": core_amount, "amount": total}

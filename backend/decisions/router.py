@@ -7,14 +7,38 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.errors import SIGNED_IN, Forbidden, NoConsent, RoleNotAllowed
+from backend.auth.standing import ReaderNotABank, ReaderNotActive
+from backend.credit.cache import NothingIndexed
 from backend.decisions import service
+from backend.decisions.errors import DecisionNotFound
 from backend.decisions.schemas import Decision, DecisionCreate, DecisionPage
-from backend.schemas import ERROR_RESPONSES, Address, Hex32
+from backend.decisions.snapshot import FirmNotRegistered, ReceivableNotEligible
+from backend.errors import responses
+from backend.relayer.outbox import DuplicateSubmission
+from backend.schemas import Address, Hex32
+from backend.scoring.store import ModelUnavailable
 
-router = APIRouter(prefix="/credit-decisions", tags=["decisions"], responses=ERROR_RESPONSES)
+BANK = (*SIGNED_IN, ReaderNotActive, ReaderNotABank)
+
+router = APIRouter(prefix="/credit-decisions", tags=["decisions"], responses=responses(*SIGNED_IN))
 
 
-@router.post("", status_code=201, response_model=Decision)
+@router.post(
+    "",
+    status_code=201,
+    response_model=Decision,
+    responses=responses(
+        *BANK,
+        RoleNotAllowed,
+        NoConsent,
+        FirmNotRegistered,
+        ReceivableNotEligible,
+        DuplicateSubmission,
+        ModelUnavailable,
+        NothingIndexed,
+    ),
+)
 def request_decision(
     body: DecisionCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> Decision:
@@ -24,7 +48,7 @@ def request_decision(
     return service.request_decision(session, services, principal, body)
 
 
-@router.get("", response_model=DecisionPage)
+@router.get("", response_model=DecisionPage, responses=responses(*BANK))
 def list_decisions(
     principal: PrincipalDep,
     session: SessionDep,
@@ -36,7 +60,11 @@ def list_decisions(
     return service.list_decisions(session, principal, firm, offset, limit)
 
 
-@router.get("/{decision_id}", response_model=Decision)
+@router.get(
+    "/{decision_id}",
+    response_model=Decision,
+    responses=responses(*BANK, DecisionNotFound, Forbidden),
+)
 def read_decision(
     decision_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> Decision:

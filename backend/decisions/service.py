@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from backend.auth.service import Forbidden, Principal
+from backend.auth.errors import Forbidden, NoConsent, RoleNotAllowed
+from backend.auth.readers import active_consent, bank_may_read
+from backend.auth.service import Principal
 from backend.auth.standing import is_active_bank, require_active_bank
-from backend.chain.contracts import Role
-from backend.consents.models import SCOPE_CREDIT_PROFILE, SCOPE_DECISIONS
-from backend.consents.service import active_consent, bank_may_read
+from backend.decisions.errors import DecisionNotFound
 from backend.decisions.models import CreditDecision
 from backend.decisions.policy import DecisionPolicy, decide
 from backend.decisions.schemas import (
@@ -37,14 +37,12 @@ from backend.decisions.snapshot import (
     snapshot_view,
     take_snapshot,
 )
-from backend.errors import LedgerError
-from backend.relayer.models import FINAL, QUEUED, RECORDED, OutboxItem
+from backend.enums import ConsentScope, OutboxKind, OutboxStatus, Role
+from backend.relayer.models import OutboxItem
+from backend.relayer.outbox import Accepted, enqueue
 from backend.relayer.status import FINAL_PUBLIC, RECORDED_PUBLIC, submission_status
 from backend.scoring.store import ModelUnavailable
 from backend.services import Services
-from backend.trades.service import Accepted, enqueue
-
-ANCHOR = "anchor_decision"
 
 
 def decision_hash(decision_id: str, snapshot_hash: str, result: dict[str, Any]) -> str:
@@ -88,8 +86,12 @@ def request_decision(
         "firm": row.firm,
         "decision_hash": row.decision_hash,
     }
-    enqueue(session, principal, [Accepted(decision_id, ANCHOR, f"decision:{decision_id}", payload)])
-    return _view(row, Anchor(status=QUEUED, tx_hash=None, block_number=None))
+    enqueue(
+        session,
+        principal,
+        [Accepted(decision_id, OutboxKind.ANCHOR_DECISION, f"decision:{decision_id}", payload)],
+    )
+    return _view(row, Anchor(status=OutboxStatus.QUEUED, tx_hash=None, block_number=None))
 
 
 def read_decision(
@@ -98,7 +100,7 @@ def read_decision(
     """The stored decision, its snapshot, and the audit checks run now."""
     row = session.get(CreditDecision, decision_id)
     if row is None:
-        raise LedgerError(f"no credit decision {decision_id}", code="not_found", status=404)
+        raise DecisionNotFound(decision_id)
     if not (principal.operator or principal.address in (row.bank, row.firm)):
         raise Forbidden("a decision is read by the bank that asked for it, its firm, the operator")
     if not principal.operator and principal.address != row.firm:
@@ -120,7 +122,7 @@ def _may_read_record(session: Session, principal: Principal, firm: str) -> bool:
     if principal.operator or principal.address == firm:
         return True
     return is_active_bank(session, principal.address) and bank_may_read(
-        session, principal.address, firm, SCOPE_CREDIT_PROFILE
+        session, principal.address, firm, ConsentScope.CREDIT_PROFILE
     )
 
 
@@ -246,19 +248,18 @@ def _require_bank_with_consent(
     session: Session, services: Services, principal: Principal, firm: str
 ) -> None:
     if principal.operator or not principal.has(Role.BANK):
-        raise Forbidden("only a bank asks for credit decisions", code="role_not_allowed")
+        raise RoleNotAllowed("only a bank asks for credit decisions")
     require_active_bank(session, principal.address)
-    if active_consent(session, principal.address, firm, SCOPE_DECISIONS) is None:
-        raise Forbidden(
-            f"{firm} has not given this bank an active consent for credit decisions",
-            code="no_consent",
-        )
+    if active_consent(session, principal.address, firm, ConsentScope.DECISIONS) is None:
+        raise NoConsent(f"{firm} has not given this bank an active consent for credit decisions")
 
 
 def _anchor(session: Session, services: Services, decision_id: str) -> tuple[Anchor, bool]:
     """The anchor's public status, and whether the relayer saw its transaction mined."""
     item = session.exec(
-        select(OutboxItem).where(OutboxItem.kind == ANCHOR, OutboxItem.subject == decision_id)
+        select(OutboxItem).where(
+            OutboxItem.kind == OutboxKind.ANCHOR_DECISION, OutboxItem.subject == decision_id
+        )
     ).first()
     if item is None:  # written with the decision; absent only if removed by hand
         return Anchor(status="missing", tx_hash=None, block_number=None), False
@@ -272,7 +273,7 @@ def _anchor(session: Session, services: Services, decision_id: str) -> tuple[Anc
         confirmations=state.confirmations,
         reorgs=state.reorgs,
     )
-    return anchor, item.status in (RECORDED, FINAL)
+    return anchor, item.status in (OutboxStatus.RECORDED, OutboxStatus.FINAL)
 
 
 def _view(row: CreditDecision, anchor: Anchor) -> Decision:

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Engine, Table, select
 
 from backend.credit import exposure, queries
+from backend.credit.cache import get_record
 from backend.credit.queries import ReceivableState
-from backend.credit.service import get_record
 from backend.decisions.policy import DecisionPolicy
 from backend.errors import LedgerError
 from backend.firms.models import Firm

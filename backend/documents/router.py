@@ -7,11 +7,21 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.errors import SIGNED_IN, Forbidden, NotAParty
+from backend.auth.standing import ReaderNotABank, ReaderNotActive
 from backend.documents import service
-from backend.schemas import ERROR_RESPONSES, Hex32
+from backend.documents.errors import (
+    DocumentNotFound,
+    DocumentStored,
+    DocumentTooLarge,
+    EmptyDocument,
+    UnknownDocument,
+)
+from backend.errors import responses
+from backend.schemas import Hex32
 
 DOCUMENT_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
-router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/documents", tags=["documents"], responses=responses(*SIGNED_IN))
 
 
 class DocumentPublic(BaseModel):
@@ -24,7 +34,14 @@ class DocumentPublic(BaseModel):
     size: int
 
 
-@router.post("", status_code=201, response_model=DocumentPublic)
+@router.post(
+    "",
+    status_code=201,
+    response_model=DocumentPublic,
+    responses=responses(
+        *SIGNED_IN, EmptyDocument, DocumentTooLarge, UnknownDocument, NotAParty, DocumentStored
+    ),
+)
 async def upload_document(
     file: UploadFile, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> DocumentPublic:
@@ -47,7 +64,11 @@ async def upload_document(
     )
 
 
-@router.get("/{doc_hash}", response_class=Response)
+@router.get(
+    "/{doc_hash}",
+    response_class=Response,
+    responses=responses(*SIGNED_IN, DocumentNotFound, Forbidden, ReaderNotActive, ReaderNotABank),
+)
 def read_document(
     doc_hash: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> Response:

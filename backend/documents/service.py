@@ -14,11 +14,18 @@ from urllib.parse import quote
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session, col, select
 
-from backend.auth.service import Forbidden, Principal
-from backend.consents.models import SCOPE_DOCUMENTS
-from backend.consents.service import require_reader
+from backend.auth.errors import Forbidden, NotAParty
+from backend.auth.readers import require_reader
+from backend.auth.service import Principal
+from backend.documents.errors import (
+    DocumentNotFound,
+    DocumentStored,
+    DocumentTooLarge,
+    EmptyDocument,
+    UnknownDocument,
+)
 from backend.documents.models import Document
-from backend.errors import LedgerError
+from backend.enums import ConsentScope
 from backend.trades.models import Trade
 
 MAX_DOCUMENT_BYTES = 1_500_000  # under the API's body limit, with room for the form encoding
@@ -69,13 +76,9 @@ def upload(
     filename: str | None = None,
 ) -> Document:
     if not content:
-        raise LedgerError("the document is empty", code="empty_document", status=422)
+        raise EmptyDocument()
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise LedgerError(
-            f"documents are limited to {MAX_DOCUMENT_BYTES} bytes",
-            code="document_too_large",
-            status=413,
-        )
+        raise DocumentTooLarge(MAX_DOCUMENT_BYTES)
     doc_hash = "0x" + hashlib.sha256(content).hexdigest()
     # The trade that holds the document now: a rejected or expired proposal releases it, and the
     # trade that records it again comes later on chain.
@@ -83,13 +86,11 @@ def upload(
         select(Trade).where(Trade.doc_hash == doc_hash).order_by(col(Trade.event_id).desc())
     ).first()
     if trade is None:
-        raise LedgerError(
-            f"no recorded trade has document hash {doc_hash}", code="unknown_document", status=422
-        )
+        raise UnknownDocument(doc_hash)
     if principal.address not in (trade.seller, trade.buyer):
-        raise Forbidden("only a party to the trade may upload its document", code="not_a_party")
+        raise NotAParty("only a party to the trade may upload its document")
     if session.get(Document, doc_hash) is not None:
-        raise LedgerError("this document is stored already", code="duplicate_document", status=409)
+        raise DocumentStored(doc_hash)
     nonce = os.urandom(NONCE_BYTES)
     # The hash is the associated data: a ciphertext moved to another row fails to decrypt.
     ciphertext = _cipher(key_hex).encrypt(nonce, content, doc_hash.encode())
@@ -114,15 +115,15 @@ def read(
 ) -> tuple[Document, bytes]:
     document = session.get(Document, doc_hash)
     if document is None:
-        raise LedgerError(f"no stored document {doc_hash}", code="not_found", status=404)
+        raise DocumentNotFound(doc_hash)
     trade = session.get(Trade, document.trade_id)
     assert trade is not None
     require_reader(
         session,
         principal,
         (trade.seller, trade.buyer),
-        SCOPE_DOCUMENTS,
-        "documents are read by the trade's parties and by banks with consent",
+        ConsentScope.DOCUMENTS,
+        Forbidden("documents are read by the trade's parties and by banks with consent"),
         operator_reads=False,
     )
     plaintext = _cipher(key_hex).decrypt(document.nonce, document.ciphertext, doc_hash.encode())

@@ -12,17 +12,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend.errors import LedgerError
 from backend.indexer.models import ChainEvent
 from backend.sdk.typed_data import typed_data_json
 from backend.services import Services
 from backend.trades.models import Payment, Trade
 
 ZERO = "0x" + "00" * 32
-
-
-def not_found(kind: str, key: str) -> LedgerError:
-    return LedgerError(f"no recorded {kind} {key}", code="not_found", status=404)
 
 
 def event_evidence(event: ChainEvent) -> dict[str, Any]:

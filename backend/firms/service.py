@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from backend.chain.contracts import FirmStatus, Role
-from backend.errors import LedgerError
+from backend.enums import FirmStatus, Role
 from backend.firms import schemas
 from backend.firms.credit_code import InvalidCreditCode, credit_code_hash
+from backend.firms.errors import FirmNotFound, InvalidCreditCodeError
 from backend.firms.models import Firm
 from backend.services import Services
 
@@ -20,7 +20,7 @@ def register(services: Services, body: schemas.FirmCreate) -> schemas.FirmPublic
     try:
         code_hash = credit_code_hash(body.credit_code)
     except InvalidCreditCode as error:
-        raise LedgerError(str(error), code="invalid_credit_code", status=422) from None
+        raise InvalidCreditCodeError(str(error)) from None
     roles = Role(0)
     for name in body.roles:
         roles |= Role[name.upper()]
@@ -43,7 +43,7 @@ def read(session: Session | None, services: Services, address: str) -> schemas.F
         roles, status, registered_at = standing.roles, standing.status, standing.registered_at
         code = "0x" + standing.credit_code_hash.hex()
     if status == FirmStatus.NONE:
-        raise LedgerError(f"no registered firm {address}", code="not_found", status=404)
+        raise FirmNotFound(address)
     return schemas.FirmPublic(
         address=address,
         roles=role_names(roles),

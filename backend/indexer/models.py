@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -21,7 +21,13 @@ class ChainEvent(SQLModel, table=True):
     """
 
     __tablename__ = "chain_event"
-    __table_args__ = (UniqueConstraint("tx_hash", "log_index", name="uq_chain_event_log"),)
+    __table_args__ = (
+        UniqueConstraint("tx_hash", "log_index", name="uq_chain_event_log"),
+        # A firm's roles as of T are its last FirmRolesChanged event by T, which only chain_event
+        # holds (the credit record reads them). Without this index that lookup scans every
+        # indexed event; with it, it reads the (rare) role changes up to T.
+        Index("ix_chain_event_event_block_time", "event", "block_time"),
+    )
 
     id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
     block_number: int = Field(sa_type=BigInteger)

@@ -6,16 +6,6 @@ from pydantic import BaseModel, Field
 
 from backend.schemas import Address, Amount, Hex32, HexBytes, Nonce, UnixTime
 
-STATUS_NAMES = {
-    1: "pending",
-    2: "confirmed",
-    3: "rejected",
-    4: "split",
-    5: "financed",
-    6: "settled",
-    7: "defaulted",
-}
-
 
 class ReceivableIssue(BaseModel):
     trade_id: Hex32 = Field(description="a recorded invoice whose buyer is a core enterprise")

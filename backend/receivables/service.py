@@ -21,37 +21,65 @@ from typing import Any
 
 from sqlmodel import Session, col
 
-from backend.auth.service import Forbidden, Principal
-from backend.chain.contracts import FirmStatus, Role
+from backend.auth.checks import SubmissionChecks, check_next_nonce
+from backend.auth.errors import NotAParty
+from backend.auth.service import Principal
+from backend.enums import (
+    MAX_CLOCK_SKEW,
+    OutboxKind,
+    OutboxStatus,
+    ReceivableStatus,
+    Role,
+    TradeKind,
+    TradeStatus,
+)
+from backend.errors import FutureTime
 from backend.receivables import schemas
+from backend.receivables.errors import (
+    AdvanceExceedsAmount,
+    AlreadyFinanced,
+    AlreadyIssued,
+    HolderNotActive,
+    InvalidSplit,
+    InvoiceNotFound,
+    InvoicePaid,
+    NotACoreBuyer,
+    NotOverdue,
+    NotTheHolder,
+    OperationInFlight,
+    ReceivableNotFound,
+    ReceivableWrongState,
+    SelfFinance,
+    SettlementAmountMismatch,
+    SplitAmountMismatch,
+    TermsExpired,
+    TierTooDeep,
+)
 from backend.receivables.models import Receivable
-from backend.relayer.models import QUEUED, OutboxItem
+from backend.relayer.models import OutboxItem
+from backend.relayer.outbox import Accepted, enqueue, in_flight
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split
 from backend.services import Services
 from backend.trades.models import Trade as TradeRow
+from backend.trades.queries import paid_or_paying
 from backend.trades.schemas import SubmissionAccepted
-from backend.trades.service import (
-    MAX_CLOCK_SKEW,
-    Accepted,
-    TradeChecks,
-    check_next_nonce,
-    enqueue,
-    in_flight,
-    paid_or_paying,
-    refused,
-)
 
-CONFIRMED, FINANCED = 2, 5
 MAX_TIER = 255  # the contract's uint8 tier
-NONCED_KINDS = ("receivable_split", "receivable_finance", "receivable_default")
-MOVES = ("receivable_split", "receivable_finance", "receivable_settle", "receivable_default")
+#: The outbox kinds that spend a holder's receivable-ledger nonce.
+NONCED_KINDS = (
+    OutboxKind.RECEIVABLE_SPLIT,
+    OutboxKind.RECEIVABLE_FINANCE,
+    OutboxKind.RECEIVABLE_DEFAULT,
+)
+#: The outbox kinds that move a receivable on (one at a time).
+MOVES = (*NONCED_KINDS, OutboxKind.RECEIVABLE_SETTLE)
 
 
 def _receivable(session: Session, receivable_id: str) -> Receivable:
     row = session.get(Receivable, receivable_id)
     if row is None:
-        raise refused("not_found", f"no receivable {receivable_id} on the ledger (yet)", 404)
+        raise ReceivableNotFound(receivable_id)
     return row
 
 
@@ -66,7 +94,7 @@ def public(row: Receivable) -> schemas.ReceivablePublic:
         holder=row.holder,
         amount=row.amount,
         due_at=row.due_at,
-        status=schemas.STATUS_NAMES[row.status],
+        status=_status_name(row.status),
         financed=row.financed,
         paid_at=row.paid_at,
         late_days=row.late_days,
@@ -76,46 +104,31 @@ def public(row: Receivable) -> schemas.ReceivablePublic:
 def read(session: Session, principal: Principal, receivable_id: str) -> schemas.ReceivablePublic:
     row = _receivable(session, receivable_id)
     if not principal.operator and principal.address not in (row.holder, row.obligor, row.creditor):
-        raise Forbidden(
-            "a receivable is read by its holder, obligor, creditor and the operator",
-            code="not_a_party",
-        )
+        raise NotAParty("a receivable is read by its holder, obligor, creditor and the operator")
     return public(row)
 
 
 def _require_status(row: Receivable, *allowed: int) -> None:
     if row.status not in allowed:
-        names = " or ".join(schemas.STATUS_NAMES[s] for s in allowed)
-        raise refused(
-            "wrong_state", f"the receivable is {schemas.STATUS_NAMES[row.status]}, not {names}", 409
-        )
+        names = " or ".join(_status_name(s) for s in allowed)
+        raise ReceivableWrongState(row.receivable_id, _status_name(row.status), names)
 
 
 def _require_nothing_in_flight(session: Session, row: Receivable) -> None:
     """One operation at a time: another one queued (or on chain but not yet indexed) would
     change the state this request was checked against, and one of the two would fail on chain."""
     if in_flight(session, OutboxItem.subject == row.receivable_id, col(OutboxItem.kind).in_(MOVES)):
-        raise refused(
-            "operation_in_flight",
-            "another operation on this receivable is still being recorded; retry once it is",
-            409,
-        )
+        raise OperationInFlight(row.receivable_id)
 
 
-def _require_active_holder(checks: TradeChecks, row: Receivable) -> None:
-    status, _ = checks.standing(row.holder)
-    if status != FirmStatus.ACTIVE:
-        raise refused(
-            "holder_not_active", f"the holder {row.holder} is not an active registered firm", 403
-        )
+def _require_active_holder(checks: SubmissionChecks, row: Receivable) -> None:
+    if not checks.is_active(row.holder):
+        raise HolderNotActive(row.holder)
 
 
 def _holder_or_operator(principal: Principal, row: Receivable, *others: str) -> None:
     if not principal.operator and principal.address not in (row.holder, *others):
-        raise Forbidden(
-            "only the holder (or the operator relaying for it) moves a receivable",
-            code="not_the_holder",
-        )
+        raise NotTheHolder()
 
 
 def _chain_nonce(services: Services, row: Receivable) -> Callable[[], int]:
@@ -125,7 +138,7 @@ def _chain_nonce(services: Services, row: Receivable) -> Callable[[], int]:
 def _accept(
     session: Session,
     principal: Principal,
-    kind: str,
+    kind: OutboxKind,
     subject: str,
     key: str,
     payload: dict[str, Any],
@@ -133,7 +146,7 @@ def _accept(
 ) -> SubmissionAccepted:
     accepted = Accepted(subject, kind, key, payload, nonce_signer=nonce_signer)
     (row_id,) = enqueue(session, principal, [accepted])
-    return SubmissionAccepted(id=row_id, subject=subject, status=QUEUED)
+    return SubmissionAccepted(id=row_id, subject=subject, status=OutboxStatus.QUEUED)
 
 
 def _holder_signed(
@@ -143,14 +156,14 @@ def _holder_signed(
     row: Receivable,
     digest: bytes,
     body: schemas.ReceivableSettle | schemas.ReceivableDefault,
-    kind: str,
+    kind: OutboxKind,
 ) -> SubmissionAccepted:
     """Check the holder's signature of an ending (settle or default), then queue it."""
-    checks = TradeChecks(session, services, principal)
+    checks = SubmissionChecks(session, services, principal)
     checks.require_signature(row.holder, digest, body.holder_signature, "holder")
     payload = {"receivable_id": row.receivable_id, **body.model_dump(mode="json")}
     # Of the two endings only a default spends the holder's nonce (a settlement carries none).
-    nonce_signer = row.holder if kind == "receivable_default" else None
+    nonce_signer = row.holder if kind == OutboxKind.RECEIVABLE_DEFAULT else None
     return _accept(
         session,
         principal,
@@ -166,23 +179,19 @@ def issue(
     session: Session, services: Services, principal: Principal, body: schemas.ReceivableIssue
 ) -> SubmissionAccepted:
     trade = session.get(TradeRow, body.trade_id)
-    if trade is None or trade.kind != 2 or trade.status not in (1, 2):
-        raise refused("not_found", f"no recorded or proposed invoice {body.trade_id}", 404)
-    checks = TradeChecks(session, services, principal)
+    issuable = (TradeStatus.PROPOSED, TradeStatus.VERIFIED)
+    if trade is None or trade.kind != TradeKind.INVOICE or trade.status not in issuable:
+        raise InvoiceNotFound(body.trade_id)
+    checks = SubmissionChecks(session, services, principal)
     checks.require_party(trade.seller, trade.buyer)
-    status, roles = checks.standing(trade.buyer)
-    if status != FirmStatus.ACTIVE or not roles & Role.CORE:
-        raise refused("not_a_core_buyer", "receivables are born from invoices to core enterprises")
+    if not checks.is_active(trade.buyer, Role.CORE):
+        raise NotACoreBuyer(trade.buyer)
     checks.require_trader(trade.seller)
     if session.get(Receivable, body.trade_id) is not None:
-        raise refused("already_issued", "this invoice's receivable exists already", 409)
+        raise AlreadyIssued(body.trade_id)
     paid = paid_or_paying(session, trade.trade_id)
     if paid:
-        raise refused(
-            "invoice_paid",
-            f"{paid} is paid (or being paid) against this invoice; only an unpaid one is issued",
-            409,
-        )
+        raise InvoicePaid(trade.trade_id, paid)
     payload = {
         "trade_id": trade.trade_id,
         "trade": {
@@ -199,7 +208,12 @@ def issue(
         },
     }
     return _accept(
-        session, principal, "receivable_issue", trade.trade_id, f"issue:{trade.trade_id}", payload
+        session,
+        principal,
+        OutboxKind.RECEIVABLE_ISSUE,
+        trade.trade_id,
+        f"issue:{trade.trade_id}",
+        payload,
     )
 
 
@@ -212,17 +226,15 @@ def split(
 ) -> SubmissionAccepted:
     row = _receivable(session, receivable_id)
     _holder_or_operator(principal, row)
-    _require_status(row, CONFIRMED)
+    _require_status(row, ReceivableStatus.CONFIRMED)
     _require_nothing_in_flight(session, row)
     if len(body.to) != len(body.amounts):
-        raise refused("invalid_split", "one amount for each recipient")
+        raise InvalidSplit()
     if sum(body.amounts) != row.amount:
-        raise refused(
-            "split_amount_mismatch", f"the parts sum to {sum(body.amounts)}, not {row.amount}"
-        )
+        raise SplitAmountMismatch(sum(body.amounts), row.amount)
     if row.tier >= MAX_TIER and any(to != row.holder for to in body.to):
-        raise refused("tier_too_deep", f"a tier-{row.tier} receivable cannot pass further down")
-    checks = TradeChecks(session, services, principal)
+        raise TierTooDeep(row.tier)
+    checks = SubmissionChecks(session, services, principal)
     _require_active_holder(checks, row)
     for recipient in body.to:
         checks.require_trader(recipient)
@@ -238,7 +250,7 @@ def split(
     return _accept(
         session,
         principal,
-        "receivable_split",
+        OutboxKind.RECEIVABLE_SPLIT,
         receivable_id,
         f"move:{receivable_id}",
         payload,
@@ -256,20 +268,18 @@ def finance(
     row = _receivable(session, receivable_id)
     _holder_or_operator(principal, row, body.bank)
     if row.financed:
-        raise refused("already_financed", "this receivable was financed already", 409)
-    _require_status(row, CONFIRMED)
+        raise AlreadyFinanced(receivable_id)
+    _require_status(row, ReceivableStatus.CONFIRMED)
     _require_nothing_in_flight(session, row)
     if body.advance > row.amount:
-        raise refused("advance_exceeds_amount", f"the advance {body.advance} exceeds {row.amount}")
+        raise AdvanceExceedsAmount(body.advance, row.amount)
     if body.deadline <= int(time.time()):
-        raise refused("expired", "the financing terms' deadline has passed")
+        raise TermsExpired(body.deadline)
     if body.bank == row.holder:
-        raise refused("self_finance", "a bank cannot finance a receivable it holds itself")
-    checks = TradeChecks(session, services, principal)
+        raise SelfFinance(body.bank)
+    checks = SubmissionChecks(session, services, principal)
     _require_active_holder(checks, row)
-    status, roles = checks.standing(body.bank)
-    if status != FirmStatus.ACTIVE or not roles & Role.BANK:
-        raise refused("not_a_bank", f"{body.bank} is not an active bank")
+    checks.require_bank(body.bank)
     check_next_nonce(session, row.holder, NONCED_KINDS, _chain_nonce(services, row), body.nonce)
     terms = Finance(
         hex_bytes(receivable_id), body.bank, body.advance, body.rate_bps, body.deadline, body.nonce
@@ -281,7 +291,7 @@ def finance(
     return _accept(
         session,
         principal,
-        "receivable_finance",
+        OutboxKind.RECEIVABLE_FINANCE,
         receivable_id,
         f"move:{receivable_id}",
         payload,
@@ -298,13 +308,13 @@ def settle(
 ) -> SubmissionAccepted:
     row = _receivable(session, receivable_id)
     _holder_or_operator(principal, row)
-    _require_status(row, CONFIRMED, FINANCED)
+    _require_status(row, ReceivableStatus.CONFIRMED, ReceivableStatus.FINANCED)
     _require_nothing_in_flight(session, row)
     if body.amount != row.amount:
-        raise refused("settlement_amount_mismatch", f"settlement is in full: {row.amount}")
+        raise SettlementAmountMismatch(row.amount)
     if body.paid_at > int(time.time()) + MAX_CLOCK_SKEW:
-        raise refused("future_time", "paid_at is in the future")
-    _require_active_holder(TradeChecks(session, services, principal), row)
+        raise FutureTime("paid_at", body.paid_at)
+    _require_active_holder(SubmissionChecks(session, services, principal), row)
     message = Settle(hex_bytes(receivable_id), body.amount, body.paid_at, hex_bytes(body.pay_ref))
     return _holder_signed(
         session,
@@ -313,7 +323,7 @@ def settle(
         row,
         message.digest(services.ledger.receivables.domain),
         body,
-        "receivable_settle",
+        OutboxKind.RECEIVABLE_SETTLE,
     )
 
 
@@ -326,14 +336,12 @@ def mark_default(
 ) -> SubmissionAccepted:
     row = _receivable(session, receivable_id)
     _holder_or_operator(principal, row)
-    _require_status(row, CONFIRMED, FINANCED)
+    _require_status(row, ReceivableStatus.CONFIRMED, ReceivableStatus.FINANCED)
     _require_nothing_in_flight(session, row)
     chain_now = int(services.w3.eth.get_block("latest")["timestamp"])
     if chain_now <= row.due_at + services.ledger.receivables.grace_period():
-        raise refused(
-            "not_overdue", "a receivable defaults only after its due date and the grace period"
-        )
-    _require_active_holder(TradeChecks(session, services, principal), row)
+        raise NotOverdue(receivable_id)
+    _require_active_holder(SubmissionChecks(session, services, principal), row)
     check_next_nonce(session, row.holder, NONCED_KINDS, _chain_nonce(services, row), body.nonce)
     message = MarkDefault(hex_bytes(receivable_id), body.nonce)
     return _holder_signed(
@@ -343,5 +351,10 @@ def mark_default(
         row,
         message.digest(services.ledger.receivables.domain),
         body,
-        "receivable_default",
+        OutboxKind.RECEIVABLE_DEFAULT,
     )
+
+
+def _status_name(status: int) -> str:
+    """A receivable status as the API names it (``confirmed``, ``financed`` ...)."""
+    return ReceivableStatus(status).name.lower()

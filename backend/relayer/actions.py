@@ -11,11 +11,9 @@ from web3.contract.contract import ContractFunction
 
 from backend.chain.contracts import Ledger, SignedTrade
 from backend.chain.reverts import ContractRevert
+from backend.enums import ZERO_32, OutboxKind, ReceivableStatus, TradeKind, TradeStatus
 from backend.schemas import hex_bytes
-from backend.sdk.typed_data import Payment, Trade, TradeKind
-
-TRADE = "trade"  # both signatures: batched into recordTrades
-ZERO_32 = "0x" + "00" * 32
+from backend.sdk.typed_data import Payment, Trade
 
 
 def trade_from_payload(data: dict[str, Any]) -> Trade:
@@ -216,19 +214,23 @@ def _decision_anchored_already(error: ContractRevert, payload: dict[str, Any]) -
     )
 
 
-PENDING, CONFIRMED, SPLIT, FINANCED, SETTLED, DEFAULTED = 1, 2, 4, 5, 6, 7
-VERIFIED, REJECTED = 2, 3
 ACTIONS: dict[str, Action] = {
-    "receivable_issue": Action(_issue, _receivable_moved(PENDING, CONFIRMED)),
-    "receivable_split": Action(_split, _receivable_moved(SPLIT), gas=1_500_000),
-    "receivable_finance": Action(_finance, _receivable_moved(FINANCED)),
-    "receivable_settle": Action(_settle, _receivable_moved(SETTLED)),
-    "receivable_default": Action(_mark_default, _receivable_moved(DEFAULTED)),
-    "consent": Action(_grant, _named("ConsentRegistryDuplicateConsent")),
-    "revoke_consent": Action(_revoke, _named("ConsentRegistryAlreadyRevoked")),
-    "propose": Action(_propose, trade_recorded_already),
-    "confirm": Action(_confirm, _answered_already(VERIFIED)),
-    "reject": Action(_reject, _answered_already(REJECTED)),
-    "payment": Action(_payment, _payment_recorded_already),
-    "anchor_decision": Action(_anchor_decision, _decision_anchored_already),
+    OutboxKind.RECEIVABLE_ISSUE: Action(
+        _issue, _receivable_moved(ReceivableStatus.PENDING, ReceivableStatus.CONFIRMED)
+    ),
+    OutboxKind.RECEIVABLE_SPLIT: Action(
+        _split, _receivable_moved(ReceivableStatus.SPLIT), gas=1_500_000
+    ),
+    OutboxKind.RECEIVABLE_FINANCE: Action(_finance, _receivable_moved(ReceivableStatus.FINANCED)),
+    OutboxKind.RECEIVABLE_SETTLE: Action(_settle, _receivable_moved(ReceivableStatus.SETTLED)),
+    OutboxKind.RECEIVABLE_DEFAULT: Action(
+        _mark_default, _receivable_moved(ReceivableStatus.DEFAULTED)
+    ),
+    OutboxKind.CONSENT: Action(_grant, _named("ConsentRegistryDuplicateConsent")),
+    OutboxKind.REVOKE_CONSENT: Action(_revoke, _named("ConsentRegistryAlreadyRevoked")),
+    OutboxKind.PROPOSE: Action(_propose, trade_recorded_already),
+    OutboxKind.CONFIRM: Action(_confirm, _answered_already(TradeStatus.VERIFIED)),
+    OutboxKind.REJECT: Action(_reject, _answered_already(TradeStatus.REJECTED)),
+    OutboxKind.PAYMENT: Action(_payment, _payment_recorded_already),
+    OutboxKind.ANCHOR_DECISION: Action(_anchor_decision, _decision_anchored_already),
 }

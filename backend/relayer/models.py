@@ -7,17 +7,12 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field, SQLModel
 
-QUEUED, SUBMITTED, RECORDED, FAILED = "queued", "submitted", "recorded", "failed"
-# A recorded row whose block is deeper than the final depth under the indexed head: no reorg the
-# indexer accepts can drop it any more, so the relayer stops reconciling it.
-FINAL = "final"
-
 
 class OutboxItem(SQLModel, table=True):
     __tablename__ = "outbox"
 
     id: str = Field(primary_key=True)
-    kind: str = Field(index=True)  # see backend.relayer.actions.ACTIONS
+    kind: str = Field(index=True)  # an OutboxKind: see backend.relayer.actions.ACTIONS
     subject: str = Field(index=True)  # the trade, receivable or consent id it is about
     dedupe_key: str = Field(unique=True)  # one live submission per document / answer / payment
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
@@ -25,7 +20,7 @@ class OutboxItem(SQLModel, table=True):
     # The account whose ledger nonce this item spends (its signer), so that the next nonce
     # expected of it counts what is still in the outbox, whoever submitted it.
     nonce_signer: str | None = Field(default=None, index=True)
-    status: str = Field(index=True)
+    status: str = Field(index=True)  # an OutboxStatus
     tx_hash: str | None = Field(default=None, index=True)
     nonce: int | None = Field(default=None, sa_type=BigInteger)
     batch_index: int | None = None

@@ -35,20 +35,13 @@ from web3 import Web3
 from backend.chain.calldata import record_trades_calldata
 from backend.chain.contracts import Ledger
 from backend.chain.reverts import ContractRevert
+from backend.enums import OutboxKind, OutboxStatus
 from backend.errors import LedgerError
 from backend.indexer.decoding import LogDecoder
 from backend.indexer.models import ChainEvent, IndexerCursor
 from backend.indexer.rpc import JsonRpc, RpcError
-from backend.relayer.actions import ACTIONS, TRADE, signed_trade, trade_recorded_already
-from backend.relayer.models import (
-    FAILED,
-    FINAL,
-    QUEUED,
-    RECORDED,
-    SUBMITTED,
-    OutboxItem,
-    RelayedTransaction,
-)
+from backend.relayer.actions import ACTIONS, signed_trade, trade_recorded_already
+from backend.relayer.models import OutboxItem, RelayedTransaction
 from backend.workers import metrics
 from backend.workers.supervisor import Worker, supervise
 
@@ -161,7 +154,7 @@ class Relayer:
             items = list(
                 session.exec(
                     select(OutboxItem)
-                    .where(OutboxItem.status == QUEUED)
+                    .where(OutboxItem.status == OutboxStatus.QUEUED)
                     .order_by(col(OutboxItem.created_at))
                     .limit(self.max_items_per_round)  # type: ignore[arg-type]
                 )
@@ -228,7 +221,7 @@ class Relayer:
         with Session(self.engine) as session:
             count, oldest = session.exec(
                 select(func.count(), func.min(OutboxItem.created_at)).where(
-                    OutboxItem.status == QUEUED
+                    OutboxItem.status == OutboxStatus.QUEUED
                 )
             ).one()
         if count and (count >= self.batch_size or time.time() - oldest >= self.max_wait):
@@ -243,7 +236,7 @@ class Relayer:
         with Session(self.engine) as session:
             in_flight = session.exec(
                 select(OutboxItem.id)
-                .where(col(OutboxItem.status).in_([SUBMITTED, RECORDED]))
+                .where(col(OutboxItem.status).in_([OutboxStatus.SUBMITTED, OutboxStatus.RECORDED]))
                 .limit(1)
             ).first()
         return in_flight is not None
@@ -252,7 +245,7 @@ class Relayer:
         # Rows of a batch that sank carry a cap: they go in batches of at most that many.
         by_size: dict[int, list[OutboxItem]] = {}
         for item in items:
-            if item.kind == TRADE:
+            if item.kind == OutboxKind.TRADE:
                 size = min(self.batch_size, item.batch_cap or self.batch_size)
                 by_size.setdefault(size, []).append(item)
         plans = []
@@ -263,7 +256,7 @@ class Relayer:
                 gas = batch_gas(len(chunk))
                 plans.append(_Plan(call, gas, chunk, batch=True))
         for item in items:
-            if item.kind != TRADE:
+            if item.kind != OutboxKind.TRADE:
                 action = ACTIONS[item.kind]
                 plans.append(
                     _Plan(action.call(self.ledger, item.payload), action.gas, [item], False)
@@ -304,7 +297,7 @@ class Relayer:
                 update(OutboxItem)
                 .where(col(OutboxItem.id) == bindparam("item_id"))
                 .values(
-                    status=SUBMITTED,
+                    status=OutboxStatus.SUBMITTED,
                     tx_hash=bindparam("tx_hash"),
                     nonce=bindparam("nonce"),
                     batch_index=bindparam("batch_index"),
@@ -426,7 +419,7 @@ class Relayer:
                 session.exec(
                     select(OutboxItem).where(
                         col(OutboxItem.tx_hash).in_(lost),
-                        col(OutboxItem.status).in_([SUBMITTED, RECORDED]),
+                        col(OutboxItem.status).in_([OutboxStatus.SUBMITTED, OutboxStatus.RECORDED]),
                     )
                 )
             )
@@ -449,7 +442,9 @@ class Relayer:
         left to the node (or replaced when stuck); one whose nonce another transaction spent
         goes back in the queue."""
         with Session(self.engine) as session:
-            rows = list(session.exec(select(OutboxItem).where(OutboxItem.status == SUBMITTED)))
+            rows = list(
+                session.exec(select(OutboxItem).where(OutboxItem.status == OutboxStatus.SUBMITTED))
+            )
             session.expunge_all()
         if not rows:
             return
@@ -465,7 +460,7 @@ class Relayer:
         for tx_hash, group in by_tx.items():
             receipt = receipts.get(tx_hash)
             if receipt is not None:
-                self._settle(group, group[0].kind == TRADE, receipt, result)
+                self._settle(group, group[0].kind == OutboxKind.TRADE, receipt, result)
             elif tx_hash in known:
                 if group[0].nonce == latest and time.time() - group[0].updated_at > (
                     self.stuck_seconds
@@ -494,7 +489,7 @@ class Relayer:
         for tx_hash, receipt in receipts.items():
             for item in group:
                 item.tx_hash = tx_hash
-            self._settle(group, group[0].kind == TRADE, receipt, result)
+            self._settle(group, group[0].kind == OutboxKind.TRADE, receipt, result)
             return True
         return False
 
@@ -558,7 +553,11 @@ class Relayer:
         final once its block is deeper than the final depth under the indexed head; requeued
         when its transaction left the canonical chain."""
         with Session(self.engine) as session:
-            rows = list(session.exec(select(OutboxItem).where(col(OutboxItem.status) == RECORDED)))
+            rows = list(
+                session.exec(
+                    select(OutboxItem).where(col(OutboxItem.status) == OutboxStatus.RECORDED)
+                )
+            )
             session.expunge_all()
             if not rows:
                 return
@@ -610,14 +609,20 @@ class Relayer:
             if final_ids:
                 connection.execute(
                     update(OutboxItem)
-                    .where(col(OutboxItem.id).in_(final_ids), col(OutboxItem.status) == RECORDED)
-                    .values(status=FINAL, updated_at=now)
+                    .where(
+                        col(OutboxItem.id).in_(final_ids),
+                        col(OutboxItem.status) == OutboxStatus.RECORDED,
+                    )
+                    .values(status=OutboxStatus.FINAL, updated_at=now)
                 )
             if back_to_pool:
                 connection.execute(
                     update(OutboxItem)
-                    .where(col(OutboxItem.id).in_(back_to_pool), col(OutboxItem.status) == RECORDED)
-                    .values(status=SUBMITTED, block_number=None, updated_at=now)
+                    .where(
+                        col(OutboxItem.id).in_(back_to_pool),
+                        col(OutboxItem.status) == OutboxStatus.RECORDED,
+                    )
+                    .values(status=OutboxStatus.SUBMITTED, block_number=None, updated_at=now)
                 )
             if moved:
                 connection.execute(
@@ -642,7 +647,7 @@ class Relayer:
         elif batch:
             outcomes = self._batch_outcomes(items, receipt)
         else:
-            outcomes = {items[0].id: (RECORDED, None)}
+            outcomes = {items[0].id: (OutboxStatus.RECORDED, None)}
         now = time.time()
         changes = []
         for item in items:
@@ -657,17 +662,19 @@ class Relayer:
                 "tx_hash": receipt.get("transactionHash", item.tx_hash),
                 "batch_cap": caps.get(item.id, item.batch_cap),
             }
-            if status == RECORDED:
+            if status == OutboxStatus.RECORDED:
                 result.recorded += 1
-            elif status == FAILED:
+            elif status == OutboxStatus.FAILED:
                 result.failed += 1
                 change |= {"error_code": error.code, "error_message": error.message}
             else:
                 result.requeued += 1
                 change |= {**_cleared(), "attempts": item.attempts + 1, "block_number": None}
             changes.append(change)
-        if any(change["status"] == QUEUED for change in changes):
-            metrics.RELAYER_ROWS_REQUEUED.inc(sum(change["status"] == QUEUED for change in changes))
+        if any(change["status"] == OutboxStatus.QUEUED for change in changes):
+            metrics.RELAYER_ROWS_REQUEUED.inc(
+                sum(change["status"] == OutboxStatus.QUEUED for change in changes)
+            )
         with self.engine.begin() as connection:
             self.fence(connection)
             connection.execute(
@@ -687,12 +694,14 @@ class Relayer:
                 ),
                 changes,
             )
-            failed = [change["item_id"] for change in changes if change["status"] == FAILED]
+            failed = [
+                change["item_id"] for change in changes if change["status"] == OutboxStatus.FAILED
+            ]
             _release_dedupe_keys(connection, failed)
 
     def _batch_outcomes(self, items: list[OutboxItem], receipt: dict[str, Any]) -> dict[str, Any]:
         """Every item of a batch is recorded unless a ``TradeFailed`` event names its index."""
-        outcomes: dict[str, Any] = {item.id: (RECORDED, None) for item in items}
+        outcomes: dict[str, Any] = {item.id: (OutboxStatus.RECORDED, None) for item in items}
         for log in receipt["logs"]:
             spec = self._decoder.spec_for(log)
             if spec is None or spec.name != "TradeFailed":
@@ -716,11 +725,11 @@ class Relayer:
             logger.warning(
                 "relayer.batch.sunk items=%d block=%d split_into=%d", len(items), block, half
             )
-            return {item.id: (QUEUED, None) for item in items}
+            return {item.id: (OutboxStatus.QUEUED, None) for item in items}
         if batch:
             return {
                 items[0].id: (
-                    FAILED,
+                    OutboxStatus.FAILED,
                     SinksBatch(
                         "this trade makes any batch it is in revert or run out of gas "
                         "(it was isolated by splitting its batch); it is not recorded"
@@ -742,7 +751,9 @@ class Relayer:
         """Back in the queue; a row that was ``recorded`` counts as reorged."""
         if not items:
             return
-        reorged = [item for item in items if item.status in (RECORDED, FINAL)]
+        reorged = [
+            item for item in items if item.status in (OutboxStatus.RECORDED, OutboxStatus.FINAL)
+        ]
         reorged_ids = {item.id for item in reorged}
         with Session(self.engine) as session:
             self.fence(session.connection())
@@ -751,7 +762,7 @@ class Relayer:
                     update(OutboxItem)
                     .where(col(OutboxItem.id) == item.id)
                     .values(
-                        status=QUEUED,
+                        status=OutboxStatus.QUEUED,
                         attempts=item.attempts + 1,
                         reorgs=item.reorgs + (item.id in reorged_ids),
                         block_number=None,
@@ -781,7 +792,11 @@ def _release_dedupe_keys(connection: Any, item_ids: list[str]) -> None:
 
 
 def _classify(error: ContractRevert, payload: dict[str, Any], already_done: Any) -> tuple[str, Any]:
-    return (RECORDED, None) if already_done(error, payload) else (FAILED, error)
+    return (
+        (OutboxStatus.RECORDED, None)
+        if already_done(error, payload)
+        else (OutboxStatus.FAILED, error)
+    )
 
 
 def _cleared() -> dict[str, Any]:

@@ -5,14 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.errors import SIGNED_IN, Forbidden
+from backend.errors import responses
 from backend.relayer import status
 from backend.relayer.schemas import SubmissionStatus
-from backend.schemas import ERROR_RESPONSES
+from backend.relayer.status import SubmissionNotFound
 
-router = APIRouter(tags=["submissions"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["submissions"], responses=responses(*SIGNED_IN))
 
 
-@router.get("/submissions/{submission_id}", response_model=SubmissionStatus)
+@router.get(
+    "/submissions/{submission_id}",
+    response_model=SubmissionStatus,
+    responses=responses(*SIGNED_IN, SubmissionNotFound, Forbidden),
+)
 def read_submission(
     submission_id: str, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> SubmissionStatus:

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from backend.auth.service import Forbidden, Principal
+from backend.auth.errors import Forbidden
+from backend.auth.service import Principal
+from backend.enums import OutboxStatus
 from backend.errors import LedgerError
 from backend.indexer.models import ChainEvent, IndexerCursor
-from backend.relayer.models import FAILED, QUEUED, OutboxItem
+from backend.relayer.models import OutboxItem
 from backend.relayer.schemas import SubmissionError, SubmissionStatus
 from backend.services import Services
 
@@ -58,11 +60,11 @@ def submission_status(
     session: Session, item: OutboxItem, *, chain_id: int, final_depth: int
 ) -> ChainStatus:
     """The public status of one outbox row."""
-    if item.status == QUEUED:
-        return ChainStatus(QUEUED, reorgs=item.reorgs)
-    if item.status == FAILED:
+    if item.status == OutboxStatus.QUEUED:
+        return ChainStatus(OutboxStatus.QUEUED, reorgs=item.reorgs)
+    if item.status == OutboxStatus.FAILED:
         return ChainStatus(
-            FAILED,
+            OutboxStatus.FAILED,
             item.tx_hash,
             item.block_number,
             error_code=item.error_code,

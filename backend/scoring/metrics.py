@@ -20,8 +20,6 @@ from backend.scoring.grades import GRADES, grades_for_pd
 #: Share floor for an empty PSI bin: ln(0) would make PSI infinite for one unlucky bin.
 PSI_EPSILON = 1e-4
 DEFAULT_PSI_BINS = 10
-#: Usual reading of PSI: below 0.10 stable, 0.10-0.25 some shift, above 0.25 a major shift.
-PSI_THRESHOLDS = (0.10, 0.25)
 
 
 def _paired(y_true: Any, y_score: Any) -> tuple[FloatArray, FloatArray]:

@@ -23,7 +23,8 @@ from backend.scoring.scorecard import Scorecard
 logger = logging.getLogger(__name__)
 
 REFERENCE_KEY = "reference"
-PSI_ALERT = 0.25  # a major shift (metrics.PSI_THRESHOLDS; not imported: the API loads this module)
+# The usual reading of PSI: below 0.10 stable, 0.10-0.25 some shift, above 0.25 a major shift.
+PSI_ALERT = 0.25
 N_BINS = 10
 LAST_RUN = "last-scoring-run.json"
 

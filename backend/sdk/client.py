@@ -15,18 +15,16 @@ from typing import Any
 import httpx
 from eth_account.messages import encode_defunct
 
+from backend.enums import ConsentScope, TradeKind
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import (
     Consent,
-    ConsentScope,
     Domain,
     Payment,
     Reject,
     RevokeConsent,
     Trade,
 )
-
-KIND_NAMES = {0: "order", 1: "delivery", 2: "invoice"}
 
 
 class ApiError(Exception):
@@ -43,7 +41,7 @@ def trade_json(trade: Trade) -> dict[str, Any]:
     return {
         "seller": trade.seller,
         "buyer": trade.buyer,
-        "kind": KIND_NAMES[int(trade.kind)],
+        "kind": TradeKind(trade.kind).name.lower(),
         "doc_hash": "0x" + trade.doc_hash.hex(),
         "amount": trade.amount,
         "currency": trade.currency,

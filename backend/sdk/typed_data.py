@@ -8,13 +8,13 @@ the trade id.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum, IntFlag
 from functools import cached_property
 from typing import Any
 
 from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
 
+from backend.enums import ConsentScope, TradeKind
 from backend.sdk.eip712 import DOMAIN_FIELDS, TypedDataSchema, domain_separator, typed_data_digest
 from backend.sdk.verify import checksummed
 
@@ -75,26 +75,12 @@ LEDGER_TYPES: dict[str, list[tuple[str, str]]] = {
 LEDGER_SCHEMA = TypedDataSchema(LEDGER_TYPES)
 
 
-class TradeKind(IntEnum):
-    ORDER = 0
-    DELIVERY = 1
-    INVOICE = 2
-
-
 def invoice_key(issuer_credit_code: str, invoice_number: str) -> bytes:
     """A Chinese e-invoice's identity on the ledger: ``keccak256(abi.encode(issuer USCC, invoice
     number))``, the same whatever the bytes of the document that carries it. The USCC is taken in
     upper case and both are stripped of surrounding blanks, so one invoice has one key."""
     fields = [issuer_credit_code.strip().upper(), invoice_number.strip()]
     return keccak(abi_encode(["string", "string"], fields))
-
-
-class ConsentScope(IntFlag):
-    """What a consent lets a bank read (the ``scope`` bits of ``ConsentRegistry``)."""
-
-    CREDIT_PROFILE = 1
-    DOCUMENTS = 2
-    DECISIONS = 4
 
 
 @dataclass(frozen=True)

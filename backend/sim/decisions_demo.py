@@ -24,8 +24,9 @@ from rich.table import Table
 
 from backend.app import create_app
 from backend.chain.anvil import free_port
-from backend.chain.contracts import Ledger, Role
+from backend.chain.contracts import Ledger
 from backend.db import make_engine
+from backend.enums import DAY, ConsentScope, Role
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
 from backend.migrations import upgrade
@@ -34,13 +35,11 @@ from backend.scoring.cli import QUICK_FIRMS
 from backend.scoring.store import latest_model_path, load_model
 from backend.scoring.training import train, write_model
 from backend.sdk.client import LedgerClient
-from backend.sdk.typed_data import ConsentScope
 from backend.services import Services
 from backend.settings import get_settings
 from backend.sim.demo_firms import DemoFirm, register_demo_firm
 from backend.sim.receivables_demo import Book, confirmed_receivable
 
-DAY = 86_400
 DEMO_MODEL_SEED = 1
 SERVER_START_SECONDS = 20.0
 

@@ -17,16 +17,16 @@ from rich.table import Table
 
 from backend.chain.anvil import Anvil
 from backend.chain.compiler import compile_contracts
-from backend.chain.contracts import Ledger, Role, SignedTrade, TxResult
+from backend.chain.contracts import Ledger, SignedTrade, TxResult
 from backend.chain.node import connect
-from backend.sdk.typed_data import Trade, TradeKind, invoice_key
+from backend.enums import DAY, Role, TradeKind
+from backend.sdk.typed_data import Trade, invoice_key
 from backend.settings import get_settings
 from backend.sim.decisions_demo import run_decisions
 from backend.sim.demo_firms import DemoFirm, register_demo_firm
 from backend.sim.demo_serve import serve_demo
 from backend.sim.receivables_demo import run_receivables
 
-DAY = 86_400
 CNY = 156
 SUPPLIER_NAMES = (
     "Tier-1 Battery Systems",

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from eth_utils import keccak
 
-from backend.chain.contracts import Ledger, Role
+from backend.chain.contracts import Ledger
+from backend.enums import Role
 from backend.firms.credit_code import credit_code_hash, make_credit_code
 from backend.sdk.signer import Signer
 

@@ -79,7 +79,7 @@ def serve_demo(
     """The API, relayer and indexer on the demo's chain (a fresh SQLite database under the data
     directory's ``demo/``) until Ctrl-C or SIGTERM."""
     from backend.app import create_app
-    from backend.runtime import Roles, running
+    from backend.runtime import Workers, running
     from backend.server import api_server
 
     base = get_settings()
@@ -95,7 +95,7 @@ def serve_demo(
         }
     )
     logins = write_logins(data / "keystores", demo_players(firms, base.operator_key))
-    with running(settings, Roles()) as services:
+    with running(settings, Workers()) as services:
         server = api_server(create_app(services), host, port)
         assert services.supervisor is not None
         services.supervisor.on_fatal(lambda: setattr(server, "should_exit", True))

@@ -15,10 +15,10 @@ from rich.tree import Tree
 
 from backend.chain.contracts import Ledger, SignedTrade
 from backend.chain.receivables import Receivable
-from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split, Trade, TradeKind
+from backend.enums import DAY, TradeKind
+from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split, Trade
 from backend.sim.demo_firms import DemoFirm
 
-DAY = 86_400
 CNY = 156
 
 

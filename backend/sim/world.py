@@ -46,6 +46,7 @@ from sqlalchemy import Engine
 import backend.indexer.handlers  # noqa: F401  (registers the handlers)
 from backend.credit.record import CreditRecordView, compute_record
 from backend.db import make_engine
+from backend.enums import DAY, ReceivableStatus, Role, TradeKind
 from backend.indexer.decoding import event_id
 from backend.indexer.events import HANDLERS, DecodedEvent
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
@@ -58,16 +59,12 @@ EVENTS = ChainEvent.__table__  # type: ignore[attr-defined]
 HEADERS = BlockHeader.__table__  # type: ignore[attr-defined]
 CURSORS = IndexerCursor.__table__  # type: ignore[attr-defined]
 
-DAY = 86_400
 MONTH = 30 * DAY
 YEAR = 365 * DAY
 #: Observation time T: 2026-01-01 00:00 UTC. History starts ``history_months`` before.
 OBSERVATION_TIME = 1_767_225_600
 HISTORY_DAYS = 730
 CHAIN_ID = 31_337
-SUPPLIER, CORE, BANK = 1, 2, 4
-INVOICE = 2
-RECEIVABLE_CONFIRMED = 2
 CNY = 156
 TERMS_DAYS = 60
 GRACE_DAYS = 15  # after the due date, before the holder marks an unpaid receivable DEFAULTED
@@ -352,7 +349,7 @@ def world_events(world: World, until: int, receivables: bool | str = False) -> l
             events.append(_Pending(when, order, contract, name, args))
 
     for i, address in enumerate(addresses):
-        roles = {-1: BANK, 0: CORE}.get(int(world.tier[i]), SUPPLIER)
+        roles = {-1: Role.BANK, 0: Role.CORE}.get(int(world.tier[i]), Role.SUPPLIER)
         when = int(world.registered_at[i])
         add(when, "FirmRegistry", "FirmRegistered", firm=address, roles=roles,
             creditCodeHash=_hex_id(world.seed, "code", i), registeredAt=when)  # fmt: skip
@@ -405,7 +402,7 @@ def add_trade(add: Any, world: World, number: int, seller: int, buyer: int, issu
         "tradeId": trade_id,
         "seller": world.addresses[seller],
         "buyer": world.addresses[buyer],
-        "kind": INVOICE,
+        "kind": TradeKind.INVOICE,
         "docHash": _hex_id(world.seed, "doc", number),
         "amount": amount,
         "currency": CNY,
@@ -426,7 +423,7 @@ def add_trade(add: Any, world: World, number: int, seller: int, buyer: int, issu
         add(recorded, "ReceivableLedger", "ReceivableCreated", receivableId=receivable,
             rootId=receivable, holder=world.addresses[seller], parentId=ZERO_ID,
             obligor=world.addresses[buyer], amount=amount, dueAt=due, tier=1,
-            status=RECEIVABLE_CONFIRMED)  # fmt: skip
+            status=ReceivableStatus.CONFIRMED)  # fmt: skip
     paid_at = max(issued + DAY, due + int(late_days * DAY))
     stopped = world.default_time[buyer]
     if stopped and paid_at >= stopped:  # a defaulter stops paying its suppliers

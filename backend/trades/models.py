@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Index, text
 from sqlmodel import Field, SQLModel
 
-ZERO_32 = "0x" + "00" * 32
+from backend.enums import ZERO_32
+
 _INVOICES_ONLY = text(f"invoice_key <> '{ZERO_32}'")
 
 

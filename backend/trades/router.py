@@ -5,13 +5,66 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.schemas import ERROR_RESPONSES, Hex32
+from backend.auth.errors import (
+    SIGNED_IN,
+    FirmNotActive,
+    InvalidSignature,
+    NotAParty,
+    RoleNotAllowed,
+)
+from backend.chain.node import ChainUnavailable
+from backend.errors import FutureTime, responses
+from backend.relayer.outbox import DuplicateSubmission
+from backend.schemas import Hex32
 from backend.trades import schemas, service
+from backend.trades.errors import (
+    BatchTooLarge,
+    DuplicateDocument,
+    DuplicateInvoice,
+    InvalidDueDate,
+    InvalidInvoiceKey,
+    MissingInvoiceKey,
+    NotAnInvoice,
+    Overpayment,
+    PaidOnReceivable,
+    ProposalExpired,
+    SelfTrade,
+    TradeNotFound,
+    TradeWrongState,
+    UnknownCurrency,
+)
 
-router = APIRouter(tags=["trades"], responses=ERROR_RESPONSES)
+#: What every signed submission may be refused for, whatever it submits.
+SUBMITTED = (
+    *SIGNED_IN,
+    NotAParty,
+    FirmNotActive,
+    RoleNotAllowed,
+    InvalidSignature,
+    DuplicateSubmission,
+    ChainUnavailable,
+)
+ANSWER = (*SUBMITTED, TradeNotFound, TradeWrongState, ProposalExpired)
+
+router = APIRouter(tags=["trades"], responses=responses(*SIGNED_IN))
 
 
-@router.post("/trades", status_code=202, response_model=schemas.TradeAccepted)
+@router.post(
+    "/trades",
+    status_code=202,
+    response_model=schemas.TradeAccepted,
+    responses=responses(
+        *SUBMITTED,
+        SelfTrade,
+        UnknownCurrency,
+        FutureTime,
+        InvalidDueDate,
+        MissingInvoiceKey,
+        InvalidInvoiceKey,
+        DuplicateDocument,
+        DuplicateInvoice,
+    ),
+)
 def create_trade(
     body: schemas.TradeCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> schemas.TradeAccepted:
@@ -19,7 +72,12 @@ def create_trade(
     return service.submit_trade(session, services, principal, body)
 
 
-@router.post("/trades/batch", status_code=202, response_model=schemas.TradesBatchAccepted)
+@router.post(
+    "/trades/batch",
+    status_code=202,
+    response_model=schemas.TradesBatchAccepted,
+    responses=responses(*SUBMITTED, BatchTooLarge),
+)
 def create_trades(
     body: schemas.TradesBatchCreate,
     principal: PrincipalDep,
@@ -30,7 +88,11 @@ def create_trades(
     return service.submit_batch(session, services, principal, body)
 
 
-@router.get("/trades/{trade_id:hex32}", response_model=schemas.TradePublic)
+@router.get(
+    "/trades/{trade_id:hex32}",
+    response_model=schemas.TradePublic,
+    responses=responses(*SIGNED_IN, TradeNotFound, NotAParty),
+)
 def read_trade(
     trade_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> schemas.TradePublic:
@@ -38,7 +100,10 @@ def read_trade(
 
 
 @router.post(
-    "/trades/{trade_id}/confirm", status_code=202, response_model=schemas.SubmissionAccepted
+    "/trades/{trade_id}/confirm",
+    status_code=202,
+    response_model=schemas.SubmissionAccepted,
+    responses=responses(*ANSWER),
 )
 def confirm_trade(
     trade_id: Hex32,
@@ -51,7 +116,10 @@ def confirm_trade(
 
 
 @router.post(
-    "/trades/{trade_id}/reject", status_code=202, response_model=schemas.SubmissionAccepted
+    "/trades/{trade_id}/reject",
+    status_code=202,
+    response_model=schemas.SubmissionAccepted,
+    responses=responses(*ANSWER),
 )
 def reject_trade(
     trade_id: Hex32,
@@ -63,7 +131,14 @@ def reject_trade(
     return service.answer(session, services, principal, trade_id, body)
 
 
-@router.post("/payments", status_code=202, response_model=schemas.SubmissionAccepted)
+@router.post(
+    "/payments",
+    status_code=202,
+    response_model=schemas.SubmissionAccepted,
+    responses=responses(
+        *SUBMITTED, TradeNotFound, NotAnInvoice, PaidOnReceivable, FutureTime, Overpayment
+    ),
+)
 def create_payment(
     body: schemas.PaymentCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
 ) -> schemas.SubmissionAccepted:

@@ -6,12 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from backend.enums import ZERO_32
 from backend.schemas import Address, Amount, Currency, ErrorDetail, Hex32, HexBytes, UnixTime
 
-ZERO_32 = "0x" + "00" * 32
 TradeKindName = Literal["order", "delivery", "invoice"]
-KIND_NUMBERS: dict[str, int] = {"order": 0, "delivery": 1, "invoice": 2}
-KIND_NAMES = {number: name for name, number in KIND_NUMBERS.items()}
 
 
 class TradeIn(BaseModel):

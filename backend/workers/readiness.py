@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select, text
 
+from backend.enums import OutboxStatus
 from backend.indexer.models import IndexerCursor
 from backend.indexer.rpc import JsonRpc
-from backend.relayer.models import QUEUED, OutboxItem
+from backend.relayer.models import OutboxItem
 from backend.workers import metrics
 from backend.workers.errors import describe
 from backend.workers.supervisor import Supervisor
@@ -39,7 +40,7 @@ def queue_state(engine: Engine) -> tuple[dict[str, int], float | None]:
             select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status)
         ).all()
         oldest = connection.execute(
-            select(func.min(OUTBOX.c.created_at)).where(OUTBOX.c.status == QUEUED)
+            select(func.min(OUTBOX.c.created_at)).where(OUTBOX.c.status == OutboxStatus.QUEUED)
         ).scalar()
     return {str(status): int(count) for status, count in rows}, (
         None if oldest is None else max(0.0, time.time() - float(oldest))

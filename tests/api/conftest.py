@@ -15,6 +15,7 @@ from backend.relayer.relayer import Relayer
 from backend.sdk.signer import Signer
 from backend.services import Services
 from backend.settings import DEVELOPMENT_OPERATOR_KEY, Settings
+from tests import error_schema
 
 
 @pytest.fixture
@@ -25,7 +26,9 @@ def services(ledger, w3, artifacts, engine, models_dir) -> Services:
 
 @pytest.fixture
 def client(services) -> Iterator[TestClient]:
-    with TestClient(create_app(services)) as test_client:
+    app = create_app(services)
+    with TestClient(app) as test_client:
+        error_schema.install(test_client, app)
         yield test_client
 
 

@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from backend.chain.contracts import Role
+from backend.enums import ConsentScope, Role
 from backend.firms.credit_code import make_credit_code
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import ConsentScope, Payment, Reject, RevokeConsent
+from backend.sdk.typed_data import Payment, Reject, RevokeConsent
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body
@@ -277,7 +277,7 @@ def test_only_the_buyer_or_the_operator_answers_a_proposal(ledger, client, relay
 
 def _fields(body):
     trade = dict(body["trade"])
-    from backend.sdk.typed_data import TradeKind
+    from backend.enums import TradeKind
 
     return {
         "seller": trade["seller"],

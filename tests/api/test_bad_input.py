@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from backend.chain.contracts import Role
+from backend.enums import Role
 from backend.relayer.models import OutboxItem
 from backend.schemas import MAX_AMOUNT
 from tests.api.conftest import sign_in

@@ -6,11 +6,10 @@ import time
 
 import pytest
 
-from backend.chain.contracts import Role
+from backend.enums import ConsentScope, Role
 from backend.firms.credit_code import make_credit_code
 from backend.sdk.client import ApiError, LedgerClient
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import ConsentScope
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.factories import DAY, create_firm, make_trade
 

@@ -7,9 +7,9 @@ import time
 import pytest
 from sqlmodel import Session
 
-from backend.chain.contracts import Role
-from backend.consents.service import active_consent
-from backend.sdk.typed_data import Consent, ConsentScope, RevokeConsent
+from backend.auth.readers import active_consent
+from backend.enums import ConsentScope, Role
+from backend.sdk.typed_data import Consent, RevokeConsent
 from tests.api.conftest import sign_in
 from tests.api.test_trades_flow import signed_body
 from tests.factories import DAY, create_firm, make_trade

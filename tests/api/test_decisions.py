@@ -13,13 +13,13 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from backend.app import create_app
-from backend.chain.contracts import Role
 from backend.decisions.models import CreditDecision
 from backend.decisions.policy import decide
+from backend.enums import ConsentScope, Role
 from backend.relayer.models import OutboxItem
 from backend.scoring.store import load_model
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import ConsentScope, Payment, RevokeConsent
+from backend.sdk.typed_data import Payment, RevokeConsent
 from backend.services import Services
 from backend.settings import DEVELOPMENT_OPERATOR_KEY, Settings
 from tests.api.conftest import sign_in

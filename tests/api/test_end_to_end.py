@@ -10,7 +10,7 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from backend.chain.contracts import Role
+from backend.enums import Role
 from backend.sdk.typed_data import Finance, Settle, Split
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body

@@ -11,8 +11,8 @@ from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from sqlmodel import Session
 
-from backend.chain.contracts import Role
 from backend.documents.models import Document
+from backend.enums import Role
 from tests.api.conftest import sign_in
 from tests.api.test_trades_flow import signed_body
 from tests.factories import create_firm, make_trade

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from backend.chain.contracts import Role
-from backend.relayer.models import QUEUED, RECORDED, OutboxItem
+from backend.enums import OutboxStatus, Role
+from backend.relayer.models import OutboxItem
 from backend.relayer.relayer import Relayer
 from backend.trades.models import Trade
 from tests.api.conftest import sign_in
@@ -69,7 +69,7 @@ def test_every_submission_ends_recorded_exactly_once(
     restarted = Relayer(services.engine, services.ledger, JsonRpc(anvil.url), batch_size=5)
     restarted.resume()
     restarted.run_once()  # anything put back in the queue
-    assert set(_statuses(services.engine).values()) == {RECORDED}
+    assert set(_statuses(services.engine).values()) == {OutboxStatus.RECORDED}
 
     indexer.sync()
     with Session(services.engine) as session:
@@ -84,7 +84,7 @@ def test_an_item_found_on_chain_already_is_recorded_not_failed(
     relayer.run_once()
     with Session(services.engine) as session:  # as if the relayer had lost what it did
         for row in session.exec(select(OutboxItem)):
-            row.status, row.tx_hash, row.nonce = QUEUED, None, None
+            row.status, row.tx_hash, row.nonce = OutboxStatus.QUEUED, None, None
             session.add(row)
         session.commit()
     result = relayer.run_once()

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from backend.app import create_app
-from backend.chain.contracts import Role
+from backend.enums import Role
 from tests.api.conftest import sign_in
 from tests.factories import create_firm
 

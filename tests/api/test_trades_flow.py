@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.chain.contracts import Role
+from backend.enums import Role
 from backend.sdk.typed_data import Reject
 from tests.api.conftest import sign_in
 from tests.factories import create_firm, make_trade

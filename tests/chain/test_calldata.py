@@ -8,8 +8,9 @@ import pytest
 
 from backend.chain.calldata import record_trades_calldata
 from backend.chain.contracts import SignedTrade
+from backend.enums import TradeKind
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Trade, TradeKind
+from backend.sdk.typed_data import Trade
 
 pytestmark = pytest.mark.chain
 

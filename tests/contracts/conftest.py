@@ -2,7 +2,7 @@
 
 import pytest
 
-from backend.chain.contracts import Role
+from backend.enums import Role
 from tests.factories import create_firm
 
 

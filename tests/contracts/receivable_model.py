@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import IntEnum
 from typing import Any
 
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
-DAY = 86_400
+from backend.enums import DAY, TRADER, Role, TradeKind, TradeStatus
+from backend.enums import ReceivableStatus as Status
+
 MAX_CLOCK_SKEW = 5 * 60
 INITIAL_GRACE_PERIOD = 30 * DAY
 MAX_GRACE_PERIOD = 365 * DAY
@@ -31,28 +32,6 @@ ROOT_TIER = 1
 MAX_TIER = 255
 ZERO_ID = b"\x00" * 32
 PROPOSAL_TTL = 30 * DAY
-
-SUPPLIER, CORE, BANK, ORACLE = 1, 2, 4, 8
-TRADER = SUPPLIER | CORE
-INVOICE = 2
-
-
-class Status(IntEnum):
-    NONE = 0
-    PENDING = 1
-    CONFIRMED = 2
-    REJECTED = 3
-    SPLIT = 4
-    FINANCED = 5
-    SETTLED = 6
-    DEFAULTED = 7
-
-
-class TradeStatus(IntEnum):
-    NONE = 0
-    PROPOSED = 1
-    VERIFIED = 2
-    REJECTED = 3
 
 
 OUTSTANDING = (Status.CONFIRMED, Status.FINANCED)
@@ -182,7 +161,7 @@ class ReceivableModel:
 
     def record_trade(self, trade: TradeRecord, *, buyer_signed: bool) -> None:
         """``recordTrade`` (both signed) or ``proposeTrade`` (seller only); fields are valid."""
-        if (trade.kind == INVOICE) == (trade.invoice_key == ZERO_ID):
+        if (trade.kind == TradeKind.INVOICE) == (trade.invoice_key == ZERO_ID):
             raise Refused(
                 "TradeLedgerInvalidInvoiceKey", kind=trade.kind, invoiceKey=_hex(trade.invoice_key)
             )
@@ -218,7 +197,7 @@ class ReceivableModel:
         if node is not None and node.status == Status.PENDING:
             if not confirm:
                 node.status = Status.REJECTED
-            elif self._standing(node.obligor)[0] and self._standing(node.obligor)[1] & CORE:
+            elif self._standing(node.obligor)[0] and self._standing(node.obligor)[1] & Role.CORE:
                 node.status = Status.CONFIRMED
 
     def _check_buyer_answer(self, trade: TradeRecord, signer: str, *, diagnose: bool) -> None:
@@ -249,7 +228,7 @@ class ReceivableModel:
         """A payment the test only makes when the trade ledger accepts it, but for a receivable
         issued from the invoice: it is paid by settling the receivable then."""
         trade = self.trades[trade_id]
-        assert trade.status == TradeStatus.VERIFIED and trade.kind == INVOICE
+        assert trade.status == TradeStatus.VERIFIED and trade.kind == TradeKind.INVOICE
         node = self.nodes.get(trade_id)
         if node is not None and node.status != Status.REJECTED:
             raise Refused("TradeLedgerPaidOnReceivable", tradeId=_hex(trade_id))
@@ -269,7 +248,7 @@ class ReceivableModel:
 
     def issue(self, trade: TradeRecord) -> Node:
         rid = trade.trade_id
-        if trade.kind != INVOICE:
+        if trade.kind != TradeKind.INVOICE:
             raise Refused("ReceivableLedgerNotAnInvoice", tradeId=_hex(rid), kind=trade.kind)
         existing = self.nodes.get(rid)
         if existing is not None:
@@ -297,7 +276,7 @@ class ReceivableModel:
             raise Refused(
                 "ReceivableLedgerInvoicePaid", tradeId=_hex(rid), paid=recorded_trade.paid
             )
-        self._check_firm(trade.buyer, CORE)
+        self._check_firm(trade.buyer, Role.CORE)
         self._check_firm(trade.seller, TRADER)
         node = Node(
             rid,
@@ -315,7 +294,7 @@ class ReceivableModel:
 
     def confirm(self, receivable_id: bytes, signer: str) -> Node:
         node = self._with_status(receivable_id, Status.PENDING)
-        self._check_firm(node.obligor, CORE)
+        self._check_firm(node.obligor, Role.CORE)
         trade = self.trades[receivable_id]
         self._check_buyer_answer(trade, signer, diagnose=True)
         trade.status = TradeStatus.VERIFIED
@@ -334,7 +313,7 @@ class ReceivableModel:
         node = self._with_status(trade.trade_id, Status.PENDING)
         trade_status = self._trade_status_of(trade)
         if trade_status == TradeStatus.VERIFIED:
-            self._check_firm(node.obligor, CORE)
+            self._check_firm(node.obligor, Role.CORE)
             node.status = Status.CONFIRMED
         elif trade_status in (TradeStatus.REJECTED, TradeStatus.NONE):  # NONE: expired
             node.status = Status.REJECTED
@@ -430,7 +409,7 @@ class ReceivableModel:
         if bank == holder:
             raise Refused("ReceivableLedgerSelfFinance", receivableId=rid, bank=bank)
         self._check_active(holder)
-        self._check_firm(bank, BANK)
+        self._check_firm(bank, Role.BANK)
         self._check_holder_signature(node, holder_signer)
         if bank_signer != bank:
             raise Refused("ReceivableLedgerInvalidSignature", signer=bank)

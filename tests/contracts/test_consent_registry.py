@@ -7,9 +7,9 @@ import os
 import pytest
 
 from backend.chain import reverts
-from backend.chain.contracts import Role
+from backend.enums import ConsentScope, Role
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Consent, ConsentScope, RevokeConsent
+from backend.sdk.typed_data import Consent, RevokeConsent
 from tests.factories import DAY, create_firm
 
 pytestmark = pytest.mark.chain

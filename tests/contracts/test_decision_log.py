@@ -8,9 +8,9 @@ import pytest
 from eth_account import Account
 
 from backend.chain import reverts
-from backend.chain.contracts import Role
 from backend.chain.decisions import RECORDER_ROLE, DecisionLogContract
 from backend.chain.transactor import Transactor
+from backend.enums import Role
 from backend.sdk.signer import Signer
 from tests.factories import create_firm
 

@@ -6,8 +6,9 @@ import pytest
 from eth_account import Account
 
 from backend.chain import reverts
-from backend.chain.contracts import FirmRegistryContract, FirmStatus, Role
+from backend.chain.contracts import FirmRegistryContract
 from backend.chain.transactor import Transactor
+from backend.enums import FirmStatus, Role
 from backend.firms.credit_code import credit_code_hash
 from tests.factories import create_firm, new_credit_code
 

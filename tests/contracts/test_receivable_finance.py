@@ -9,8 +9,7 @@ import pytest
 from web3.logs import DISCARD
 
 from backend.chain import reverts
-from backend.chain.contracts import Role
-from backend.chain.receivables import ReceivableStatus
+from backend.enums import ReceivableStatus, Role
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Finance
 from tests.factories import (

@@ -10,9 +10,9 @@ from eth_account import Account
 from web3.logs import DISCARD
 
 from backend.chain import reverts
-from backend.chain.contracts import Ledger, Role, TradeStatus
-from backend.chain.receivables import ReceivableStatus
-from backend.sdk.typed_data import Payment, Reject, TradeKind
+from backend.chain.contracts import Ledger
+from backend.enums import ReceivableStatus, Role, TradeKind, TradeStatus
+from backend.sdk.typed_data import Payment, Reject
 from tests.factories import (
     DAY,
     chain_now,

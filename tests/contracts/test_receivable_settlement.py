@@ -10,7 +10,7 @@ from web3.logs import DISCARD
 
 from backend.chain import reverts
 from backend.chain.contracts import Ledger
-from backend.chain.receivables import ReceivableStatus
+from backend.enums import ReceivableStatus
 from backend.sdk.typed_data import MarkDefault, Settle
 from tests.factories import (
     DAY,

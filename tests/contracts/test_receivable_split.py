@@ -11,8 +11,8 @@ import pytest
 from web3.logs import DISCARD
 
 from backend.chain import reverts
-from backend.chain.contracts import Role
-from backend.chain.receivables import ReceivableStatus, child_id
+from backend.chain.receivables import child_id
+from backend.enums import ReceivableStatus, Role
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import MarkDefault, Settle, Split
 from tests.factories import (

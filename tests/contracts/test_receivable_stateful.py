@@ -34,9 +34,10 @@ from hypothesis.stateful import (
 from web3 import Web3
 
 from backend.chain.compiler import Artifact
-from backend.chain.contracts import Ledger, Role, SignedTrade
-from backend.chain.receivables import Receivable, ReceivableStatus
+from backend.chain.contracts import Ledger, SignedTrade
+from backend.chain.receivables import Receivable
 from backend.chain.reverts import ContractRevert
+from backend.enums import ReceivableStatus, Role, TradeKind
 from backend.firms.credit_code import credit_code_hash
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import (
@@ -47,7 +48,6 @@ from backend.sdk.typed_data import (
     Settle,
     Split,
     Trade,
-    TradeKind,
 )
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.contracts.receivable_model import (

@@ -9,12 +9,12 @@ import os
 import pytest
 
 from backend.chain import reverts
-from backend.chain.contracts import Role, SignedTrade, TradeStatus
-from backend.chain.receivables import ReceivableStatus
+from backend.chain.contracts import SignedTrade
 from backend.chain.wallets import VERIFY_CALL_GAS
+from backend.enums import ReceivableStatus, Role, TradeKind, TradeStatus
 from backend.relayer.relayer import batch_gas
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Payment, Reject, TradeKind, invoice_key
+from backend.sdk.typed_data import Payment, Reject, invoice_key
 from tests.factories import (
     DAY,
     advance_time,

@@ -9,9 +9,10 @@ import time
 import pytest
 
 from backend.chain import reverts
-from backend.chain.contracts import Role, SignedTrade, TradeStatus
+from backend.chain.contracts import SignedTrade
+from backend.enums import Role, TradeKind, TradeStatus
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Payment, Reject, TradeKind
+from backend.sdk.typed_data import Payment, Reject
 from tests.factories import DAY, create_firm, make_trade, sign_both, trade_events
 
 pytestmark = pytest.mark.chain

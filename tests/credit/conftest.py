@@ -19,7 +19,7 @@ from backend.chain.anvil import Anvil
 from backend.chain.compiler import Artifact
 from backend.chain.contracts import Ledger
 from backend.credit import network
-from backend.credit.service import refresh_records
+from backend.credit.cache import refresh_records
 from backend.db import make_engine
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from backend.chain.contracts import Role
+from backend.enums import Role, TradeKind
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Domain, Trade, TradeKind
+from backend.sdk.typed_data import Domain, Trade
 from tests.credit.scenario import Script
 from tests.factories import DAY
 

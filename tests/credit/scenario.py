@@ -11,10 +11,11 @@ import os
 
 from web3 import Web3
 
-from backend.chain.contracts import Ledger, Role
+from backend.chain.contracts import Ledger
+from backend.enums import Role, TradeKind
 from backend.firms.credit_code import credit_code_hash
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import Payment, Reject, Trade, TradeKind
+from backend.sdk.typed_data import Payment, Reject, Trade
 from tests.factories import CNY, DAY, new_credit_code, sign_both
 
 

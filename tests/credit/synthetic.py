@@ -17,7 +17,7 @@ from eth_utils import to_checksum_address
 from sqlalchemy import Engine, delete, insert
 
 import backend.indexer.handlers  # noqa: F401  (registers the handlers)
-from backend.credit.service import refresh_records
+from backend.credit.cache import refresh_records
 from backend.indexer.decoding import event_id
 from backend.indexer.events import HANDLERS, DecodedEvent
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor

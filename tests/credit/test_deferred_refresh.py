@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from backend.credit.cache import DeferredRefresh, _block_time
 from backend.credit.models import CreditRecord
 from backend.credit.record import compute_record
-from backend.credit.service import DeferredRefresh, _block_time
 from tests.indexer.helpers import make_indexer, scripted_history
 
 pytestmark = pytest.mark.chain

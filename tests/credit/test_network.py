@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from backend.credit.network import find_rings, similar, weighted_pagerank
-from backend.credit.queries import DAY, TradeRow
+from backend.credit.queries import TradeRow
 from backend.credit.trading import monthly_buckets
+from backend.enums import DAY
 
 
 def test_pagerank_of_a_symmetric_cycle_is_uniform():

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from backend.chain.contracts import Role
 from backend.credit import network
 from backend.credit.record import compute_record
+from backend.enums import Role
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Trade
 from tests.credit.scenario import Script

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from backend.credit.cache import get_record
 from backend.credit.queries import EVENTS
 from backend.credit.record import compute_record
-from backend.credit.service import evidence, get_record
+from backend.credit.service import evidence
 from tests.credit.synthetic import BANK, CORE, PENDING, SUPPLIER, SyntheticChain
 from tests.factories import DAY
 

@@ -10,19 +10,17 @@ import pytest
 from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
-from backend.chain.contracts import Role
-from backend.credit.cli import credit_app, parse_as_of
-from backend.credit.record import compute_record
-from backend.credit.service import (
+from backend.credit.cache import (
     RECORDS,
-    InvalidPage,
     NothingIndexed,
-    UnknownFigure,
-    evidence,
     get_record,
     last_indexed,
     refresh_records,
 )
+from backend.credit.cli import credit_app, parse_as_of
+from backend.credit.record import compute_record
+from backend.credit.service import InvalidPage, UnknownFigure, evidence
+from backend.enums import Role
 from backend.indexer.indexer import Indexer
 from backend.settings import get_settings
 from tests.credit.conftest import ScriptedChain

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import SQLModel
 
-from backend.chain.contracts import Ledger, Role
+from backend.chain.contracts import Ledger
+from backend.enums import Role
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
 from backend.sdk.typed_data import Payment, Reject

@@ -22,6 +22,7 @@ from backend.indexer.rpc import JsonRpc
 from backend.relayer.relayer import Relayer
 from backend.services import Services
 from backend.settings import DEVELOPMENT_OPERATOR_KEY, Settings
+from tests import error_schema
 from tests.api.conftest import client, indexer, operator_headers, relayer, services  # noqa: F401
 
 FINAL_DEPTH = 16  # deeper than any rewind these tests make
@@ -90,7 +91,9 @@ def node_services(node_ledger: Ledger, engine, models_dir) -> Services:
 
 @pytest.fixture
 def node_client(node_services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(node_services)) as test_client:
+    app = create_app(node_services)
+    with TestClient(app) as test_client:
+        error_schema.install(test_client, app)
         yield test_client
 
 

@@ -9,14 +9,12 @@ import uuid
 import pytest
 from sqlmodel import Session, select
 
-from backend.chain.contracts import Role, TradeStatus
+from backend.enums import OutboxKind, OutboxStatus, Role, TradeKind, TradeStatus
 from backend.firms.credit_code import credit_code_hash
 from backend.indexer.rpc import JsonRpc
 from backend.relayer import relayer as relayer_module
-from backend.relayer.actions import TRADE
-from backend.relayer.models import FAILED, QUEUED, RECORDED, OutboxItem
+from backend.relayer.models import OutboxItem
 from backend.relayer.relayer import Relayer
-from backend.sdk.typed_data import TradeKind
 from tests.factories import create_firm, make_trade, new_credit_code
 
 pytestmark = pytest.mark.chain
@@ -54,12 +52,12 @@ def _row(ledger, trade, seller_signature: bytes, buyer_signature: bytes) -> Outb
     }
     return OutboxItem(
         id=uuid.uuid4().hex,
-        kind=TRADE,
+        kind=OutboxKind.TRADE,
         subject=trade_id,
         dedupe_key=f"doc:0x{trade.doc_hash.hex()}",
         payload=payload,
         submitter=trade.seller,
-        status=QUEUED,
+        status=OutboxStatus.QUEUED,
         created_at=now,
         updated_at=now,
     )
@@ -95,19 +93,19 @@ def test_a_sunk_batch_is_bisected_and_only_the_culprit_fails(
     (sunk,) = first.transactions
     assert ledger.w3.eth.get_transaction_receipt(sunk)["status"] == 0  # the whole batch sank
     rounds = 1
-    while _count(engine, QUEUED) and rounds < 10:
+    while _count(engine, OutboxStatus.QUEUED) and rounds < 10:
         relayer.run_once()
         rounds += 1
 
     with Session(engine) as session:
         outcome = {row.subject: row for row in session.exec(select(OutboxItem))}
     culprit_id = "0x" + culprit.trade_id(ledger.trades.domain).hex()
-    assert outcome[culprit_id].status == FAILED
+    assert outcome[culprit_id].status == OutboxStatus.FAILED
     # Alone (or in a batch small enough that the 1/64 of gas left covers the rest), the
     # contract's per-item isolation names its own failure; otherwise the relayer names it.
     assert outcome[culprit_id].error_code in ("sinks_batch", "trade_ledger_invalid_signature")
     others = [row for subject, row in outcome.items() if subject != culprit_id]
-    assert {row.status for row in others} == {RECORDED}
+    assert {row.status for row in others} == {OutboxStatus.RECORDED}
     for trade in good:
         assert ledger.trades.status_of(trade) == TradeStatus.VERIFIED
     assert rounds <= 5  # 12 -> 6 -> 3 -> 2 -> 1: a bisection, not one retry per item

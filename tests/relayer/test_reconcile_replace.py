@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from backend.chain.contracts import Role
+from backend.enums import OutboxStatus, Role
 from backend.indexer.rpc import JsonRpc
-from backend.relayer.models import RECORDED, SUBMITTED, OutboxItem
+from backend.relayer.models import OutboxItem
 from backend.workers import metrics
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body
@@ -40,7 +40,7 @@ def test_a_stuck_transaction_is_replaced_by_fee_and_its_row_recorded(
     rpc.call("evm_setAutomine", [False])
     result = relayer.run_once()  # signed at today's fees, sent; no block, so no receipt
     (stuck,) = result.transactions
-    assert {row.status for row in _rows(node_services.engine)} == {SUBMITTED}
+    assert {row.status for row in _rows(node_services.engine)} == {OutboxStatus.SUBMITTED}
     original = rpc.call("eth_getTransactionByHash", [stuck])
     assert original is not None and original["blockNumber"] is None  # pending
 
@@ -48,7 +48,7 @@ def test_a_stuck_transaction_is_replaced_by_fee_and_its_row_recorded(
     relayer.reconcile(force=True)
     assert metrics.RELAYER_REPLACED._value.get() == replaced_before + 1
     (row,) = _rows(node_services.engine)
-    assert row.status == SUBMITTED and row.tx_hash != stuck
+    assert row.status == OutboxStatus.SUBMITTED and row.tx_hash != stuck
     replacement = rpc.call("eth_getTransactionByHash", [row.tx_hash])
     assert replacement["nonce"] == original["nonce"] and replacement["input"] == original["input"]
     assert int(replacement["maxFeePerGas"], 16) * 100 >= int(original["maxFeePerGas"], 16) * 110
@@ -58,6 +58,6 @@ def test_a_stuck_transaction_is_replaced_by_fee_and_its_row_recorded(
     rpc.call("evm_setAutomine", [True])
     relayer.reconcile(force=True)
     (row,) = _rows(node_services.engine)
-    assert row.status == RECORDED
+    assert row.status == OutboxStatus.RECORDED
     assert rpc.call("eth_getTransactionReceipt", [row.tx_hash])["status"] == "0x1"
     assert rpc.call("eth_getTransactionReceipt", [stuck]) is None

@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 from sqlmodel import Session, select
 
-from backend.chain.contracts import Role
+from backend.enums import OutboxStatus, Role
 from backend.indexer.rpc import JsonRpc
-from backend.relayer.models import QUEUED, RECORDED, SUBMITTED, OutboxItem, RelayedTransaction
+from backend.relayer.models import OutboxItem, RelayedTransaction
 from backend.sdk.signer import Signer
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.api.conftest import sign_in
@@ -138,7 +138,10 @@ def test_after_a_rewind_the_relayer_re_signs_from_the_chains_nonce(
         crashing.run_once()  # rows left submitted, their transactions never sent
     with Session(node_services.engine) as session:
         stored = max(session.exec(select(RelayedTransaction.nonce)))
-        assert {r.status for r in session.exec(select(OutboxItem))} == {RECORDED, SUBMITTED}
+        assert {r.status for r in session.exec(select(OutboxItem))} == {
+            OutboxStatus.RECORDED,
+            OutboxStatus.SUBMITTED,
+        }
     assert stored >= chain_nonce + 3
 
     node.restart_from(saved)
@@ -152,8 +155,10 @@ def test_after_a_rewind_the_relayer_re_signs_from_the_chains_nonce(
 
     with Session(node_services.engine) as session:
         rows = list(session.exec(select(OutboxItem)))
-    assert {row.status for row in rows} == {RECORDED}, Counter(row.status for row in rows)
-    assert not any(row.status == QUEUED for row in rows)
+    assert {row.status for row in rows} == {OutboxStatus.RECORDED}, Counter(
+        row.status for row in rows
+    )
+    assert not any(row.status == OutboxStatus.QUEUED for row in rows)
     on_chain = _recorded_on_chain(ledger)
     assert set(on_chain) == set(first + mined + signed_only) and set(on_chain.values()) == {1}
     # The nonces after the rewind were signed again from the chain's: no gap, nothing parked.

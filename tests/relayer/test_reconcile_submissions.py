@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.chain.contracts import Role
+from backend.enums import Role
 from backend.indexer.rpc import JsonRpc
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body

@@ -9,14 +9,13 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
-from backend.chain.contracts import Role
+from backend.enums import Role, TradeKind
 from backend.sdk.eip712 import TypedDataSchema, domain_separator, typed_data_digest
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import (
     Domain,
     Payment,
     Trade,
-    TradeKind,
     invoice_key,
     typed_data_json,
 )

@@ -10,10 +10,9 @@ import json
 import pytest
 from eth_utils import keccak
 
-from backend.chain.contracts import Role
 from backend.decisions.snapshot import OBLIGOR_INPUTS
+from backend.enums import ConsentScope, Role
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import ConsentScope
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body

@@ -10,8 +10,8 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import inspect, text
 
-from backend.chain.contracts import Role
 from backend.db import make_engine
+from backend.enums import Role
 from backend.migrations import upgrade
 from tests.api.conftest import sign_in
 from tests.api.test_trades_flow import signed_body

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from backend.chain.contracts import Role
-from backend.sdk.typed_data import Payment, TradeKind, invoice_key
+from backend.enums import Role, TradeKind
+from backend.sdk.typed_data import Payment, invoice_key
 from tests.api.conftest import sign_in
 from tests.api.test_trades_flow import signed_body
 from tests.factories import DAY, create_firm, make_trade

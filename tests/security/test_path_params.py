@@ -11,7 +11,7 @@ import jwt
 import pytest
 
 from backend.auth.service import TOKEN_ALGORITHM
-from backend.chain.contracts import Role
+from backend.enums import Role
 from backend.sdk.signer import Signer
 from backend.settings import DEVELOPMENT_AUTH_SECRET
 from tests.api.conftest import sign_in

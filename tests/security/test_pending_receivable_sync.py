@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.chain.contracts import Role
+from backend.enums import Role
 from backend.sdk.typed_data import Reject
 from tests.api.conftest import sign_in
 from tests.api.test_trades_flow import signed_body

@@ -14,9 +14,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from backend.chain.contracts import Role
-from backend.consents.models import SCOPE_DECISIONS
-from backend.relayer.models import FAILED, QUEUED, RECORDED, SUBMITTED, OutboxItem
+from backend.enums import ConsentScope, OutboxStatus, Role
+from backend.relayer.models import OutboxItem
 from backend.sdk.typed_data import Finance, Payment, Settle, Split
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body
@@ -267,7 +266,7 @@ def test_a_suspended_bank_asks_for_no_credit_decision(ledger, client, relayer, i
     for nonce, reader in enumerate((bank, demoted)):
         granted = client.post(
             "/consents",
-            json=grant_body(ledger, sme, reader, scope=SCOPE_DECISIONS, nonce=nonce),
+            json=grant_body(ledger, sme, reader, scope=ConsentScope.DECISIONS, nonce=nonce),
             headers=headers[sme.address],
         )
         assert granted.status_code == 202, granted.text
@@ -326,7 +325,7 @@ def test_a_trade_whose_batch_failed_is_accepted_again_with_the_same_document(
     assert relayer.run_once().failed == 1
     with Session(services.engine) as session:
         (failed,) = session.exec(select(OutboxItem)).all()
-    assert failed.status == FAILED and failed.dedupe_key == f"failed:{failed.id}"
+    assert failed.status == OutboxStatus.FAILED and failed.dedupe_key == f"failed:{failed.id}"
     ledger.registry.reactivate(seller.address)
     indexer.sync()
     again = client.post("/trades", json=body, headers=headers)
@@ -374,7 +373,7 @@ def test_forty_fast_transfers_and_splits_each_take_the_next_nonce(
                 open_rows = session.exec(
                     select(func.count())
                     .select_from(OutboxItem)
-                    .where(OutboxItem.status.in_([QUEUED, SUBMITTED]))  # type: ignore[attr-defined]
+                    .where(OutboxItem.status.in_([OutboxStatus.QUEUED, OutboxStatus.SUBMITTED]))  # type: ignore[attr-defined]
                 ).one()
             if open_rows == 0:
                 break
@@ -385,7 +384,7 @@ def test_forty_fast_transfers_and_splits_each_take_the_next_nonce(
             worker.join(timeout=30)
     with Session(services.engine) as session:
         statuses = session.exec(select(OutboxItem.status)).all()
-    assert statuses == [RECORDED] * 40
+    assert statuses == [OutboxStatus.RECORDED] * 40
     assert ledger.receivables.nonce(holder.address) == 40
     indexer.sync()
     # A wrong nonce is refused: a used one, and one ahead of the next.

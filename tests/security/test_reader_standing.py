@@ -8,8 +8,7 @@ import os
 
 import pytest
 
-from backend.chain.contracts import Role
-from backend.sdk.typed_data import ConsentScope
+from backend.enums import ConsentScope, Role
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body
 from tests.api.test_trades_flow import signed_body

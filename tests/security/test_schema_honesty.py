@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from backend.app import create_app
-from backend.chain.contracts import Role
+from backend.enums import Role
 from backend.schemas import MAX_SCHEMA_INT
 from tests.api.conftest import sign_in
 from tests.factories import create_firm

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from eth_account.messages import _hash_eip191_message, encode_defunct
 
-from backend.chain.contracts import Role
+from backend.enums import Role
 from tests.contracts.test_trade_identity import deploy_griefing_wallet
 from tests.factories import create_multisig_firm
 

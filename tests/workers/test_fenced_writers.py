@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from backend.chain.contracts import Role
+from backend.enums import OutboxStatus, Role
 from backend.indexer.indexer import Indexer
 from backend.indexer.lock import writer_lock
 from backend.indexer.models import ChainEvent, IndexerCursor
 from backend.indexer.rpc import JsonRpc
-from backend.relayer.models import QUEUED, OutboxItem, RelayedTransaction
+from backend.relayer.models import OutboxItem, RelayedTransaction
 from backend.relayer.relayer import Relayer
 from backend.workers.errors import LostLeadership
 from tests.api.conftest import sign_in
@@ -67,7 +67,7 @@ def test_a_relayer_whose_lease_was_taken_writes_and_sends_nothing(
                 relayer.run_once()
     with Session(services.engine) as session:
         statuses = {row.status for row in session.exec(select(OutboxItem)).scalars()}  # type: ignore[call-overload]
-    assert statuses == {QUEUED}  # the write-ahead was refused ...
+    assert statuses == {OutboxStatus.QUEUED}  # the write-ahead was refused ...
     assert _count(services.engine, RelayedTransaction) == 0
     assert (
         ledger.w3.eth.get_transaction_count(operator, "pending") == nonce_before

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from backend.chain.contracts import Role
 from backend.chain.deploy import save_deployment
 from backend.db import make_engine
+from backend.enums import OutboxStatus, Role
 from backend.indexer.models import IndexerCursor
 from backend.migrations import upgrade
-from backend.relayer.models import RECORDED, OutboxItem
+from backend.relayer.models import OutboxItem
 from backend.trades.models import Trade
 from tests.api.conftest import sign_in
 from tests.api.test_trades_flow import signed_body
@@ -120,7 +120,7 @@ def test_the_relayer_rides_out_a_node_outage_during_a_round(
         def all_recorded() -> bool:
             with Session(pg_engine) as session:
                 rows = session.exec(select(OutboxItem.status)).scalars().all()  # type: ignore[call-overload]
-            return len(rows) == len(ids) and set(rows) == {RECORDED}
+            return len(rows) == len(ids) and set(rows) == {OutboxStatus.RECORDED}
 
         wait_until(all_recorded, what="every submission recorded")
 

@@ -12,9 +12,10 @@ from sqlmodel import Session
 from backend.app import create_app
 from backend.chain.anvil import free_port
 from backend.db import make_engine
+from backend.enums import OutboxStatus
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
-from backend.relayer.models import QUEUED, OutboxItem
+from backend.relayer.models import OutboxItem
 from backend.services import Services
 from backend.settings import Settings
 
@@ -66,7 +67,7 @@ def test_readyz_says_when_the_oldest_queued_submission_is_too_old(ledger, engine
                 dedupe_key="stuck",
                 payload={},
                 submitter="0x00",
-                status=QUEUED,
+                status=OutboxStatus.QUEUED,
                 created_at=an_hour_ago,
                 updated_at=an_hour_ago,
             )

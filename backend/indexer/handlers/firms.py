@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from backend.enums import FirmStatus
 from backend.firms.models import Firm
 from backend.indexer.events import DecodedEvent, handles
 from backend.indexer.store import Store
 
 FIRMS = Firm.__table__  # type: ignore[attr-defined]
-ACTIVE, SUSPENDED = 1, 2
 
 
 @handles("FirmRegistry:FirmRegistered")
@@ -18,7 +18,7 @@ def handle_firm_registered(store: Store, event: DecodedEvent) -> None:
         {
             "address": args["firm"],
             "roles": args["roles"],
-            "status": ACTIVE,
+            "status": FirmStatus.ACTIVE,
             "credit_code_hash": args["creditCodeHash"],
             "registered_at": args["registeredAt"],
             "registered_block": event.block_number,
@@ -39,12 +39,14 @@ def handle_firm_roles_changed(store: Store, event: DecodedEvent) -> None:
 @handles("FirmRegistry:FirmSuspended")
 def handle_firm_suspended(store: Store, event: DecodedEvent) -> None:
     firm = event.args["firm"]
-    store.update(FIRMS, {"address": firm}, {"status": SUSPENDED}, block=event.block_number)
+    store.update(
+        FIRMS, {"address": firm}, {"status": FirmStatus.SUSPENDED}, block=event.block_number
+    )
     store.touch(firm)
 
 
 @handles("FirmRegistry:FirmReactivated")
 def handle_firm_reactivated(store: Store, event: DecodedEvent) -> None:
     firm = event.args["firm"]
-    store.update(FIRMS, {"address": firm}, {"status": ACTIVE}, block=event.block_number)
+    store.update(FIRMS, {"address": firm}, {"status": FirmStatus.ACTIVE}, block=event.block_number)
     store.touch(firm)

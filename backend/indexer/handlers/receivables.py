@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.enums import ZERO_32, ReceivableStatus
 from backend.indexer.events import DecodedEvent, handles
 from backend.indexer.store import Store
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
@@ -11,8 +12,6 @@ from backend.receivables.models import Financing, Receivable, ReceivableTransiti
 RECEIVABLES = Receivable.__table__  # type: ignore[attr-defined]
 TRANSITIONS = ReceivableTransition.__table__  # type: ignore[attr-defined]
 FINANCINGS = Financing.__table__  # type: ignore[attr-defined]
-PENDING, CONFIRMED, REJECTED, SPLIT, FINANCED, SETTLED, DEFAULTED = range(1, 8)
-ZERO_ID = "0x" + "00" * 32
 
 
 @handles("ReceivableLedger:ReceivableCreated")
@@ -23,7 +22,7 @@ def handle_receivable_created(store: Store, event: DecodedEvent) -> None:
         {
             "receivable_id": args["receivableId"],
             "root_id": args["rootId"],
-            "parent_id": None if args["parentId"] == ZERO_ID else args["parentId"],
+            "parent_id": None if args["parentId"] == ZERO_32 else args["parentId"],
             "tier": args["tier"],
             "obligor": args["obligor"],
             "creditor": args["holder"],
@@ -47,23 +46,25 @@ def handle_receivable_created(store: Store, event: DecodedEvent) -> None:
 
 @handles("ReceivableLedger:ReceivableConfirmed")
 def handle_receivable_confirmed(store: Store, event: DecodedEvent) -> None:
-    _change(store, event, CONFIRMED)
+    _change(store, event, ReceivableStatus.CONFIRMED)
 
 
 @handles("ReceivableLedger:ReceivableRejected")
 def handle_receivable_rejected(store: Store, event: DecodedEvent) -> None:
-    _change(store, event, REJECTED)
+    _change(store, event, ReceivableStatus.REJECTED)
 
 
 @handles("ReceivableLedger:ReceivableSplit")
 def handle_receivable_split(store: Store, event: DecodedEvent) -> None:
-    _change(store, event, SPLIT)
+    _change(store, event, ReceivableStatus.SPLIT)
 
 
 @handles("ReceivableLedger:ReceivableFinanced")
 def handle_receivable_financed(store: Store, event: DecodedEvent) -> None:
     args = event.args
-    receivable = _change(store, event, FINANCED, holder=args["bank"], financed=True)
+    receivable = _change(
+        store, event, ReceivableStatus.FINANCED, holder=args["bank"], financed=True
+    )
     store.insert(
         FINANCINGS,
         {
@@ -86,12 +87,14 @@ def handle_receivable_financed(store: Store, event: DecodedEvent) -> None:
 @handles("ReceivableLedger:ReceivableSettled")
 def handle_receivable_settled(store: Store, event: DecodedEvent) -> None:
     args = event.args
-    _change(store, event, SETTLED, paid_at=args["paidAt"], late_days=args["lateDays"])
+    _change(
+        store, event, ReceivableStatus.SETTLED, paid_at=args["paidAt"], late_days=args["lateDays"]
+    )
 
 
 @handles("ReceivableLedger:ReceivableDefaulted")
 def handle_receivable_defaulted(store: Store, event: DecodedEvent) -> None:
-    _change(store, event, DEFAULTED)
+    _change(store, event, ReceivableStatus.DEFAULTED)
 
 
 def _change(store: Store, event: DecodedEvent, status: int, **changes: Any) -> dict[str, Any]:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.enums import TradeStatus
 from backend.indexer.events import DecodedEvent, handles
 from backend.indexer.store import Store
 from backend.trades.models import Payment, Trade
 
 TRADES = Trade.__table__  # type: ignore[attr-defined]
 PAYMENTS = Payment.__table__  # type: ignore[attr-defined]
-PROPOSED, VERIFIED, REJECTED = 1, 2, 3
 
 
-def _trade_row(event: DecodedEvent, status: int) -> dict[str, Any]:
+def _trade_row(event: DecodedEvent, status: TradeStatus) -> dict[str, Any]:
     args = event.args
     return {
         "trade_id": args["tradeId"],
@@ -31,7 +31,7 @@ def _trade_row(event: DecodedEvent, status: int) -> dict[str, Any]:
         "reject_reason": None,
         "recorded_block": event.block_number,
         "recorded_time": event.block_time,
-        "verified_time": event.block_time if status == VERIFIED else None,
+        "verified_time": event.block_time if status == TradeStatus.VERIFIED else None,
         "rejected_time": None,
         "event_id": event.id,
         "answer_event_id": None,
@@ -40,26 +40,30 @@ def _trade_row(event: DecodedEvent, status: int) -> dict[str, Any]:
 
 @handles("TradeLedger:TradeRecorded")
 def handle_trade_recorded(store: Store, event: DecodedEvent) -> None:
-    store.insert(TRADES, _trade_row(event, VERIFIED), block=event.block_number)
+    store.insert(TRADES, _trade_row(event, TradeStatus.VERIFIED), block=event.block_number)
     store.touch(event.args["seller"], event.args["buyer"])
 
 
 @handles("TradeLedger:TradeProposed")
 def handle_trade_proposed(store: Store, event: DecodedEvent) -> None:
-    store.insert(TRADES, _trade_row(event, PROPOSED), block=event.block_number)
+    store.insert(TRADES, _trade_row(event, TradeStatus.PROPOSED), block=event.block_number)
     store.touch(event.args["seller"], event.args["buyer"])
 
 
 @handles("TradeLedger:TradeConfirmed")
 def handle_trade_confirmed(store: Store, event: DecodedEvent) -> None:
-    changes = {"status": VERIFIED, "verified_time": event.block_time, "answer_event_id": event.id}
+    changes = {
+        "status": TradeStatus.VERIFIED,
+        "verified_time": event.block_time,
+        "answer_event_id": event.id,
+    }
     _answer(store, event, changes)
 
 
 @handles("TradeLedger:TradeRejected")
 def handle_trade_rejected(store: Store, event: DecodedEvent) -> None:
     changes = {
-        "status": REJECTED,
+        "status": TradeStatus.REJECTED,
         "rejected_time": event.block_time,
         "reject_reason": event.args["reason"],
         "answer_event_id": event.id,
