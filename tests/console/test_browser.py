@@ -24,7 +24,6 @@ from eth_account import Account
 
 from backend.chain.anvil import free_port
 from backend.console import CONSOLE_DIST
-from backend.firms.credit_code import make_credit_code
 from backend.sdk.client import ApiError, LedgerClient
 from backend.sdk.signer import Signer
 from backend.settings import PROJECT_ROOT
@@ -263,21 +262,6 @@ def test_each_role_does_its_work_in_the_browser(
     outcomes = {"zh-CN": ("批准", "转人工审核", "拒绝"), "en": ("Approve", "Refer", "Decline")}
     assert any(word in decision.inner_text() for word in outcomes[language])
     tab.screenshot("bank")
-
-    # The operator registers a firm and sees the system's health.
-    tab = _open(tabs, browser, demo, language)
-    page = tab.sign_in("operator")
-    register = page.locator("[data-testid=register]")
-    register.locator("[name=address]").fill(Account.create().address)
-    register.locator("[name=credit_code]").fill(
-        make_credit_code(f"9144{time.time_ns() % 10**13:013d}")
-    )
-    register.locator("[name=legal_name_zh]").fill("测试企业有限公司")
-    register.locator("[name=legal_name_en]").fill("Test Enterprise Co., Ltd.")
-    register.locator("button[type=submit]").click()
-    page.wait_for_selector("[data-testid=registered]", timeout=WAIT_MS)
-    page.wait_for_selector("[data-testid=readiness]", timeout=WAIT_MS)
-    tab.screenshot("operator")
 
 
 def _readable(client: LedgerClient, firm: str) -> bool:
