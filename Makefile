@@ -12,7 +12,7 @@ CONTRACT_SOURCES := $(shell find contracts -name '*.sol' 2>/dev/null)
 # every version from the lock; the package itself editable
 PIP_INSTALL := $(BIN)/python -m pip install --quiet -c $(LOCK) -e
 
-.PHONY: setup compile test lint demo deploy bench lock clean
+.PHONY: setup compile test lint demo deploy bench lock clean console console-build console-test chromium
 
 setup: $(DEV_STAMP) $(NPM_STAMP)
 
@@ -42,10 +42,43 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check backend tests bench scripts
 	$(BIN)/mypy
 
-test: compile lint
+# The browser console (console/, its own package.json and lock: the root one is the contracts'
+# toolchain). Its client and the typed-data vectors are generated from the Python side first.
+CONSOLE_STAMP := console/node_modules/.installed
+CONSOLE_SOURCES := $(shell find console/src console/index.html console/*.ts -type f -not -path 'console/src/client/*' -not -name vectors.json 2>/dev/null)
+CONSOLE_GENERATED := console/openapi.json console/src/vectors.json
+
+$(CONSOLE_STAMP): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+console/openapi.json: $(PY_STAMP) $(shell find backend -name '*.py' 2>/dev/null)
+	$(BIN)/scf openapi > $@.tmp && mv $@.tmp $@
+
+console/src/vectors.json: $(PY_STAMP) backend/sdk/typed_data.py backend/sdk/eip712.py scripts/typed_data_vectors.py
+	$(BIN)/python scripts/typed_data_vectors.py > $@.tmp && mv $@.tmp $@
+
+console/dist/index.html: $(CONSOLE_STAMP) $(CONSOLE_GENERATED) $(CONSOLE_SOURCES)
+	cd console && npx openapi-ts && npm run build
+
+console-build: console/dist/index.html
+
+console-test: $(CONSOLE_STAMP) $(CONSOLE_GENERATED)
+	cd console && npx openapi-ts && npx vitest run
+
+# Debian's chromium for the browser tests (and a CJK font for the zh-CN screenshots), installed
+# when root; else those tests skip, saying why.
+chromium:
+	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei; fi
+
+console: compile console-build
+	$(BIN)/scf demo --serve
+
+test: compile lint console-build console-test chromium
 	$(BIN)/pytest
 
-demo: compile
+demo: compile console-build
 	$(BIN)/scf demo
 
 deploy: compile
@@ -60,4 +93,4 @@ lock: $(DEV_STAMP)
 		--quiet --output-file $(LOCK)
 
 clean:
-	rm -rf $(VENV) node_modules artifacts build data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules artifacts build data .pytest_cache .mypy_cache .ruff_cache console/node_modules console/dist

@@ -6,12 +6,12 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend import docs
 from backend.auth.router import router as auth_router
+from backend.console import console_fallback, install_console
 from backend.errors import (
     BodyTooLarge,
     InvalidRequest,
@@ -32,9 +33,11 @@ from backend.errors import (
     error_body,
 )
 from backend.limits import MAX_JSON_DEPTH, json_depth_exceeds, restore_recursion_limit
+from backend.ops import public_rpc_url
 from backend.ratelimit import retry_after_header
 from backend.scoring.monitoring import PopulationShiftCollector
 from backend.services import Services
+from backend.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 restore_recursion_limit()  # web3 (imported above) raised it to 100,000
@@ -255,7 +258,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404 and (page := console_fallback(request)) is not None:
+            return page
         code = HTTP_CODES.get(error.status_code, "http_error")
         headers = dict(getattr(error, "headers", None) or {})
         if error.status_code == 405:
@@ -347,8 +352,14 @@ def _install_metrics(app: FastAPI) -> CollectorRegistry:
     return registry
 
 
-def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None = None) -> FastAPI:
-    """The API over ``services``. ``extra_lifespan``: background work started with the app."""
+def create_app(
+    services: Services,
+    *,
+    extra_lifespan: Callable[[], Any] | None = None,
+    with_console: bool = True,
+) -> FastAPI:
+    """The API over ``services``. ``extra_lifespan``: background work started with the app;
+    ``with_console``: serve the browser console at ``/`` (backend/console.py)."""
     restore_recursion_limit()
 
     @asynccontextmanager
@@ -382,7 +393,23 @@ def create_app(services: Services, *, extra_lifespan: Callable[[], Any] | None =
         app.include_router(router)
     docs.install_docs(app)
 
+    if with_console:
+        install_console(app, rpc_url=public_rpc_url(services))
     return app
+
+
+class _SchemaOnly:
+    """What building the app needs of `Services` to describe the API: settings only (every
+    route reads the node and the database per request)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document, built without a node or a database (``scf openapi``)."""
+    app = create_app(cast(Services, _SchemaOnly(get_settings())), with_console=False)
+    return app.openapi()
 
 
 def _routers() -> list[Any]:

@@ -83,15 +83,34 @@ def deploy() -> None:
 @app.command()
 def demo(
     seed: int = typer.Option(7, help="seed of the simulated supply chain"),
+    serve: bool = typer.Option(
+        False, "--serve", help="then keep the API and the console up on the demo's chain"
+    ),
+    host: str = typer.Option("127.0.0.1", help="with --serve: address to listen on"),
+    port: int = typer.Option(8000, help="with --serve: port to listen on"),
 ) -> None:
-    """Run the end-to-end demo on a throw-away local anvil."""
+    """Run the end-to-end demo on a throw-away local anvil (with --serve, then the console)."""
+    import signal
+
     from backend.sim.demo import run_demo
 
+    if serve:
+        signal.signal(signal.SIGTERM, _exit_cleanly)  # anvil and the workers stop cleanly
     try:
-        run_demo(console, seed=seed)
+        run_demo(console, seed=seed, serve=(host, port) if serve else None)
     except LedgerError as error:
         console.print(f"[red]demo failed:[/red] {error.message}")
         raise typer.Exit(1) from None
+
+
+@app.command("openapi")
+def openapi_command() -> None:
+    """Print the API's OpenAPI document (JSON; the console's client is generated from it)."""
+    import json
+
+    from backend.app import openapi_document
+
+    print(json.dumps(openapi_document(), indent=1, sort_keys=True))  # noqa: T201
 
 
 @db_app.command("upgrade")

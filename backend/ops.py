@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from backend.auth.deps import ServicesDep
 from backend.errors import responses
 from backend.schemas import Address
+from backend.services import Services
 from backend.workers.metrics import REGISTRY as WORKER_METRICS
 from backend.workers.readiness import readiness, update_queue_gauges_within
 
@@ -27,6 +28,10 @@ class LedgerInfo(BaseModel):
     contracts: dict[str, Address] = Field(
         description="address of each contract by name (TradeLedger, ReceivableLedger, …): the "
         "EIP-712 domains clients sign against"
+    )
+    rpc_url: str = Field(
+        description="the node's JSON-RPC URL, where a client reads the chain itself to check the "
+        "API (``SCF_PUBLIC_RPC_URL``, else the node the API uses)"
     )
 
 
@@ -62,9 +67,18 @@ def readyz(services: ServicesDep) -> JSONResponse:
 
 @router.get("/ledger", response_model=LedgerInfo, responses=responses())
 def ledger_info(services: ServicesDep) -> LedgerInfo:
-    """Where the ledger is: chain id and contract addresses (what clients sign against)."""
+    """Where the ledger is: chain id, contract addresses (what clients sign against) and the
+    node's JSON-RPC URL (where a client reads the chain itself, to check the API)."""
     contracts = {name: c.address for name, c in services.deployment.contracts.items()}
-    return LedgerInfo(chain_id=services.chain_id, contracts=contracts)
+    return LedgerInfo(
+        chain_id=services.chain_id, contracts=contracts, rpc_url=public_rpc_url(services)
+    )
+
+
+def public_rpc_url(services: Services) -> str:
+    return services.settings.public_rpc_url or str(
+        services.w3.provider.endpoint_uri  # type: ignore[attr-defined]
+    )
 
 
 @router.get("/metrics", response_class=Response, responses=responses())

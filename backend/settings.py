@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     rpc_url: str | None = Field(
         None, description="JSON-RPC URL of the EVM node; empty starts a local anvil"
     )
+    public_rpc_url: str | None = Field(
+        None,
+        description="JSON-RPC URL browsers read the chain from (GET /ledger); empty: rpc_url",
+    )
     operator_key: str = Field(
         DEVELOPMENT_OPERATOR_KEY,
         description="private key of the operator (registry admin, relayer)",

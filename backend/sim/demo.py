@@ -26,6 +26,7 @@ from backend.settings import get_settings
 from backend.sim.attestations_demo import run_attestations
 from backend.sim.decisions_demo import run_decisions
 from backend.sim.demo_firms import DemoFirm, register_demo_firm
+from backend.sim.demo_serve import serve_demo
 from backend.sim.receivables_demo import run_receivables
 
 CNY = 156
@@ -47,7 +48,8 @@ class TradeRow:
     how: str
 
 
-def run_demo(console: Console, *, seed: int = 7) -> None:
+def run_demo(console: Console, *, seed: int = 7, serve: tuple[str, int] | None = None) -> None:
+    """The demo; with ``serve`` (host, port), the service then stays up on its chain."""
     rng = random.Random(seed)
     settings = get_settings()
     artifacts = compile_contracts()
@@ -78,6 +80,9 @@ def run_demo(console: Console, *, seed: int = 7) -> None:
         run_decisions(console, ledger, node.url, firms)
         console.rule("Machines vouch for the invoices")
         run_attestations(console, ledger, node.url, firms)
+        if serve is not None:
+            console.rule("The console")
+            serve_demo(console, ledger, node.url, firms, *serve)
     console.print("anvil stopped.")
 
 

@@ -1,0 +1,207 @@
+// The bank's workspace: firms that consented, a firm's credit profile with charts and evidence
+// verified in the page, the decision form and the decision history.
+import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import {
+  readCreditEvidenceFirmsAddressCreditProfileEvidenceFigureGet, readCreditProfileFirmsAddressCreditProfileGet,
+  readTradeEvidenceEvidenceTradeTradeIdGet, requestDecisionCreditDecisionsPost,
+} from "../client/sdk.gen";
+import type { Decision } from "../client/types.gen";
+import { list, unwrap } from "../api";
+import { parseMajor } from "../money";
+import type { Session } from "../session";
+import { Address, Card, Chart, ErrorLine, Money, Status, monthLabels } from "../ui";
+import { checkId, checkOnNode, checkSignatures, type Check, type EvidenceEvent, type TypedDataJson } from "../verify";
+import { Decisions } from "./Sme";
+
+const KEY_FIGURES = ["sales_90d", "sales_365d", "receivables_held", "disputes", "repayment_record", "defaults_as_obligor"];
+
+interface ConsentRow { firm: string; scope: number; expires_at: number }
+
+export function BankPage({ session }: { session: Session }) {
+  const { t } = useTranslation();
+  const [firm, setFirm] = useState("");
+  const [shown, setShown] = useState("");
+  const [consents, setConsents] = useState<ConsentRow[] | null>(null);
+  useEffect(() => {
+    list<ConsentRow>("/consents", { bank: session.address, active: "true", limit: 100 }).then((p) => setConsents(p?.data ?? null)).catch(() => setConsents(null));
+  }, [session.address]);
+  return (
+    <div className="page" data-testid="page-bank">
+      <h1>{t("bankHome")}</h1>
+      <div className="grid">
+        <Card title={t("consentingFirms")} testId="consenting-firms">
+          {consents && consents.map((c) => <button key={c.firm} className="link" onClick={() => { setFirm(c.firm); setShown(c.firm); }}><Address value={c.firm} /></button>)}
+          <form className="form" onSubmit={(e) => { e.preventDefault(); setShown(firm.trim()); }}>
+            <label>{t("firm")}<input name="firm" value={firm} onChange={(e) => setFirm(e.target.value)} placeholder="0x…" /></label>
+            <button type="submit">{t("readProfile")}</button>
+          </form>
+        </Card>
+        {shown && <Profile key={shown} firm={shown} session={session} />}
+        {shown && <DecisionForm key={`d${shown}`} firm={shown} />}
+        <Decisions title="decisionHistory" />
+      </div>
+    </div>
+  );
+}
+
+function Profile({ firm, session }: { firm: string; session: Session }) {
+  const { t, i18n } = useTranslation();
+  const [profile, setProfile] = useState<Record<string, any> | null>(null);
+  const [figure, setFigure] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    readCreditProfileFirmsAddressCreditProfileGet({ path: { address: firm } }).then((a) => setProfile(unwrap(a))).catch(setError);
+  }, [firm]);
+  const figures = profile?.figures ?? {};
+  const sales = useMemo(() => {
+    const monthly: number[] = figures.sales_trend?.monthly ?? [];
+    return {
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: monthLabels(monthly.length, profile?.as_of ?? 0, i18n.language) },
+      yAxis: { type: "value" },
+      series: [{ type: "line", name: t("salesByMonth"), data: monthly.map((m) => m / 100) }],
+    };
+  }, [profile, i18n.language, t]);
+  const concentration = useMemo(() => {
+    const top = figures.buyer_concentration?.top_buyer_share ?? 0;
+    return { tooltip: {}, series: [{ type: "pie", radius: ["40%", "70%"], data: [{ name: "top", value: top }, { name: "other", value: 1 - top }] }] };
+  }, [profile]);
+  return (
+    <Card title={`${t("readProfile")}: ${firm.slice(0, 10)}…`} testId="profile">
+      <ErrorLine error={error} />
+      {profile && (
+        <>
+          <h3>{t("salesByMonth")}</h3>
+          <Chart option={sales} height={200} />
+          <h3>{t("concentration")}</h3>
+          <Chart option={concentration} height={160} />
+          <p>{t("daysBeyondTerms")}: {figures.paydex_as_payer?.days_beyond_terms?.toFixed?.(1) ?? "—"}</p>
+          <h3>{t("figures")}</h3>
+          <table>
+            <tbody>{KEY_FIGURES.filter((name) => figures[name]).map((name) => (
+              <tr key={name}>
+                <td>{name}</td>
+                <td>{"amount" in figures[name] ? <Money minor={figures[name].amount} /> : JSON.stringify(figures[name])}</td>
+                <td><button onClick={() => setFigure(name)} data-testid={`evidence-${name}`}>{t("evidence")}</button></td>
+              </tr>
+            ))}</tbody>
+          </table>
+          {figure && <Evidence firm={firm} figure={figure} session={session} />}
+        </>
+      )}
+    </Card>
+  );
+}
+
+function Evidence({ firm, figure, session }: { firm: string; figure: string; session: Session }) {
+  const { t } = useTranslation();
+  const [rows, setRows] = useState<(EvidenceEvent & { event: string; contract: string })[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    readCreditEvidenceFirmsAddressCreditProfileEvidenceFigureGet({ path: { address: firm, figure } })
+      .then((a) => setRows((unwrap(a) as { rows: typeof rows }).rows)).catch(setError);
+  }, [firm, figure]);
+  return (
+    <div className="evidence" data-testid="evidence">
+      <h3>{t("evidence")}: {figure}</h3>
+      <ErrorLine error={error} />
+      {rows.slice(0, 10).map((row) => (
+        <EvidenceRow key={`${row.tx_hash}:${row.log_index}`} row={row} session={session} />
+      ))}
+    </div>
+  );
+}
+
+function EvidenceRow({ row, session }: { row: EvidenceEvent & { event: string; contract: string }; session: Session }) {
+  const { t } = useTranslation();
+  const [checks, setChecks] = useState<Check[] | null>(null);
+  const [typed, setTyped] = useState<TypedDataJson | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const tradeId = row.args.tradeId as string | undefined;
+  async function verify() {
+    if (!tradeId) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const evidence = unwrap(await readTradeEvidenceEvidenceTradeTradeIdGet({ path: { trade_id: tradeId } })) as {
+        typed_data: TypedDataJson; signatures: Record<string, string | null>; events: EvidenceEvent[];
+      };
+      setTyped(evidence.typed_data);
+      const message = evidence.typed_data.message as Record<string, string>;
+      const found = [
+        checkId(evidence.typed_data, tradeId),
+        ...checkSignatures(evidence.typed_data, evidence.signatures, { seller: message.seller, buyer: message.buyer }),
+        await checkOnNode(session.ledger.rpc_url, row, session.ledger.contracts[row.contract] ?? "", tradeId),
+      ];
+      setChecks(found);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const allOk = checks?.every((check) => check.ok);
+  return (
+    <div className="evidence-row">
+      <p>{row.event} · {t("block")} {row.block_number} · {t("tx")} <Address value={row.tx_hash} />{" "}
+        {typeof row.args.amount === "number" && <Money minor={row.args.amount} currency={(row.args.currency as number) ?? 156} />}{" "}
+        {tradeId && <button onClick={() => void verify()} disabled={busy} data-testid="verify">{busy ? t("verifying") : t("verify")}</button>}
+      </p>
+      <ErrorLine error={error} />
+      {checks && (
+        <ul className={allOk ? "checks ok" : "checks bad"} data-testid={allOk ? "verified" : "not-verified"}>
+          {checks.map((check) => (
+            <li key={check.name}>{check.ok ? "✔" : "✘"} {check.name === "node" ? t(check.ok ? "txOk" : "txBad") : check.name === "id" ? `${t("tradeId")} = EIP-712` : t(check.ok ? "sigOk" : "sigBad")} <code>{check.detail.slice(0, 18)}</code></li>
+          ))}
+        </ul>
+      )}
+      {typed && <details><summary>{t("typedData")}</summary><pre>{JSON.stringify(typed.message, null, 1)}</pre></details>}
+    </div>
+  );
+}
+
+function DecisionForm({ firm }: { firm: string }) {
+  const { t } = useTranslation();
+  const [amount, setAmount] = useState("300000");
+  const [tenor, setTenor] = useState("60");
+  const [decision, setDecision] = useState<Decision | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  async function ask(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    try {
+      const minor = parseMajor(amount);
+      if (minor === null) throw new Error("amount");
+      setDecision(unwrap(await requestDecisionCreditDecisionsPost({ body: { firm, amount: Number(minor), tenor_days: Number(tenor) } })));
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+  return (
+    <Card title={t("decisionForm")} testId="decision-form">
+      <form className="form" onSubmit={ask}>
+        <label>{t("amountYuan")}<input name="decision_amount" value={amount} onChange={(e) => setAmount(e.target.value)} /></label>
+        <label>{t("tenorDays")}<input name="tenor" value={tenor} onChange={(e) => setTenor(e.target.value)} /></label>
+        <button type="submit">{t("ask")}</button>
+      </form>
+      <ErrorLine error={error} />
+      {decision && (
+        <dl className="decision" data-testid="decision">
+          <dt>{t("outcome")}</dt><dd><Status value={decision.outcome} /></dd>
+          <dt>{t("score")}</dt><dd>{decision.score ?? "—"}</dd>
+          <dt>{t("grade")}</dt><dd>{decision.grade ?? "—"}</dd>
+          <dt>{t("pd")}</dt><dd>{decision.pd == null ? "—" : `${(decision.pd * 100).toFixed(2)}%`}</dd>
+          <dt>{t("limit")}</dt><dd><Money minor={(decision.limit as { amount: number }).amount} /></dd>
+          <dt>{t("price")}</dt><dd>{(decision.rate_bps / 100).toFixed(2)}%</dd>
+          <dt>{t("decisionReasons")}</dt>
+          <dd><ul>{(decision.decision_reasons as { code: string; message: string }[]).map((r) => <li key={r.code}>{t(`reasons.${r.code}`, { defaultValue: r.message })}</li>)}</ul></dd>
+          <dt>{t("scoreReasons")}</dt>
+          <dd><ul>{(decision.reasons as { feature: string; points_lost: number }[]).map((r) => <li key={r.feature}>{r.feature} (−{r.points_lost.toFixed(1)} {t("pointsLost")})</li>)}</ul></dd>
+          <dt>{t("verification")}</dt><dd>{decision.verification?.status ? <Status value={decision.verification.status} /> : "—"}</dd>
+        </dl>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,282 @@
+"""The console in a real browser (Debian's headless chromium, driven by Playwright) against a real
+``scf demo --serve``: the API, relayer and indexer on the demo's anvil, signed in with the printed
+keystores. Each role's main flow, in zh-CN and in English, with no error in the browser's console.
+
+Skipped, with the reason, when chromium, Playwright or the console build is missing
+(``make test`` builds the console and installs chromium when run as root).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from eth_account import Account
+
+from backend.chain.anvil import free_port
+from backend.console import CONSOLE_DIST
+from backend.sdk.client import ApiError, LedgerClient
+from backend.sdk.signer import Signer
+from backend.settings import SOURCE_ROOT
+
+pytestmark = pytest.mark.chain
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# TOOLCHAIN.md: without the networking flags chromium floods the closed network.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = SOURCE_ROOT / "docs" / "screenshots"
+START_SECONDS = 900  # the demo trains a quick model first when models/ has none
+WAIT_MS = 90_000
+WORDS = {
+    "zh-CN": {
+        "sme": "供应商工作台",
+        "core": "核心企业工作台",
+        "bank": "银行工作台",
+        "operator": "运营方工作台",
+    },
+    "en": {
+        "sme": "Supplier workspace",
+        "core": "Core enterprise workspace",
+        "bank": "Bank workspace",
+        "operator": "Operator workspace",
+    },
+}
+
+
+def _skip_reason() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return "no chromium (make test installs Debian's chromium when run as root)"
+    if not (CONSOLE_DIST / "index.html").is_file():
+        return "the console is not built (make console-build)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[dev]')"
+    return None
+
+
+if (reason := _skip_reason()) is not None:
+    pytest.skip(reason, allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+
+class Demo:
+    """The running ``scf demo --serve``: its URL and the printed logins."""
+
+    def __init__(self, url: str, logins: dict[str, dict[str, str]]) -> None:
+        self.url = url
+        self.logins = logins
+        self.next_consent_nonce = 1  # the demo's third act used the tier-1 supplier's nonce 0
+
+    def client(self, role: str) -> LedgerClient:
+        login = self.logins[role]
+        key = Account.decrypt(json.loads(Path(login["keystore"]).read_text()), login["password"])
+        client = LedgerClient(self.url, Signer.from_key(key))
+        client.sign_in()
+        return client
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    data = tmp_path_factory.mktemp("console-demo")
+    port = free_port()
+    # The demo scores with the checkout's models/ (it trains a quick model there if none).
+    env = {**os.environ, "SCF_DATA_DIR": str(data)}
+    log = (data / "demo.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "scf"), "demo", "--serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=SOURCE_ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    manifest = data / "demo" / "keystores" / "firms.json"
+    try:
+        _wait_ready(process, url, manifest, data / "demo.log")
+        logins = {login["role"]: login for login in json.loads(manifest.read_text())}
+        yield Demo(url, logins)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, manifest: Path, log: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"scf demo --serve exited {process.returncode}:\n{log.read_text()[-3000:]}")
+        if manifest.exists():
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+        time.sleep(1)
+    pytest.fail(f"scf demo --serve did not start:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Tab:
+    """A fresh browser context in one language that records every console error."""
+
+    def __init__(self, browser: Browser, demo: Demo, language: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.context.add_init_script(f"localStorage.setItem('scf.lang', '{language}')")
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        self.demo = demo
+        self.language = language
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def sign_in(self, role: str) -> Page:
+        login = self.demo.logins[role]
+        page = self.page
+        page.goto(self.demo.url + "/")
+        page.set_input_files("input[name=keystore]", login["keystore"])
+        page.fill("input[name=password]", login["password"])
+        page.click("[data-testid=signin] button[type=submit]")
+        page.wait_for_selector(f"[data-testid=page-{role}]", timeout=WAIT_MS)
+        assert page.get_by_role("heading", name=WORDS[self.language][role]).is_visible()
+        return page
+
+    def screenshot(self, role: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{role}-{self.language}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+        assert self.errors == [], f"console errors ({self.language}): {self.errors}"
+
+
+@pytest.fixture
+def tabs(browser: Browser, demo: Demo) -> Iterator[list[Tab]]:
+    opened: list[Tab] = []
+    yield opened
+    for tab in opened:
+        tab.close()
+
+
+def _open(tabs: list[Tab], browser: Browser, demo: Demo, language: str) -> Tab:
+    tab = Tab(browser, demo, language)
+    tabs.append(tab)
+    return tab
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_each_role_does_its_work_in_the_browser(
+    browser: Browser, demo: Demo, tabs: list[Tab], language: str, tmp_path: Path
+) -> None:
+    sme, core, bank = (demo.logins[r]["address"] for r in ("sme", "core", "bank"))
+
+    # The supplier records an invoice: SHA-256 of the document in the page, typed data signed.
+    tab = _open(tabs, browser, demo, language)
+    page = tab.sign_in("sme")
+    document = tmp_path / "invoice.pdf"
+    document.write_bytes(os.urandom(2048))
+    form = page.locator("[data-testid=record-invoice]")
+    form.locator("[name=buyer]").fill(core)
+    form.locator("[name=amount]").fill("12,345.67")
+    form.locator("[name=uscc]").fill("91330000MA2XXXXX1K")
+    form.locator("[name=invoice_number]").fill(f"{language}-{time.time_ns()}")
+    form.locator("[name=document]").set_input_files(str(document))
+    form.locator("button[type=submit]").click()
+    trade_id = page.locator("[data-testid=trade-id]").inner_text(timeout=WAIT_MS)
+    assert trade_id.startswith("0x") and len(trade_id) == 66
+    recorded = demo.client("sme").trade(trade_id)
+    assert recorded["trade"]["amount"] == 1_234_567 and recorded["ledger_status"] == "proposed"
+
+    # ... and gives the bank its consent for the credit profile and decisions.
+    consent = page.locator("[data-testid=consents]")
+    consent.locator("[name=bank]").fill(bank)
+    consent.locator("[name=nonce]").fill(str(demo.next_consent_nonce))
+    consent.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=consent-accepted]", timeout=WAIT_MS)
+    demo.next_consent_nonce += 1
+    page.locator("[data-testid=sales-chart] canvas").wait_for(timeout=WAIT_MS)
+    tab.screenshot("sme")
+
+    # The core enterprise confirms it (signing the same typed data in its own page).
+    tab = _open(tabs, browser, demo, language)
+    page = tab.sign_in("core")
+    inbox = page.locator("[data-testid=inbox]")
+    inbox.locator("[name=trade_id]").fill(trade_id)
+    inbox.locator("button[type=submit]").click()
+    page.locator("[data-testid=confirm]").click()
+    page.wait_for_selector("[data-testid=trade-answered]", timeout=WAIT_MS)
+    tab.screenshot("core")
+    _until(lambda: demo.client("sme").trade(trade_id)["ledger_status"] == "verified")
+
+    # The bank reads the profile once the consent is on the indexed chain, verifies a figure's
+    # evidence in the page (signatures recovered, the transaction read from the node) and asks
+    # for a decision.
+    bank_client = demo.client("bank")
+    _until(lambda: _readable(bank_client, sme))
+    tab = _open(tabs, browser, demo, language)
+    page = tab.sign_in("bank")
+    page.locator("[name=firm]").fill(sme)
+    page.locator("[data-testid=consenting-firms] button[type=submit]").click()
+    page.locator("[data-testid=evidence-sales_365d]").click(timeout=WAIT_MS)
+    page.locator("[data-testid=verify]").first.click(timeout=WAIT_MS)
+    page.wait_for_selector("[data-testid=verified]", timeout=WAIT_MS)
+    assert page.locator("[data-testid=not-verified]").count() == 0
+    form = page.locator("[data-testid=decision-form]")
+    form.locator("[name=decision_amount]").fill("100000")
+    form.locator("button[type=submit]").click()
+    decision = page.locator("[data-testid=decision]")
+    decision.wait_for(timeout=WAIT_MS)
+    outcomes = {"zh-CN": ("批准", "转人工审核", "拒绝"), "en": ("Approve", "Refer", "Decline")}
+    assert any(word in decision.inner_text() for word in outcomes[language])
+    tab.screenshot("bank")
+
+
+def _readable(client: LedgerClient, firm: str) -> bool:
+    try:
+        client.credit_profile(firm)
+        return True
+    except ApiError as error:
+        if error.code == "no_consent":
+            return False
+        raise
+
+
+def _until(condition: Any, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("the ledger did not get there in time")
+        time.sleep(0.5)
