@@ -209,7 +209,7 @@ def test_each_role_does_its_work_in_the_browser(
     document = tmp_path / "invoice.pdf"
     document.write_bytes(os.urandom(2048))
     form = page.locator("[data-testid=record-invoice]")
-    form.locator("[name=buyer]").fill(core)
+    _pick_buyer(form.locator("select[name=buyer]"), core)
     form.locator("[name=amount]").fill("12,345.67")
     form.locator("[name=uscc]").fill("91330000MA2XXXXX1K")
     form.locator("[name=invoice_number]").fill(f"{language}-{time.time_ns()}")
@@ -272,6 +272,13 @@ def _readable(client: LedgerClient, firm: str) -> bool:
         if error.code == "no_consent":
             return False
         raise
+
+
+def _pick_buyer(picker: Any, address: str) -> None:
+    """The buyer from the directory's list of core enterprises (the option of that address)."""
+    picker.wait_for(timeout=WAIT_MS)
+    values = picker.locator("option").evaluate_all("options => options.map(o => o.value)")
+    picker.select_option(value=next(v for v in values if v.lower() == address.lower()))
 
 
 def _until(condition: Any, seconds: float = 90) -> None:

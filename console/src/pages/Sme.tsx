@@ -83,7 +83,7 @@ function RecordInvoice({ session }: { session: Session }) {
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
-    list<Firm>("/firms", { role: "CORE", status: "active", limit: 100 }).then((page) => setBuyers(page?.data ?? null)).catch(() => setBuyers(null));
+    list<Firm>("/firms", { role: "core", status: "active", limit: 100 }).then((page) => setBuyers(page?.data ?? null)).catch(() => setBuyers(null));
   }, []);
 
   async function submit(event: FormEvent) {
@@ -162,8 +162,10 @@ function MyInvoices({ session }: { session: Session }) {
   const [error, setError] = useState<unknown>(null);
   async function load() {
     try {
-      const page = await list<TradePublic>("/trades", { party: session.address, side: "seller", kind: "invoice", limit: 20 });
-      if (page) return setTrades(page.data);
+      // A listed trade is flat (its typed-data fields beside the ledger's status): shaped here
+      // as a single trade's answer, which nests them under `trade`.
+      const page = await list<Record<string, unknown>>("/trades", { party: session.address, side: "seller", kind: "invoice", limit: 20 });
+      if (page) return setTrades(page.data.map((row) => ({ ...row, trade: row, ledger_status: row.status }) as unknown as TradePublic));
       const ids = recent(session.address);
       setTrades(await Promise.all(ids.map(async (id) => unwrap(await readTradeTradesTradeIdGet({ path: { trade_id: id } })))));
     } catch (caught) {
@@ -263,7 +265,7 @@ export function Decisions({ title = "decisionsAboutMe" }: { title?: string }) {
   const [rows, setRows] = useState<DecisionSummary[]>([]);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    listDecisionsCreditDecisionsGet({ query: { limit: 20 } }).then((a) => setRows(unwrap(a).decisions)).catch(setError);
+    listDecisionsCreditDecisionsGet({ query: { limit: 20 } }).then((a) => setRows(unwrap(a).data)).catch(setError);
   }, []);
   return (
     <Card title={t(title)} testId="decisions">
