@@ -177,28 +177,10 @@ def hex_bytes(value: str) -> bytes:
 
 
 class ErrorDetail(BaseModel):
+    """A refusal's code and sentence, as a submission's status carries it."""
+
     code: str = Field(description="machine-readable, stable")
     message: str = Field(description="one sentence for people")
-
-
-class ErrorResponse(BaseModel):
-    error: ErrorDetail
-
-
-# Every route may answer these; declared so that the OpenAPI schema tells clients the truth.
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": description}
-    for status, description in {
-        400: "bad request",
-        401: "not signed in",
-        403: "not allowed",
-        404: "not found",
-        409: "conflict with the ledger's state",
-        413: "body too large",
-        422: "invalid input",
-        429: "rate limited",
-    }.items()
-}
 
 
 class Hex32Convertor(Convertor[str]):
