@@ -482,15 +482,19 @@ contract ReceivableLedger is IReceivableLedger, EIP712, Nonces, AccessControl {
         }
     }
 
-    function _checkActive(address firm) private view {
-        (IFirmRegistry.FirmStatus status,) = registry.standing(firm);
+    /// @dev The one registry lookup of a firm's standing: its roles, once it is known to be active.
+    function _activeRoles(address firm) private view returns (uint8 roles) {
+        IFirmRegistry.FirmStatus status;
+        (status, roles) = registry.standing(firm);
         if (status != IFirmRegistry.FirmStatus.Active) revert ReceivableLedgerInactiveFirm(firm);
     }
 
+    function _checkActive(address firm) private view {
+        _activeRoles(firm);
+    }
+
     function _checkFirm(address firm, uint8 anyOfRoles) private view {
-        (IFirmRegistry.FirmStatus status, uint8 roles) = registry.standing(firm);
-        if (status != IFirmRegistry.FirmStatus.Active) revert ReceivableLedgerInactiveFirm(firm);
-        if (roles & anyOfRoles == 0) revert ReceivableLedgerUnauthorizedRole(firm, anyOfRoles);
+        if (_activeRoles(firm) & anyOfRoles == 0) revert ReceivableLedgerUnauthorizedRole(firm, anyOfRoles);
     }
 
     /// @dev The holder's signature; a refused one made by another registered firm is reported as
