@@ -28,6 +28,7 @@ from backend.attestations import telemetry
 from backend.attestations.oracle import Oracle, OracleConfig
 from backend.attestations.typed_data import Device, DeviceKind, device_id
 from backend.chain.contracts import Ledger, Role
+from backend.credit.cache import refresh_records
 from backend.db import make_engine
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
@@ -72,7 +73,15 @@ def run_attestations(console: Console, ledger: Ledger, rpc_url: str, firms: list
         try:
             services = Services(settings.model_copy(update={"database_url": url}), engine, ledger)
             relayer = Relayer(engine, ledger, JsonRpc(rpc_url))
-            indexer = Indexer(engine, JsonRpc(rpc_url), ledger.deployment, ledger.artifacts)
+            # Each batch refreshes the records of the firms it touched (as the serving indexer
+            # does per cycle): a read serves the stored record, never recomputes it.
+            indexer = Indexer(
+                engine,
+                JsonRpc(rpc_url),
+                ledger.deployment,
+                ledger.artifacts,
+                on_batch=refresh_records,
+            )
             indexer.sync()
             with serving(create_app(services)) as base_url:
                 bank = _client(base_url, bank_firm)
