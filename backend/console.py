@@ -10,6 +10,7 @@ shadows the API. Without a build, ``/`` says how to make one and the API runs as
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
@@ -47,11 +48,20 @@ def console_csp(rpc_url: str) -> str:
 
 def api_first_segments(app: FastAPI) -> frozenset[str]:
     """The first path segment of every route the app has (``trades``, ``docs``, ``healthz``...)."""
-    segments = set()
-    for route in app.router.routes:
-        path = getattr(route, "path", "")
-        segments.add(path.strip("/").split("/", 1)[0])
+    segments = {path.strip("/").split("/", 1)[0] for path in _route_paths(app.router.routes)}
     return frozenset(segments - {""})
+
+
+def _route_paths(routes: Any) -> list[str]:
+    """Every route's path, those of included routers too: FastAPI keeps an included router as
+    one entry (its ``original_router``, whose routes carry the router's prefix)."""
+    paths = []
+    for route in routes:
+        if (included := getattr(route, "original_router", None)) is not None:
+            paths += _route_paths(included.routes)
+        else:
+            paths.append(getattr(route, "path", ""))
+    return paths
 
 
 def install_console(app: FastAPI, rpc_url: str, dist: Path | None = None) -> None:
