@@ -38,8 +38,14 @@ def test_demo_records_trades_and_refuses_the_duplicate_invoice(demo_models):
     # The third act: two decisions over HTTP, anchored and verified on read.
     for name in ("Tier-1 Battery Systems", "Tier-3 Fasteners"):
         assert f"Credit decision on {name}" in text
-    assert len(re.findall(r"outcome\s+│ (APPROVE|DECLINE|REFER)", text)) == 2
+    # (a decision's own table: one value on the outcome row; the fourth act's before/after has two)
+    outcomes = re.findall(r"^│ outcome +│ (APPROVE|DECLINE|REFER) +│$", text, re.MULTILINE)
+    assert len(outcomes) == 2
     assert text.count("verified: the snapshot re-scores to this decision") == 2
     assert text.count("anchored         │ recorded in tx 0x") == 2
     assert "Insufficient history" in text  # the tier-3 supplier's thin file
     assert "(unrated: thin file)" in text  # the new core enterprise, advanced as CCC
+    # The fourth act, unless no broker answered: the attested figures and what they changed.
+    if "act skipped" not in text:
+        assert "What the attested facts changed" in text
+        assert re.search(r"│ sales covered +│ 0% +│ 100% +│", text)
