@@ -7,7 +7,19 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from backend.attestations.typed_data import DeviceKind
-from backend.schemas import MAX_SCHEMA_INT, Address, Hex32, HexBytes, UnixTime
+from backend.schemas import (
+    EXAMPLE_BUYER,
+    EXAMPLE_ID,
+    EXAMPLE_SELLER,
+    EXAMPLE_SIGNATURE,
+    EXAMPLE_TIME,
+    MAX_SCHEMA_INT,
+    Address,
+    Hex32,
+    HexBytes,
+    UnixTime,
+    examples,
+)
 
 DeviceKindName = Literal[
     "production-line", "machine-tool", "furnace", "energy-meter", "vehicle", "warehouse-scanner"
@@ -24,17 +36,41 @@ class DeviceIn(BaseModel):
 
 
 class DeviceCreate(BaseModel):
+    model_config = examples(
+        {
+            "device": {
+                "device_id": EXAMPLE_ID,
+                "firm": EXAMPLE_SELLER,
+                "kind": "production-line",
+                "rated_capacity": 120,
+            },
+            "oracle": EXAMPLE_BUYER,
+            "signature": EXAMPLE_SIGNATURE,
+        }
+    )
+
     device: DeviceIn
     oracle: Address = Field(description="the registering oracle (a firm with the ORACLE role)")
     signature: HexBytes = Field(description="the oracle's EIP-712 signature of the Device")
 
 
 class DeviceDispute(BaseModel):
+    model_config = examples({"reason": EXAMPLE_ID, "signature": EXAMPLE_SIGNATURE})
+
     reason: Hex32 = Field(description="why, as a hash (of a written statement, say)")
     signature: HexBytes = Field(description="the firm's EIP-712 signature of DisputeDevice")
 
 
 class CarrierCreate(BaseModel):
+    model_config = examples(
+        {
+            "trade_id": EXAMPLE_ID,
+            "oracle": EXAMPLE_BUYER,
+            "party": EXAMPLE_SELLER,
+            "signature": EXAMPLE_SIGNATURE,
+        }
+    )
+
     trade_id: Hex32
     oracle: Address = Field(description="the logistics oracle that will attest the delivery")
     party: Address = Field(description="the seller or the buyer of the trade, who appoints it")
@@ -72,6 +108,27 @@ class SignedDeliveryIn(BaseModel):
 
 
 class AttestationsCreate(BaseModel):
+    model_config = examples(
+        {
+            "oracle": EXAMPLE_BUYER,
+            "items": [
+                {
+                    "type": "production",
+                    "attestation": {
+                        "device_id": EXAMPLE_ID,
+                        "period_start": EXAMPLE_TIME - 86_400,
+                        "period_end": EXAMPLE_TIME,
+                        "units": 2_400,
+                        "running_seconds": 72_000,
+                        "energy_wh": 1_500_000,
+                        "data_hash": EXAMPLE_ID,
+                    },
+                    "signature": EXAMPLE_SIGNATURE,
+                }
+            ],
+        }
+    )
+
     oracle: Address
     items: list[SignedProductionIn | SignedDeliveryIn] = Field(min_length=1, max_length=100)
 
