@@ -49,3 +49,11 @@ class FirmStatusUnchanged(LedgerError):
 
     code = "status_unchanged"
     status = 409
+
+
+class RegistryRefused(LedgerError):
+    """The firm registry refused the registration (the zero address, a firm it has already,
+    which the directory does not know): its custom error is named in the message."""
+
+    code = "registry_refused"
+    status = 422

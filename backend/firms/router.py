@@ -18,6 +18,7 @@ from backend.firms.errors import (
     FirmStatusInFlight,
     FirmStatusUnchanged,
     InvalidCreditCodeError,
+    RegistryRefused,
 )
 from backend.paging import Page, PagingDep
 from backend.schemas import Address
@@ -35,6 +36,7 @@ router = APIRouter(prefix="/firms", tags=["firms"], responses=responses(*SIGNED_
         InvalidCreditCodeError,
         FirmAlreadyRegistered,
         DuplicateCreditCode,
+        RegistryRefused,
         ChainUnavailable,
     ),
 )

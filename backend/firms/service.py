@@ -16,6 +16,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from backend.auth.service import Principal
+from backend.chain.reverts import ContractRevert
 from backend.enums import FirmStatus, OutboxKind, OutboxStatus, Role
 from backend.firms import schemas
 from backend.firms.credit_code import InvalidCreditCode, credit_code_hash, normalise
@@ -26,6 +27,7 @@ from backend.firms.errors import (
     FirmStatusInFlight,
     FirmStatusUnchanged,
     InvalidCreditCodeError,
+    RegistryRefused,
 )
 from backend.firms.models import Firm, FirmDirectoryEntry
 from backend.paging import Page, Paging, fetch_page
@@ -56,7 +58,10 @@ def register(session: Session, services: Services, body: schemas.FirmCreate) -> 
     roles = Role(0)
     for name in body.roles:
         roles |= Role[name.upper()]
-    services.ledger.registry.register(body.address, roles, credit_code_hash(code))
+    try:
+        services.ledger.registry.register(body.address, roles, credit_code_hash(code))
+    except ContractRevert as refusal:  # one documented refusal, whichever custom error it was
+        raise RegistryRefused(f"{refusal.error_name}: {refusal.message}") from None
     entry = FirmDirectoryEntry(
         address=body.address,
         uscc=code,
