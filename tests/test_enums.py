@@ -3,7 +3,6 @@ sources and in the compiled ABIs (``artifacts/contracts.json``), so the two cann
 
 from __future__ import annotations
 
-import json
 import re
 from enum import Enum
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from backend import enums
+from backend.chain.compiler import load_artifacts
 from backend.enums import (
     ConsentScope,
     DeviceKind,
@@ -24,7 +24,6 @@ from backend.enums import (
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "contracts").rglob("*.sol"))
-ARTIFACTS = ROOT / "build" / "contracts.json"
 #: Solidity ``enum`` -> the Python enum that mirrors it.
 SOLIDITY_ENUMS: dict[str, type[Enum]] = {
     "IFirmRegistry.FirmStatus": FirmStatus,
@@ -79,8 +78,8 @@ def abi_enum_types() -> set[str]:
         for child in parameter.get("components", []):
             walk(child)
 
-    for artifact in json.loads(ARTIFACTS.read_text())["contracts"].values():
-        for item in artifact["abi"]:
+    for artifact in load_artifacts().values():
+        for item in artifact.abi:
             for parameter in item.get("inputs", []) + item.get("outputs", []):
                 walk(parameter)
     return found
@@ -101,7 +100,7 @@ def test_every_solidity_enum_has_its_python_mirror() -> None:
 
 def test_every_enum_the_abis_name_is_mirrored() -> None:
     assert abi_enum_types() <= set(SOLIDITY_ENUMS)
-    assert abi_enum_types(), "the ABIs name no enum: is artifacts/contracts.json stale?"
+    assert abi_enum_types(), "the ABIs name no enum: are the compiled artifacts stale?"
 
 
 @pytest.mark.parametrize(("contract", "prefix"), sorted(SOLIDITY_FLAGS))

@@ -236,7 +236,7 @@ def test_show_prints_every_figure_with_its_evidence_count(cli_database, scripted
     result = CliRunner().invoke(credit_app, ["show", history.address("S"), "--as-of", as_of])
     assert result.exit_code == 0, result.output
     assert "sales_365d" in result.output and "young_counterparties" in result.output
-    assert "amount=8,800,000, count=6" in result.output
+    assert "amount=¥88,000.00, count=6" in result.output
 
 
 def test_show_refuses_a_bad_address_and_a_bad_date(cli_database):
