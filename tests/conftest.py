@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,11 +72,12 @@ def postgres_unavailable() -> str | None:
 
 
 @contextmanager
-def _fresh_postgres_database() -> Iterator[str]:
+def _fresh_postgres_database(template: str | None = None) -> Iterator[str]:
     name = f"scf_test_{uuid.uuid4().hex[:12]}"
     admin = POSTGRES_ADMIN_URL.replace("+psycopg", "")
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"{copy}')
     try:
         yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
@@ -82,18 +85,41 @@ def _fresh_postgres_database() -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# Running the migrations takes a second or more; a test's database is a copy of one migrated
+# once per session (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL). The
+# migrations themselves are still run by every session, and by the tests that test them.
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "scf.db"
+    upgrade(f"sqlite:///{path}")
+    with sqlite3.connect(path) as connection:  # fold the WAL into the file, which is copied
+        connection.execute("PRAGMA journal_mode=DELETE")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_unavailable) -> Iterator[str | None]:
+    if postgres_unavailable:
+        yield None
+        return
+    with _fresh_postgres_database() as url:
+        upgrade(url)
+        yield url.rsplit("/", 1)[-1]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path, postgres_unavailable) -> Iterator[str]:
     """A new, migrated, empty database: SQLite in a temp dir, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'scf.db'}"
-        upgrade(url)
-        yield url
+        path = tmp_path / "scf.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     if postgres_unavailable:
         pytest.skip(postgres_unavailable)
-    with _fresh_postgres_database() as url:
-        upgrade(url)
+    with _fresh_postgres_database(request.getfixturevalue("postgres_template")) as url:
         yield url
 
 

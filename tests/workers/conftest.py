@@ -13,7 +13,6 @@ from web3 import Web3
 from backend.chain.anvil import Anvil
 from backend.chain.contracts import Ledger
 from backend.db import make_engine
-from backend.migrations import upgrade
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.api.conftest import client, services  # noqa: F401  (the API's fixtures)
 from tests.conftest import _fresh_postgres_database
@@ -40,11 +39,10 @@ def proxy(private_anvil) -> Iterator[TcpProxy]:
 
 
 @pytest.fixture
-def postgres_url(postgres_unavailable) -> Iterator[str]:
+def postgres_url(postgres_unavailable, postgres_template) -> Iterator[str]:
     if postgres_unavailable:
         pytest.skip(postgres_unavailable)
-    with _fresh_postgres_database() as url:
-        upgrade(url)
+    with _fresh_postgres_database(postgres_template) as url:
         yield url
 
 
