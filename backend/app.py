@@ -261,6 +261,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404 and (page := console_fallback(request)) is not None:
             return page
+        if error.status_code == 400:
+            # The framework's own 400s are bodies it could not parse (bytes that are not UTF-8
+            # JSON, broken multipart): what the schema calls an invalid request.
+            return JSONResponse(
+                error_body(InvalidRequest.code, str(error.detail)),
+                status_code=InvalidRequest.status,
+            )
         code = HTTP_CODES.get(error.status_code, "http_error")
         headers = dict(getattr(error, "headers", None) or {})
         if error.status_code == 405:

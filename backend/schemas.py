@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any
 
@@ -155,6 +156,21 @@ UnixTime = Annotated[
 Nonce = Annotated[int, Field(ge=0, le=MAX_SCHEMA_INT), BeforeValidator(_json_integer)]
 #: An ISO 4217 numeric currency code.
 Currency = Annotated[int, Field(ge=1, le=999, examples=[156]), BeforeValidator(_json_integer)]
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day(value: object) -> object:
+    """A day as ``YYYY-MM-DD``, what the schema's ``format: date`` says; never the Unix time or
+    the ISO datetime that pydantic's lax mode would also take for a date."""
+    if isinstance(value, str) and not _ISO_DAY.match(value):
+        raise ValueError("must be a day as YYYY-MM-DD")
+    return value
+
+
+#: A calendar day in a query (``?due_to=2026-12-31``).
+IsoDay = Annotated[dt.date, BeforeValidator(_iso_day)]
 
 
 # Example values of the published request examples: well-formed (the schema takes them); what they

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -22,7 +21,7 @@ from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
 from backend.receivables import errors, listing, schemas, service
 from backend.relayer.outbox import DuplicateSubmission
-from backend.schemas import Address, Hex32
+from backend.schemas import Address, Hex32, IsoDay
 from backend.trades.schemas import SubmissionAccepted
 
 #: What every move of a receivable by its holder may be refused for.
@@ -49,8 +48,8 @@ def list_receivables(
     holder: Annotated[Address | None, Query()] = None,
     obligor: Annotated[Address | None, Query()] = None,
     state: Annotated[schemas.StateName | None, Query()] = None,
-    due_from: Annotated[dt.date | None, Query(description="due on or after this day (UTC)")] = None,
-    due_to: Annotated[dt.date | None, Query(description="due on or before this day (UTC)")] = None,
+    due_from: Annotated[IsoDay | None, Query(description="due on or after this day (UTC)")] = None,
+    due_to: Annotated[IsoDay | None, Query(description="due on or before this day (UTC)")] = None,
 ) -> Page[schemas.ReceivablePublic]:
     """Receivables, newest first: those a firm holds, owes or was created for; a bank's also
     those it financed or held by firms with an active consent to it; all (operator)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -19,7 +18,7 @@ from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
 from backend.relayer.outbox import DuplicateSubmission
-from backend.schemas import Address, Hex32
+from backend.schemas import Address, Hex32, IsoDay
 from backend.trades import errors, listing, schemas, service
 
 #: What every signed submission may be refused for, whatever it submits.
@@ -54,10 +53,10 @@ def list_trades(
     kind: Annotated[schemas.TradeKindName | None, Query()] = None,
     status: Annotated[schemas.LedgerStatusName | None, Query(description="ledger status")] = None,
     issued_from: Annotated[
-        dt.date | None, Query(alias="from", description="issued on or after this day (UTC)")
+        IsoDay | None, Query(alias="from", description="issued on or after this day (UTC)")
     ] = None,
     issued_to: Annotated[
-        dt.date | None, Query(alias="to", description="issued on or before this day (UTC)")
+        IsoDay | None, Query(alias="to", description="issued on or before this day (UTC)")
     ] = None,
 ) -> Page[schemas.TradeListed]:
     """Recorded trades, newest first: a firm's own; a bank's also those of firms with an active

@@ -157,6 +157,28 @@ def test_malformed_json_and_oversized_bodies(client, seller_headers, services):
     )
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"\xff\xfe{", b"y\xf0p", b'{"trade": "\xe9"}', b"\x00{\x00}", b'{"a":\x00"b"}'],
+    ids=["bom-like", "invalid-utf8", "latin-1", "utf-16-guess", "nul"],
+)
+@pytest.mark.parametrize("content_type", [None, "application/json", "application/merge+json"])
+def test_a_body_that_is_not_utf8_text_is_an_invalid_request(
+    client, seller_headers, body, content_type
+):
+    headers = dict(seller_headers)
+    if content_type:
+        headers["Content-Type"] = content_type
+    _refused(client.post("/trades", content=body, headers=headers), 422, "invalid_request")
+
+
+def test_a_broken_multipart_upload_is_an_invalid_request(client, seller_headers):
+    boundary = "7c5156fb04a2177cf9e322ad31ebde44"
+    headers = {**seller_headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    body = f"--{boundary}\r\nNone--{boundary}--\r\n".encode()
+    _refused(client.post("/documents", content=body, headers=headers), 422, "invalid_request")
+
+
 def test_a_batch_over_the_limit_is_refused(ledger, client, parties, seller_headers):
     item = _with_fields(ledger, parties)
     _refused(
