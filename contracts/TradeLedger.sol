@@ -136,6 +136,9 @@ contract TradeLedger is ITradeLedger, EIP712 {
         if (_paymentRecorded[paymentId]) revert TradeLedgerDuplicatePayment(paymentId);
         uint256 paid = uint256(_paid[tradeId]) + payment.amount;
         if (paid > trade.amount) revert TradeLedgerOverpayment(tradeId, paid, trade.amount);
+        // The payee's standing, as for every signed call; the buyer's is not checked: a suspended
+        // buyer's debt can still be paid.
+        _checkTrader(trade.seller);
         if (!SignatureVerifier.isValidCalldata(trade.seller, paymentId, payeeSignature)) {
             revert TradeLedgerInvalidSignature(trade.seller);
         }
@@ -300,6 +303,12 @@ contract TradeLedger is ITradeLedger, EIP712 {
         return "";
     }
 
+    /// @dev Reverts with {_traderFailure}'s error unless `firm` is an active trader.
+    function _checkTrader(address firm) private view {
+        bytes memory failure = _traderFailure(firm);
+        if (failure.length != 0) LowLevelCall.bubbleRevert(failure);
+    }
+
     /// @dev Checks a buyer's answer (confirm or reject) to a proposal; returns the buyer.
     function _checkBuyerAnswer(bytes32 tradeId, bytes32 digest, bytes calldata signature)
         private
@@ -311,8 +320,7 @@ contract TradeLedger is ITradeLedger, EIP712 {
         uint64 expiresAt = proposal.proposedAt + PROPOSAL_TTL;
         if (block.timestamp > expiresAt) revert TradeLedgerProposalExpired(tradeId, expiresAt);
         buyer = proposal.buyer;
-        bytes memory failure = _traderFailure(buyer);
-        if (failure.length != 0) LowLevelCall.bubbleRevert(failure);
+        _checkTrader(buyer);
         if (!SignatureVerifier.isValidCalldata(buyer, digest, signature)) {
             revert TradeLedgerInvalidSignature(buyer);
         }

@@ -422,6 +422,8 @@ def submit_payment(
     trade = _payable_invoice(session, checks, body)
     payment = Payment(hex_bytes(body.trade_id), body.amount, body.paid_at, hex_bytes(body.pay_ref))
     payment_id = "0x" + payment.payment_id(checks.domain).hex()
+    # the payee's standing, as the ledger checks it; a suspended buyer's debt can still be paid
+    checks.require_trader(trade.seller)
     checks.require_signature(trade.seller, hex_bytes(payment_id), body.payee_signature, "payee")
     payload = {"payment_id": payment_id, "trade": trade.payload(), **body.model_dump(mode="json")}
     (row_id,) = enqueue(

@@ -175,7 +175,8 @@ interface ITradeLedger {
 
     /// @notice Records a payment against a verified invoice, signed by the payee (the seller).
     /// Requirements: no receivable was issued from the invoice (once one is, the invoice is paid
-    /// by settling the receivable, which its holder, maybe a bank, signs).
+    /// by settling the receivable, which its holder, maybe a bank, signs); the payee is an active
+    /// trader (the buyer's standing is not checked: a suspended buyer's debt can still be paid).
     /// Emits a {PaymentRecorded} event.
     function recordPayment(Trade calldata trade, Payment calldata payment, bytes calldata payeeSignature)
         external

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -11,6 +12,7 @@ from sqlmodel import Session, select
 from backend.enums import Role
 from backend.relayer.models import OutboxItem
 from backend.schemas import MAX_AMOUNT
+from backend.sdk.typed_data import Payment
 from tests.api.conftest import sign_in
 from tests.api.test_trades_flow import signed_body
 from tests.factories import DAY, create_firm, make_trade
@@ -254,3 +256,37 @@ def test_payment_bad_inputs(ledger, client, parties, seller_headers, relayer, in
     _refused(client.post("/payments", json=body, headers=seller_headers), 422, "future_time")
     body |= {"paid_at": int(time.time()) - DAY}
     _refused(client.post("/payments", json=body, headers=seller_headers), 422, "invalid_signature")
+
+
+def test_a_suspended_payees_payment_is_refused_a_suspended_buyers_debt_is_paid(
+    ledger, client, parties, seller_headers, operator_headers, relayer, indexer
+):
+    """As on the ledger: the payee (the seller, who signs) must be an active trader; the buyer's
+    standing is not checked."""
+    seller, buyer = parties
+    invoice = make_trade(seller, buyer, amount=1_000)
+    trade_id = client.post(
+        "/trades", json=signed_body(ledger, invoice, seller, buyer), headers=seller_headers
+    ).json()["trade_id"]
+    relayer.run_once()
+    indexer.sync()
+
+    def body() -> dict[str, object]:
+        payment = Payment(bytes.fromhex(trade_id[2:]), 10, int(time.time()) - DAY, os.urandom(32))
+        signature = seller.sign_payment(payment, ledger.trades.domain)
+        return {
+            "trade_id": trade_id,
+            "amount": payment.amount,
+            "paid_at": payment.paid_at,
+            "pay_ref": "0x" + payment.pay_ref.hex(),
+            "payee_signature": "0x" + signature.hex(),
+        }
+
+    ledger.registry.suspend(seller.address)
+    indexer.sync()
+    refused = client.post("/payments", json=body(), headers=operator_headers)
+    _refused(refused, 422, "firm_not_active")
+    ledger.registry.reactivate(seller.address)
+    ledger.registry.suspend(buyer.address)
+    indexer.sync()
+    assert client.post("/payments", json=body(), headers=operator_headers).status_code == 202

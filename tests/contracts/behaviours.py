@@ -9,6 +9,10 @@ which Solidity error each property must meet (``None``: the property does not ap
 
 An entry point with two signatures (``recordTrade``, ``finance``) appears once per signature:
 the other one is made fresh at sending time, so only the signature under test is ever wrong.
+A batch that does not revert per item (``recordTrades``, ``attestBatch``) is sent with a valid
+item of other firms first and the item under test last; its ``send`` raises the custom error the
+batch's failure event carries for the item (decoded by ``backend.chain.reverts``), so the same
+properties apply to it as to a call that reverts.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from backend.attestations.typed_data import Carrier, Device, DeviceKind, DisputeDevice
+from backend.chain.attestations import SignedAttestation, sign_attestation
 from backend.chain.contracts import Ledger, SignedTrade
-from backend.enums import Role
+from backend.enums import Role, TradeStatus
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import (
     Consent,
@@ -31,6 +37,14 @@ from backend.sdk.typed_data import (
     RevokeConsent,
     Settle,
     Trade,
+)
+from tests.attestation_factories import (
+    appoint,
+    create_oracle,
+    delivery,
+    last_hour,
+    register_device,
+    signed,
 )
 from tests.factories import (
     DAY,
@@ -77,7 +91,7 @@ class EntryPoint:
     prepare: Callable[[Ledger], Attempt]
     wrong_signer: str  # signed by another registered firm
     invalid_signature: str  # 65 random bytes
-    replayed: str  # the same signed call sent again
+    replayed: str | None  # the same signed call sent again; None: it goes through, changing nothing
     inactive: str | None  # the signer suspended; None: a suspended signer may still do it
     tamper: Callable[[Any], Any] | None = None  # a signed field changed after signing
     tampered: str | None = None
@@ -107,17 +121,38 @@ def _trade_signature(ledger: Ledger) -> Callable[[Signer, Trade], bytes]:
     return lambda signer, trade: signer.sign_trade(trade, ledger.trades.domain)
 
 
-def _record_by(side: str) -> Callable[[Ledger], Attempt]:
+def item_of_a_batch(outcomes: list[Any]) -> Any:
+    """The outcome of a batch's item under test (the last), as if it had been sent alone: the
+    valid item sent with it (the first) went through, and the item's refusal is raised."""
+    first, item = outcomes[0], outcomes[-1]
+    assert first.error is None, f"a valid item in the same batch is refused: {first.error}"
+    if item.error is not None:
+        raise item.error
+    return item
+
+
+def _record_by(side: str, batched: bool = False) -> Callable[[Ledger], Attempt]:
+    """``recordTrade``; ``batched``: ``recordTrades``, the trade sent after a valid one of other
+    firms, in one batch (a refused item emits ``TradeFailed`` and the others go on)."""
+
     def prepare(ledger: Ledger) -> Attempt:
         p = create_parties(ledger)
         trade = make_invoice(ledger, p.seller, p.core)
         sign = _trade_signature(ledger)
         signer, other = (p.seller, p.core) if side == "seller" else (p.core, p.seller)
+        bystanders = create_parties(ledger) if batched else p
 
         def send(message: Trade, signature: bytes) -> Any:
             fresh = sign(other, message)
             pair = (signature, fresh) if side == "seller" else (fresh, signature)
-            return ledger.trades.record(SignedTrade(message, *pair))
+            signed = SignedTrade(message, *pair)
+            if not batched:
+                return ledger.trades.record(signed)
+            valid = make_invoice(ledger, bystanders.seller, bystanders.core)
+            batch = [sign_both(ledger, valid, bystanders.seller, bystanders.core), signed]
+            outcome = item_of_a_batch(ledger.trades.record_batch(batch).outcomes)
+            assert ledger.trades.status_of(valid) == TradeStatus.VERIFIED
+            return outcome
 
         def observe() -> Any:
             return ledger.trades.trade_of_document(trade.doc_hash)
@@ -178,9 +213,7 @@ def _reject_trade(ledger: Ledger) -> Attempt:
 
 
 def _record_payment(ledger: Ledger) -> Attempt:
-    p = create_parties(ledger)
-    trade = make_invoice(ledger, p.seller, p.core)
-    trade_id = ledger.trades.record(sign_both(ledger, trade, p.seller, p.core)).trade_id
+    p, trade, trade_id = _verified_invoice(ledger)
     payment = Payment(trade_id, trade.amount // 2, chain_now(ledger), os.urandom(32))
     return Attempt(
         p.seller,
@@ -190,6 +223,130 @@ def _record_payment(ledger: Ledger) -> Attempt:
         lambda: ledger.trades.paid_amount(trade_id),
         counterparties=(p.core,),
     )
+
+
+# ─────────────────────────────────────────────────────────────── attestation ledger
+
+
+def _digest_signature(ledger: Ledger) -> Callable[[Signer, Any], bytes]:
+    """A signature of a device, dispute or carrier message (each knows its EIP-712 digest)."""
+    return lambda signer, message: signer.sign_digest(message.digest(ledger.attestations.domain))
+
+
+def _attestation_signature(ledger: Ledger) -> Callable[[Signer, Any], bytes]:
+    domain = ledger.attestations.domain
+    return lambda signer, message: sign_attestation(signer, message, domain).signature
+
+
+def _oracle_and_device(ledger: Ledger) -> tuple[Signer, Signer, Device]:
+    """An oracle, a supplier, and a device of the supplier's the oracle registered."""
+    oracle, maker = create_oracle(ledger), create_firm(ledger, Role.SUPPLIER)
+    return oracle, maker, register_device(ledger, oracle, maker)
+
+
+def _verified_invoice(ledger: Ledger) -> tuple[Parties, Trade, bytes]:
+    p = create_parties(ledger)
+    trade = make_invoice(ledger, p.seller, p.core)
+    return p, trade, ledger.trades.record(sign_both(ledger, trade, p.seller, p.core)).trade_id
+
+
+def _register_device(ledger: Ledger) -> Attempt:
+    oracle, maker = create_oracle(ledger), create_firm(ledger, Role.SUPPLIER)
+    device = Device(os.urandom(32), maker.address, DeviceKind.FURNACE, 40)
+    return Attempt(
+        oracle,
+        device,
+        _digest_signature(ledger),
+        lambda message, signature: ledger.attestations.register_device(
+            message, oracle.address, signature
+        ),
+        lambda: ledger.attestations.device(device.device_id),
+        counterparties=(maker,),
+    )
+
+
+def _dispute_device(ledger: Ledger) -> Attempt:
+    _, maker, device = _oracle_and_device(ledger)
+    return Attempt(
+        maker,
+        DisputeDevice(device.device_id, REASON),
+        _digest_signature(ledger),
+        lambda message, signature: ledger.attestations.dispute_device(
+            message.device_id, message.reason, signature
+        ),
+        lambda: ledger.attestations.device(device.device_id).status,
+    )
+
+
+def _appoint_carrier_by(side: str) -> Callable[[Ledger], Attempt]:
+    def prepare(ledger: Ledger) -> Attempt:
+        p, trade, trade_id = _verified_invoice(ledger)
+        oracle = create_oracle(ledger)
+        party = p.seller if side == "seller" else p.core
+        return Attempt(
+            party,
+            Carrier(trade_id, oracle.address),
+            _digest_signature(ledger),
+            lambda message, signature: ledger.attestations.appoint_carrier(
+                trade, message.oracle, party.address, signature
+            ),
+            lambda: ledger.attestations.carrier(trade_id, oracle.address),
+            counterparties=(oracle,),
+        )
+
+    return prepare
+
+
+def _attest_by(oracle: Signer, ledger: Ledger, batched: bool) -> Callable[[Any, bytes], Any]:
+    """``attestProduction`` / ``attestDelivery``; ``batched``: ``attestBatch``, the attestation
+    sent after a valid one of another oracle's, in one batch (a refused item emits
+    ``AttestationFailed`` and the others go on)."""
+    bystander, bystanders_firm = create_oracle(ledger), create_firm(ledger, Role.SUPPLIER)
+
+    def send(message: Any, signature: bytes) -> Any:
+        item = SignedAttestation(message, oracle.address, signature)
+        if not batched:
+            return ledger.attestations.attest(item)
+        device = register_device(ledger, bystander, bystanders_firm)
+        valid = last_hour(ledger, device)
+        batch = [signed(ledger, bystander, valid), item]
+        outcome = item_of_a_batch(ledger.attestations.attest_batch(batch).outcomes)
+        assert ledger.attestations.device(device.device_id).attested_until == valid.period_end
+        return outcome
+
+    return send
+
+
+def _attest_production(batched: bool = False) -> Callable[[Ledger], Attempt]:
+    def prepare(ledger: Ledger) -> Attempt:
+        oracle, maker, device = _oracle_and_device(ledger)
+        return Attempt(
+            oracle,
+            last_hour(ledger, device),
+            _attestation_signature(ledger),
+            _attest_by(oracle, ledger, batched),
+            lambda: ledger.attestations.device(device.device_id).attested_until,
+            counterparties=(maker,),
+        )
+
+    return prepare
+
+
+def _attest_delivery(batched: bool = False) -> Callable[[Ledger], Attempt]:
+    def prepare(ledger: Ledger) -> Attempt:
+        p, trade, trade_id = _verified_invoice(ledger)
+        oracle = create_oracle(ledger)
+        appoint(ledger, trade, oracle, p.seller)
+        return Attempt(
+            oracle,
+            delivery(ledger, trade_id),
+            _attestation_signature(ledger),
+            _attest_by(oracle, ledger, batched),
+            lambda: ledger.attestations.carrier(trade_id, oracle.address),
+            counterparties=(p.seller, p.core),
+        )
+
+    return prepare
 
 
 # ─────────────────────────────────────────────────────────────── receivable ledger
@@ -395,6 +552,10 @@ def _unchanged(_ledger: Ledger, message: Any) -> Any:
 
 
 TRADE_SIGNATURE = "TradeLedgerInvalidSignature"
+ATTESTATION_SIGNATURE = "AttestationLedgerInvalidSignature"
+NOT_AN_ORACLE = "AttestationLedgerNotAnOracle"
+#: The argument naming the firm out of standing, where an error does not call it ``firm``.
+FIRM_ARGUMENT = {NOT_AN_ORACLE: "account"}
 HOLDER = {
     "wrong_signer": "ReceivableLedgerNotHolder",
     "invalid_signature": "ReceivableLedgerInvalidSignature",
@@ -422,6 +583,28 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
     EntryPoint(
         "TradeLedger.recordTrade (buyer's signature)",
         _record_by("buyer"),
+        wrong_signer=TRADE_SIGNATURE,
+        invalid_signature=TRADE_SIGNATURE,
+        replayed="TradeLedgerDuplicateDocument",
+        inactive="TradeLedgerInactiveFirm",
+        tamper=_later("due_at", DAY),
+        tampered=TRADE_SIGNATURE,
+        inactive_counterparty="TradeLedgerInactiveFirm",
+    ),
+    EntryPoint(
+        "TradeLedger.recordTrades (seller's signature, in a batch)",
+        _record_by("seller", batched=True),
+        wrong_signer=TRADE_SIGNATURE,
+        invalid_signature=TRADE_SIGNATURE,
+        replayed="TradeLedgerDuplicateDocument",
+        inactive="TradeLedgerInactiveFirm",
+        tamper=_later("amount"),
+        tampered=TRADE_SIGNATURE,
+        inactive_counterparty="TradeLedgerInactiveFirm",
+    ),
+    EntryPoint(
+        "TradeLedger.recordTrades (buyer's signature, in a batch)",
+        _record_by("buyer", batched=True),
         wrong_signer=TRADE_SIGNATURE,
         invalid_signature=TRADE_SIGNATURE,
         replayed="TradeLedgerDuplicateDocument",
@@ -474,12 +657,12 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
         wrong_signer=TRADE_SIGNATURE,
         invalid_signature=TRADE_SIGNATURE,
         replayed="TradeLedgerDuplicatePayment",
-        inactive=None,
+        inactive="TradeLedgerInactiveFirm",
         tamper=_later("amount"),
         tampered=TRADE_SIGNATURE,
         inactive_counterparty=None,
-        finding="recordPayment checks neither party's standing: a suspended payee's signed "
-        "payment, or one on a suspended buyer's invoice, is recorded",
+        by_design="a suspended buyer's debt can still be paid: the payee's standing is checked, "
+        "the buyer's is not",
     ),
     EntryPoint(
         "ReceivableLedger.confirm",
@@ -572,6 +755,75 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
         invalid_nonce=RECEIVABLE_NONCE,
     ),
     EntryPoint(
+        "AttestationLedger.registerDevice (oracle's signature)",
+        _register_device,
+        wrong_signer=ATTESTATION_SIGNATURE,
+        invalid_signature=ATTESTATION_SIGNATURE,
+        replayed="AttestationLedgerDuplicateDevice",
+        inactive=NOT_AN_ORACLE,
+        tamper=_later("rated_capacity"),
+        tampered=ATTESTATION_SIGNATURE,
+        inactive_counterparty="AttestationLedgerNotATrader",
+    ),
+    EntryPoint(
+        "AttestationLedger.disputeDevice (operating firm's signature)",
+        _dispute_device,
+        wrong_signer=ATTESTATION_SIGNATURE,
+        invalid_signature=ATTESTATION_SIGNATURE,
+        replayed="AttestationLedgerDisputedDevice",
+        inactive=None,
+        tamper=lambda message: dataclasses.replace(message, reason=b"\x02" * 32),
+        tampered=ATTESTATION_SIGNATURE,
+        by_design="a suspended firm may still dispute a device registered to it (a dispute only "
+        "stops attestations)",
+    ),
+    *(
+        EntryPoint(
+            f"AttestationLedger.appointCarrier ({side}'s signature)",
+            _appoint_carrier_by(side),
+            wrong_signer=ATTESTATION_SIGNATURE,
+            invalid_signature=ATTESTATION_SIGNATURE,
+            replayed=None,  # appointing the same carrier again changes nothing
+            inactive=None,
+            inactive_counterparty=NOT_AN_ORACLE,
+            finding="appointCarrier checks the oracle's standing, not the appointing party's: "
+            "a suspended seller or buyer still names its trade's carrier",
+        )
+        for side in ("seller", "buyer")
+    ),
+    *(
+        EntryPoint(
+            f"AttestationLedger.{name} (oracle's signature{', in a batch' if batched else ''})",
+            _attest_production(batched),
+            wrong_signer=ATTESTATION_SIGNATURE,
+            invalid_signature=ATTESTATION_SIGNATURE,
+            replayed="AttestationLedgerPeriodOverlap",
+            inactive=NOT_AN_ORACLE,
+            tamper=_later("units"),
+            tampered=ATTESTATION_SIGNATURE,
+            inactive_counterparty=None,
+            by_design="an oracle attests a device's output whatever the standing of the firm "
+            "operating it (the figures are the oracle's word)",
+        )
+        for name, batched in (("attestProduction", False), ("attestBatch: production", True))
+    ),
+    *(
+        EntryPoint(
+            f"AttestationLedger.{name} (carrier's signature{', in a batch' if batched else ''})",
+            _attest_delivery(batched),
+            wrong_signer=ATTESTATION_SIGNATURE,
+            invalid_signature=ATTESTATION_SIGNATURE,
+            replayed="AttestationLedgerDuplicateDelivery",
+            inactive=NOT_AN_ORACLE,
+            tamper=_later("quantity"),
+            tampered=ATTESTATION_SIGNATURE,
+            inactive_counterparty=None,
+            by_design="a carrier attests a delivery whatever the standing of the trade's parties "
+            "(the delivery is the carrier's word)",
+        )
+        for name, batched in (("attestDelivery", False), ("attestBatch: delivery", True))
+    ),
+    EntryPoint(
         "ConsentRegistry.grantConsent",
         _grant_consent,
         wrong_signer="ConsentRegistryInvalidSignature",
@@ -596,6 +848,11 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
         invalid_nonce="InvalidAccountNonce",
     ),
 )
+
+
+def standing_arguments(error_name: str, firm: str) -> dict[str, Any]:
+    """The arguments of an error refusing ``firm`` for its standing."""
+    return {FIRM_ARGUMENT.get(error_name, "firm"): firm}
 
 
 def applying(attribute: str) -> list[EntryPoint]:

@@ -226,13 +226,15 @@ class ReceivableModel:
 
     def record_payment(self, trade_id: bytes, amount: int) -> None:
         """A payment the test only makes when the trade ledger accepts it, but for a receivable
-        issued from the invoice: it is paid by settling the receivable then."""
+        issued from the invoice (it is paid by settling the receivable then) and a payee (the
+        seller) out of standing; the buyer's standing is not checked."""
         trade = self.trades[trade_id]
         assert trade.status == TradeStatus.VERIFIED and trade.kind == TradeKind.INVOICE
         node = self.nodes.get(trade_id)
         if node is not None and node.status != Status.REJECTED:
             raise Refused("TradeLedgerPaidOnReceivable", tradeId=_hex(trade_id))
         assert 0 < amount <= trade.amount - trade.paid
+        self._check_firm(trade.seller, TRADER, "TradeLedger")
         trade.paid += amount
 
     def _trade_status_of(self, trade: TradeRecord) -> TradeStatus:
