@@ -105,6 +105,7 @@ contract AttestationLedger is IAttestationLedger, EIP712 {
             revert AttestationLedgerTradeNotVerified(tradeId);
         }
         if (party != trade.seller && party != trade.buyer) revert AttestationLedgerNotTradeParty(tradeId, party);
+        if (!registry.isActiveWithRole(party, Roles.TRADER)) revert AttestationLedgerNotATrader(party);
         _checkOracle(oracle);
         bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(CARRIER_TYPEHASH, tradeId, oracle)));
         if (!SignatureVerifier.isValidCalldata(party, digest, partySignature)) {

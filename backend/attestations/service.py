@@ -216,6 +216,7 @@ def appoint_carrier(
     if body.party not in (trade.seller, trade.buyer):
         raise NotAParty("only the seller or the buyer appoints a carrier")
     checks = SubmissionChecks(session, services, principal)
+    checks.require_trader(body.party)
     _require_oracle(checks, body.oracle)
     digest = Carrier(hex_bytes(body.trade_id), body.oracle).digest(
         services.ledger.attestations.domain

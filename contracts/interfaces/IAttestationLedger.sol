@@ -155,7 +155,8 @@ interface IAttestationLedger {
     /// @notice The device's operating firm disputes it (signed `DisputeDevice(deviceId, reason)`).
     function disputeDevice(bytes32 deviceId, bytes32 reason, bytes calldata firmSignature) external;
 
-    /// @notice `party` (the seller or buyer of the verified `trade`) appoints `oracle` as carrier.
+    /// @notice `party` (the seller or buyer of the verified `trade`, an active trading firm)
+    /// appoints `oracle` as carrier.
     function appointCarrier(
         ITradeLedger.Trade calldata trade,
         address oracle,

@@ -784,10 +784,8 @@ ENTRY_POINTS: tuple[EntryPoint, ...] = (
             wrong_signer=ATTESTATION_SIGNATURE,
             invalid_signature=ATTESTATION_SIGNATURE,
             replayed=None,  # appointing the same carrier again changes nothing
-            inactive=None,
+            inactive="AttestationLedgerNotATrader",
             inactive_counterparty=NOT_AN_ORACLE,
-            finding="appointCarrier checks the oracle's standing, not the appointing party's: "
-            "a suspended seller or buyer still names its trade's carrier",
         )
         for side in ("seller", "buyer")
     ),
