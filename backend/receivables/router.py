@@ -7,16 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.auth.errors import (
-    SIGNED_IN,
-    FirmNotActive,
-    InvalidNonce,
-    InvalidSignature,
-    NotABank,
-    NotAParty,
-    RoleNotAllowed,
-)
+from backend.auth import errors as auth
+from backend.auth.checks import CallerDep, accepted
+from backend.auth.errors import SIGNED_IN
 from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
@@ -33,7 +26,7 @@ MOVE = (
     errors.ReceivableWrongState,
     errors.OperationInFlight,
     errors.HolderNotActive,
-    InvalidSignature,
+    auth.InvalidSignature,
     DuplicateSubmission,
     ChainUnavailable,
 )
@@ -43,8 +36,7 @@ router = APIRouter(prefix="/receivables", tags=["receivables"], responses=respon
 
 @router.get("", response_model=Page[schemas.ReceivablePublic], responses=responses(*SIGNED_IN))
 def list_receivables(
-    principal: PrincipalDep,
-    session: SessionDep,
+    caller: CallerDep,
     paging: PagingDep,
     holder: Annotated[Address | None, Query()] = None,
     obligor: Annotated[Address | None, Query()] = None,
@@ -55,124 +47,87 @@ def list_receivables(
     """Receivables, newest first: those a firm holds, owes or was created for; a bank's also
     those it financed or held by firms with an active consent to it; all (operator)."""
     filters = listing.ReceivableFilters(holder, obligor, state, due_from, due_to)
-    return listing.list_receivables(session, principal, paging, filters)
+    return listing.list_receivables(caller.session, caller.principal, paging, filters)
 
 
 @router.post(
     "",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(
+    **accepted(
         *SIGNED_IN,
         errors.InvoiceNotFound,
-        NotAParty,
+        auth.NotAParty,
         errors.NotACoreBuyer,
-        FirmNotActive,
-        RoleNotAllowed,
+        auth.FirmNotActive,
+        auth.RoleNotAllowed,
         errors.AlreadyIssued,
         errors.InvoicePaid,
         DuplicateSubmission,
         ChainUnavailable,
     ),
 )
-def issue_receivable(
-    body: schemas.ReceivableIssue,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
-) -> SubmissionAccepted:
+def issue_receivable(body: schemas.ReceivableIssue, caller: CallerDep) -> SubmissionAccepted:
     """Issue the receivable of an invoice to a core enterprise (confirmed, or pending)."""
-    return service.issue(session, services, principal, body)
+    return service.issue(*caller, body)
 
 
 @router.get(
     "/{receivable_id}",
     response_model=schemas.ReceivablePublic,
-    responses=responses(*SIGNED_IN, errors.ReceivableNotFound, NotAParty),
+    responses=responses(*SIGNED_IN, errors.ReceivableNotFound, auth.NotAParty),
 )
-def read_receivable(
-    receivable_id: Hex32, principal: PrincipalDep, session: SessionDep
-) -> schemas.ReceivablePublic:
-    return service.read(session, principal, receivable_id)
+def read_receivable(receivable_id: Hex32, caller: CallerDep) -> schemas.ReceivablePublic:
+    return service.read(caller.session, caller.principal, receivable_id)
 
 
 @router.post(
     "/{receivable_id}/split",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(
+    **accepted(
         *MOVE,
         errors.InvalidSplit,
         errors.SplitAmountMismatch,
         errors.TierTooDeep,
-        FirmNotActive,
-        RoleNotAllowed,
-        InvalidNonce,
+        auth.FirmNotActive,
+        auth.RoleNotAllowed,
+        auth.InvalidNonce,
     ),
 )
 def split_receivable(
-    receivable_id: Hex32,
-    body: schemas.ReceivableSplit,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    receivable_id: Hex32, body: schemas.ReceivableSplit, caller: CallerDep
 ) -> SubmissionAccepted:
     """Split (or, with one recipient, transfer) a confirmed receivable; signed by its holder."""
-    return service.split(session, services, principal, receivable_id, body)
+    return service.split(*caller, receivable_id, body)
 
 
 @router.post(
     "/{receivable_id}/finance",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(
+    **accepted(
         *MOVE,
         errors.AlreadyFinanced,
         errors.AdvanceExceedsAmount,
         errors.TermsExpired,
         errors.SelfFinance,
-        NotABank,
-        InvalidNonce,
+        auth.NotABank,
+        auth.InvalidNonce,
     ),
 )
 def finance_receivable(
-    receivable_id: Hex32,
-    body: schemas.ReceivableFinance,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    receivable_id: Hex32, body: schemas.ReceivableFinance, caller: CallerDep
 ) -> SubmissionAccepted:
     """A bank finances a confirmed receivable; terms signed by the holder and the bank."""
-    return service.finance(session, services, principal, receivable_id, body)
+    return service.finance(*caller, receivable_id, body)
 
 
 @router.post(
-    "/{receivable_id}/settle",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(*MOVE, errors.SettlementAmountMismatch, FutureTime),
+    "/{receivable_id}/settle", **accepted(*MOVE, errors.SettlementAmountMismatch, FutureTime)
 )
 def settle_receivable(
-    receivable_id: Hex32,
-    body: schemas.ReceivableSettle,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    receivable_id: Hex32, body: schemas.ReceivableSettle, caller: CallerDep
 ) -> SubmissionAccepted:
-    return service.settle(session, services, principal, receivable_id, body)
+    return service.settle(*caller, receivable_id, body)
 
 
-@router.post(
-    "/{receivable_id}/default",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(*MOVE, errors.NotOverdue, InvalidNonce),
-)
+@router.post("/{receivable_id}/default", **accepted(*MOVE, errors.NotOverdue, auth.InvalidNonce))
 def default_receivable(
-    receivable_id: Hex32,
-    body: schemas.ReceivableDefault,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    receivable_id: Hex32, body: schemas.ReceivableDefault, caller: CallerDep
 ) -> SubmissionAccepted:
-    return service.mark_default(session, services, principal, receivable_id, body)
+    return service.mark_default(*caller, receivable_id, body)
