@@ -43,14 +43,14 @@ from backend.attestations.schemas import (
 )
 from backend.attestations.typed_data import Carrier, Delivery, DeviceKind, DisputeDevice, Production
 from backend.attestations.typed_data import Device as DeviceMessage
-from backend.auth.checks import SubmissionChecks
-from backend.auth.errors import NoConsent, NotAParty
-from backend.auth.readers import require_reader
+from backend.auth.checks import SubmissionChecks, queue
+from backend.auth.errors import NotAParty
+from backend.auth.readers import require_profile_reader
 from backend.auth.service import Principal
 from backend.chain.attestations import SignedAttestation
 from backend.chain.contracts import FirmStatus, Role
-from backend.enums import MAX_CLOCK_SKEW, ConsentScope, OutboxStatus, TradeStatus
-from backend.relayer.outbox import Accepted, enqueue
+from backend.enums import MAX_CLOCK_SKEW, TradeStatus
+from backend.relayer.outbox import Accepted
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Domain
 from backend.services import Services
@@ -69,11 +69,6 @@ def _require_oracle(checks: SubmissionChecks, oracle: str) -> None:
     status, roles = checks.standing(oracle)
     if status != FirmStatus.ACTIVE or not roles & Role.ORACLE:
         raise NotAnOracle(oracle)
-
-
-def _accepted(session: Session, principal: Principal, accepted: Accepted) -> SubmissionAccepted:
-    (row_id,) = enqueue(session, principal, [accepted])
-    return SubmissionAccepted(id=row_id, subject=accepted.subject, status=OutboxStatus.QUEUED)
 
 
 # ─────────────────────────────────────────────────────────────── devices
@@ -103,7 +98,7 @@ def register_device(
         "signature": body.signature,
     }
     key = f"device:{data.device_id}"
-    return _accepted(
+    return queue(
         session, principal, Accepted(data.device_id, payloads.DEVICE_REGISTER, key, payload)
     )
 
@@ -124,7 +119,7 @@ def dispute_device(
     checks.require_signature(device.firm, digest, body.signature, "firm")
     payload = {"device_id": device_id, "reason": body.reason, "signature": body.signature}
     key = f"dispute:{device_id}"
-    return _accepted(session, principal, Accepted(device_id, payloads.DEVICE_DISPUTE, key, payload))
+    return queue(session, principal, Accepted(device_id, payloads.DEVICE_DISPUTE, key, payload))
 
 
 def _device_public(device: Device) -> DevicePublic:
@@ -142,21 +137,15 @@ def _device_public(device: Device) -> DevicePublic:
     )
 
 
-def check_reader(session: Session, principal: Principal, firm: str) -> None:
-    require_reader(
-        session,
-        principal,
-        (firm,),
-        ConsentScope.CREDIT_PROFILE,
-        NoConsent(
-            "a firm's devices and attestations are read by the firm, the operator, or a bank "
-            "with the firm's consent"
-        ),
-    )
+#: Who may read a firm's devices and attestations (those of its credit profile).
+READERS = (
+    "a firm's devices and attestations are read by the firm, the operator, or a bank "
+    "with the firm's consent"
+)
 
 
 def firm_devices(session: Session, principal: Principal, firm: str) -> DevicesPublic:
-    check_reader(session, principal, firm)
+    require_profile_reader(session, principal, firm, READERS)
     rows = session.exec(
         select(Device).where(Device.firm == firm).order_by(col(Device.registered_time))
     ).all()
@@ -167,7 +156,7 @@ def firm_attestations(
     session: Session, principal: Principal, firm: str, offset: int, limit: int
 ) -> dict[str, Any]:
     """The production of the firm's devices and the attested deliveries of its trades."""
-    check_reader(session, principal, firm)
+    require_profile_reader(session, principal, firm, READERS)
     produced = session.exec(
         select(ProductionAttestation)
         .where(ProductionAttestation.firm == firm)
@@ -231,7 +220,7 @@ def appoint_carrier(
         "signature": body.signature,
     }
     key = f"carrier:{body.trade_id}:{body.oracle}"
-    return _accepted(
+    return queue(
         session, principal, Accepted(body.trade_id, payloads.CARRIER_APPOINT, key, payload)
     )
 
@@ -300,4 +289,4 @@ def queue_attestations(
     accepted = Accepted(
         entries[0]["attestation_id"], payloads.ATTESTATIONS, key, {"items": entries}
     )
-    return _accepted(session, Principal(submitter, Role.ORACLE), accepted)
+    return queue(session, Principal(submitter, Role.ORACLE), accepted)

@@ -21,6 +21,7 @@ from backend.enums import TRADER, FirmStatus, OutboxStatus, Role
 from backend.errors import LedgerError, responses
 from backend.firms.models import Firm
 from backend.relayer.models import OutboxItem
+from backend.relayer.outbox import Accepted, enqueue
 from backend.schemas import hex_bytes
 from backend.sdk.verify import recover_address
 from backend.services import Services
@@ -49,6 +50,12 @@ def accepted(
     """The route keywords of a relayed submission, ``@router.post(path, **accepted(...))``:
     answered 202 with ``model`` (the queued id), documented with what it may be refused for."""
     return {"status_code": 202, "response_model": model, "responses": responses(*refusals)}
+
+
+def queue(session: Session, principal: Principal, accepted: Accepted) -> SubmissionAccepted:
+    """Queue one checked submission for the relayer: what its 202 answers."""
+    (row_id,) = enqueue(session, principal, [accepted])
+    return SubmissionAccepted(id=row_id, subject=accepted.subject, status=OutboxStatus.QUEUED)
 
 
 class SubmissionChecks:

@@ -21,13 +21,13 @@ from typing import Any
 
 from sqlmodel import Session, col
 
-from backend.auth.checks import SubmissionChecks, check_next_nonce
+from backend.auth.checks import SubmissionChecks, check_next_nonce, queue
 from backend.auth.errors import NotAParty
 from backend.auth.service import Principal
+from backend.db import from_row
 from backend.enums import (
     MAX_CLOCK_SKEW,
     OutboxKind,
-    OutboxStatus,
     ReceivableStatus,
     Role,
     TradeKind,
@@ -57,7 +57,7 @@ from backend.receivables.errors import (
 )
 from backend.receivables.models import Receivable
 from backend.relayer.models import OutboxItem
-from backend.relayer.outbox import Accepted, enqueue, in_flight
+from backend.relayer.outbox import Accepted, in_flight
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split
 from backend.services import Services
@@ -90,21 +90,8 @@ def currency_of(session: Session, row: Receivable) -> int | None:
 
 
 def public(row: Receivable, currency: int | None) -> schemas.ReceivablePublic:
-    return schemas.ReceivablePublic(
-        receivable_id=row.receivable_id,
-        root_id=row.root_id,
-        parent_id=row.parent_id,
-        tier=row.tier,
-        obligor=row.obligor,
-        creditor=row.creditor,
-        holder=row.holder,
-        amount=row.amount,
-        currency=currency,
-        due_at=row.due_at,
-        status=_status_name(row.status),
-        financed=row.financed,
-        paid_at=row.paid_at,
-        late_days=row.late_days,
+    return from_row(
+        schemas.ReceivablePublic, row, currency=currency, status=_status_name(row.status)
     )
 
 
@@ -151,9 +138,7 @@ def _accept(
     payload: dict[str, Any],
     nonce_signer: str | None = None,
 ) -> SubmissionAccepted:
-    accepted = Accepted(subject, kind, key, payload, nonce_signer=nonce_signer)
-    (row_id,) = enqueue(session, principal, [accepted])
-    return SubmissionAccepted(id=row_id, subject=subject, status=OutboxStatus.QUEUED)
+    return queue(session, principal, Accepted(subject, kind, key, payload, nonce_signer))
 
 
 def _holder_signed(
