@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import Engine, Table, event
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 S = TypeVar("S", bound=BaseModel)
+M = TypeVar("M", bound=SQLModel)
 
 #: Threads that run a process's blocking request handlers at once (anyio's default limiter).
 REQUEST_THREADS = 40
@@ -101,3 +102,11 @@ def from_row(schema: type[S], row: SQLModel, **values: Any) -> S:
     columns = type(row).model_fields
     copied = {name: getattr(row, name) for name in schema.model_fields if name in columns}
     return schema(**{**copied, **values})
+
+
+def get_or(session: Session, model: type[M], key: Any, missing: Exception) -> M:
+    """The ``model`` row ``key``, else raise ``missing``."""
+    row = session.get(model, key)
+    if row is None:
+        raise missing
+    return row

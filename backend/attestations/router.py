@@ -8,9 +8,15 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from backend.attestations import errors, schemas, service
-from backend.auth import errors as auth
 from backend.auth.checks import CallerDep, accepted
-from backend.auth.errors import SIGNED_IN
+from backend.auth.errors import (
+    SIGNED_IN,
+    FirmNotActive,
+    InvalidSignature,
+    NoConsent,
+    NotAParty,
+    RoleNotAllowed,
+)
 from backend.auth.standing import ReaderNotABank, ReaderNotActive
 from backend.chain.node import ChainUnavailable
 from backend.errors import responses
@@ -22,17 +28,17 @@ SIGNED = (
     *SIGNED_IN,
     errors.NotTheSigner,
     errors.NotAnOracle,
-    auth.InvalidSignature,
+    InvalidSignature,
     ChainUnavailable,
 )
-READER = (*SIGNED_IN, auth.NoConsent, ReaderNotActive, ReaderNotABank)
+READER = (*SIGNED_IN, NoConsent, ReaderNotActive, ReaderNotABank)
 
 router = APIRouter(tags=["attestations"], responses=responses(*SIGNED_IN))
 
 
 @router.post(
     "/devices",
-    **accepted(*SIGNED, auth.FirmNotActive, auth.RoleNotAllowed, errors.DuplicateDevice),
+    **accepted(*SIGNED, FirmNotActive, RoleNotAllowed, errors.DuplicateDevice),
 )
 def register_device(body: schemas.DeviceCreate, caller: CallerDep) -> SubmissionAccepted:
     """An oracle registers a device it reads to the firm that operates it (its signed Device)."""
@@ -53,7 +59,7 @@ def dispute_device(
 
 @router.post(
     "/carriers",
-    **accepted(*SIGNED, errors.TradeNotVerified, auth.NotAParty, errors.DuplicateCarrier),
+    **accepted(*SIGNED, errors.TradeNotVerified, NotAParty, errors.DuplicateCarrier),
 )
 def appoint_carrier(body: schemas.CarrierCreate, caller: CallerDep) -> SubmissionAccepted:
     """The seller or buyer of a verified trade names the logistics oracle that attests its

@@ -49,6 +49,7 @@ from backend.auth.readers import require_profile_reader
 from backend.auth.service import Principal
 from backend.chain.attestations import SignedAttestation
 from backend.chain.contracts import FirmStatus, Role
+from backend.db import get_or
 from backend.enums import MAX_CLOCK_SKEW, TradeStatus
 from backend.relayer.outbox import Accepted
 from backend.schemas import hex_bytes
@@ -65,6 +66,17 @@ def _require_acting_for(principal: Principal, address: str, what: str) -> None:
         raise NotTheSigner(f"only {what} (or the operator) may submit this")
 
 
+def _oracle_checks(
+    session: Session, services: Services, principal: Principal, oracle: str, what: str
+) -> SubmissionChecks:
+    """The checks of a submission ``oracle`` signs, once the caller acts for it (as ``what``)
+    and it is an active oracle."""
+    _require_acting_for(principal, oracle, what)
+    checks = SubmissionChecks(session, services, principal)
+    _require_oracle(checks, oracle)
+    return checks
+
+
 def _require_oracle(checks: SubmissionChecks, oracle: str) -> None:
     status, roles = checks.standing(oracle)
     if status != FirmStatus.ACTIVE or not roles & Role.ORACLE:
@@ -77,9 +89,7 @@ def _require_oracle(checks: SubmissionChecks, oracle: str) -> None:
 def register_device(
     session: Session, services: Services, principal: Principal, body: DeviceCreate
 ) -> SubmissionAccepted:
-    _require_acting_for(principal, body.oracle, "the registering oracle")
-    checks = SubmissionChecks(session, services, principal)
-    _require_oracle(checks, body.oracle)
+    checks = _oracle_checks(session, services, principal, body.oracle, "the registering oracle")
     data = body.device
     checks.require_trader(data.firm)
     if session.get(Device, data.device_id) is not None:
@@ -106,9 +116,7 @@ def register_device(
 def dispute_device(
     session: Session, services: Services, principal: Principal, device_id: str, body: DeviceDispute
 ) -> SubmissionAccepted:
-    device = session.get(Device, device_id)
-    if device is None:
-        raise DeviceNotFound(device_id)
+    device = get_or(session, Device, device_id, DeviceNotFound(device_id))
     _require_acting_for(principal, device.firm, "the firm that operates the device")
     if device.status == DISPUTED:
         raise DeviceDisputed(device_id)
@@ -250,9 +258,7 @@ def submit_attestations(
     session: Session, services: Services, principal: Principal, body: AttestationsCreate
 ) -> SubmissionAccepted:
     """An oracle's signed attestations, one outbox row: one ``attestBatch`` transaction."""
-    _require_acting_for(principal, body.oracle, "the attesting oracle")
-    checks = SubmissionChecks(session, services, principal)
-    _require_oracle(checks, body.oracle)
+    checks = _oracle_checks(session, services, principal, body.oracle, "the attesting oracle")
     signed = [_signed(item, body.oracle) for item in body.items]
     horizon = int(services.w3.eth.get_block("latest")["timestamp"]) + MAX_CLOCK_SKEW
     for item in signed:

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth import errors as auth
 from backend.auth.checks import CallerDep, accepted
-from backend.auth.errors import SIGNED_IN
+from backend.auth.errors import SIGNED_IN, FirmNotActive, InvalidNonce, InvalidSignature, NotABank
 from backend.chain.node import ChainUnavailable
 from backend.consents import errors, schemas, service
 from backend.errors import responses
@@ -20,8 +19,8 @@ from backend.trades.schemas import SubmissionAccepted
 SIGNED = (
     *SIGNED_IN,
     errors.NotTheFirm,
-    auth.InvalidNonce,
-    auth.InvalidSignature,
+    InvalidNonce,
+    InvalidSignature,
     DuplicateSubmission,
     ChainUnavailable,
 )
@@ -43,7 +42,7 @@ def list_consents(
     return service.list_consents(caller.session, caller.principal, paging, firm, bank, active)
 
 
-@router.post("", **accepted(*SIGNED, auth.FirmNotActive, auth.NotABank, errors.ConsentExpired))
+@router.post("", **accepted(*SIGNED, FirmNotActive, NotABank, errors.ConsentExpired))
 def grant_consent(body: schemas.ConsentCreate, caller: CallerDep) -> SubmissionAccepted:
     """A firm lets a bank read its records (scope) until a time, with its signed Consent."""
     return service.grant(*caller, body)

@@ -19,7 +19,7 @@ from backend.auth.service import Principal
 from backend.consents.errors import AlreadyRevoked, ConsentExpired, ConsentNotFound, NotTheFirm
 from backend.consents.models import Consent as ConsentRow
 from backend.consents.schemas import ConsentCreate, ConsentPublic, ConsentRevoke, ConsentStatus
-from backend.db import from_row
+from backend.db import from_row, get_or
 from backend.enums import ConsentScope, OutboxKind, OutboxStatus
 from backend.paging import Page, Paging, fetch_page
 from backend.relayer.models import OutboxItem
@@ -74,9 +74,7 @@ def revoke(
     session: Session, services: Services, principal: Principal, consent_id: str, body: ConsentRevoke
 ) -> SubmissionAccepted:
     """Takes effect at once: an accepted revocation already ends the consent for reads."""
-    granted = session.get(ConsentRow, consent_id)
-    if granted is None:
-        raise ConsentNotFound(consent_id)
+    granted = get_or(session, ConsentRow, consent_id, ConsentNotFound(consent_id))
     _require_firm(principal, granted.firm)
     if granted.revoked_time is not None or revocation_accepted(session, consent_id):
         raise AlreadyRevoked(consent_id)

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path
+from sqlmodel import SQLModel
 
 from backend.auth.checks import Caller, CallerDep
 from backend.auth.errors import SIGNED_IN, Forbidden
 from backend.auth.readers import require_reader
 from backend.auth.standing import ReaderNotABank, ReaderNotActive
+from backend.db import get_or
 from backend.enums import ConsentScope
 from backend.errors import responses
 from backend.evidence import service
@@ -21,7 +23,7 @@ from backend.trades.models import Payment, Trade
 
 READER = (*SIGNED_IN, EvidenceNotFound, Forbidden, ReaderNotActive, ReaderNotABank)
 
-R = TypeVar("R")
+R = TypeVar("R", bound=SQLModel)
 #: The firms a record is about (who, with the operator and their consented banks, may read it).
 Parties = Callable[[Any], tuple[str, ...]]
 
@@ -31,9 +33,7 @@ router = APIRouter(prefix="/evidence", tags=["evidence"], responses=responses(*S
 def _readable(caller: Caller, model: type[R], key: Any, what: str, parties: Parties) -> R:
     """The ``what`` row ``key``, once the caller may see its evidence: the parties ``parties``
     names, the operator, and banks with a party's consent."""
-    row = caller.session.get(model, key)
-    if row is None:
-        raise EvidenceNotFound(what, str(key))
+    row = get_or(caller.session, model, key, EvidenceNotFound(what, str(key)))
     require_reader(
         caller.session,
         caller.principal,

@@ -7,9 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth import errors as auth
 from backend.auth.checks import CallerDep, accepted
-from backend.auth.errors import SIGNED_IN
+from backend.auth.errors import (
+    SIGNED_IN,
+    FirmNotActive,
+    InvalidNonce,
+    InvalidSignature,
+    NotABank,
+    NotAParty,
+    RoleNotAllowed,
+)
 from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
@@ -26,7 +33,7 @@ MOVE = (
     errors.ReceivableWrongState,
     errors.OperationInFlight,
     errors.HolderNotActive,
-    auth.InvalidSignature,
+    InvalidSignature,
     DuplicateSubmission,
     ChainUnavailable,
 )
@@ -55,10 +62,10 @@ def list_receivables(
     **accepted(
         *SIGNED_IN,
         errors.InvoiceNotFound,
-        auth.NotAParty,
+        NotAParty,
         errors.NotACoreBuyer,
-        auth.FirmNotActive,
-        auth.RoleNotAllowed,
+        FirmNotActive,
+        RoleNotAllowed,
         errors.AlreadyIssued,
         errors.InvoicePaid,
         DuplicateSubmission,
@@ -73,7 +80,7 @@ def issue_receivable(body: schemas.ReceivableIssue, caller: CallerDep) -> Submis
 @router.get(
     "/{receivable_id}",
     response_model=schemas.ReceivablePublic,
-    responses=responses(*SIGNED_IN, errors.ReceivableNotFound, auth.NotAParty),
+    responses=responses(*SIGNED_IN, errors.ReceivableNotFound, NotAParty),
 )
 def read_receivable(receivable_id: Hex32, caller: CallerDep) -> schemas.ReceivablePublic:
     return service.read(caller.session, caller.principal, receivable_id)
@@ -86,9 +93,9 @@ def read_receivable(receivable_id: Hex32, caller: CallerDep) -> schemas.Receivab
         errors.InvalidSplit,
         errors.SplitAmountMismatch,
         errors.TierTooDeep,
-        auth.FirmNotActive,
-        auth.RoleNotAllowed,
-        auth.InvalidNonce,
+        FirmNotActive,
+        RoleNotAllowed,
+        InvalidNonce,
     ),
 )
 def split_receivable(
@@ -106,8 +113,8 @@ def split_receivable(
         errors.AdvanceExceedsAmount,
         errors.TermsExpired,
         errors.SelfFinance,
-        auth.NotABank,
-        auth.InvalidNonce,
+        NotABank,
+        InvalidNonce,
     ),
 )
 def finance_receivable(
@@ -126,7 +133,7 @@ def settle_receivable(
     return service.settle(*caller, receivable_id, body)
 
 
-@router.post("/{receivable_id}/default", **accepted(*MOVE, errors.NotOverdue, auth.InvalidNonce))
+@router.post("/{receivable_id}/default", **accepted(*MOVE, errors.NotOverdue, InvalidNonce))
 def default_receivable(
     receivable_id: Hex32, body: schemas.ReceivableDefault, caller: CallerDep
 ) -> SubmissionAccepted:

@@ -24,7 +24,7 @@ from sqlmodel import Session, col
 from backend.auth.checks import SubmissionChecks, check_next_nonce, queue
 from backend.auth.errors import NotAParty
 from backend.auth.service import Principal
-from backend.db import from_row
+from backend.db import from_row, get_or
 from backend.enums import (
     MAX_CLOCK_SKEW,
     OutboxKind,
@@ -77,9 +77,16 @@ MOVES = (*NONCED_KINDS, OutboxKind.RECEIVABLE_SETTLE)
 
 
 def _receivable(session: Session, receivable_id: str) -> Receivable:
-    row = session.get(Receivable, receivable_id)
-    if row is None:
-        raise ReceivableNotFound(receivable_id)
+    return get_or(session, Receivable, receivable_id, ReceivableNotFound(receivable_id))
+
+
+def _ending(session: Session, principal: Principal, receivable_id: str) -> Receivable:
+    """The receivable a settlement or a default ends: confirmed or financed, moved by its holder
+    (or the operator), with no other operation in flight."""
+    row = _receivable(session, receivable_id)
+    _holder_or_operator(principal, row)
+    _require_status(row, ReceivableStatus.CONFIRMED, ReceivableStatus.FINANCED)
+    _require_nothing_in_flight(session, row)
     return row
 
 
@@ -284,10 +291,7 @@ def settle(
     receivable_id: str,
     body: schemas.ReceivableSettle,
 ) -> SubmissionAccepted:
-    row = _receivable(session, receivable_id)
-    _holder_or_operator(principal, row)
-    _require_status(row, ReceivableStatus.CONFIRMED, ReceivableStatus.FINANCED)
-    _require_nothing_in_flight(session, row)
+    row = _ending(session, principal, receivable_id)
     if body.amount != row.amount:
         raise SettlementAmountMismatch(row.amount)
     if body.paid_at > int(time.time()) + MAX_CLOCK_SKEW:
@@ -312,10 +316,7 @@ def mark_default(
     receivable_id: str,
     body: schemas.ReceivableDefault,
 ) -> SubmissionAccepted:
-    row = _receivable(session, receivable_id)
-    _holder_or_operator(principal, row)
-    _require_status(row, ReceivableStatus.CONFIRMED, ReceivableStatus.FINANCED)
-    _require_nothing_in_flight(session, row)
+    row = _ending(session, principal, receivable_id)
     chain_now = int(services.w3.eth.get_block("latest")["timestamp"])
     if chain_now <= row.due_at + services.ledger.receivables.grace_period():
         raise NotOverdue(receivable_id)

@@ -7,9 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth import errors as auth
 from backend.auth.checks import CallerDep, accepted
-from backend.auth.errors import SIGNED_IN
+from backend.auth.errors import (
+    SIGNED_IN,
+    FirmNotActive,
+    InvalidSignature,
+    NotAParty,
+    RoleNotAllowed,
+)
 from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
@@ -20,10 +25,10 @@ from backend.trades import errors, listing, schemas, service
 #: What every signed submission may be refused for, whatever it submits.
 SUBMITTED = (
     *SIGNED_IN,
-    auth.NotAParty,
-    auth.FirmNotActive,
-    auth.RoleNotAllowed,
-    auth.InvalidSignature,
+    NotAParty,
+    FirmNotActive,
+    RoleNotAllowed,
+    InvalidSignature,
     DuplicateSubmission,
     ChainUnavailable,
 )
@@ -94,7 +99,7 @@ def create_trades(
 @router.get(
     "/trades/{trade_id:hex32}",
     response_model=schemas.TradePublic,
-    responses=responses(*SIGNED_IN, errors.TradeNotFound, auth.NotAParty),
+    responses=responses(*SIGNED_IN, errors.TradeNotFound, NotAParty),
 )
 def read_trade(trade_id: Hex32, caller: CallerDep) -> schemas.TradePublic:
     return service.get_trade(*caller, trade_id)
