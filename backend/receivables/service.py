@@ -149,23 +149,21 @@ def _accept(
 
 
 def _holder_signed(
-    session: Session,
-    services: Services,
-    principal: Principal,
+    checks: SubmissionChecks,
     row: Receivable,
-    digest: bytes,
+    message: Settle | MarkDefault,
     body: schemas.ReceivableSettle | schemas.ReceivableDefault,
     kind: OutboxKind,
 ) -> SubmissionAccepted:
     """Check the holder's signature of an ending (settle or default), then queue it."""
-    checks = SubmissionChecks(session, services, principal)
+    digest = message.digest(checks.services.ledger.receivables.domain)
     checks.require_signature(row.holder, digest, body.holder_signature, "holder")
     payload = {"receivable_id": row.receivable_id, **body.model_dump(mode="json")}
     # Of the two endings only a default spends the holder's nonce (a settlement carries none).
     nonce_signer = row.holder if kind == OutboxKind.RECEIVABLE_DEFAULT else None
     return _accept(
-        session,
-        principal,
+        checks.session,
+        checks.principal,
         kind,
         row.receivable_id,
         f"end:{row.receivable_id}",
@@ -296,17 +294,10 @@ def settle(
         raise SettlementAmountMismatch(row.amount)
     if body.paid_at > int(time.time()) + MAX_CLOCK_SKEW:
         raise FutureTime("paid_at", body.paid_at)
-    _require_active_holder(SubmissionChecks(session, services, principal), row)
+    checks = SubmissionChecks(session, services, principal)
+    _require_active_holder(checks, row)
     message = Settle(hex_bytes(receivable_id), body.amount, body.paid_at, hex_bytes(body.pay_ref))
-    return _holder_signed(
-        session,
-        services,
-        principal,
-        row,
-        message.digest(services.ledger.receivables.domain),
-        body,
-        OutboxKind.RECEIVABLE_SETTLE,
-    )
+    return _holder_signed(checks, row, message, body, OutboxKind.RECEIVABLE_SETTLE)
 
 
 def mark_default(
@@ -320,18 +311,11 @@ def mark_default(
     chain_now = int(services.w3.eth.get_block("latest")["timestamp"])
     if chain_now <= row.due_at + services.ledger.receivables.grace_period():
         raise NotOverdue(receivable_id)
-    _require_active_holder(SubmissionChecks(session, services, principal), row)
+    checks = SubmissionChecks(session, services, principal)
+    _require_active_holder(checks, row)
     check_next_nonce(session, row.holder, NONCED_KINDS, _chain_nonce(services, row), body.nonce)
     message = MarkDefault(hex_bytes(receivable_id), body.nonce)
-    return _holder_signed(
-        session,
-        services,
-        principal,
-        row,
-        message.digest(services.ledger.receivables.domain),
-        body,
-        OutboxKind.RECEIVABLE_DEFAULT,
-    )
+    return _holder_signed(checks, row, message, body, OutboxKind.RECEIVABLE_DEFAULT)
 
 
 def _status_name(status: int) -> str:
