@@ -17,15 +17,20 @@ from sqlmodel import Session, col, select
 from backend.auth import errors
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.auth.service import Principal
+from backend.chain.node import ChainUnavailable
 from backend.enums import TRADER, FirmStatus, OutboxStatus, Role
 from backend.errors import LedgerError, responses
 from backend.firms.models import Firm
 from backend.relayer.models import OutboxItem
-from backend.relayer.outbox import Accepted, enqueue
+from backend.relayer.outbox import Accepted, DuplicateSubmission, enqueue
 from backend.schemas import hex_bytes
 from backend.sdk.verify import recover_address
 from backend.services import Services
 from backend.trades.schemas import SubmissionAccepted
+
+#: What anything queued for the relayer may be refused for, whatever it is: the caller's sign-in,
+#: a duplicate of a submission already queued, the node.
+RELAYED: tuple[type[LedgerError], ...] = (*errors.SIGNED_IN, DuplicateSubmission, ChainUnavailable)
 
 
 class Caller(NamedTuple):

@@ -6,24 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth.checks import CallerDep, accepted
+from backend.auth.checks import RELAYED, CallerDep, accepted
 from backend.auth.errors import SIGNED_IN, FirmNotActive, InvalidNonce, InvalidSignature, NotABank
-from backend.chain.node import ChainUnavailable
 from backend.consents import errors, schemas, service
 from backend.errors import responses
 from backend.paging import Page, PagingDep
-from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
 
-SIGNED = (
-    *SIGNED_IN,
-    errors.NotTheFirm,
-    InvalidNonce,
-    InvalidSignature,
-    DuplicateSubmission,
-    ChainUnavailable,
-)
+SIGNED = (*RELAYED, errors.NotTheFirm, InvalidNonce, InvalidSignature)
 
 router = APIRouter(prefix="/consents", tags=["consents"], responses=responses(*SIGNED_IN))
 

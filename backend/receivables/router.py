@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth.checks import CallerDep, accepted
+from backend.auth.checks import RELAYED, CallerDep, accepted
 from backend.auth.errors import (
     SIGNED_IN,
     FirmNotActive,
@@ -17,25 +17,21 @@ from backend.auth.errors import (
     NotAParty,
     RoleNotAllowed,
 )
-from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
 from backend.receivables import errors, listing, schemas, service
-from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
 
 #: What every move of a receivable by its holder may be refused for.
 MOVE = (
-    *SIGNED_IN,
+    *RELAYED,
     errors.ReceivableNotFound,
     errors.NotTheHolder,
     errors.ReceivableWrongState,
     errors.OperationInFlight,
     errors.HolderNotActive,
     InvalidSignature,
-    DuplicateSubmission,
-    ChainUnavailable,
 )
 
 router = APIRouter(prefix="/receivables", tags=["receivables"], responses=responses(*SIGNED_IN))
@@ -60,7 +56,7 @@ def list_receivables(
 @router.post(
     "",
     **accepted(
-        *SIGNED_IN,
+        *RELAYED,
         errors.InvoiceNotFound,
         NotAParty,
         errors.NotACoreBuyer,
@@ -68,8 +64,6 @@ def list_receivables(
         RoleNotAllowed,
         errors.AlreadyIssued,
         errors.InvoicePaid,
-        DuplicateSubmission,
-        ChainUnavailable,
     ),
 )
 def issue_receivable(body: schemas.ReceivableIssue, caller: CallerDep) -> SubmissionAccepted:

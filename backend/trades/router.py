@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth.checks import CallerDep, accepted
+from backend.auth.checks import RELAYED, CallerDep, accepted
 from backend.auth.errors import (
     SIGNED_IN,
     FirmNotActive,
@@ -15,23 +15,13 @@ from backend.auth.errors import (
     NotAParty,
     RoleNotAllowed,
 )
-from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
-from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Address, Hex32
 from backend.trades import errors, listing, schemas, service
 
 #: What every signed submission may be refused for, whatever it submits.
-SUBMITTED = (
-    *SIGNED_IN,
-    NotAParty,
-    FirmNotActive,
-    RoleNotAllowed,
-    InvalidSignature,
-    DuplicateSubmission,
-    ChainUnavailable,
-)
+SUBMITTED = (*RELAYED, NotAParty, FirmNotActive, RoleNotAllowed, InvalidSignature)
 ANSWER = (*SUBMITTED, errors.TradeNotFound, errors.TradeWrongState, errors.ProposalExpired)
 
 router = APIRouter(tags=["trades"], responses=responses(*SIGNED_IN))
