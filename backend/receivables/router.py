@@ -33,6 +33,12 @@ MOVE = (
     errors.HolderNotActive,
     InvalidSignature,
 )
+#: A split, a financing and a default also spend the holder's nonce (a settlement does not).
+NONCED = (*MOVE, InvalidNonce)
+#: A split's own refusals: its parts, and the tier they would reach.
+SPLIT = (errors.InvalidSplit, errors.SplitAmountMismatch, errors.TierTooDeep)
+#: A financing's own refusals: the receivable financed once, and the terms.
+FINANCE = (errors.AlreadyFinanced, errors.AdvanceExceedsAmount, errors.TermsExpired)
 
 router = APIRouter(prefix="/receivables", tags=["receivables"], responses=responses(*SIGNED_IN))
 
@@ -53,6 +59,15 @@ def list_receivables(
     return listing.list_receivables(caller.session, caller.principal, paging, filters)
 
 
+@router.get(
+    "/{receivable_id}",
+    response_model=schemas.ReceivablePublic,
+    responses=responses(*SIGNED_IN, errors.ReceivableNotFound, NotAParty),
+)
+def read_receivable(receivable_id: Hex32, caller: CallerDep) -> schemas.ReceivablePublic:
+    return service.read(caller.session, caller.principal, receivable_id)
+
+
 @router.post(
     "",
     **accepted(
@@ -71,27 +86,7 @@ def issue_receivable(body: schemas.ReceivableIssue, caller: CallerDep) -> Submis
     return service.issue(*caller, body)
 
 
-@router.get(
-    "/{receivable_id}",
-    response_model=schemas.ReceivablePublic,
-    responses=responses(*SIGNED_IN, errors.ReceivableNotFound, NotAParty),
-)
-def read_receivable(receivable_id: Hex32, caller: CallerDep) -> schemas.ReceivablePublic:
-    return service.read(caller.session, caller.principal, receivable_id)
-
-
-@router.post(
-    "/{receivable_id}/split",
-    **accepted(
-        *MOVE,
-        errors.InvalidSplit,
-        errors.SplitAmountMismatch,
-        errors.TierTooDeep,
-        FirmNotActive,
-        RoleNotAllowed,
-        InvalidNonce,
-    ),
-)
+@router.post("/{receivable_id}/split", **accepted(*NONCED, *SPLIT, FirmNotActive, RoleNotAllowed))
 def split_receivable(
     receivable_id: Hex32, body: schemas.ReceivableSplit, caller: CallerDep
 ) -> SubmissionAccepted:
@@ -100,16 +95,7 @@ def split_receivable(
 
 
 @router.post(
-    "/{receivable_id}/finance",
-    **accepted(
-        *MOVE,
-        errors.AlreadyFinanced,
-        errors.AdvanceExceedsAmount,
-        errors.TermsExpired,
-        errors.SelfFinance,
-        NotABank,
-        InvalidNonce,
-    ),
+    "/{receivable_id}/finance", **accepted(*NONCED, *FINANCE, errors.SelfFinance, NotABank)
 )
 def finance_receivable(
     receivable_id: Hex32, body: schemas.ReceivableFinance, caller: CallerDep
@@ -127,7 +113,7 @@ def settle_receivable(
     return service.settle(*caller, receivable_id, body)
 
 
-@router.post("/{receivable_id}/default", **accepted(*MOVE, errors.NotOverdue, InvalidNonce))
+@router.post("/{receivable_id}/default", **accepted(*NONCED, errors.NotOverdue))
 def default_receivable(
     receivable_id: Hex32, body: schemas.ReceivableDefault, caller: CallerDep
 ) -> SubmissionAccepted:

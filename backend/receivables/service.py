@@ -148,6 +148,19 @@ def _accept(
     return queue(session, principal, Accepted(subject, kind, key, payload, nonce_signer))
 
 
+def _queue_move(
+    session: Session,
+    principal: Principal,
+    kind: OutboxKind,
+    row: Receivable,
+    body: schemas.ReceivableSplit | schemas.ReceivableFinance,
+) -> SubmissionAccepted:
+    """Queue a holder's move (a split or a financing): it spends the holder's nonce."""
+    payload = {"receivable_id": row.receivable_id, **body.model_dump(mode="json")}
+    key = f"move:{row.receivable_id}"
+    return _accept(session, principal, kind, row.receivable_id, key, payload, row.holder)
+
+
 def _holder_signed(
     checks: SubmissionChecks,
     row: Receivable,
@@ -229,16 +242,7 @@ def split(
         body.holder_signature,
         "holder",
     )
-    payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
-    return _accept(
-        session,
-        principal,
-        OutboxKind.RECEIVABLE_SPLIT,
-        receivable_id,
-        f"move:{receivable_id}",
-        payload,
-        nonce_signer=row.holder,
-    )
+    return _queue_move(session, principal, OutboxKind.RECEIVABLE_SPLIT, row, body)
 
 
 def finance(
@@ -270,16 +274,7 @@ def finance(
     digest = terms.digest(services.ledger.receivables.domain)
     checks.require_signature(row.holder, digest, body.holder_signature, "holder")
     checks.require_signature(body.bank, digest, body.bank_signature, "bank")
-    payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
-    return _accept(
-        session,
-        principal,
-        OutboxKind.RECEIVABLE_FINANCE,
-        receivable_id,
-        f"move:{receivable_id}",
-        payload,
-        nonce_signer=row.holder,
-    )
+    return _queue_move(session, principal, OutboxKind.RECEIVABLE_FINANCE, row, body)
 
 
 def settle(
