@@ -81,10 +81,9 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
-class SecurityHeaders:
-    """Headers on every response: no MIME sniffing, no referrer, never framed, and a
-    Content-Security-Policy (a looser one for the two API documentation pages only).
-    A response that sets its own CSP (a served document) keeps it."""
+class HttpMiddleware:
+    """A pure ASGI middleware of HTTP requests (``http``); anything else, the lifespan, passes
+    through untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -93,6 +92,18 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(HttpMiddleware):
+    """Headers on every response: no MIME sniffing, no referrer, never framed, and a
+    Content-Security-Policy (a looser one for the two API documentation pages only).
+    A response that sets its own CSP (a served document) keeps it."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         csp = (DOCS_CSP if scope.get("path") in DOCS_PATHS else APP_CSP).encode()
 
         async def send_with_headers(message: Message) -> None:
@@ -134,17 +145,14 @@ class HeaderSizeLimit:
         await self.app(scope, receive, send)
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     """Refuse request bodies over ``limit`` bytes with 413, before any of it is parsed."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.limit = limit
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._refuse(send)
@@ -313,7 +321,7 @@ def _describe(errors: Any) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
-class RequestMetrics:
+class RequestMetrics(HttpMiddleware):
     """Counts each request by method, route and status, and times it by route (pure ASGI: no
     per-request task or body streaming of Starlette's ``BaseHTTPMiddleware``).
 
@@ -321,14 +329,11 @@ class RequestMetrics:
     from the scope when the response ends."""
 
     def __init__(self, app: ASGIApp, requests: Counter, latency: Histogram) -> None:
-        self.app = app
+        super().__init__(app)
         self.requests = requests
         self.latency = latency
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500  # what the client gets when the app fails before it answers
 

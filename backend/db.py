@@ -8,11 +8,15 @@ outbox): deleting it and re-indexing from block 0 reproduces every record.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import Engine, Table, event
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine
+
+S = TypeVar("S", bound=BaseModel)
+M = TypeVar("M", bound=SQLModel)
 
 #: Threads that run a process's blocking request handlers at once (anyio's default limiter).
 REQUEST_THREADS = 40
@@ -55,9 +59,7 @@ def make_engine(url: str, processes: int = 1, max_connections: int = 100) -> Eng
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     else:
         pool = {}  # an in-memory database lives in one connection: SQLAlchemy's own pool
-    engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
-    )
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -92,3 +94,19 @@ def table_of(model: type[SQLModel]) -> Table:
     """The Core table of a SQLModel class, typed (SQLModel's ``__table__`` is not declared), for
     the bulk and Core reads and writes that bypass the ORM."""
     return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+def from_row(schema: type[S], row: SQLModel, **values: Any) -> S:
+    """``schema`` of ``row``: each field named as one of the row's columns takes its value, unless
+    ``values`` gives it (with the fields the row does not have)."""
+    columns = type(row).model_fields
+    copied = {name: getattr(row, name) for name in schema.model_fields if name in columns}
+    return schema(**{**copied, **values})
+
+
+def get_or(session: Session, model: type[M], key: Any, missing: Exception) -> M:
+    """The ``model`` row ``key``, else raise ``missing``."""
+    row = session.get(model, key)
+    if row is None:
+        raise missing
+    return row

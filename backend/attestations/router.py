@@ -7,19 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from backend.attestations import schemas, service
-from backend.attestations.errors import (
-    AttestationInFuture,
-    DeviceDisputed,
-    DeviceNotFound,
-    DuplicateCarrier,
-    DuplicateDevice,
-    InvalidPeriod,
-    NotAnOracle,
-    NotTheSigner,
-    TradeNotVerified,
-)
-from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.attestations import errors, schemas, service
+from backend.auth.checks import CallerDep, accepted
 from backend.auth.errors import (
     SIGNED_IN,
     FirmNotActive,
@@ -35,7 +24,13 @@ from backend.schemas import Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
 
 #: What every signed submission here may meet: the signer's standing and signature, the node.
-SIGNED = (*SIGNED_IN, NotTheSigner, NotAnOracle, InvalidSignature, ChainUnavailable)
+SIGNED = (
+    *SIGNED_IN,
+    errors.NotTheSigner,
+    errors.NotAnOracle,
+    InvalidSignature,
+    ChainUnavailable,
+)
 READER = (*SIGNED_IN, NoConsent, ReaderNotActive, ReaderNotABank)
 
 router = APIRouter(tags=["attestations"], responses=responses(*SIGNED_IN))
@@ -43,63 +38,39 @@ router = APIRouter(tags=["attestations"], responses=responses(*SIGNED_IN))
 
 @router.post(
     "/devices",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(*SIGNED, FirmNotActive, RoleNotAllowed, DuplicateDevice),
+    **accepted(*SIGNED, FirmNotActive, RoleNotAllowed, errors.DuplicateDevice),
 )
-def register_device(
-    body: schemas.DeviceCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> SubmissionAccepted:
+def register_device(body: schemas.DeviceCreate, caller: CallerDep) -> SubmissionAccepted:
     """An oracle registers a device it reads to the firm that operates it (its signed Device)."""
-    return service.register_device(session, services, principal, body)
+    return service.register_device(*caller, body)
 
 
 @router.post(
     "/devices/{device_id}/dispute",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(*SIGNED, DeviceNotFound, DeviceDisputed),
+    **accepted(*SIGNED, errors.DeviceNotFound, errors.DeviceDisputed),
 )
 def dispute_device(
-    device_id: Hex32,
-    body: schemas.DeviceDispute,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    device_id: Hex32, body: schemas.DeviceDispute, caller: CallerDep
 ) -> SubmissionAccepted:
     """The operating firm disputes a device: nothing more is attested for it, and its attested
     figures no longer count in the firm's credit record."""
-    return service.dispute_device(session, services, principal, device_id, body)
+    return service.dispute_device(*caller, device_id, body)
 
 
 @router.post(
     "/carriers",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(*SIGNED, TradeNotVerified, NotAParty, DuplicateCarrier),
+    **accepted(*SIGNED, errors.TradeNotVerified, NotAParty, errors.DuplicateCarrier),
 )
-def appoint_carrier(
-    body: schemas.CarrierCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> SubmissionAccepted:
+def appoint_carrier(body: schemas.CarrierCreate, caller: CallerDep) -> SubmissionAccepted:
     """The seller or buyer of a verified trade names the logistics oracle that attests its
     delivery (that is what makes an oracle party to the trade)."""
-    return service.appoint_carrier(session, services, principal, body)
+    return service.appoint_carrier(*caller, body)
 
 
-@router.post(
-    "/attestations",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(*SIGNED, InvalidPeriod, AttestationInFuture),
-)
-def submit_attestations(
-    body: schemas.AttestationsCreate,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
-) -> SubmissionAccepted:
+@router.post("/attestations", **accepted(*SIGNED, errors.InvalidPeriod, errors.AttestationInFuture))
+def submit_attestations(body: schemas.AttestationsCreate, caller: CallerDep) -> SubmissionAccepted:
     """An oracle's signed production and delivery attestations, relayed as one batch."""
-    return service.submit_attestations(session, services, principal, body)
+    return service.submit_attestations(*caller, body)
 
 
 @router.get(
@@ -107,16 +78,15 @@ def submit_attestations(
     response_model=schemas.DevicesPublic,
     responses=responses(*READER),
 )
-def read_devices(address: Address, principal: PrincipalDep, session: SessionDep) -> Any:
-    return service.firm_devices(session, principal, address)
+def read_devices(address: Address, caller: CallerDep) -> Any:
+    return service.firm_devices(caller.session, caller.principal, address)
 
 
 @router.get("/firms/{address}/attestations", responses=responses(*READER))
 def read_attestations(
     address: Address,
-    principal: PrincipalDep,
-    session: SessionDep,
+    caller: CallerDep,
     offset: int = Query(0, ge=0, le=1_000_000),
     limit: int = Query(50, ge=1, le=500),
 ) -> dict[str, Any]:
-    return service.firm_attestations(session, principal, address, offset, limit)
+    return service.firm_attestations(caller.session, caller.principal, address, offset, limit)

@@ -43,14 +43,15 @@ from backend.attestations.schemas import (
 )
 from backend.attestations.typed_data import Carrier, Delivery, DeviceKind, DisputeDevice, Production
 from backend.attestations.typed_data import Device as DeviceMessage
-from backend.auth.checks import SubmissionChecks
-from backend.auth.errors import NoConsent, NotAParty
-from backend.auth.readers import require_reader
+from backend.auth.checks import SubmissionChecks, queue
+from backend.auth.errors import NotAParty
+from backend.auth.readers import require_profile_reader
 from backend.auth.service import Principal
 from backend.chain.attestations import SignedAttestation
 from backend.chain.contracts import FirmStatus, Role
-from backend.enums import MAX_CLOCK_SKEW, ConsentScope, OutboxStatus, TradeStatus
-from backend.relayer.outbox import Accepted, enqueue
+from backend.db import get_or
+from backend.enums import MAX_CLOCK_SKEW, TradeStatus
+from backend.relayer.outbox import Accepted
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Domain
 from backend.services import Services
@@ -65,15 +66,21 @@ def _require_acting_for(principal: Principal, address: str, what: str) -> None:
         raise NotTheSigner(f"only {what} (or the operator) may submit this")
 
 
+def _oracle_checks(
+    session: Session, services: Services, principal: Principal, oracle: str, what: str
+) -> SubmissionChecks:
+    """The checks of a submission ``oracle`` signs, once the caller acts for it (as ``what``)
+    and it is an active oracle."""
+    _require_acting_for(principal, oracle, what)
+    checks = SubmissionChecks(session, services, principal)
+    _require_oracle(checks, oracle)
+    return checks
+
+
 def _require_oracle(checks: SubmissionChecks, oracle: str) -> None:
     status, roles = checks.standing(oracle)
     if status != FirmStatus.ACTIVE or not roles & Role.ORACLE:
         raise NotAnOracle(oracle)
-
-
-def _accepted(session: Session, principal: Principal, accepted: Accepted) -> SubmissionAccepted:
-    (row_id,) = enqueue(session, principal, [accepted])
-    return SubmissionAccepted(id=row_id, subject=accepted.subject, status=OutboxStatus.QUEUED)
 
 
 # ─────────────────────────────────────────────────────────────── devices
@@ -82,9 +89,7 @@ def _accepted(session: Session, principal: Principal, accepted: Accepted) -> Sub
 def register_device(
     session: Session, services: Services, principal: Principal, body: DeviceCreate
 ) -> SubmissionAccepted:
-    _require_acting_for(principal, body.oracle, "the registering oracle")
-    checks = SubmissionChecks(session, services, principal)
-    _require_oracle(checks, body.oracle)
+    checks = _oracle_checks(session, services, principal, body.oracle, "the registering oracle")
     data = body.device
     checks.require_trader(data.firm)
     if session.get(Device, data.device_id) is not None:
@@ -103,7 +108,7 @@ def register_device(
         "signature": body.signature,
     }
     key = f"device:{data.device_id}"
-    return _accepted(
+    return queue(
         session, principal, Accepted(data.device_id, payloads.DEVICE_REGISTER, key, payload)
     )
 
@@ -111,9 +116,7 @@ def register_device(
 def dispute_device(
     session: Session, services: Services, principal: Principal, device_id: str, body: DeviceDispute
 ) -> SubmissionAccepted:
-    device = session.get(Device, device_id)
-    if device is None:
-        raise DeviceNotFound(device_id)
+    device = get_or(session, Device, device_id, DeviceNotFound(device_id))
     _require_acting_for(principal, device.firm, "the firm that operates the device")
     if device.status == DISPUTED:
         raise DeviceDisputed(device_id)
@@ -124,7 +127,7 @@ def dispute_device(
     checks.require_signature(device.firm, digest, body.signature, "firm")
     payload = {"device_id": device_id, "reason": body.reason, "signature": body.signature}
     key = f"dispute:{device_id}"
-    return _accepted(session, principal, Accepted(device_id, payloads.DEVICE_DISPUTE, key, payload))
+    return queue(session, principal, Accepted(device_id, payloads.DEVICE_DISPUTE, key, payload))
 
 
 def _device_public(device: Device) -> DevicePublic:
@@ -142,21 +145,15 @@ def _device_public(device: Device) -> DevicePublic:
     )
 
 
-def check_reader(session: Session, principal: Principal, firm: str) -> None:
-    require_reader(
-        session,
-        principal,
-        (firm,),
-        ConsentScope.CREDIT_PROFILE,
-        NoConsent(
-            "a firm's devices and attestations are read by the firm, the operator, or a bank "
-            "with the firm's consent"
-        ),
-    )
+#: Who may read a firm's devices and attestations (those of its credit profile).
+READERS = (
+    "a firm's devices and attestations are read by the firm, the operator, or a bank "
+    "with the firm's consent"
+)
 
 
 def firm_devices(session: Session, principal: Principal, firm: str) -> DevicesPublic:
-    check_reader(session, principal, firm)
+    require_profile_reader(session, principal, firm, READERS)
     rows = session.exec(
         select(Device).where(Device.firm == firm).order_by(col(Device.registered_time))
     ).all()
@@ -167,7 +164,7 @@ def firm_attestations(
     session: Session, principal: Principal, firm: str, offset: int, limit: int
 ) -> dict[str, Any]:
     """The production of the firm's devices and the attested deliveries of its trades."""
-    check_reader(session, principal, firm)
+    require_profile_reader(session, principal, firm, READERS)
     produced = session.exec(
         select(ProductionAttestation)
         .where(ProductionAttestation.firm == firm)
@@ -232,7 +229,7 @@ def appoint_carrier(
         "signature": body.signature,
     }
     key = f"carrier:{body.trade_id}:{body.oracle}"
-    return _accepted(
+    return queue(
         session, principal, Accepted(body.trade_id, payloads.CARRIER_APPOINT, key, payload)
     )
 
@@ -262,9 +259,7 @@ def submit_attestations(
     session: Session, services: Services, principal: Principal, body: AttestationsCreate
 ) -> SubmissionAccepted:
     """An oracle's signed attestations, one outbox row: one ``attestBatch`` transaction."""
-    _require_acting_for(principal, body.oracle, "the attesting oracle")
-    checks = SubmissionChecks(session, services, principal)
-    _require_oracle(checks, body.oracle)
+    checks = _oracle_checks(session, services, principal, body.oracle, "the attesting oracle")
     signed = [_signed(item, body.oracle) for item in body.items]
     horizon = int(services.w3.eth.get_block("latest")["timestamp"]) + MAX_CLOCK_SKEW
     for item in signed:
@@ -301,4 +296,4 @@ def queue_attestations(
     accepted = Accepted(
         entries[0]["attestation_id"], payloads.ATTESTATIONS, key, {"items": entries}
     )
-    return _accepted(session, Principal(submitter, Role.ORACLE), accepted)
+    return queue(session, Principal(submitter, Role.ORACLE), accepted)

@@ -8,25 +8,59 @@ written); `SubmissionChecks` caches a request's standing lookups.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Annotated, Any, NamedTuple
 
+from fastapi import Depends
+from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from backend.auth.errors import (
-    FirmNotActive,
-    InvalidNonce,
-    InvalidSignature,
-    NotABank,
-    NotAParty,
-    RoleNotAllowed,
-)
+from backend.auth import errors
+from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.auth.service import Principal
+from backend.chain.node import ChainUnavailable
 from backend.enums import TRADER, FirmStatus, OutboxStatus, Role
+from backend.errors import LedgerError, responses
 from backend.firms.models import Firm
 from backend.relayer.models import OutboxItem
+from backend.relayer.outbox import Accepted, DuplicateSubmission, enqueue
 from backend.schemas import hex_bytes
 from backend.sdk.verify import recover_address
 from backend.services import Services
+from backend.trades.schemas import SubmissionAccepted
+
+#: What anything queued for the relayer may be refused for, whatever it is: the caller's sign-in,
+#: a duplicate of a submission already queued, the node.
+RELAYED: tuple[type[LedgerError], ...] = (*errors.SIGNED_IN, DuplicateSubmission, ChainUnavailable)
+
+
+class Caller(NamedTuple):
+    """A signed-in request's unit of work, in the order every service function takes it first
+    (``service.settle(*caller, ...)``)."""
+
+    session: Session
+    services: Services
+    principal: Principal
+
+
+def current_caller(principal: PrincipalDep, services: ServicesDep, session: SessionDep) -> Caller:
+    return Caller(session, services, principal)
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def accepted(
+    *refusals: type[LedgerError], model: type[BaseModel] = SubmissionAccepted
+) -> dict[str, Any]:
+    """The route keywords of a relayed submission, ``@router.post(path, **accepted(...))``:
+    answered 202 with ``model`` (the queued id), documented with what it may be refused for."""
+    return {"status_code": 202, "response_model": model, "responses": responses(*refusals)}
+
+
+def queue(session: Session, principal: Principal, accepted: Accepted) -> SubmissionAccepted:
+    """Queue one checked submission for the relayer: what its 202 answers."""
+    (row_id,) = enqueue(session, principal, [accepted])
+    return SubmissionAccepted(id=row_id, subject=accepted.subject, status=OutboxStatus.QUEUED)
 
 
 class SubmissionChecks:
@@ -56,20 +90,22 @@ class SubmissionChecks:
 
     def require_active(self, address: str) -> None:
         if not self.is_active(address):
-            raise FirmNotActive(address)
+            raise errors.FirmNotActive(address)
 
     def require_bank(self, address: str) -> None:
         if not self.is_active(address, Role.BANK):
-            raise NotABank(address)
+            raise errors.NotABank(address)
 
     def require_trader(self, address: str) -> None:
         self.require_active(address)
         if not self.is_active(address, TRADER):
-            raise RoleNotAllowed(f"{address} is not a supplier or core enterprise", address=address)
+            raise errors.RoleNotAllowed(
+                f"{address} is not a supplier or core enterprise", address=address
+            )
 
     def require_party(self, *parties: str) -> None:
         if not self.principal.operator and self.principal.address not in parties:
-            raise NotAParty("only a party to the trade (or the operator) may submit this")
+            raise errors.NotAParty("only a party to the trade (or the operator) may submit this")
 
     def require_signature(self, signer: str, digest: bytes, signature: str, role: str) -> None:
         """An EOA's signature of ``digest``, else the approval of the signer's ERC-1271 wallet as
@@ -79,7 +115,7 @@ class SubmissionChecks:
             signer, digest, raw
         ):
             return
-        raise InvalidSignature(signer, role)
+        raise errors.InvalidSignature(signer, role)
 
 
 def signed_nonce(payload: dict[str, Any]) -> int | None:
@@ -114,4 +150,4 @@ def check_next_nonce(
     highest = max((n for n in pending if n is not None), default=-1)
     expected = max(on_chain(), highest + 1)
     if nonce != expected:
-        raise InvalidNonce(signer, nonce, expected)
+        raise errors.InvalidNonce(signer, nonce, expected)

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
-from backend.auth.errors import Forbidden
+from backend.auth.errors import Forbidden, NoConsent
 from backend.auth.service import Principal
 from backend.auth.standing import is_active_bank, require_active_bank
 from backend.consents.models import Consent
-from backend.enums import OutboxKind, OutboxStatus
+from backend.enums import ConsentScope, OutboxKind, OutboxStatus
 from backend.relayer.models import OutboxItem
 
 
@@ -77,6 +77,12 @@ def require_reader(
         require_active_bank(session, principal.address)
         return
     raise refusal
+
+
+def require_profile_reader(session: Session, principal: Principal, firm: str, who: str) -> None:
+    """What reads a firm's credit profile (and the records it rests on): the firm, the operator,
+    and a bank while the firm's consent is active; else ``NoConsent`` saying ``who`` reads it."""
+    require_reader(session, principal, (firm,), ConsentScope.CREDIT_PROFILE, NoConsent(who))
 
 
 def _revocation_accepted_clause() -> Any:

@@ -6,39 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
-from backend.auth.errors import (
-    SIGNED_IN,
-    FirmNotActive,
-    InvalidNonce,
-    InvalidSignature,
-    NotABank,
-)
-from backend.chain.node import ChainUnavailable
-from backend.consents import schemas, service
-from backend.consents.errors import AlreadyRevoked, ConsentExpired, ConsentNotFound, NotTheFirm
+from backend.auth.checks import RELAYED, CallerDep, accepted
+from backend.auth.errors import SIGNED_IN, FirmNotActive, InvalidNonce, InvalidSignature, NotABank
+from backend.consents import errors, schemas, service
 from backend.errors import responses
 from backend.paging import Page, PagingDep
-from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Address, Hex32
 from backend.trades.schemas import SubmissionAccepted
 
-SIGNED = (
-    *SIGNED_IN,
-    NotTheFirm,
-    InvalidNonce,
-    InvalidSignature,
-    DuplicateSubmission,
-    ChainUnavailable,
-)
+SIGNED = (*RELAYED, errors.NotTheFirm, InvalidNonce, InvalidSignature)
 
 router = APIRouter(prefix="/consents", tags=["consents"], responses=responses(*SIGNED_IN))
 
 
 @router.get("", response_model=Page[schemas.ConsentPublic], responses=responses(*SIGNED_IN))
 def list_consents(
-    principal: PrincipalDep,
-    session: SessionDep,
+    caller: CallerDep,
     paging: PagingDep,
     firm: Annotated[Address | None, Query(description="given by this firm")] = None,
     bank: Annotated[Address | None, Query(description="given to this bank")] = None,
@@ -47,34 +30,20 @@ def list_consents(
     ] = None,
 ) -> Page[schemas.ConsentPublic]:
     """The consents a firm gave, those given to a bank, or all (operator); newest first."""
-    return service.list_consents(session, principal, paging, firm, bank, active)
+    return service.list_consents(caller.session, caller.principal, paging, firm, bank, active)
 
 
-@router.post(
-    "",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(*SIGNED, FirmNotActive, NotABank, ConsentExpired),
-)
-def grant_consent(
-    body: schemas.ConsentCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> SubmissionAccepted:
+@router.post("", **accepted(*SIGNED, FirmNotActive, NotABank, errors.ConsentExpired))
+def grant_consent(body: schemas.ConsentCreate, caller: CallerDep) -> SubmissionAccepted:
     """A firm lets a bank read its records (scope) until a time, with its signed Consent."""
-    return service.grant(session, services, principal, body)
+    return service.grant(*caller, body)
 
 
 @router.post(
-    "/{consent_id}/revoke",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(*SIGNED, ConsentNotFound, AlreadyRevoked),
+    "/{consent_id}/revoke", **accepted(*SIGNED, errors.ConsentNotFound, errors.AlreadyRevoked)
 )
 def revoke_consent(
-    consent_id: Hex32,
-    body: schemas.ConsentRevoke,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    consent_id: Hex32, body: schemas.ConsentRevoke, caller: CallerDep
 ) -> SubmissionAccepted:
     """Revocation takes effect as soon as it is accepted; the chain records it shortly after."""
-    return service.revoke(session, services, principal, consent_id, body)
+    return service.revoke(*caller, consent_id, body)

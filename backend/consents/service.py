@@ -13,16 +13,17 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from backend.auth.checks import SubmissionChecks, check_next_nonce
+from backend.auth.checks import SubmissionChecks, check_next_nonce, queue
 from backend.auth.readers import active_clause, revocation_accepted
 from backend.auth.service import Principal
 from backend.consents.errors import AlreadyRevoked, ConsentExpired, ConsentNotFound, NotTheFirm
 from backend.consents.models import Consent as ConsentRow
 from backend.consents.schemas import ConsentCreate, ConsentPublic, ConsentRevoke, ConsentStatus
+from backend.db import from_row, get_or
 from backend.enums import ConsentScope, OutboxKind, OutboxStatus
 from backend.paging import Page, Paging, fetch_page
 from backend.relayer.models import OutboxItem
-from backend.relayer.outbox import Accepted, enqueue
+from backend.relayer.outbox import Accepted
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Consent, RevokeConsent
 from backend.services import Services
@@ -37,6 +38,13 @@ def _require_firm(principal: Principal, firm: str) -> None:
         raise NotTheFirm()
 
 
+def _require_next_nonce(session: Session, services: Services, firm: str, nonce: int) -> None:
+    """A consent or a revocation spends the firm's next consent-registry nonce."""
+    check_next_nonce(
+        session, firm, NONCED_KINDS, lambda: services.ledger.consents.nonce(firm), nonce
+    )
+
+
 def grant(
     session: Session, services: Services, principal: Principal, body: ConsentCreate
 ) -> SubmissionAccepted:
@@ -47,13 +55,7 @@ def grant(
     checks.require_bank(data.bank)
     if data.expires_at <= int(time.time()):
         raise ConsentExpired(data.expires_at)
-    check_next_nonce(
-        session,
-        data.firm,
-        NONCED_KINDS,
-        lambda: services.ledger.consents.nonce(data.firm),
-        data.nonce,
-    )
+    _require_next_nonce(session, services, data.firm, data.nonce)
     consent = Consent(data.firm, data.bank, ConsentScope(data.scope), data.expires_at, data.nonce)
     consent_id = "0x" + consent.consent_id(services.ledger.consents.domain).hex()
     checks.require_signature(data.firm, hex_bytes(consent_id), body.signature, "firm")
@@ -62,39 +64,21 @@ def grant(
         "consent": data.model_dump(mode="json"),
         "signature": body.signature,
     }
-    (row_id,) = enqueue(
-        session,
-        principal,
-        [
-            Accepted(
-                consent_id,
-                OutboxKind.CONSENT,
-                f"consent:{consent_id}",
-                payload,
-                nonce_signer=data.firm,
-            )
-        ],
+    accepted = Accepted(
+        consent_id, OutboxKind.CONSENT, f"consent:{consent_id}", payload, nonce_signer=data.firm
     )
-    return SubmissionAccepted(id=row_id, subject=consent_id, status=OutboxStatus.QUEUED)
+    return queue(session, principal, accepted)
 
 
 def revoke(
     session: Session, services: Services, principal: Principal, consent_id: str, body: ConsentRevoke
 ) -> SubmissionAccepted:
     """Takes effect at once: an accepted revocation already ends the consent for reads."""
-    granted = session.get(ConsentRow, consent_id)
-    if granted is None:
-        raise ConsentNotFound(consent_id)
+    granted = get_or(session, ConsentRow, consent_id, ConsentNotFound(consent_id))
     _require_firm(principal, granted.firm)
     if granted.revoked_time is not None or revocation_accepted(session, consent_id):
         raise AlreadyRevoked(consent_id)
-    check_next_nonce(
-        session,
-        granted.firm,
-        NONCED_KINDS,
-        lambda: services.ledger.consents.nonce(granted.firm),
-        body.nonce,
-    )
+    _require_next_nonce(session, services, granted.firm, body.nonce)
     digest = RevokeConsent(hex_bytes(consent_id), body.nonce).digest(
         services.ledger.consents.domain
     )
@@ -102,20 +86,14 @@ def revoke(
         granted.firm, digest, body.signature, "firm"
     )
     payload = {"consent_id": consent_id, "nonce": body.nonce, "signature": body.signature}
-    (row_id,) = enqueue(
-        session,
-        principal,
-        [
-            Accepted(
-                consent_id,
-                OutboxKind.REVOKE_CONSENT,
-                f"revoke:{consent_id}",
-                payload,
-                nonce_signer=granted.firm,
-            )
-        ],
+    accepted = Accepted(
+        consent_id,
+        OutboxKind.REVOKE_CONSENT,
+        f"revoke:{consent_id}",
+        payload,
+        nonce_signer=granted.firm,
     )
-    return SubmissionAccepted(id=row_id, subject=consent_id, status=OutboxStatus.QUEUED)
+    return queue(session, principal, accepted)
 
 
 # ─────────────────────────────────────────────────────────────── lists
@@ -176,15 +154,4 @@ def _public(row: ConsentRow, now: int, revoking: bool) -> ConsentPublic:
         status = "expired"
     else:
         status = "active"
-    return ConsentPublic(
-        consent_id=row.consent_id,
-        firm=row.firm,
-        bank=row.bank,
-        scope=row.scope,
-        expires_at=row.expires_at,
-        granted_time=row.granted_time,
-        revoked_time=row.revoked_time,
-        replaced_by=row.replaced_by,
-        active=status == "active",
-        status=status,
-    )
+    return from_row(ConsentPublic, row, active=status == "active", status=status)

@@ -9,14 +9,12 @@ from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.auth.errors import SIGNED_IN, NoConsent
-from backend.auth.readers import require_reader
-from backend.auth.service import Principal
+from backend.auth.readers import require_profile_reader
 from backend.auth.standing import ReaderNotABank, ReaderNotActive
 from backend.credit import cache, service
 from backend.credit.cache import NothingIndexed
 from backend.credit.record import FIGURES, InvalidAddress
 from backend.credit.service import InvalidPage, UnknownFigure
-from backend.enums import ConsentScope
 from backend.errors import responses
 from backend.schemas import MAX_SCHEMA_INT, Address
 
@@ -25,17 +23,8 @@ READER = (*SIGNED_IN, NoConsent, ReaderNotActive, ReaderNotABank, InvalidAddress
 router = APIRouter(prefix="/firms", tags=["credit"], responses=responses(*SIGNED_IN))
 
 
-def check_profile_reader(session: Any, principal: Principal, firm: str) -> None:
-    """The firm itself, the operator, and a bank while the firm's consent is active."""
-    require_reader(
-        session,
-        principal,
-        (firm,),
-        ConsentScope.CREDIT_PROFILE,
-        NoConsent(
-            "a credit profile is read by its firm, the operator, or a bank with the firm's consent"
-        ),
-    )
+#: Who may read a credit profile.
+READERS = "a credit profile is read by its firm, the operator, or a bank with the firm's consent"
 
 
 @router.get("/{address}/credit-profile", responses=responses(*READER))
@@ -50,7 +39,7 @@ def read_credit_profile(
     ``as_of``: the record the indexer keeps (``as_of`` is the block time it was refreshed at,
     ``network`` the block of the network figures, or why they are not computed yet); every
     amount is in ``currency`` but those of ``by_currency``, each listed with its own."""
-    check_profile_reader(session, principal, address)
+    require_profile_reader(session, principal, address, READERS)
     record = cache.get_record(services.engine, address, as_of)
     data = record.to_json(include_evidence=False)
     # the served record's evidence is paged from its stored references; a past one recomputed
@@ -77,6 +66,6 @@ def read_credit_evidence(
     limit: int = Query(50, ge=1, le=500),
 ) -> dict[str, Any]:
     """One page of the chain events (tx hash, block, log index) a figure was computed from."""
-    check_profile_reader(session, principal, address)
+    require_profile_reader(session, principal, address, READERS)
     page = service.evidence(services.engine, address, figure, as_of, offset, limit)
     return dataclasses.asdict(page)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.checks import CallerDep
 from backend.auth.errors import SIGNED_IN, Forbidden, NoConsent, RoleNotAllowed
 from backend.auth.standing import ReaderNotABank, ReaderNotActive
 from backend.credit.cache import NothingIndexed
@@ -42,24 +42,21 @@ router = APIRouter(prefix="/credit-decisions", tags=["decisions"], responses=res
         NothingIndexed,
     ),
 )
-def request_decision(
-    body: DecisionCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> Decision:
+def request_decision(body: DecisionCreate, caller: CallerDep) -> Decision:
     """A bank with the firm's consent (scope 4, decisions) asks for a decision on an amount and
     tenor: approve, decline or refer, with limit, price, PD, grade and reasons. Stored; its hash
     is anchored in DecisionLog by the relayer."""
-    return service.request_decision(session, services, principal, body)
+    return service.request_decision(*caller, body)
 
 
 @router.get("", response_model=Page[DecisionSummary], responses=responses(*BANK))
 def list_decisions(
-    principal: PrincipalDep,
-    session: SessionDep,
+    caller: CallerDep,
     paging: PagingDep,
     firm: Annotated[Address | None, Query(description="only the decisions about this firm")] = None,
 ) -> Page[DecisionSummary]:
     """A bank's own decisions, a firm's decisions about it, or all (operator); newest first."""
-    return service.list_decisions(session, principal, firm, paging)
+    return service.list_decisions(caller.session, caller.principal, firm, paging)
 
 
 @router.get(
@@ -67,9 +64,7 @@ def list_decisions(
     response_model=Decision,
     responses=responses(*BANK, DecisionNotFound, Forbidden),
 )
-def read_decision(
-    decision_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> Decision:
+def read_decision(decision_id: Hex32, caller: CallerDep) -> Decision:
     """The decision with its snapshot; re-scored now with its model version and checked
     against its on-chain anchor (see ``verification``)."""
-    return service.read_decision(session, services, principal, decision_id)
+    return service.read_decision(*caller, decision_id)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path
+from sqlmodel import SQLModel
 
-from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.checks import Caller, CallerDep
 from backend.auth.errors import SIGNED_IN, Forbidden
 from backend.auth.readers import require_reader
-from backend.auth.service import Principal
 from backend.auth.standing import ReaderNotABank, ReaderNotActive
+from backend.db import get_or
 from backend.enums import ConsentScope
 from backend.errors import responses
 from backend.evidence import service
@@ -21,55 +23,48 @@ from backend.trades.models import Payment, Trade
 
 READER = (*SIGNED_IN, EvidenceNotFound, Forbidden, ReaderNotActive, ReaderNotABank)
 
+R = TypeVar("R", bound=SQLModel)
+#: The firms a record is about (who, with the operator and their consented banks, may read it).
+Parties = Callable[[Any], tuple[str, ...]]
+
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses=responses(*SIGNED_IN))
 
 
-def _check_reader(session: Any, principal: Principal, parties: tuple[str, ...]) -> None:
-    """Parties, the operator, and banks with a party's consent may see a record's evidence."""
+def _readable(caller: Caller, model: type[R], key: Any, what: str, parties: Parties) -> R:
+    """The ``what`` row ``key``, once the caller may see its evidence: the parties ``parties``
+    names, the operator, and banks with a party's consent."""
+    row = get_or(caller.session, model, key, EvidenceNotFound(what, str(key)))
     require_reader(
-        session,
-        principal,
-        parties,
+        caller.session,
+        caller.principal,
+        parties(row),
         ConsentScope.CREDIT_PROFILE,
         Forbidden("evidence is for the parties, the operator and banks with consent"),
     )
+    return row
 
 
 @router.get("/trade/{trade_id}", responses=responses(*READER))
-def read_trade_evidence(
-    trade_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> dict[str, Any]:
+def read_trade_evidence(trade_id: Hex32, caller: CallerDep) -> dict[str, Any]:
     """Transaction, block, log index, typed data and signatures: check them on any node."""
-    trade = session.get(Trade, trade_id)
-    if trade is None:
-        raise EvidenceNotFound("trade", trade_id)
-    _check_reader(session, principal, (trade.seller, trade.buyer))
-    return service.trade_evidence(session, services, trade)
+    trade = _readable(caller, Trade, trade_id, "trade", lambda t: (t.seller, t.buyer))
+    return service.trade_evidence(caller.session, caller.services, trade)
 
 
 @router.get("/payment/{payment_id}", responses=responses(*READER))
-def read_payment_evidence(
-    payment_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> dict[str, Any]:
+def read_payment_evidence(payment_id: Hex32, caller: CallerDep) -> dict[str, Any]:
     """The payment's transaction, log, typed data and the payee's signature."""
-    payment = session.get(Payment, payment_id)
-    if payment is None:
-        raise EvidenceNotFound("payment", payment_id)
-    _check_reader(session, principal, (payment.payer, payment.payee))
-    return service.payment_evidence(session, services, payment)
+    payment = _readable(caller, Payment, payment_id, "payment", lambda p: (p.payer, p.payee))
+    return service.payment_evidence(caller.session, caller.services, payment)
 
 
 @router.get("/event/{event_id}", responses=responses(*READER))
 def read_event_evidence(
     event_id: Annotated[int, Path(ge=0, le=MAX_SCHEMA_INT, description="a chain event's id")],
-    principal: PrincipalDep,
-    session: SessionDep,
+    caller: CallerDep,
 ) -> dict[str, Any]:
     """One indexed chain event (as the evidence pages of the credit profile list them)."""
-    event = session.get(ChainEvent, event_id)
-    if event is None:
-        raise EvidenceNotFound("chain event", str(event_id))
-    _check_reader(session, principal, _addresses(event.args))
+    event = _readable(caller, ChainEvent, event_id, "chain event", lambda e: _addresses(e.args))
     return service.chain_event_evidence(event)
 
 

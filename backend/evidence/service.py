@@ -20,18 +20,12 @@ from backend.trades.models import Payment, Trade
 ZERO = "0x" + "00" * 32
 
 
+#: What an event's evidence shows of it (besides its id), as the chain event row has it.
+EVENT_FIELDS = "contract event tx_hash block_number block_hash log_index block_time args".split()
+
+
 def event_evidence(event: ChainEvent) -> dict[str, Any]:
-    return {
-        "event_id": event.id,
-        "contract": event.contract,
-        "event": event.event,
-        "tx_hash": event.tx_hash,
-        "block_number": event.block_number,
-        "block_hash": event.block_hash,
-        "log_index": event.log_index,
-        "block_time": event.block_time,
-        "args": event.args,
-    }
+    return {"event_id": event.id, **{name: getattr(event, name) for name in EVENT_FIELDS}}
 
 
 def _calldata_items(services: Services, tx_hash: str) -> tuple[str, dict[str, Any]]:

@@ -6,20 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from backend.auth.checks import CallerDep, accepted
 from backend.auth.deps import OperatorDep, PrincipalDep, ServicesDep, SessionDep
 from backend.auth.errors import SIGNED_IN, Forbidden
 from backend.chain.node import ChainUnavailable
 from backend.errors import responses
-from backend.firms import schemas, service
-from backend.firms.errors import (
-    DuplicateCreditCode,
-    FirmAlreadyRegistered,
-    FirmNotFound,
-    FirmStatusInFlight,
-    FirmStatusUnchanged,
-    InvalidCreditCodeError,
-    RegistryRefused,
-)
+from backend.firms import errors, schemas, service
 from backend.paging import Page, PagingDep
 from backend.schemas import Address
 
@@ -33,10 +25,10 @@ router = APIRouter(prefix="/firms", tags=["firms"], responses=responses(*SIGNED_
     responses=responses(
         *SIGNED_IN,
         Forbidden,
-        InvalidCreditCodeError,
-        FirmAlreadyRegistered,
-        DuplicateCreditCode,
-        RegistryRefused,
+        errors.InvalidCreditCodeError,
+        errors.FirmAlreadyRegistered,
+        errors.DuplicateCreditCode,
+        errors.RegistryRefused,
         ChainUnavailable,
     ),
 )
@@ -73,7 +65,7 @@ def list_firms(
 @router.get(
     "/{address}",
     response_model=schemas.FirmPublic,
-    responses=responses(*SIGNED_IN, FirmNotFound, ChainUnavailable),
+    responses=responses(*SIGNED_IN, errors.FirmNotFound, ChainUnavailable),
 )
 def read_firm(
     address: Address, _principal: PrincipalDep, services: ServicesDep, session: SessionDep
@@ -81,38 +73,30 @@ def read_firm(
     return service.read(session, services, address)
 
 
-STATUS_CHANGE_ERRORS = (
+#: A suspension or reactivation: relayed, the operator only.
+STATUS_CHANGE = accepted(
     *SIGNED_IN,
     Forbidden,
-    FirmNotFound,
-    FirmStatusInFlight,
-    FirmStatusUnchanged,
+    errors.FirmNotFound,
+    errors.FirmStatusInFlight,
+    errors.FirmStatusUnchanged,
     ChainUnavailable,
+    model=schemas.FirmSubmissionAccepted,
 )
 
 
-@router.post(
-    "/{address}/suspend",
-    status_code=202,
-    response_model=schemas.FirmSubmissionAccepted,
-    responses=responses(*STATUS_CHANGE_ERRORS),
-)
+@router.post("/{address}/suspend", **STATUS_CHANGE)
 def suspend_firm(
-    address: Address, operator: OperatorDep, services: ServicesDep, session: SessionDep
+    address: Address, _operator: OperatorDep, caller: CallerDep
 ) -> schemas.FirmSubmissionAccepted:
     """Suspend a firm in the registry (the operator only): relayed; its writes and a bank's
     reads stop once the suspension is indexed."""
-    return service.change_status(session, services, operator, address, service.SUSPEND)
+    return service.change_status(*caller, address, service.SUSPEND)
 
 
-@router.post(
-    "/{address}/reactivate",
-    status_code=202,
-    response_model=schemas.FirmSubmissionAccepted,
-    responses=responses(*STATUS_CHANGE_ERRORS),
-)
+@router.post("/{address}/reactivate", **STATUS_CHANGE)
 def reactivate_firm(
-    address: Address, operator: OperatorDep, services: ServicesDep, session: SessionDep
+    address: Address, _operator: OperatorDep, caller: CallerDep
 ) -> schemas.FirmSubmissionAccepted:
     """Reactivate a suspended firm (the operator only), relayed like a suspension."""
-    return service.change_status(session, services, operator, address, service.REACTIVATE)
+    return service.change_status(*caller, address, service.REACTIVATE)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.checks import RELAYED, CallerDep, accepted
 from backend.auth.errors import (
     SIGNED_IN,
     FirmNotActive,
@@ -16,34 +16,35 @@ from backend.auth.errors import (
     NotAParty,
     RoleNotAllowed,
 )
-from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
 from backend.receivables import errors, listing, schemas, service
-from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Address, Hex32, IsoDay
 from backend.trades.schemas import SubmissionAccepted
 
 #: What every move of a receivable by its holder may be refused for.
 MOVE = (
-    *SIGNED_IN,
+    *RELAYED,
     errors.ReceivableNotFound,
     errors.NotTheHolder,
     errors.ReceivableWrongState,
     errors.OperationInFlight,
     errors.HolderNotActive,
     InvalidSignature,
-    DuplicateSubmission,
-    ChainUnavailable,
 )
+#: A split, a financing and a default also spend the holder's nonce (a settlement does not).
+NONCED = (*MOVE, InvalidNonce)
+#: A split's own refusals: its parts, and the tier they would reach.
+SPLIT = (errors.InvalidSplit, errors.SplitAmountMismatch, errors.TierTooDeep)
+#: A financing's own refusals: the receivable financed once, and the terms.
+FINANCE = (errors.AlreadyFinanced, errors.AdvanceExceedsAmount, errors.TermsExpired)
 
 router = APIRouter(prefix="/receivables", tags=["receivables"], responses=responses(*SIGNED_IN))
 
 
 @router.get("", response_model=Page[schemas.ReceivablePublic], responses=responses(*SIGNED_IN))
 def list_receivables(
-    principal: PrincipalDep,
-    session: SessionDep,
+    caller: CallerDep,
     paging: PagingDep,
     holder: Annotated[Address | None, Query()] = None,
     obligor: Annotated[Address | None, Query()] = None,
@@ -54,34 +55,7 @@ def list_receivables(
     """Receivables, newest first: those a firm holds, owes or was created for; a bank's also
     those it financed or held by firms with an active consent to it; all (operator)."""
     filters = listing.ReceivableFilters(holder, obligor, state, due_from, due_to)
-    return listing.list_receivables(session, principal, paging, filters)
-
-
-@router.post(
-    "",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(
-        *SIGNED_IN,
-        errors.InvoiceNotFound,
-        NotAParty,
-        errors.NotACoreBuyer,
-        FirmNotActive,
-        RoleNotAllowed,
-        errors.AlreadyIssued,
-        errors.InvoicePaid,
-        DuplicateSubmission,
-        ChainUnavailable,
-    ),
-)
-def issue_receivable(
-    body: schemas.ReceivableIssue,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
-) -> SubmissionAccepted:
-    """Issue the receivable of an invoice to a core enterprise (confirmed, or pending)."""
-    return service.issue(session, services, principal, body)
+    return listing.list_receivables(caller.session, caller.principal, paging, filters)
 
 
 @router.get(
@@ -89,89 +63,57 @@ def issue_receivable(
     response_model=schemas.ReceivablePublic,
     responses=responses(*SIGNED_IN, errors.ReceivableNotFound, NotAParty),
 )
-def read_receivable(
-    receivable_id: Hex32, principal: PrincipalDep, session: SessionDep
-) -> schemas.ReceivablePublic:
-    return service.read(session, principal, receivable_id)
+def read_receivable(receivable_id: Hex32, caller: CallerDep) -> schemas.ReceivablePublic:
+    return service.read(caller.session, caller.principal, receivable_id)
 
 
 @router.post(
-    "/{receivable_id}/split",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(
-        *MOVE,
-        errors.InvalidSplit,
-        errors.SplitAmountMismatch,
-        errors.TierTooDeep,
+    "",
+    **accepted(
+        *RELAYED,
+        errors.InvoiceNotFound,
+        NotAParty,
+        errors.NotACoreBuyer,
         FirmNotActive,
         RoleNotAllowed,
-        InvalidNonce,
+        errors.AlreadyIssued,
+        errors.InvoicePaid,
     ),
 )
+def issue_receivable(body: schemas.ReceivableIssue, caller: CallerDep) -> SubmissionAccepted:
+    """Issue the receivable of an invoice to a core enterprise (confirmed, or pending)."""
+    return service.issue(*caller, body)
+
+
+@router.post("/{receivable_id}/split", **accepted(*NONCED, *SPLIT, FirmNotActive, RoleNotAllowed))
 def split_receivable(
-    receivable_id: Hex32,
-    body: schemas.ReceivableSplit,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    receivable_id: Hex32, body: schemas.ReceivableSplit, caller: CallerDep
 ) -> SubmissionAccepted:
     """Split (or, with one recipient, transfer) a confirmed receivable; signed by its holder."""
-    return service.split(session, services, principal, receivable_id, body)
+    return service.split(*caller, receivable_id, body)
 
 
 @router.post(
-    "/{receivable_id}/finance",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(
-        *MOVE,
-        errors.AlreadyFinanced,
-        errors.AdvanceExceedsAmount,
-        errors.TermsExpired,
-        errors.SelfFinance,
-        NotABank,
-        InvalidNonce,
-    ),
+    "/{receivable_id}/finance", **accepted(*NONCED, *FINANCE, errors.SelfFinance, NotABank)
 )
 def finance_receivable(
-    receivable_id: Hex32,
-    body: schemas.ReceivableFinance,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    receivable_id: Hex32, body: schemas.ReceivableFinance, caller: CallerDep
 ) -> SubmissionAccepted:
     """A bank finances a confirmed receivable; terms signed by the holder and the bank."""
-    return service.finance(session, services, principal, receivable_id, body)
+    return service.finance(*caller, receivable_id, body)
 
 
 @router.post(
-    "/{receivable_id}/settle",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(*MOVE, errors.SettlementAmountMismatch, FutureTime),
+    "/{receivable_id}/settle", **accepted(*MOVE, errors.SettlementAmountMismatch, FutureTime)
 )
 def settle_receivable(
-    receivable_id: Hex32,
-    body: schemas.ReceivableSettle,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    receivable_id: Hex32, body: schemas.ReceivableSettle, caller: CallerDep
 ) -> SubmissionAccepted:
-    return service.settle(session, services, principal, receivable_id, body)
+    return service.settle(*caller, receivable_id, body)
 
 
-@router.post(
-    "/{receivable_id}/default",
-    status_code=202,
-    response_model=SubmissionAccepted,
-    responses=responses(*MOVE, errors.NotOverdue, InvalidNonce),
-)
+@router.post("/{receivable_id}/default", **accepted(*NONCED, errors.NotOverdue))
 def default_receivable(
-    receivable_id: Hex32,
-    body: schemas.ReceivableDefault,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    receivable_id: Hex32, body: schemas.ReceivableDefault, caller: CallerDep
 ) -> SubmissionAccepted:
-    return service.mark_default(session, services, principal, receivable_id, body)
+    return service.mark_default(*caller, receivable_id, body)

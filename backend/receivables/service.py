@@ -21,13 +21,13 @@ from typing import Any
 
 from sqlmodel import Session, col
 
-from backend.auth.checks import SubmissionChecks, check_next_nonce
+from backend.auth.checks import SubmissionChecks, check_next_nonce, queue
 from backend.auth.errors import NotAParty
 from backend.auth.service import Principal
+from backend.db import from_row, get_or
 from backend.enums import (
     MAX_CLOCK_SKEW,
     OutboxKind,
-    OutboxStatus,
     ReceivableStatus,
     Role,
     TradeKind,
@@ -57,7 +57,7 @@ from backend.receivables.errors import (
 )
 from backend.receivables.models import Receivable
 from backend.relayer.models import OutboxItem
-from backend.relayer.outbox import Accepted, enqueue, in_flight
+from backend.relayer.outbox import Accepted, in_flight
 from backend.schemas import hex_bytes
 from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split
 from backend.services import Services
@@ -77,9 +77,16 @@ MOVES = (*NONCED_KINDS, OutboxKind.RECEIVABLE_SETTLE)
 
 
 def _receivable(session: Session, receivable_id: str) -> Receivable:
-    row = session.get(Receivable, receivable_id)
-    if row is None:
-        raise ReceivableNotFound(receivable_id)
+    return get_or(session, Receivable, receivable_id, ReceivableNotFound(receivable_id))
+
+
+def _ending(session: Session, principal: Principal, receivable_id: str) -> Receivable:
+    """The receivable a settlement or a default ends: confirmed or financed, moved by its holder
+    (or the operator), with no other operation in flight."""
+    row = _receivable(session, receivable_id)
+    _holder_or_operator(principal, row)
+    _require_status(row, ReceivableStatus.CONFIRMED, ReceivableStatus.FINANCED)
+    _require_nothing_in_flight(session, row)
     return row
 
 
@@ -90,21 +97,8 @@ def currency_of(session: Session, row: Receivable) -> int | None:
 
 
 def public(row: Receivable, currency: int | None) -> schemas.ReceivablePublic:
-    return schemas.ReceivablePublic(
-        receivable_id=row.receivable_id,
-        root_id=row.root_id,
-        parent_id=row.parent_id,
-        tier=row.tier,
-        obligor=row.obligor,
-        creditor=row.creditor,
-        holder=row.holder,
-        amount=row.amount,
-        currency=currency,
-        due_at=row.due_at,
-        status=_status_name(row.status),
-        financed=row.financed,
-        paid_at=row.paid_at,
-        late_days=row.late_days,
+    return from_row(
+        schemas.ReceivablePublic, row, currency=currency, status=_status_name(row.status)
     )
 
 
@@ -151,29 +145,38 @@ def _accept(
     payload: dict[str, Any],
     nonce_signer: str | None = None,
 ) -> SubmissionAccepted:
-    accepted = Accepted(subject, kind, key, payload, nonce_signer=nonce_signer)
-    (row_id,) = enqueue(session, principal, [accepted])
-    return SubmissionAccepted(id=row_id, subject=subject, status=OutboxStatus.QUEUED)
+    return queue(session, principal, Accepted(subject, kind, key, payload, nonce_signer))
+
+
+def _queue_move(
+    session: Session,
+    principal: Principal,
+    kind: OutboxKind,
+    row: Receivable,
+    body: schemas.ReceivableSplit | schemas.ReceivableFinance,
+) -> SubmissionAccepted:
+    """Queue a holder's move (a split or a financing): it spends the holder's nonce."""
+    payload = {"receivable_id": row.receivable_id, **body.model_dump(mode="json")}
+    key = f"move:{row.receivable_id}"
+    return _accept(session, principal, kind, row.receivable_id, key, payload, row.holder)
 
 
 def _holder_signed(
-    session: Session,
-    services: Services,
-    principal: Principal,
+    checks: SubmissionChecks,
     row: Receivable,
-    digest: bytes,
+    message: Settle | MarkDefault,
     body: schemas.ReceivableSettle | schemas.ReceivableDefault,
     kind: OutboxKind,
 ) -> SubmissionAccepted:
     """Check the holder's signature of an ending (settle or default), then queue it."""
-    checks = SubmissionChecks(session, services, principal)
+    digest = message.digest(checks.services.ledger.receivables.domain)
     checks.require_signature(row.holder, digest, body.holder_signature, "holder")
     payload = {"receivable_id": row.receivable_id, **body.model_dump(mode="json")}
     # Of the two endings only a default spends the holder's nonce (a settlement carries none).
     nonce_signer = row.holder if kind == OutboxKind.RECEIVABLE_DEFAULT else None
     return _accept(
-        session,
-        principal,
+        checks.session,
+        checks.principal,
         kind,
         row.receivable_id,
         f"end:{row.receivable_id}",
@@ -239,16 +242,7 @@ def split(
         body.holder_signature,
         "holder",
     )
-    payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
-    return _accept(
-        session,
-        principal,
-        OutboxKind.RECEIVABLE_SPLIT,
-        receivable_id,
-        f"move:{receivable_id}",
-        payload,
-        nonce_signer=row.holder,
-    )
+    return _queue_move(session, principal, OutboxKind.RECEIVABLE_SPLIT, row, body)
 
 
 def finance(
@@ -280,16 +274,7 @@ def finance(
     digest = terms.digest(services.ledger.receivables.domain)
     checks.require_signature(row.holder, digest, body.holder_signature, "holder")
     checks.require_signature(body.bank, digest, body.bank_signature, "bank")
-    payload = {"receivable_id": receivable_id, **body.model_dump(mode="json")}
-    return _accept(
-        session,
-        principal,
-        OutboxKind.RECEIVABLE_FINANCE,
-        receivable_id,
-        f"move:{receivable_id}",
-        payload,
-        nonce_signer=row.holder,
-    )
+    return _queue_move(session, principal, OutboxKind.RECEIVABLE_FINANCE, row, body)
 
 
 def settle(
@@ -299,25 +284,15 @@ def settle(
     receivable_id: str,
     body: schemas.ReceivableSettle,
 ) -> SubmissionAccepted:
-    row = _receivable(session, receivable_id)
-    _holder_or_operator(principal, row)
-    _require_status(row, ReceivableStatus.CONFIRMED, ReceivableStatus.FINANCED)
-    _require_nothing_in_flight(session, row)
+    row = _ending(session, principal, receivable_id)
     if body.amount != row.amount:
         raise SettlementAmountMismatch(row.amount)
     if body.paid_at > int(time.time()) + MAX_CLOCK_SKEW:
         raise FutureTime("paid_at", body.paid_at)
-    _require_active_holder(SubmissionChecks(session, services, principal), row)
+    checks = SubmissionChecks(session, services, principal)
+    _require_active_holder(checks, row)
     message = Settle(hex_bytes(receivable_id), body.amount, body.paid_at, hex_bytes(body.pay_ref))
-    return _holder_signed(
-        session,
-        services,
-        principal,
-        row,
-        message.digest(services.ledger.receivables.domain),
-        body,
-        OutboxKind.RECEIVABLE_SETTLE,
-    )
+    return _holder_signed(checks, row, message, body, OutboxKind.RECEIVABLE_SETTLE)
 
 
 def mark_default(
@@ -327,25 +302,15 @@ def mark_default(
     receivable_id: str,
     body: schemas.ReceivableDefault,
 ) -> SubmissionAccepted:
-    row = _receivable(session, receivable_id)
-    _holder_or_operator(principal, row)
-    _require_status(row, ReceivableStatus.CONFIRMED, ReceivableStatus.FINANCED)
-    _require_nothing_in_flight(session, row)
+    row = _ending(session, principal, receivable_id)
     chain_now = int(services.w3.eth.get_block("latest")["timestamp"])
     if chain_now <= row.due_at + services.ledger.receivables.grace_period():
         raise NotOverdue(receivable_id)
-    _require_active_holder(SubmissionChecks(session, services, principal), row)
+    checks = SubmissionChecks(session, services, principal)
+    _require_active_holder(checks, row)
     check_next_nonce(session, row.holder, NONCED_KINDS, _chain_nonce(services, row), body.nonce)
     message = MarkDefault(hex_bytes(receivable_id), body.nonce)
-    return _holder_signed(
-        session,
-        services,
-        principal,
-        row,
-        message.digest(services.ledger.receivables.domain),
-        body,
-        OutboxKind.RECEIVABLE_DEFAULT,
-    )
+    return _holder_signed(checks, row, message, body, OutboxKind.RECEIVABLE_DEFAULT)
 
 
 def _status_name(status: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.checks import CallerDep
 from backend.auth.errors import SIGNED_IN, Forbidden
 from backend.errors import responses
 from backend.relayer import status
@@ -19,9 +19,7 @@ router = APIRouter(tags=["submissions"], responses=responses(*SIGNED_IN))
     response_model=SubmissionStatus,
     responses=responses(*SIGNED_IN, SubmissionNotFound, Forbidden),
 )
-def read_submission(
-    submission_id: str, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> SubmissionStatus:
+def read_submission(submission_id: str, caller: CallerDep) -> SubmissionStatus:
     """Where a submission is: queued, submitted, recorded (block, confirmations), final, failed;
     never more than the indexed canonical chain says."""
-    return status.read_submission(session, services, principal, submission_id)
+    return status.read_submission(*caller, submission_id)

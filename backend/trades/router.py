@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
+from backend.auth.checks import RELAYED, CallerDep, accepted
 from backend.auth.errors import (
     SIGNED_IN,
     FirmNotActive,
@@ -14,23 +14,13 @@ from backend.auth.errors import (
     NotAParty,
     RoleNotAllowed,
 )
-from backend.chain.node import ChainUnavailable
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
-from backend.relayer.outbox import DuplicateSubmission
 from backend.schemas import Address, Hex32, IsoDay
 from backend.trades import errors, listing, schemas, service
 
 #: What every signed submission may be refused for, whatever it submits.
-SUBMITTED = (
-    *SIGNED_IN,
-    NotAParty,
-    FirmNotActive,
-    RoleNotAllowed,
-    InvalidSignature,
-    DuplicateSubmission,
-    ChainUnavailable,
-)
+SUBMITTED = (*RELAYED, NotAParty, FirmNotActive, RoleNotAllowed, InvalidSignature)
 ANSWER = (*SUBMITTED, errors.TradeNotFound, errors.TradeWrongState, errors.ProposalExpired)
 
 router = APIRouter(tags=["trades"], responses=responses(*SIGNED_IN))
@@ -42,8 +32,7 @@ router = APIRouter(tags=["trades"], responses=responses(*SIGNED_IN))
     responses=responses(*SIGNED_IN, errors.SideWithoutParty),
 )
 def list_trades(
-    principal: PrincipalDep,
-    session: SessionDep,
+    caller: CallerDep,
     paging: PagingDep,
     party: Annotated[Address | None, Query(description="trades this firm is party to")] = None,
     side: Annotated[
@@ -62,14 +51,12 @@ def list_trades(
     """Recorded trades, newest first: a firm's own; a bank's also those of firms with an active
     consent to it; all (operator)."""
     filters = listing.TradeFilters(party, side, kind, status, issued_from, issued_to)
-    return listing.list_trades(session, principal, paging, filters)
+    return listing.list_trades(caller.session, caller.principal, paging, filters)
 
 
 @router.post(
     "/trades",
-    status_code=202,
-    response_model=schemas.TradeAccepted,
-    responses=responses(
+    **accepted(
         *SUBMITTED,
         errors.SelfTrade,
         errors.UnknownCurrency,
@@ -79,29 +66,23 @@ def list_trades(
         errors.InvalidInvoiceKey,
         errors.DuplicateDocument,
         errors.DuplicateInvoice,
+        model=schemas.TradeAccepted,
     ),
 )
-def create_trade(
-    body: schemas.TradeCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> schemas.TradeAccepted:
+def create_trade(body: schemas.TradeCreate, caller: CallerDep) -> schemas.TradeAccepted:
     """Submit a trade signed by the seller, and by the buyer (or later, by confirming it)."""
-    return service.submit_trade(session, services, principal, body)
+    return service.submit_trade(*caller, body)
 
 
 @router.post(
     "/trades/batch",
-    status_code=202,
-    response_model=schemas.TradesBatchAccepted,
-    responses=responses(*SUBMITTED, errors.BatchTooLarge),
+    **accepted(*SUBMITTED, errors.BatchTooLarge, model=schemas.TradesBatchAccepted),
 )
 def create_trades(
-    body: schemas.TradesBatchCreate,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    body: schemas.TradesBatchCreate, caller: CallerDep
 ) -> schemas.TradesBatchAccepted:
     """Submit up to 1,000 trades; each item is queued or refused on its own."""
-    return service.submit_batch(session, services, principal, body)
+    return service.submit_batch(*caller, body)
 
 
 @router.get(
@@ -109,49 +90,27 @@ def create_trades(
     response_model=schemas.TradePublic,
     responses=responses(*SIGNED_IN, errors.TradeNotFound, NotAParty),
 )
-def read_trade(
-    trade_id: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> schemas.TradePublic:
-    return service.get_trade(session, services, principal, trade_id)
+def read_trade(trade_id: Hex32, caller: CallerDep) -> schemas.TradePublic:
+    return service.get_trade(*caller, trade_id)
 
 
-@router.post(
-    "/trades/{trade_id}/confirm",
-    status_code=202,
-    response_model=schemas.SubmissionAccepted,
-    responses=responses(*ANSWER),
-)
+@router.post("/trades/{trade_id}/confirm", **accepted(*ANSWER))
 def confirm_trade(
-    trade_id: Hex32,
-    body: schemas.TradeConfirm,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    trade_id: Hex32, body: schemas.TradeConfirm, caller: CallerDep
 ) -> schemas.SubmissionAccepted:
-    return service.confirm(session, services, principal, trade_id, body)
+    return service.confirm(*caller, trade_id, body)
 
 
-@router.post(
-    "/trades/{trade_id}/reject",
-    status_code=202,
-    response_model=schemas.SubmissionAccepted,
-    responses=responses(*ANSWER),
-)
+@router.post("/trades/{trade_id}/reject", **accepted(*ANSWER))
 def reject_trade(
-    trade_id: Hex32,
-    body: schemas.TradeReject,
-    principal: PrincipalDep,
-    services: ServicesDep,
-    session: SessionDep,
+    trade_id: Hex32, body: schemas.TradeReject, caller: CallerDep
 ) -> schemas.SubmissionAccepted:
-    return service.reject(session, services, principal, trade_id, body)
+    return service.reject(*caller, trade_id, body)
 
 
 @router.post(
     "/payments",
-    status_code=202,
-    response_model=schemas.SubmissionAccepted,
-    responses=responses(
+    **accepted(
         *SUBMITTED,
         errors.TradeNotFound,
         errors.NotAnInvoice,
@@ -160,8 +119,6 @@ def reject_trade(
         errors.Overpayment,
     ),
 )
-def create_payment(
-    body: schemas.PaymentCreate, principal: PrincipalDep, services: ServicesDep, session: SessionDep
-) -> schemas.SubmissionAccepted:
+def create_payment(body: schemas.PaymentCreate, caller: CallerDep) -> schemas.SubmissionAccepted:
     """Record a payment against a verified invoice, signed by the payee (the seller)."""
-    return service.submit_payment(session, services, principal, body)
+    return service.submit_payment(*caller, body)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from backend.auth.checks import SubmissionChecks
+from backend.auth.checks import SubmissionChecks, queue
 from backend.auth.errors import NotAParty
 from backend.auth.service import Principal
 from backend.enums import (
@@ -410,8 +410,7 @@ def _queue_answer(
     checks.require_signature(buyer, digest, signature, "buyer")
     trade_id = str(payload["trade_id"])
     answer = Accepted(trade_id, kind, f"answer:{trade_id}", payload)
-    (row_id,) = enqueue(checks.session, checks.principal, [answer])
-    return schemas.SubmissionAccepted(id=row_id, subject=trade_id, status=OutboxStatus.QUEUED)
+    return queue(checks.session, checks.principal, answer)
 
 
 def submit_payment(
@@ -426,12 +425,8 @@ def submit_payment(
     checks.require_trader(trade.seller)
     checks.require_signature(trade.seller, hex_bytes(payment_id), body.payee_signature, "payee")
     payload = {"payment_id": payment_id, "trade": trade.payload(), **body.model_dump(mode="json")}
-    (row_id,) = enqueue(
-        session,
-        principal,
-        [Accepted(payment_id, OutboxKind.PAYMENT, f"payment:{payment_id}", payload)],
-    )
-    return schemas.SubmissionAccepted(id=row_id, subject=payment_id, status=OutboxStatus.QUEUED)
+    accepted = Accepted(payment_id, OutboxKind.PAYMENT, f"payment:{payment_id}", payload)
+    return queue(session, principal, accepted)
 
 
 def _payable_invoice(

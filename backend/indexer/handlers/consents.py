@@ -5,6 +5,7 @@ from __future__ import annotations
 from backend.consents.models import Consent
 from backend.db import table_of
 from backend.indexer.events import DecodedEvent, handles
+from backend.indexer.handlers.rows import copied, record
 from backend.indexer.store import Store
 
 CONSENTS = table_of(Consent)
@@ -14,21 +15,9 @@ ZERO_ID = "0x" + "00" * 32
 @handles("ConsentRegistry:ConsentGranted")
 def handle_consent_granted(store: Store, event: DecodedEvent) -> None:
     args = event.args
-    store.insert(
-        CONSENTS,
-        {
-            "consent_id": args["consentId"],
-            "firm": args["firm"],
-            "bank": args["bank"],
-            "scope": args["scope"],
-            "expires_at": args["expiresAt"],
-            "granted_time": event.block_time,
-            "revoked_time": None,
-            "replaced_by": None,
-            "event_id": event.id,
-        },
-        block=event.block_number,
-    )
+    row = copied(args, "consentId", "firm", "bank", "scope", "expiresAt")
+    row |= {"granted_time": event.block_time, "revoked_time": None, "replaced_by": None}
+    record(store, CONSENTS, event, row)
     replaced = args.get("replaces", ZERO_ID)
     if replaced != ZERO_ID:
         store.update(

@@ -6,6 +6,7 @@ from backend.db import table_of
 from backend.enums import FirmStatus
 from backend.firms.models import Firm
 from backend.indexer.events import DecodedEvent, handles
+from backend.indexer.handlers.rows import copied, record
 from backend.indexer.store import Store
 
 FIRMS = table_of(Firm)
@@ -14,19 +15,9 @@ FIRMS = table_of(Firm)
 @handles("FirmRegistry:FirmRegistered")
 def handle_firm_registered(store: Store, event: DecodedEvent) -> None:
     args = event.args
-    store.insert(
-        FIRMS,
-        {
-            "address": args["firm"],
-            "roles": args["roles"],
-            "status": FirmStatus.ACTIVE,
-            "credit_code_hash": args["creditCodeHash"],
-            "registered_at": args["registeredAt"],
-            "registered_block": event.block_number,
-            "event_id": event.id,
-        },
-        block=event.block_number,
-    )
+    row = copied(args, "roles", "creditCodeHash", "registeredAt")
+    row |= {"address": args["firm"], "status": FirmStatus.ACTIVE}
+    record(store, FIRMS, event, row | {"registered_block": event.block_number})
     store.touch(args["firm"])
 
 

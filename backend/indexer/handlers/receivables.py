@@ -7,6 +7,7 @@ from typing import Any
 from backend.db import table_of
 from backend.enums import ZERO_32, ReceivableStatus
 from backend.indexer.events import DecodedEvent, handles
+from backend.indexer.handlers.rows import copied, record
 from backend.indexer.store import Store
 from backend.receivables.models import Financing, Receivable, ReceivableTransition
 
@@ -18,29 +19,19 @@ FINANCINGS = table_of(Financing)
 @handles("ReceivableLedger:ReceivableCreated")
 def handle_receivable_created(store: Store, event: DecodedEvent) -> None:
     args = event.args
-    store.insert(
-        RECEIVABLES,
-        {
-            "receivable_id": args["receivableId"],
-            "root_id": args["rootId"],
-            "parent_id": None if args["parentId"] == ZERO_32 else args["parentId"],
-            "tier": args["tier"],
-            "obligor": args["obligor"],
-            "creditor": args["holder"],
-            "holder": args["holder"],
-            "amount": args["amount"],
-            "due_at": args["dueAt"],
-            "status": args["status"],
-            "financed": False,
-            "paid_at": None,
-            "late_days": None,
-            "created_block": event.block_number,
-            "created_time": event.block_time,
-            "updated_time": event.block_time,
-            "event_id": event.id,
-        },
-        block=event.block_number,
-    )
+    row = copied(args, "receivableId", "rootId", "tier", "obligor", "holder", "amount", "dueAt")
+    row |= {
+        "parent_id": None if args["parentId"] == ZERO_32 else args["parentId"],
+        "creditor": args["holder"],
+        "status": args["status"],
+        "financed": False,
+        "paid_at": None,
+        "late_days": None,
+        "created_block": event.block_number,
+        "created_time": event.block_time,
+        "updated_time": event.block_time,
+    }
+    record(store, RECEIVABLES, event, row)
     _transition(store, event, args["receivableId"], args["status"], args["holder"])
     store.touch(args["holder"], args["obligor"])
 
@@ -66,22 +57,14 @@ def handle_receivable_financed(store: Store, event: DecodedEvent) -> None:
     receivable = _change(
         store, event, ReceivableStatus.FINANCED, holder=args["bank"], financed=True
     )
-    store.insert(
-        FINANCINGS,
-        {
-            "receivable_id": args["receivableId"],
-            "borrower": args["previousHolder"],
-            "bank": args["bank"],
-            "obligor": receivable["obligor"],
-            "amount": args["amount"],
-            "advance": args["advance"],
-            "rate_bps": args["rateBps"],
-            "due_at": receivable["due_at"],
-            "financed_time": event.block_time,
-            "event_id": event.id,
-        },
-        block=event.block_number,
-    )
+    row = copied(args, "receivableId", "bank", "amount", "advance", "rateBps")
+    row |= {
+        "borrower": args["previousHolder"],
+        "obligor": receivable["obligor"],
+        "due_at": receivable["due_at"],
+        "financed_time": event.block_time,
+    }
+    record(store, FINANCINGS, event, row)
     store.touch(args["previousHolder"], args["bank"])
 
 
@@ -115,14 +98,5 @@ def _change(store: Store, event: DecodedEvent, status: int, **changes: Any) -> d
 def _transition(
     store: Store, event: DecodedEvent, receivable_id: str, status: int, holder: str
 ) -> None:
-    store.insert(
-        TRANSITIONS,
-        {
-            "event_id": event.id,
-            "receivable_id": receivable_id,
-            "status": status,
-            "holder": holder,
-            "block_time": event.block_time,
-        },
-        block=event.block_number,
-    )
+    row = {"receivable_id": receivable_id, "status": status, "holder": holder}
+    record(store, TRANSITIONS, event, row | {"block_time": event.block_time})

@@ -7,47 +7,40 @@ from typing import Any
 from backend.db import table_of
 from backend.enums import TradeStatus
 from backend.indexer.events import DecodedEvent, handles
+from backend.indexer.handlers.rows import copied, record
 from backend.indexer.store import Store
 from backend.trades.models import Payment, Trade
 
 TRADES = table_of(Trade)
 PAYMENTS = table_of(Payment)
+#: The arguments of TradeRecorded and TradeProposed a trade's row copies.
+TRADE_ARGS = (
+    "tradeId seller buyer kind docHash amount currency issuedAt dueAt ref invoiceKey"
+).split()
 
 
 def _trade_row(event: DecodedEvent, status: TradeStatus) -> dict[str, Any]:
-    args = event.args
     return {
-        "trade_id": args["tradeId"],
-        "seller": args["seller"],
-        "buyer": args["buyer"],
-        "kind": args["kind"],
-        "doc_hash": args["docHash"],
-        "amount": args["amount"],
-        "currency": args["currency"],
-        "issued_at": args["issuedAt"],
-        "due_at": args["dueAt"],
-        "ref": args["ref"],
-        "invoice_key": args["invoiceKey"],
+        **copied(event.args, *TRADE_ARGS),
         "status": status,
         "reject_reason": None,
         "recorded_block": event.block_number,
         "recorded_time": event.block_time,
         "verified_time": event.block_time if status == TradeStatus.VERIFIED else None,
         "rejected_time": None,
-        "event_id": event.id,
         "answer_event_id": None,
     }
 
 
 @handles("TradeLedger:TradeRecorded")
 def handle_trade_recorded(store: Store, event: DecodedEvent) -> None:
-    store.insert(TRADES, _trade_row(event, TradeStatus.VERIFIED), block=event.block_number)
+    record(store, TRADES, event, _trade_row(event, TradeStatus.VERIFIED))
     store.touch(event.args["seller"], event.args["buyer"])
 
 
 @handles("TradeLedger:TradeProposed")
 def handle_trade_proposed(store: Store, event: DecodedEvent) -> None:
-    store.insert(TRADES, _trade_row(event, TradeStatus.PROPOSED), block=event.block_number)
+    record(store, TRADES, event, _trade_row(event, TradeStatus.PROPOSED))
     store.touch(event.args["seller"], event.args["buyer"])
 
 
@@ -84,20 +77,7 @@ def _answer(store: Store, event: DecodedEvent, changes: dict[str, Any]) -> None:
 @handles("TradeLedger:PaymentRecorded")
 def handle_payment_recorded(store: Store, event: DecodedEvent) -> None:
     args = event.args
-    store.insert(
-        PAYMENTS,
-        {
-            "payment_id": args["paymentId"],
-            "trade_id": args["tradeId"],
-            "payer": args["payer"],
-            "payee": args["payee"],
-            "amount": args["amount"],
-            "paid_at": args["paidAt"],
-            "pay_ref": args["payRef"],
-            "block_number": event.block_number,
-            "block_time": event.block_time,
-            "event_id": event.id,
-        },
-        block=event.block_number,
-    )
+    row = copied(args, "paymentId", "tradeId", "payer", "payee", "amount", "paidAt", "payRef")
+    row |= {"block_number": event.block_number, "block_time": event.block_time}
+    record(store, PAYMENTS, event, row)
     store.touch(args["payer"], args["payee"])
