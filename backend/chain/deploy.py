@@ -22,9 +22,8 @@ from backend.errors import LedgerError
 logger = logging.getLogger(__name__)
 
 
-class DeploymentError(LedgerError):
-    code = "deployment_error"
-    status = 503
+class DeploymentError(LedgerError, code="deployment_error", status=503):
+    """No deployment is recorded for the chain, or it was made from other sources than these."""
 
 
 @dataclass(frozen=True)
