@@ -28,6 +28,8 @@ class DeploymentError(LedgerError, code="deployment_error", status=503):
 
 @dataclass(frozen=True)
 class DeployedContract:
+    """Where one contract is, the hash of the ABI it was deployed with, and its deploy block."""
+
     address: str
     abi_hash: str
     block: int
@@ -35,6 +37,8 @@ class DeployedContract:
 
 @dataclass(frozen=True)
 class Deployment:
+    """The ledger's contracts on one chain, as ``deployments/<chainId>.json`` records them."""
+
     chain_id: int
     deploy_block: int
     contracts: dict[str, DeployedContract]
