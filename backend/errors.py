@@ -12,7 +12,9 @@ OpenAPI schema then names, per status, the exact codes it may send (``schema()``
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, Union
+import inspect
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal, Union, dataclass_transform
 
 from pydantic import BaseModel, Field, create_model
 
@@ -24,11 +26,40 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
 
 
+@dataclass_transform(eq_default=False)
 class LedgerError(Exception):
-    """An expected failure with a stable code, a sentence for humans and an HTTP status."""
+    """An expected failure with a stable code, a sentence for humans and an HTTP status.
+
+    A subclass declares its code and status as class keywords (one that names neither keeps its
+    base's: a `Forbidden` refusal answers 403). One that keeps what it refers to declares those
+    fields, annotated, and the ``sentence`` they fill in; it is then raised with the fields
+    (``DeviceNotFound(device_id)``) rather than with a message::
+
+        class DeviceNotFound(LedgerError, code="not_found", status=404):
+            device_id: str
+            sentence = "no registered device {device_id}"
+    """
 
     code: ClassVar[str] = "ledger_error"
     status: ClassVar[int] = 400
+    #: With fields: the message, ``str.format``-ed with them.
+    sentence: ClassVar[str | None] = None
+
+    def __init_subclass__(
+        cls, *, code: str | None = None, status: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+        if status is not None:
+            cls.status = status
+        fields = [
+            name
+            for name, annotation in cls.__dict__.get("__annotations__", {}).items()
+            if "ClassVar" not in str(annotation)
+        ]
+        if fields and "__init__" not in cls.__dict__:
+            cls.__init__ = _keeping(cls, fields)  # type: ignore[method-assign]
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
         super().__init__(message)
@@ -52,6 +83,33 @@ class LedgerError(Exception):
 
 
 _SCHEMAS: dict[type[LedgerError], type[BaseModel]] = {}
+
+
+def _keeping(error: type[LedgerError], fields: list[str]) -> Callable[..., None]:
+    """The ``__init__`` of an error declaring ``fields``: it keeps them and says its sentence."""
+    if error.sentence is None:
+        raise TypeError(f"{error.__name__} declares fields but no sentence")
+    sentence = error.sentence
+    signature = inspect.Signature(
+        [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=error.__dict__.get(name, inspect.Parameter.empty),
+            )
+            for name in fields
+        ]
+    )
+
+    def __init__(self: LedgerError, *args: Any, **kwargs: Any) -> None:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        vars(self).update(bound.arguments)
+        LedgerError.__init__(self, sentence.format(**bound.arguments))
+
+    __init__.__signature__ = signature  # type: ignore[attr-defined]
+    __init__.__qualname__ = f"{error.__qualname__}.__init__"
+    return __init__
 
 
 def _schema(error: type[LedgerError]) -> type[BaseModel]:
@@ -105,11 +163,8 @@ def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-class FutureTime(LedgerError):
+class FutureTime(LedgerError, code="future_time", status=422):
     """A business time (issued, paid) ahead of the chain's clock by more than the skew allowed."""
-
-    code = "future_time"
-    status = 422
 
     def __init__(self, field: str, value: int, advice: str | None = None) -> None:
         super().__init__(f"{field} is in the future" + (f"; {advice}" if advice else ""))
@@ -120,32 +175,20 @@ class FutureTime(LedgerError):
 # ─────────────────────────────────────────────────────────────── before any endpoint runs
 
 
-class InvalidRequest(LedgerError):
+class InvalidRequest(LedgerError, code="invalid_request", status=422):
     """The request does not match the endpoint's schema (pydantic's validation)."""
 
-    code = "invalid_request"
-    status = 422
 
-
-class JsonTooDeep(LedgerError):
+class JsonTooDeep(LedgerError, code="json_too_deep", status=400):
     """The JSON body nests deeper than the API reads."""
 
-    code = "json_too_deep"
-    status = 400
 
-
-class BodyTooLarge(LedgerError):
+class BodyTooLarge(LedgerError, code="body_too_large", status=413):
     """The request body is larger than the API reads."""
 
-    code = "body_too_large"
-    status = 413
 
-
-class RateLimited(LedgerError):
+class RateLimited(LedgerError, code="rate_limited", status=429):
     """Too many requests from this caller; ``Retry-After`` says when to try again."""
-
-    code = "rate_limited"
-    status = 429
 
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"too many requests; retry after {retry_after_header(retry_after)} s")

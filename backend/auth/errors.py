@@ -9,145 +9,100 @@ from __future__ import annotations
 from backend.errors import LedgerError
 
 
-class AuthError(LedgerError):
+class AuthError(LedgerError, code="unauthorized", status=401):
     """Not signed in, or the sign-in failed."""
 
-    code = "unauthorized"
-    status = 401
 
-
-class NotAuthenticated(AuthError):
+class NotAuthenticated(AuthError, code="not_authenticated"):
     """No bearer token was sent."""
 
-    code = "not_authenticated"
 
-
-class InvalidToken(AuthError):
+class InvalidToken(AuthError, code="invalid_token"):
     """The bearer token is not one this service issued."""
-
-    code = "invalid_token"
 
     def __init__(self) -> None:
         super().__init__("the token is not valid")
 
 
-class TokenExpired(AuthError):
+class TokenExpired(AuthError, code="token_expired"):
     """The bearer token expired."""
-
-    code = "token_expired"
 
     def __init__(self) -> None:
         super().__init__("the token expired; sign in again")
 
 
-class UnknownChallenge(AuthError):
+class UnknownChallenge(AuthError, code="unknown_challenge"):
     """The sign-in message names no challenge this service gave."""
 
-    code = "unknown_challenge"
 
-
-class ChallengeExpired(AuthError):
+class ChallengeExpired(AuthError, code="challenge_expired"):
     """The sign-in challenge expired."""
 
-    code = "challenge_expired"
 
-
-class ChallengeReplayed(AuthError):
+class ChallengeReplayed(AuthError, code="challenge_replayed"):
     """The sign-in message was used already."""
 
-    code = "challenge_replayed"
 
-
-class SignInSignatureInvalid(AuthError):
+class SignInSignatureInvalid(AuthError, code="invalid_signature"):
     """The sign-in signature does not come from the address in the message."""
 
-    code = "invalid_signature"
 
-
-class Forbidden(LedgerError):
+class Forbidden(LedgerError, code="forbidden", status=403):
     """Signed in, but not allowed to do this."""
 
-    code = "forbidden"
-    status = 403
 
-
-class NotAParty(Forbidden):
+class NotAParty(Forbidden, code="not_a_party"):
     """The caller is not a party to what it reads or submits (nor the operator)."""
 
-    code = "not_a_party"
 
-
-class RoleNotAllowed(Forbidden):
+class RoleNotAllowed(Forbidden, code="role_not_allowed"):
     """The firm does not hold a role this needs."""
-
-    code = "role_not_allowed"
 
     def __init__(self, message: str, *, address: str | None = None) -> None:
         super().__init__(message)
         self.address = address
 
 
-class SignInFirmNotActive(Forbidden):
+class SignInFirmNotActive(Forbidden, code="firm_not_active"):
     """Signing in as a firm that is not active."""
 
-    code = "firm_not_active"
-
-    def __init__(self, address: str) -> None:
-        super().__init__(f"{address} is not an active registered firm")
-        self.address = address
+    address: str
+    sentence = "{address} is not an active registered firm"
 
 
-class FirmNotActive(LedgerError):
+class FirmNotActive(LedgerError, code="firm_not_active", status=422):
     """A firm a submission names is not an active registered firm."""
 
-    code = "firm_not_active"
-    status = 422
-
-    def __init__(self, address: str) -> None:
-        super().__init__(f"{address} is not an active registered firm")
-        self.address = address
+    address: str
+    sentence = "{address} is not an active registered firm"
 
 
-class NotABank(LedgerError):
+class NotABank(LedgerError, code="not_a_bank", status=422):
     """A firm a submission names as its bank is not an active bank."""
 
-    code = "not_a_bank"
-    status = 422
-
-    def __init__(self, address: str) -> None:
-        super().__init__(f"{address} is not an active bank")
-        self.address = address
+    address: str
+    sentence = "{address} is not an active bank"
 
 
-class InvalidSignature(LedgerError):
+class InvalidSignature(LedgerError, code="invalid_signature", status=422):
     """A signature does not come from the firm that should have signed."""
 
-    code = "invalid_signature"
-    status = 422
-
-    def __init__(self, signer: str, role: str) -> None:
-        super().__init__(f"the {role} signature does not come from {signer}")
-        self.signer = signer
-        self.role = role
+    signer: str
+    role: str
+    sentence = "the {role} signature does not come from {signer}"
 
 
-class InvalidNonce(LedgerError):
+class InvalidNonce(LedgerError, code="invalid_nonce", status=409):
     """The nonce is not the signer's next one."""
 
-    code = "invalid_nonce"
-    status = 409
-
-    def __init__(self, signer: str, nonce: int, expected: int) -> None:
-        super().__init__(f"nonce {nonce} is not {signer}'s next one ({expected})")
-        self.signer = signer
-        self.nonce = nonce
-        self.expected = expected
+    signer: str
+    nonce: int
+    expected: int
+    sentence = "nonce {nonce} is not {signer}'s next one ({expected})"
 
 
-class NoConsent(Forbidden):
+class NoConsent(Forbidden, code="no_consent"):
     """A bank reads (or decides on) a firm without the firm's active consent for it."""
-
-    code = "no_consent"
 
 
 #: What any endpoint that needs a signed-in caller may answer.

@@ -38,11 +38,8 @@ def solc_wrapper(settings: Settings) -> Path:
     return settings.project_root / "scripts" / "solc"
 
 
-class ContractCompileError(LedgerError):
+class ContractCompileError(LedgerError, code="contract_compile_error", status=500):
     """The Solidity sources do not compile; the message lists file:line: compiler message."""
-
-    code = "contract_compile_error"
-    status = 500
 
 
 @dataclass(frozen=True)

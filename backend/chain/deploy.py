@@ -22,13 +22,14 @@ from backend.errors import LedgerError
 logger = logging.getLogger(__name__)
 
 
-class DeploymentError(LedgerError):
-    code = "deployment_error"
-    status = 503
+class DeploymentError(LedgerError, code="deployment_error", status=503):
+    """No deployment is recorded for the chain, or it was made from other sources than these."""
 
 
 @dataclass(frozen=True)
 class DeployedContract:
+    """Where one contract is, the hash of the ABI it was deployed with, and its deploy block."""
+
     address: str
     abi_hash: str
     block: int
@@ -36,6 +37,8 @@ class DeployedContract:
 
 @dataclass(frozen=True)
 class Deployment:
+    """The ledger's contracts on one chain, as ``deployments/<chainId>.json`` records them."""
+
     chain_id: int
     deploy_block: int
     contracts: dict[str, DeployedContract]

@@ -6,43 +6,29 @@ from backend.auth.errors import Forbidden
 from backend.errors import LedgerError
 
 
-class NotTheFirm(Forbidden):
+class NotTheFirm(Forbidden, code="not_the_firm"):
     """Only the firm itself grants or revokes its consents."""
-
-    code = "not_the_firm"
 
     def __init__(self) -> None:
         super().__init__("only the firm itself grants or revokes its consents")
 
 
-class ConsentExpired(LedgerError):
+class ConsentExpired(LedgerError, code="expired", status=422):
     """The consent would be expired already."""
 
-    code = "expired"
-    status = 422
-
-    def __init__(self, expires_at: int) -> None:
-        super().__init__("the consent would be expired already")
-        self.expires_at = expires_at
+    expires_at: int
+    sentence = "the consent would be expired already"
 
 
-class ConsentNotFound(LedgerError):
+class ConsentNotFound(LedgerError, code="not_found", status=404):
     """No recorded consent with this id."""
 
-    code = "not_found"
-    status = 404
-
-    def __init__(self, consent_id: str) -> None:
-        super().__init__(f"no recorded consent {consent_id}")
-        self.consent_id = consent_id
+    consent_id: str
+    sentence = "no recorded consent {consent_id}"
 
 
-class AlreadyRevoked(LedgerError):
+class AlreadyRevoked(LedgerError, code="already_revoked", status=409):
     """The consent is revoked already (or its revocation is queued)."""
 
-    code = "already_revoked"
-    status = 409
-
-    def __init__(self, consent_id: str) -> None:
-        super().__init__("this consent is revoked already")
-        self.consent_id = consent_id
+    consent_id: str
+    sentence = "this consent is revoked already"

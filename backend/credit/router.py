@@ -13,8 +13,8 @@ from backend.auth.readers import require_profile_reader
 from backend.auth.standing import ReaderNotABank, ReaderNotActive
 from backend.credit import cache, service
 from backend.credit.cache import NothingIndexed
+from backend.credit.errors import InvalidPage, UnknownFigure
 from backend.credit.record import FIGURES, InvalidAddress
-from backend.credit.service import InvalidPage, UnknownFigure
 from backend.errors import responses
 from backend.schemas import MAX_SCHEMA_INT, Address
 

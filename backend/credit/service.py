@@ -9,23 +9,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, func, select
 
 from backend.credit.cache import EVIDENCE, get_record
+from backend.credit.errors import InvalidPage, UnknownFigure
 from backend.credit.record import FIGURES
 from backend.db import table_of
-from backend.errors import LedgerError
 from backend.indexer.models import ChainEvent
 
 EVENTS: Table = table_of(ChainEvent)
 MAX_PAGE = 1_000
-
-
-class UnknownFigure(LedgerError):
-    code = "unknown_figure"
-    status = 404
-
-
-class InvalidPage(LedgerError):
-    code = "invalid_page"
-    status = 400
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,32 @@
-"""What the credit-decision endpoints refuse (besides the snapshot's own refusals)."""
+"""What the credit-decision endpoints refuse, the feature snapshot's refusals among them."""
 
 from __future__ import annotations
 
 from backend.errors import LedgerError
 
 
-class DecisionNotFound(LedgerError):
+class DecisionNotFound(LedgerError, code="not_found", status=404):
     """No credit decision with this id."""
 
-    code = "not_found"
-    status = 404
-
-    def __init__(self, decision_id: str) -> None:
-        super().__init__(f"no credit decision {decision_id}")
-        self.decision_id = decision_id
+    decision_id: str
+    sentence = "no credit decision {decision_id}"
 
 
-class CurrencyNotSupported(LedgerError):
+class CurrencyNotSupported(LedgerError, code="currency_not_supported", status=422):
     """Decisions are made in the ledger's base currency, the one credit records are scored in."""
 
-    code = "currency_not_supported"
-    status = 422
+
+# The snapshot's refusals have no docstring on purpose: a docstring becomes the description of the
+# error's model in the OpenAPI schema, and theirs has none.
+
+
+# The firm a decision is asked about is not a registered one.
+class FirmNotRegistered(LedgerError, code="firm_not_registered", status=422): ...
+
+
+# A receivable the bank named is not a confirmed one the firm holds as of the last indexed block.
+class ReceivableNotEligible(LedgerError, code="receivable_not_eligible", status=422): ...
+
+
+# A receivable the bank named is in another currency than the decision's.
+class CurrencyMismatch(LedgerError, code="currency_mismatch", status=422): ...

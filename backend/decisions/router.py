@@ -11,9 +11,14 @@ from backend.auth.errors import SIGNED_IN, Forbidden, NoConsent, RoleNotAllowed
 from backend.auth.standing import ReaderNotABank, ReaderNotActive
 from backend.credit.cache import NothingIndexed
 from backend.decisions import service
-from backend.decisions.errors import CurrencyNotSupported, DecisionNotFound
+from backend.decisions.errors import (
+    CurrencyMismatch,
+    CurrencyNotSupported,
+    DecisionNotFound,
+    FirmNotRegistered,
+    ReceivableNotEligible,
+)
 from backend.decisions.schemas import Decision, DecisionCreate, DecisionSummary
-from backend.decisions.snapshot import CurrencyMismatch, FirmNotRegistered, ReceivableNotEligible
 from backend.errors import responses
 from backend.paging import Page, PagingDep
 from backend.relayer.outbox import DuplicateSubmission

@@ -22,8 +22,8 @@ from backend.credit import exposure, queries
 from backend.credit.cache import get_record
 from backend.credit.queries import ReceivableState
 from backend.db import table_of
+from backend.decisions.errors import CurrencyMismatch, FirmNotRegistered, ReceivableNotEligible
 from backend.decisions.policy import DecisionPolicy
-from backend.errors import LedgerError
 from backend.firms.models import Firm
 from backend.receivables.models import Receivable
 from backend.sdk.hashing import keccak256
@@ -34,21 +34,6 @@ FIRMS: Table = table_of(Firm)
 RECEIVABLES: Table = table_of(Receivable)
 TRADES: Table = table_of(Trade)
 FIRM_STATUS = {1: "active", 2: "suspended"}  # FirmRegistry.FirmStatus
-
-
-class FirmNotRegistered(LedgerError):
-    code = "firm_not_registered"
-    status = 422
-
-
-class ReceivableNotEligible(LedgerError):
-    code = "receivable_not_eligible"
-    status = 422
-
-
-class CurrencyMismatch(LedgerError):
-    code = "currency_mismatch"
-    status = 422
 
 
 @dataclass(frozen=True)

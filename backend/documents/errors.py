@@ -5,55 +5,36 @@ from __future__ import annotations
 from backend.errors import LedgerError
 
 
-class EmptyDocument(LedgerError):
+class EmptyDocument(LedgerError, code="empty_document", status=422):
     """The uploaded document has no bytes."""
-
-    code = "empty_document"
-    status = 422
 
     def __init__(self) -> None:
         super().__init__("the document is empty")
 
 
-class DocumentTooLarge(LedgerError):
+class DocumentTooLarge(LedgerError, code="document_too_large", status=413):
     """The uploaded document is larger than the API stores."""
 
-    code = "document_too_large"
-    status = 413
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"documents are limited to {limit} bytes")
-        self.limit = limit
+    limit: int
+    sentence = "documents are limited to {limit} bytes"
 
 
-class UnknownDocument(LedgerError):
+class UnknownDocument(LedgerError, code="unknown_document", status=422):
     """No recorded trade carries the document's hash."""
 
-    code = "unknown_document"
-    status = 422
-
-    def __init__(self, doc_hash: str) -> None:
-        super().__init__(f"no recorded trade has document hash {doc_hash}")
-        self.doc_hash = doc_hash
+    doc_hash: str
+    sentence = "no recorded trade has document hash {doc_hash}"
 
 
-class DocumentStored(LedgerError):
+class DocumentStored(LedgerError, code="duplicate_document", status=409):
     """The document is stored already."""
 
-    code = "duplicate_document"
-    status = 409
-
-    def __init__(self, doc_hash: str) -> None:
-        super().__init__("this document is stored already")
-        self.doc_hash = doc_hash
+    doc_hash: str
+    sentence = "this document is stored already"
 
 
-class DocumentNotFound(LedgerError):
+class DocumentNotFound(LedgerError, code="not_found", status=404):
     """No stored document with this hash."""
 
-    code = "not_found"
-    status = 404
-
-    def __init__(self, doc_hash: str) -> None:
-        super().__init__(f"no stored document {doc_hash}")
-        self.doc_hash = doc_hash
+    doc_hash: str
+    sentence = "no stored document {doc_hash}"

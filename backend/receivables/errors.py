@@ -6,204 +6,132 @@ from backend.auth.errors import Forbidden
 from backend.errors import LedgerError
 
 
-class HolderNotActive(Forbidden):
+class HolderNotActive(Forbidden, code="holder_not_active"):
     """The receivable's holder is not an active registered firm."""
 
-    code = "holder_not_active"
-
-    def __init__(self, holder: str) -> None:
-        super().__init__(f"the holder {holder} is not an active registered firm")
-        self.holder = holder
+    holder: str
+    sentence = "the holder {holder} is not an active registered firm"
 
 
-class NotTheHolder(Forbidden):
+class NotTheHolder(Forbidden, code="not_the_holder"):
     """Only the holder (or the operator relaying for it) moves a receivable."""
-
-    code = "not_the_holder"
 
     def __init__(self) -> None:
         super().__init__("only the holder (or the operator relaying for it) moves a receivable")
 
 
-class ReceivableNotFound(LedgerError):
+class ReceivableNotFound(LedgerError, code="not_found", status=404):
     """No such receivable on the ledger (yet)."""
 
-    code = "not_found"
-    status = 404
-
-    def __init__(self, receivable_id: str) -> None:
-        super().__init__(f"no receivable {receivable_id} on the ledger (yet)")
-        self.receivable_id = receivable_id
+    receivable_id: str
+    sentence = "no receivable {receivable_id} on the ledger (yet)"
 
 
-class ReceivableWrongState(LedgerError):
+class ReceivableWrongState(LedgerError, code="wrong_state", status=409):
     """The receivable is not in a state this operation starts from."""
 
-    code = "wrong_state"
-    status = 409
-
-    def __init__(self, receivable_id: str, actual: str, allowed: str) -> None:
-        super().__init__(f"the receivable is {actual}, not {allowed}")
-        self.receivable_id = receivable_id
-        self.actual = actual
-        self.allowed = allowed
+    receivable_id: str
+    actual: str
+    allowed: str
+    sentence = "the receivable is {actual}, not {allowed}"
 
 
-class OperationInFlight(LedgerError):
+class OperationInFlight(LedgerError, code="operation_in_flight", status=409):
     """Another operation on the receivable is still being recorded."""
 
-    code = "operation_in_flight"
-    status = 409
-
-    def __init__(self, receivable_id: str) -> None:
-        super().__init__(
-            "another operation on this receivable is still being recorded; retry once it is"
-        )
-        self.receivable_id = receivable_id
+    receivable_id: str
+    sentence = "another operation on this receivable is still being recorded; retry once it is"
 
 
-class InvoiceNotFound(LedgerError):
+class InvoiceNotFound(LedgerError, code="not_found", status=404):
     """No recorded or proposed invoice to issue a receivable from."""
 
-    code = "not_found"
-    status = 404
-
-    def __init__(self, trade_id: str) -> None:
-        super().__init__(f"no recorded or proposed invoice {trade_id}")
-        self.trade_id = trade_id
+    trade_id: str
+    sentence = "no recorded or proposed invoice {trade_id}"
 
 
-class NotACoreBuyer(LedgerError):
+class NotACoreBuyer(LedgerError, code="not_a_core_buyer", status=422):
     """The invoice's buyer is not an active core enterprise."""
 
-    code = "not_a_core_buyer"
-    status = 422
-
-    def __init__(self, buyer: str) -> None:
-        super().__init__("receivables are born from invoices to core enterprises")
-        self.buyer = buyer
+    buyer: str
+    sentence = "receivables are born from invoices to core enterprises"
 
 
-class AlreadyIssued(LedgerError):
+class AlreadyIssued(LedgerError, code="already_issued", status=409):
     """The invoice's receivable exists already."""
 
-    code = "already_issued"
-    status = 409
-
-    def __init__(self, trade_id: str) -> None:
-        super().__init__("this invoice's receivable exists already")
-        self.trade_id = trade_id
+    trade_id: str
+    sentence = "this invoice's receivable exists already"
 
 
-class InvoicePaid(LedgerError):
+class InvoicePaid(LedgerError, code="invoice_paid", status=409):
     """Something is paid (or being paid) against the invoice."""
 
-    code = "invoice_paid"
-    status = 409
-
-    def __init__(self, trade_id: str, paid: int) -> None:
-        super().__init__(
-            f"{paid} is paid (or being paid) against this invoice; only an unpaid one is issued"
-        )
-        self.trade_id = trade_id
-        self.paid = paid
+    trade_id: str
+    paid: int
+    sentence = "{paid} is paid (or being paid) against this invoice; only an unpaid one is issued"
 
 
-class InvalidSplit(LedgerError):
+class InvalidSplit(LedgerError, code="invalid_split", status=422):
     """Recipients and amounts do not pair up."""
-
-    code = "invalid_split"
-    status = 422
 
     def __init__(self) -> None:
         super().__init__("one amount for each recipient")
 
 
-class SplitAmountMismatch(LedgerError):
+class SplitAmountMismatch(LedgerError, code="split_amount_mismatch", status=422):
     """The parts do not sum to the receivable's amount."""
 
-    code = "split_amount_mismatch"
-    status = 422
-
-    def __init__(self, parts: int, amount: int) -> None:
-        super().__init__(f"the parts sum to {parts}, not {amount}")
-        self.parts = parts
-        self.amount = amount
+    parts: int
+    amount: int
+    sentence = "the parts sum to {parts}, not {amount}"
 
 
-class TierTooDeep(LedgerError):
+class TierTooDeep(LedgerError, code="tier_too_deep", status=422):
     """The receivable cannot pass further down the supply chain."""
 
-    code = "tier_too_deep"
-    status = 422
-
-    def __init__(self, tier: int) -> None:
-        super().__init__(f"a tier-{tier} receivable cannot pass further down")
-        self.tier = tier
+    tier: int
+    sentence = "a tier-{tier} receivable cannot pass further down"
 
 
-class AlreadyFinanced(LedgerError):
+class AlreadyFinanced(LedgerError, code="already_financed", status=409):
     """The receivable was financed already."""
 
-    code = "already_financed"
-    status = 409
-
-    def __init__(self, receivable_id: str) -> None:
-        super().__init__("this receivable was financed already")
-        self.receivable_id = receivable_id
+    receivable_id: str
+    sentence = "this receivable was financed already"
 
 
-class AdvanceExceedsAmount(LedgerError):
+class AdvanceExceedsAmount(LedgerError, code="advance_exceeds_amount", status=422):
     """The advance exceeds the receivable's amount."""
 
-    code = "advance_exceeds_amount"
-    status = 422
-
-    def __init__(self, advance: int, amount: int) -> None:
-        super().__init__(f"the advance {advance} exceeds {amount}")
-        self.advance = advance
-        self.amount = amount
+    advance: int
+    amount: int
+    sentence = "the advance {advance} exceeds {amount}"
 
 
-class TermsExpired(LedgerError):
+class TermsExpired(LedgerError, code="expired", status=422):
     """The financing terms' deadline has passed."""
 
-    code = "expired"
-    status = 422
-
-    def __init__(self, deadline: int) -> None:
-        super().__init__("the financing terms' deadline has passed")
-        self.deadline = deadline
+    deadline: int
+    sentence = "the financing terms' deadline has passed"
 
 
-class SelfFinance(LedgerError):
+class SelfFinance(LedgerError, code="self_finance", status=422):
     """A bank cannot finance a receivable it holds."""
 
-    code = "self_finance"
-    status = 422
-
-    def __init__(self, bank: str) -> None:
-        super().__init__("a bank cannot finance a receivable it holds itself")
-        self.bank = bank
+    bank: str
+    sentence = "a bank cannot finance a receivable it holds itself"
 
 
-class SettlementAmountMismatch(LedgerError):
+class SettlementAmountMismatch(LedgerError, code="settlement_amount_mismatch", status=422):
     """A settlement is in full."""
 
-    code = "settlement_amount_mismatch"
-    status = 422
-
-    def __init__(self, amount: int) -> None:
-        super().__init__(f"settlement is in full: {amount}")
-        self.amount = amount
+    amount: int
+    sentence = "settlement is in full: {amount}"
 
 
-class NotOverdue(LedgerError):
+class NotOverdue(LedgerError, code="not_overdue", status=422):
     """The receivable is not past its due date and grace period."""
 
-    code = "not_overdue"
-    status = 422
-
-    def __init__(self, receivable_id: str) -> None:
-        super().__init__("a receivable defaults only after its due date and the grace period")
-        self.receivable_id = receivable_id
+    receivable_id: str
+    sentence = "a receivable defaults only after its due date and the grace period"

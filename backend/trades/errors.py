@@ -5,44 +5,30 @@ from __future__ import annotations
 from backend.errors import LedgerError
 
 
-class SelfTrade(LedgerError):
+class SelfTrade(LedgerError, code="self_trade", status=422):
     """Seller and buyer are the same firm."""
 
-    code = "self_trade"
-    status = 422
-
-    def __init__(self, firm: str) -> None:
-        super().__init__("seller and buyer must be different firms")
-        self.firm = firm
+    firm: str
+    sentence = "seller and buyer must be different firms"
 
 
-class UnknownCurrency(LedgerError):
+class UnknownCurrency(LedgerError, code="unknown_currency", status=422):
     """The currency is not an ISO 4217 numeric code."""
 
-    code = "unknown_currency"
-    status = 422
-
-    def __init__(self, currency: int) -> None:
-        super().__init__(f"{currency} is not an ISO 4217 numeric code")
-        self.currency = currency
+    currency: int
+    sentence = "{currency} is not an ISO 4217 numeric code"
 
 
-class InvalidDueDate(LedgerError):
+class InvalidDueDate(LedgerError, code="invalid_due_date", status=422):
     """An invoice due before it was issued, or a due date on anything but an invoice."""
-
-    code = "invalid_due_date"
-    status = 422
 
     def __init__(self, message: str, *, due_at: int) -> None:
         super().__init__(message)
         self.due_at = due_at
 
 
-class MissingInvoiceKey(LedgerError):
+class MissingInvoiceKey(LedgerError, code="missing_invoice_key", status=422):
     """An invoice without its identity (``invoice_key``)."""
-
-    code = "missing_invoice_key"
-    status = 422
 
     def __init__(self) -> None:
         super().__init__(
@@ -51,22 +37,15 @@ class MissingInvoiceKey(LedgerError):
         )
 
 
-class InvalidInvoiceKey(LedgerError):
+class InvalidInvoiceKey(LedgerError, code="invalid_invoice_key", status=422):
     """An invoice identity on a trade that is not an invoice."""
 
-    code = "invalid_invoice_key"
-    status = 422
-
-    def __init__(self, invoice_key: str) -> None:
-        super().__init__("only invoices have an invoice_key; send zero")
-        self.invoice_key = invoice_key
+    invoice_key: str
+    sentence = "only invoices have an invoice_key; send zero"
 
 
-class DuplicateDocument(LedgerError):
+class DuplicateDocument(LedgerError, code="duplicate_document", status=409):
     """The document is recorded (or queued) already, or twice in one batch."""
-
-    code = "duplicate_document"
-    status = 409
 
     def __init__(self, doc_hash: str, *, in_batch: bool = False) -> None:
         message = (
@@ -78,11 +57,8 @@ class DuplicateDocument(LedgerError):
         self.doc_hash = doc_hash
 
 
-class DuplicateInvoice(LedgerError):
+class DuplicateInvoice(LedgerError, code="duplicate_invoice", status=409):
     """The invoice identity is recorded (or queued) already, or twice in one batch."""
-
-    code = "duplicate_invoice"
-    status = 409
 
     def __init__(self, invoice_key: str, *, in_batch: bool = False) -> None:
         message = (
@@ -94,33 +70,23 @@ class DuplicateInvoice(LedgerError):
         self.invoice_key = invoice_key
 
 
-class BatchTooLarge(LedgerError):
+class BatchTooLarge(LedgerError, code="batch_too_large", status=422):
     """More items than one batch may carry."""
 
-    code = "batch_too_large"
-    status = 422
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"at most {limit} items")
-        self.limit = limit
+    limit: int
+    sentence = "at most {limit} items"
 
 
-class TradeNotFound(LedgerError):
+class TradeNotFound(LedgerError, code="not_found", status=404):
     """No such trade recorded, proposed or submitted (in the state the request needs)."""
-
-    code = "not_found"
-    status = 404
 
     def __init__(self, trade_id: str, message: str | None = None) -> None:
         super().__init__(message or f"no trade {trade_id}")
         self.trade_id = trade_id
 
 
-class TradeWrongState(LedgerError):
+class TradeWrongState(LedgerError, code="wrong_state", status=409):
     """The trade is not proposed any more."""
-
-    code = "wrong_state"
-    status = 409
 
     def __init__(self, trade_id: str, status: str) -> None:
         super().__init__(f"trade {trade_id} is {status}, not proposed")
@@ -128,60 +94,41 @@ class TradeWrongState(LedgerError):
         self.trade_status = status
 
 
-class ProposalExpired(LedgerError):
+class ProposalExpired(LedgerError, code="proposal_expired", status=409):
     """The proposal waited too long for its buyer."""
 
-    code = "proposal_expired"
-    status = 409
-
-    def __init__(self, trade_id: str, ttl: int) -> None:
-        super().__init__(
-            f"proposal {trade_id} waited longer than {ttl} s for its buyer; "
-            "it can no longer be answered (propose the trade again)"
-        )
-        self.trade_id = trade_id
-        self.ttl = ttl
+    trade_id: str
+    ttl: int
+    sentence = (
+        "proposal {trade_id} waited longer than {ttl} s for its buyer; "
+        "it can no longer be answered (propose the trade again)"
+    )
 
 
-class NotAnInvoice(LedgerError):
+class NotAnInvoice(LedgerError, code="not_an_invoice", status=422):
     """Payments are recorded against invoices only."""
 
-    code = "not_an_invoice"
-    status = 422
-
-    def __init__(self, trade_id: str) -> None:
-        super().__init__("payments are recorded against invoices")
-        self.trade_id = trade_id
+    trade_id: str
+    sentence = "payments are recorded against invoices"
 
 
-class Overpayment(LedgerError):
+class Overpayment(LedgerError, code="overpayment", status=422):
     """The payments would exceed the invoice's amount."""
 
-    code = "overpayment"
-    status = 422
-
-    def __init__(self, total: int, invoice_amount: int) -> None:
-        super().__init__(f"payments would total {total}, above the invoice's {invoice_amount}")
-        self.total = total
-        self.invoice_amount = invoice_amount
+    total: int
+    invoice_amount: int
+    sentence = "payments would total {total}, above the invoice's {invoice_amount}"
 
 
-class PaidOnReceivable(LedgerError):
+class PaidOnReceivable(LedgerError, code="paid_on_receivable", status=409):
     """The invoice became a receivable: it is paid by settling that."""
 
-    code = "paid_on_receivable"
-    status = 409
-
-    def __init__(self, trade_id: str) -> None:
-        super().__init__(
-            f"a receivable was issued from invoice {trade_id}: it is paid by settling the "
-            "receivable (POST /receivables/{id}/settle), not by a payment on the trade"
-        )
-        self.trade_id = trade_id
+    trade_id: str
+    sentence = (
+        "a receivable was issued from invoice {trade_id}: it is paid by settling the "
+        "receivable (POST /receivables/{{id}}/settle), not by a payment on the trade"
+    )
 
 
-class SideWithoutParty(LedgerError):
+class SideWithoutParty(LedgerError, code="invalid_request", status=422):
     """A list filtered by side names no party, and the caller (the operator) is party to none."""
-
-    code = "invalid_request"
-    status = 422

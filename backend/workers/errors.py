@@ -53,23 +53,17 @@ class HandlerError(Exception):
     def __init__(
         self, event_key: str, block_number: int, tx_hash: str, log_index: int, cause: BaseException
     ) -> None:
-        self.event_key = event_key
-        self.block_number = block_number
-        self.tx_hash = tx_hash
-        self.log_index = log_index
+        #: Where it failed, for the log.
+        self.meta: dict[str, Any] = {
+            "event": event_key,
+            "block": block_number,
+            "tx_hash": tx_hash,
+            "log_index": log_index,
+        }
         super().__init__(
             f"handler of {event_key} failed at block {block_number} tx {tx_hash} "
             f"log {log_index}: {type(cause).__name__}: {cause}"
         )
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return {
-            "event": self.event_key,
-            "block": self.block_number,
-            "tx_hash": self.tx_hash,
-            "log_index": self.log_index,
-        }
 
 
 # PostgreSQL SQLSTATEs worth a retry: serialization failure, deadlock, connection exceptions

@@ -20,8 +20,9 @@ from backend.credit.cache import (
     refresh_records,
 )
 from backend.credit.cli import credit_app, parse_as_of
+from backend.credit.errors import InvalidPage, UnknownFigure
 from backend.credit.record import GLOBAL_FIGURES, compute_record
-from backend.credit.service import InvalidPage, UnknownFigure, evidence
+from backend.credit.service import evidence
 from backend.enums import Role
 from backend.indexer.indexer import Indexer
 from backend.settings import get_settings
