@@ -615,24 +615,14 @@ class Relayer:
         now = time.time()
         with self.engine.begin() as connection:
             self.fence(connection)
-            if final_ids:
-                connection.execute(
-                    update(OutboxItem)
-                    .where(
-                        col(OutboxItem.id).in_(final_ids),
-                        col(OutboxItem.status) == OutboxStatus.RECORDED,
-                    )
-                    .values(status=OutboxStatus.FINAL, updated_at=now)
-                )
-            if back_to_pool:
-                connection.execute(
-                    update(OutboxItem)
-                    .where(
-                        col(OutboxItem.id).in_(back_to_pool),
-                        col(OutboxItem.status) == OutboxStatus.RECORDED,
-                    )
-                    .values(status=OutboxStatus.SUBMITTED, block_number=None, updated_at=now)
-                )
+            _update_recorded(connection, final_ids, status=OutboxStatus.FINAL, updated_at=now)
+            _update_recorded(
+                connection,
+                back_to_pool,
+                status=OutboxStatus.SUBMITTED,
+                block_number=None,
+                updated_at=now,
+            )
             if moved:
                 connection.execute(
                     update(OutboxItem)
@@ -782,6 +772,19 @@ def _release_dedupe_keys(connection: Any, item_ids: list[str]) -> None:
             .where(col(OutboxItem.id) == bindparam("item_id"))
             .values(dedupe_key=bindparam("released_key")),
             [{"item_id": i, "released_key": f"failed:{i}"} for i in item_ids],
+        )
+
+
+def _update_recorded(connection: Connection, item_ids: list[str], **values: Any) -> None:
+    """The rows of ``item_ids`` that are still ``recorded`` take ``values``."""
+    if item_ids:
+        connection.execute(
+            update(OutboxItem)
+            .where(
+                col(OutboxItem.id).in_(item_ids),
+                col(OutboxItem.status) == OutboxStatus.RECORDED,
+            )
+            .values(**values)
         )
 
 

@@ -7,11 +7,11 @@ the trade id.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
-from typing import Any, ClassVar, get_type_hints
+from typing import Any, ClassVar, Self, get_type_hints
 
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
@@ -116,14 +116,17 @@ class TypedStruct:
 
     The struct's field table drives everything built from the fields: ``message()`` (the typed
     data, in struct order; enums as their numbers, arrays as lists), ``as_tuple()`` (the
-    contract's struct as an ABI tuple) and ``digest()``. On construction ``address`` fields are
-    checksummed and array fields made tuples.
+    contract's struct as an ABI tuple), ``digest()``, and ``as_json()`` / ``from_json()`` (the
+    fields by attribute name, bytes as 0x-hex: the outbox's payloads). On construction
+    ``address`` fields are checksummed and array fields made tuples.
     """
 
     _schema: ClassVar[TypedDataSchema]
     _primary: ClassVar[str]
     # (typed-data name, attribute, conversion into the message or None)
     _keys: ClassVar[tuple[tuple[str, str, Callable[[Any], Any] | None], ...]]
+    # (attribute, conversion from JSON or None)
+    _from_json: ClassVar[tuple[tuple[str, Callable[[Any], Any] | None], ...]]
     _addresses: ClassVar[tuple[str, ...]]
     _address_lists: ClassVar[tuple[str, ...]]
     _lists: ClassVar[tuple[str, ...]]
@@ -136,6 +139,7 @@ class TypedStruct:
         hints = get_type_hints(cls)
         fields = [(name, _snake(name), kind) for name, kind in schema.types[cls._primary]]
         cls._keys = tuple((name, a, _conversion(kind, hints[a])) for name, a, kind in fields)
+        cls._from_json = tuple((a, _json_conversion(kind, hints[a])) for _, a, kind in fields)
         cls._addresses = tuple(a for _, a, kind in fields if kind == "address")
         cls._address_lists = tuple(a for _, a, kind in fields if kind == "address[]")
         cls._lists = tuple(a for _, a, k in fields if k.endswith("]") and k != "address[]")
@@ -156,6 +160,21 @@ class TypedStruct:
             for name, a, convert in self._keys
         }
 
+    def as_json(self) -> dict[str, Any]:
+        """The fields by attribute name, JSON-safe: bytes as 0x-hex, enums as numbers."""
+        return {a: _plain_json(getattr(self, a)) for _, a, _ in self._keys}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """The struct from ``as_json``'s form; a field it lacks takes the field's default."""
+        return cls(
+            **{
+                a: data[a] if convert is None else convert(data[a])
+                for a, convert in cls._from_json
+                if a in data
+            }
+        )
+
     def as_tuple(self) -> tuple[Any, ...]:
         """The contract's struct as an ABI tuple."""
         return tuple(self.message().values())
@@ -164,6 +183,34 @@ class TypedStruct:
         """The EIP-712 digest under ``domain``: what its signers sign."""
         struct_hash = self._schema.hash_struct(self._primary, self.message())
         return typed_data_digest(domain.separator, struct_hash)
+
+
+def _json_conversion(field_type: str, hint: Any) -> Callable[[Any], Any] | None:
+    """How a field's JSON value becomes the attribute: hex into bytes, numbers into ints (or
+    the field's enum)."""
+    if field_type.startswith("bytes"):
+        return _from_hex
+    if field_type.startswith("uint") and field_type.endswith("]"):
+        return lambda values: [int(value) for value in values]
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return lambda value: hint(int(value))
+    if field_type.startswith("uint"):
+        return int
+    return None
+
+
+def _from_hex(value: str) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x"))
+
+
+def _plain_json(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
 
 
 def _snake(name: str) -> str:
