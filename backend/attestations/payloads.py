@@ -7,7 +7,7 @@ from typing import Any
 
 from web3.contract.contract import ContractFunction
 
-from backend.attestations.typed_data import Delivery, Device, DeviceKind, Production
+from backend.attestations.typed_data import Delivery, Device, DisputeDevice, Production
 from backend.chain.attestations import SignedAttestation, batch_call
 from backend.chain.contracts import Ledger
 from backend.enums import OutboxKind
@@ -20,68 +20,28 @@ ATTESTATIONS = OutboxKind.ATTESTATIONS
 PRODUCTION, DELIVERY = "production", "delivery"
 
 
-def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
-
-
 def device_json(device: Device) -> dict[str, Any]:
-    return {
-        "device_id": _hex(device.device_id),
-        "firm": device.firm,
-        "kind": int(device.kind),
-        "rated_capacity": device.rated_capacity,
-    }
+    return device.as_json()
 
 
 def device_from_json(data: dict[str, Any]) -> Device:
-    return Device(
-        hex_bytes(data["device_id"]), data["firm"], DeviceKind(data["kind"]), data["rated_capacity"]
-    )
+    return Device.from_json(data)
 
 
 def attestation_json(item: SignedAttestation, attestation_id: bytes) -> dict[str, Any]:
     a = item.attestation
-    fields: dict[str, Any]
-    if isinstance(a, Production):
-        fields = {
-            "device_id": _hex(a.device_id),
-            "period_start": a.period_start,
-            "period_end": a.period_end,
-            "units": a.units,
-            "running_seconds": a.running_seconds,
-            "energy_wh": a.energy_wh,
-            "data_hash": _hex(a.data_hash),
-        }
-    else:
-        fields = {
-            "trade_id": _hex(a.trade_id),
-            "delivered_at": a.delivered_at,
-            "place_hash": _hex(a.place_hash),
-            "quantity": a.quantity,
-            "data_hash": _hex(a.data_hash),
-        }
     return {
         "type": PRODUCTION if isinstance(a, Production) else DELIVERY,
-        "attestation_id": _hex(attestation_id),
-        "attestation": fields,
+        "attestation_id": "0x" + attestation_id.hex(),
+        "attestation": a.as_json(),
         "oracle": item.oracle,
-        "signature": _hex(item.signature),
+        "signature": "0x" + item.signature.hex(),
     }
 
 
 def attestation_from_json(data: dict[str, Any]) -> SignedAttestation:
-    f = data["attestation"]
-    attestation: Production | Delivery
-    if data["type"] == PRODUCTION:
-        attestation = Production(
-            hex_bytes(f["device_id"]), f["period_start"], f["period_end"], f["units"],
-            f["running_seconds"], f["energy_wh"], hex_bytes(f["data_hash"]),
-        )  # fmt: skip
-    else:
-        attestation = Delivery(
-            hex_bytes(f["trade_id"]), f["delivered_at"], hex_bytes(f["place_hash"]),
-            f["quantity"], hex_bytes(f["data_hash"]),
-        )  # fmt: skip
+    kind = Production if data["type"] == PRODUCTION else Delivery
+    attestation = kind.from_json(data["attestation"])
     return SignedAttestation(attestation, data["oracle"], hex_bytes(data["signature"]))
 
 
@@ -96,10 +56,9 @@ def register_call(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
 
 
 def dispute_call(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    dispute = DisputeDevice.from_json(payload)
     return ledger.attestations.contract.functions.disputeDevice(
-        hex_bytes(payload["device_id"]),
-        hex_bytes(payload["reason"]),
-        hex_bytes(payload["signature"]),
+        *dispute.as_tuple(), hex_bytes(payload["signature"])
     )
 
 

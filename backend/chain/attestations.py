@@ -10,7 +10,7 @@ from eth_utils import to_checksum_address
 from web3.contract import Contract
 
 from backend.attestations.typed_data import Delivery, Device, DeviceKind, DeviceStatus, Production
-from backend.chain.contracts import TxResult, _Wrapper
+from backend.chain.contracts import BatchResult, TxResult, _Wrapper
 from backend.chain.reverts import ContractRevert
 from backend.chain.transactor import Transactor
 from backend.sdk.signer import Signer
@@ -56,13 +56,10 @@ class AttestationOutcome:
 
 
 @dataclass(frozen=True)
-class AttestationBatch:
-    tx: TxResult
-    outcomes: list[AttestationOutcome]
-
+class AttestationBatch(BatchResult[AttestationOutcome]):
     @property
     def attested(self) -> int:
-        return sum(outcome.error is None for outcome in self.outcomes)
+        return self.recorded
 
 
 def batch_call(contract: Contract, items: list[SignedAttestation]) -> Any:

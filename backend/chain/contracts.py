@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
+from web3.contract.contract import ContractFunction
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
@@ -74,14 +75,26 @@ class BatchItemOutcome:
         return self.error is None
 
 
+class ItemOutcome(Protocol):
+    """The fate of one item of a batch: refused with ``error``, or not (None)."""
+
+    @property
+    def error(self) -> ContractRevert | None: ...
+
+
+Item = TypeVar("Item", bound=ItemOutcome)
+
+
 @dataclass(frozen=True)
-class BatchResult:
+class BatchResult(Generic[Item]):
+    """One batch transaction and the outcome of each of its items, in their order."""
+
     tx: TxResult
-    outcomes: list[BatchItemOutcome]
+    outcomes: list[Item]
 
     @property
     def recorded(self) -> int:
-        return sum(outcome.recorded for outcome in self.outcomes)
+        return sum(outcome.error is None for outcome in self.outcomes)
 
 
 class _Wrapper:
@@ -95,6 +108,12 @@ class _Wrapper:
 
     def _events(self, receipt: TxReceipt, name: str) -> list[Any]:
         return list(self.contract.events[name]().process_receipt(receipt, errors=DISCARD))
+
+    def _send_for_event(self, call: ContractFunction, name: str) -> tuple[Any, TxResult]:
+        """Send ``call``; the arguments of the one ``name`` event it emitted, and the result."""
+        receipt = self.transactor.send(call)
+        (event,) = self._events(receipt, name)
+        return event.args, TxResult.of(receipt)
 
 
 class FirmRegistryContract(_Wrapper):
@@ -141,7 +160,9 @@ class TradeLedgerContract(_Wrapper):
         return RecordedTrade(bytes(self._events(receipt, "TradeRecorded")[0].args.tradeId),
                              TxResult.of(receipt))  # fmt: skip
 
-    def record_batch(self, items: list[SignedTrade], *, gas: int | None = None) -> BatchResult:
+    def record_batch(
+        self, items: list[SignedTrade], *, gas: int | None = None
+    ) -> BatchResult[BatchItemOutcome]:
         """Record many trades in one transaction; each item's outcome comes from its event.
         ``gas``: a fixed limit (as the relayer sets one) instead of the node's estimate."""
         call = self.contract.functions.recordTrades([item.as_tuple() for item in items])

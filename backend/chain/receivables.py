@@ -137,9 +137,9 @@ class ReceivableLedgerContract(_Wrapper):
 
     def issue(self, invoice: Trade) -> IssuedReceivable:
         """The receivable of a verified (CONFIRMED) or proposed (PENDING) invoice."""
-        receipt = self.transactor.send(self.contract.functions.issue(invoice.as_tuple()))
-        (created,) = self._events(receipt, "ReceivableCreated")
-        return IssuedReceivable(receivable_from_created(created.args), TxResult.of(receipt))
+        call = self.contract.functions.issue(invoice.as_tuple())
+        created, tx = self._send_for_event(call, "ReceivableCreated")
+        return IssuedReceivable(receivable_from_created(created), tx)
 
     def sync(self, invoice: Trade) -> StatusChange:
         """Bring a PENDING receivable in line with its trade, answered on the trade ledger."""
@@ -166,28 +166,22 @@ class ReceivableLedgerContract(_Wrapper):
 
     def finance(self, terms: Finance, holder_signature: bytes, bank_signature: bytes) -> Financing:
         call = self.contract.functions.finance(terms.as_tuple(), holder_signature, bank_signature)
-        receipt = self.transactor.send(call)
-        (event,) = self._events(receipt, "ReceivableFinanced")
-        args = event.args
+        args, tx = self._send_for_event(call, "ReceivableFinanced")
         return Financing(bytes(args.receivableId), args.previousHolder, args.bank, args.amount,
-                         args.advance, args.rateBps, args.nonce, TxResult.of(receipt))  # fmt: skip
+                         args.advance, args.rateBps, args.nonce, tx)  # fmt: skip
 
     def settle(self, settlement: Settle, holder_signature: bytes) -> Settlement:
         call = self.contract.functions.settle(settlement.as_tuple(), holder_signature)
-        receipt = self.transactor.send(call)
-        (event,) = self._events(receipt, "ReceivableSettled")
-        args = event.args
+        args, tx = self._send_for_event(call, "ReceivableSettled")
         return Settlement(bytes(args.receivableId), args.holder, args.obligor, args.amount,
                           args.dueAt, args.paidAt, args.lateDays, bytes(args.payRef),
-                          TxResult.of(receipt))  # fmt: skip
+                          tx)  # fmt: skip
 
     def mark_default(self, mark: MarkDefault, holder_signature: bytes) -> DefaultMark:
         call = self.contract.functions.markDefault(mark.as_tuple(), holder_signature)
-        receipt = self.transactor.send(call)
-        (event,) = self._events(receipt, "ReceivableDefaulted")
-        args = event.args
+        args, tx = self._send_for_event(call, "ReceivableDefaulted")
         return DefaultMark(bytes(args.receivableId), args.holder, args.obligor, args.amount,
-                           args.dueAt, args.markedAt, args.nonce, TxResult.of(receipt))  # fmt: skip
+                           args.dueAt, args.markedAt, args.nonce, tx)  # fmt: skip
 
     def set_grace_period(self, seconds: int) -> TxResult:
         """Operator only: the time after a due date before a default may be marked."""

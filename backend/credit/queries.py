@@ -12,7 +12,7 @@ SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, func, intersect, or_, select
@@ -235,22 +235,9 @@ def trades_where(
     connection: Connection, condition: ColumnElement[bool], as_of: int
 ) -> list[TradeRow]:
     """Trades matching ``condition`` recorded by ``as_of``, in chain order."""
+    columns = [TRADES.c[field.name] for field in fields(TradeRow)]  # the row's, in its order
     rows = connection.execute(
-        select(
-            TRADES.c.trade_id,
-            TRADES.c.seller,
-            TRADES.c.buyer,
-            TRADES.c.kind,
-            TRADES.c.amount,
-            TRADES.c.currency,
-            TRADES.c.issued_at,
-            TRADES.c.due_at,
-            TRADES.c.recorded_time,
-            TRADES.c.verified_time,
-            TRADES.c.rejected_time,
-            TRADES.c.event_id,
-            TRADES.c.answer_event_id,
-        )  # fmt: skip
+        select(*columns)
         .where(condition, TRADES.c.recorded_time <= as_of)
         .order_by(TRADES.c.event_id)
     )

@@ -12,24 +12,24 @@ from web3.contract.contract import ContractFunction
 from backend.attestations import payloads as attestation_payloads
 from backend.chain.contracts import Ledger, SignedTrade
 from backend.chain.reverts import ContractRevert
-from backend.enums import ZERO_32, FirmStatus, OutboxKind, ReceivableStatus, TradeKind, TradeStatus
+from backend.enums import FirmStatus, OutboxKind, ReceivableStatus, TradeStatus
 from backend.schemas import hex_bytes
-from backend.sdk.typed_data import Payment, Trade
+from backend.sdk.typed_data import (
+    Consent,
+    Finance,
+    MarkDefault,
+    Payment,
+    Reject,
+    RevokeConsent,
+    Settle,
+    Split,
+    Trade,
+    TypedStruct,
+)
 
 
 def trade_from_payload(data: dict[str, Any]) -> Trade:
-    return Trade(
-        seller=data["seller"],
-        buyer=data["buyer"],
-        kind=TradeKind(data["kind"]),
-        doc_hash=hex_bytes(data["doc_hash"]),
-        amount=int(data["amount"]),
-        currency=int(data["currency"]),
-        issued_at=int(data["issued_at"]),
-        due_at=int(data["due_at"]),
-        ref=hex_bytes(data["ref"]),
-        invoice_key=hex_bytes(data.get("invoice_key", ZERO_32)),
-    )
+    return Trade.from_json(data)
 
 
 def signed_trade(payload: dict[str, Any]) -> SignedTrade:
@@ -94,35 +94,30 @@ def _confirm(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
 
 
 def _reject(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    reject = Reject.from_json(payload)
     return ledger.trades.contract.functions.rejectTrade(
-        hex_bytes(payload["trade_id"]),
-        hex_bytes(payload["reason"]),
-        hex_bytes(payload["buyer_signature"]),
+        *reject.as_tuple(), hex_bytes(payload["buyer_signature"])
     )
 
 
 def _payment(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
-    trade = trade_from_payload(payload["trade"])
-    payment = Payment(
-        hex_bytes(payload["trade_id"]),
-        int(payload["amount"]),
-        int(payload["paid_at"]),
-        hex_bytes(payload["pay_ref"]),
-    )
+    trade, payment = trade_from_payload(payload["trade"]), Payment.from_json(payload)
     return ledger.trades.contract.functions.recordPayment(
         trade.as_tuple(), payment.as_tuple(), hex_bytes(payload["payee_signature"])
     )
 
 
 def _grant(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
-    data = payload["consent"]
-    consent = (data["firm"], data["bank"], data["scope"], data["expires_at"], data["nonce"])
-    return ledger.consents.contract.functions.grantConsent(consent, hex_bytes(payload["signature"]))
+    consent = Consent.from_json(payload["consent"])
+    return ledger.consents.contract.functions.grantConsent(
+        consent.as_tuple(), hex_bytes(payload["signature"])
+    )
 
 
 def _revoke(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+    revoke = RevokeConsent.from_json(payload)
     return ledger.consents.contract.functions.revokeConsent(
-        hex_bytes(payload["consent_id"]), payload["nonce"], hex_bytes(payload["signature"])
+        *revoke.as_tuple(), hex_bytes(payload["signature"])
     )
 
 
@@ -142,49 +137,23 @@ def _issue(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
     return ledger.receivables.contract.functions.issue(trade.as_tuple())
 
 
-def _split(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
-    message = (
-        hex_bytes(payload["receivable_id"]),
-        payload["to"],
-        payload["amounts"],
-        payload["nonce"],
-    )
-    return ledger.receivables.contract.functions.split(
-        message, hex_bytes(payload["holder_signature"])
-    )
+def _signed_by(
+    struct: type[TypedStruct], function: str, *signatures: str
+) -> Callable[[Ledger, dict[str, Any]], ContractFunction]:
+    """The receivable ledger's ``function`` of the payload's ``struct`` and its ``signatures``."""
+
+    def call(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
+        message = struct.from_json(payload).as_tuple()
+        function_of = getattr(ledger.receivables.contract.functions, function)
+        return function_of(message, *(hex_bytes(payload[name]) for name in signatures))
+
+    return call
 
 
-def _finance(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
-    terms = (
-        hex_bytes(payload["receivable_id"]),
-        payload["bank"],
-        payload["advance"],
-        payload["rate_bps"],
-        payload["deadline"],
-        payload["nonce"],
-    )
-    return ledger.receivables.contract.functions.finance(
-        terms, hex_bytes(payload["holder_signature"]), hex_bytes(payload["bank_signature"])
-    )
-
-
-def _settle(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
-    settlement = (
-        hex_bytes(payload["receivable_id"]),
-        payload["amount"],
-        payload["paid_at"],
-        hex_bytes(payload["pay_ref"]),
-    )
-    return ledger.receivables.contract.functions.settle(
-        settlement, hex_bytes(payload["holder_signature"])
-    )
-
-
-def _mark_default(ledger: Ledger, payload: dict[str, Any]) -> ContractFunction:
-    mark = (hex_bytes(payload["receivable_id"]), payload["nonce"])
-    return ledger.receivables.contract.functions.markDefault(
-        mark, hex_bytes(payload["holder_signature"])
-    )
+_split = _signed_by(Split, "split", "holder_signature")
+_finance = _signed_by(Finance, "finance", "holder_signature", "bank_signature")
+_settle = _signed_by(Settle, "settle", "holder_signature")
+_mark_default = _signed_by(MarkDefault, "markDefault", "holder_signature")
 
 
 def _receivable_moved(*statuses: int) -> Callable[[ContractRevert, dict[str, Any]], bool]:

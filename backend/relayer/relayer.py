@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, update
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 from web3 import Web3
 from web3.contract.contract import ContractFunction
@@ -44,6 +43,7 @@ from backend.indexer.rpc import JsonRpc, RpcError
 from backend.relayer.actions import ACTIONS, signed_trade, trade_recorded_already
 from backend.relayer.models import OutboxItem, RelayedTransaction
 from backend.workers import metrics
+from backend.workers.errors import Outcome, classify
 from backend.workers.supervisor import Worker, supervise
 
 logger = logging.getLogger(__name__)
@@ -181,10 +181,14 @@ class Relayer:
     def resume(self) -> RoundResult:
         """After a crash (or a failed round): reconcile every row left in flight with the chain.
 
-        A node that cannot be reached leaves everything as it is, for the next round."""
+        A retryable failure (``classify``: a node that cannot be reached, a lost database
+        connection) leaves everything as it is, for the next round; a fatal or unknown one is
+        raised, for the supervisor to decide."""
         try:
             return self.reconcile(force=True)
-        except (RpcError, DBAPIError) as error:
+        except Exception as error:
+            if classify(error) is not Outcome.RETRYABLE:
+                raise
             logger.warning("relayer.resume.deferred error=%s", error)
             return RoundResult()
 
@@ -358,20 +362,19 @@ class Relayer:
 
     def _receipts(self, tx_hashes: list[str]) -> dict[str, dict[str, Any]]:
         """The receipts the node has for ``tx_hashes`` (absent: not mined on its chain)."""
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(tx_hashes), RPC_CHUNK):
-            chunk = tx_hashes[start : start + RPC_CHUNK]
-            answers = self.rpc.batch([("eth_getTransactionReceipt", [h]) for h in chunk])
-            found.update({h: r for h, r in zip(chunk, answers, strict=True) if r is not None})
-        return found
+        return self._lookup("eth_getTransactionReceipt", tx_hashes)
 
     def _known(self, tx_hashes: list[str]) -> dict[str, dict[str, Any]]:
         """The transactions the node holds (mined or in its pool)."""
+        return self._lookup("eth_getTransactionByHash", tx_hashes)
+
+    def _lookup(self, method: str, tx_hashes: list[str]) -> dict[str, dict[str, Any]]:
+        """``method`` asked of every hash, in JSON-RPC batches; the hashes it answered for."""
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(tx_hashes), RPC_CHUNK):
             chunk = tx_hashes[start : start + RPC_CHUNK]
-            answers = self.rpc.batch([("eth_getTransactionByHash", [h]) for h in chunk])
-            found.update({h: t for h, t in zip(chunk, answers, strict=True) if t is not None})
+            answers = self.rpc.batch([(method, [h]) for h in chunk])
+            found.update({h: a for h, a in zip(chunk, answers, strict=True) if a is not None})
         return found
 
     def _known_or_rebroadcast(self, row: OutboxItem) -> bool:
@@ -612,24 +615,14 @@ class Relayer:
         now = time.time()
         with self.engine.begin() as connection:
             self.fence(connection)
-            if final_ids:
-                connection.execute(
-                    update(OutboxItem)
-                    .where(
-                        col(OutboxItem.id).in_(final_ids),
-                        col(OutboxItem.status) == OutboxStatus.RECORDED,
-                    )
-                    .values(status=OutboxStatus.FINAL, updated_at=now)
-                )
-            if back_to_pool:
-                connection.execute(
-                    update(OutboxItem)
-                    .where(
-                        col(OutboxItem.id).in_(back_to_pool),
-                        col(OutboxItem.status) == OutboxStatus.RECORDED,
-                    )
-                    .values(status=OutboxStatus.SUBMITTED, block_number=None, updated_at=now)
-                )
+            _update_recorded(connection, final_ids, status=OutboxStatus.FINAL, updated_at=now)
+            _update_recorded(
+                connection,
+                back_to_pool,
+                status=OutboxStatus.SUBMITTED,
+                block_number=None,
+                updated_at=now,
+            )
             if moved:
                 connection.execute(
                     update(OutboxItem)
@@ -779,6 +772,19 @@ def _release_dedupe_keys(connection: Any, item_ids: list[str]) -> None:
             .where(col(OutboxItem.id) == bindparam("item_id"))
             .values(dedupe_key=bindparam("released_key")),
             [{"item_id": i, "released_key": f"failed:{i}"} for i in item_ids],
+        )
+
+
+def _update_recorded(connection: Connection, item_ids: list[str], **values: Any) -> None:
+    """The rows of ``item_ids`` that are still ``recorded`` take ``values``."""
+    if item_ids:
+        connection.execute(
+            update(OutboxItem)
+            .where(
+                col(OutboxItem.id).in_(item_ids),
+                col(OutboxItem.status) == OutboxStatus.RECORDED,
+            )
+            .values(**values)
         )
 
 

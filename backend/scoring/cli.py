@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -19,6 +20,9 @@ from sqlalchemy.exc import DBAPIError
 
 from backend.db import make_engine
 from backend.settings import get_settings
+
+if TYPE_CHECKING:
+    from backend.scoring.scorecard import Scorecard
 
 model_app = typer.Typer(help="credit scoring models", no_args_is_help=True)
 console = Console(width=None if Console().is_terminal else 130)
@@ -113,7 +117,6 @@ def calibrate_command(
 ) -> None:
     """Recalibrate the latest model on the ledger's realised defaults (or its population)."""
     from backend.scoring.recalibration import Level, calibration_card, recalibrate
-    from backend.scoring.store import latest_model_path, load_model
     from backend.scoring.training import write_files
 
     try:
@@ -122,11 +125,7 @@ def calibrate_command(
         console.print(f"[red]--level must be 'ledger' or 'central', not {level!r}[/red]")
         raise typer.Exit(2) from None
     directory = Path(models) if models else get_settings().models_dir
-    try:
-        model = load_model(latest_model_path(directory))
-    except (FileNotFoundError, ValueError) as error:
-        console.print(f"[red]{error}[/red]", highlight=False)
-        raise typer.Exit(1) from None
+    model, _path = _latest_model(directory)
     engine = make_engine(get_settings().effective_database_url)
     try:
         with engine.connect() as connection:
@@ -155,18 +154,12 @@ def score_command(
     """Score every firm's cached credit record with the latest model and print a summary."""
     from backend.scoring.monitoring import record_run, stability
     from backend.scoring.service import score_cached_records
-    from backend.scoring.store import latest_model_path, load_model
 
     if not all_firms:
         console.print("nothing to score: pass --all")
         raise typer.Exit(2)
     directory = Path(models) if models else get_settings().models_dir
-    try:
-        path = latest_model_path(directory)
-        model = load_model(path)
-    except (FileNotFoundError, ValueError) as error:
-        console.print(f"[red]{error}[/red]", highlight=False)
-        raise typer.Exit(1) from None
+    model, path = _latest_model(directory)
     engine = make_engine(get_settings().effective_database_url)
     try:
         with engine.connect() as connection:
@@ -198,3 +191,15 @@ def score_command(
         record_run(directory, shift)
         style = "[yellow]" if shift.alert else ""
         console.print(f"{style}{shift.sentence()}", highlight=False)
+
+
+def _latest_model(directory: Path) -> tuple[Scorecard, Path]:
+    """The latest model in ``directory`` and its path; exit 1, saying why, when there is none."""
+    from backend.scoring.store import latest_model_path, load_model
+
+    try:
+        path = latest_model_path(directory)
+        return load_model(path), path
+    except (FileNotFoundError, ValueError) as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from None

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -470,40 +470,71 @@ def _verdict(met: bool | None) -> str:
     return "n/a" if met is None else ("met" if met else "**not met**")
 
 
+# The model card's tables: their columns, and each column's alignment (l or r).
+_SUMMARY_COLUMNS = (
+    "held-out family | worlds | suppliers | thin files | mean true PD | expected AUC / "
+    "oracle (mean, worst) | same, thick files only | challenger / oracle | in distribution / "
+    "oracle | ranking ≥ 0.95"
+)
+_SUMMARY_ALIGN = "lrrrrrrrrl"
+
+_DISCRIMINATION_COLUMNS = (
+    "family | Gini held out | Gini in distribution | KS held out | KS in distribution | "
+    "Brier held out | Brier in distribution | Brier challenger | Brier oracle | PSI held out "
+    "| PSI in distribution"
+)
+_DISCRIMINATION_ALIGN = "lrrrrrrrrrr"
+
+_RECALIBRATION_COLUMNS = (
+    "family | world | defaults | realised rate | mean PD after `calibrate` | error | "
+    "grades with the observed rate in its 95% band"
+)
+_RECALIBRATION_ALIGN = "lrrrrrl"
+
+_GRADES_COLUMNS = (
+    "grade | PD band | firms | defaults | observed rate | mean PD | 95% binomial band of the "
+    "rate | observed in band"
+)
+_GRADES_ALIGN = "llrrrrll"
+
+
+def _table(head: str, align: str, rows: Iterable[Sequence[object]]) -> list[str]:
+    """A Markdown table: ``head`` the column titles (`` | `` between them), ``align`` a letter
+    a column (``l`` left, ``r`` right), then a line a row of cells."""
+    separator = " | ".join("---:" if a == "r" else "---" for a in align)
+    return [f"| {head} |", f"| {separator} |", *[_cells(row) for row in rows]]
+
+
+def _cells(row: Iterable[object]) -> str:
+    return "|" + "".join(f" {cell} |" if cell != "" else " |" for cell in row)
+
+
 def summary_rows(result: TrainingResult) -> list[str]:
-    rows = [
-        "| held-out family | worlds | suppliers | thin files | mean true PD | expected AUC / "
-        "oracle (mean, worst) | same, thick files only | challenger / oracle | in distribution / "
-        "oracle | ranking ≥ 0.95 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for fam in result.families:
-        rows.append(
-            f"| {fam.name} | {len(fam.held_out)} | {sum(r.suppliers for r in fam.held_out)} | "
-            f"{fam.mean('thin_share'):.0%} | {fam.mean('base_rate'):.2%} | "
-            f"{fam.mean('ratio'):.3f}, {fam.worst_ratio():.3f} | {_f(fam.mean('ratio_thick'))} | "
-            f"{fam.mean('challenger_ratio'):.3f} | {fam.mean('ratio', held_out=False):.3f} | "
-            f"{_verdict(fam.meets()['ranking'])} |"
-        )
-    return rows
+    rows = (
+        (fam.name, len(fam.held_out), sum(r.suppliers for r in fam.held_out),
+         f"{fam.mean('thin_share'):.0%}", f"{fam.mean('base_rate'):.2%}",
+         f"{fam.mean('ratio'):.3f}, {fam.worst_ratio():.3f}", _f(fam.mean("ratio_thick")),
+         f"{fam.mean('challenger_ratio'):.3f}", f"{fam.mean('ratio', held_out=False):.3f}",
+         _verdict(fam.meets()["ranking"]))
+        for fam in result.families
+    )  # fmt: skip
+    return _table(_SUMMARY_COLUMNS, _SUMMARY_ALIGN, rows)
 
 
 def _discrimination_rows(result: TrainingResult) -> list[str]:
-    rows = [
-        "| family | Gini held out | Gini in distribution | KS held out | KS in distribution | "
-        "Brier held out | Brier in distribution | Brier challenger | Brier oracle | PSI held out "
-        "| PSI in distribution |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for fam in result.families:
-        rows.append(
-            f"| {fam.name} | {_f(fam.mean('gini'))} | {_f(fam.mean('gini', False))} | "
-            f"{_f(fam.mean('ks'))} | {_f(fam.mean('ks', False))} | {fam.mean('brier'):.4f} | "
-            f"{fam.mean('brier', False):.4f} | {fam.mean('challenger_brier'):.4f} | "
-            f"{fam.mean('oracle_brier'):.4f} | {fam.mean('psi'):.3f} | "
-            f"{fam.mean('psi', False):.3f} |"
-        )
-    return rows
+    three, four = "{:.3f}".format, "{:.4f}".format
+
+    def both(fam: FamilyResult, metric: str, show: Callable[[float], str]) -> tuple[str, str]:
+        """The metric held out and in distribution."""
+        return show(fam.mean(metric)), show(fam.mean(metric, False))
+
+    rows = (
+        (fam.name, *both(fam, "gini", _f), *both(fam, "ks", _f), *both(fam, "brier", four),
+         four(fam.mean("challenger_brier")), four(fam.mean("oracle_brier")),
+         *both(fam, "psi", three))
+        for fam in result.families
+    )  # fmt: skip
+    return _table(_DISCRIMINATION_COLUMNS, _DISCRIMINATION_ALIGN, rows)
 
 
 def _level_rows(result: TrainingResult) -> list[str]:
@@ -529,52 +560,40 @@ def _level_rows(result: TrainingResult) -> list[str]:
 
 
 def _recalibration_rows(result: TrainingResult) -> list[str]:
-    rows = [
-        "| family | world | defaults | realised rate | mean PD after `calibrate` | error | "
-        "grades with the observed rate in its 95% band |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
+    rows: list[tuple[object, ...]] = []
     for fam in result.families:
         for r in fam.held_out:
             c = r.recalibrated
             if c is None:
-                rows.append(
-                    f"| {fam.name} | {r.index} | {round(r.realised * r.suppliers)} | "
-                    f"{r.realised:.2%} | fewer than {cal.MIN_DEFAULTS} defaults: not refitted | | |"
-                )
+                not_refitted = f"fewer than {cal.MIN_DEFAULTS} defaults: not refitted"
+                rows.append((fam.name, r.index, round(r.realised * r.suppliers),
+                             f"{r.realised:.2%}", not_refitted, "", ""))  # fmt: skip
                 continue
             outside = [g.grade for g in c.grades if not g.observed_in_band]
-            rows.append(
-                f"| {fam.name} | {r.index} | {c.defaults} | {c.realised:.2%} | {c.mean_pd:.2%} | "
-                f"{c.level_error:+.1%} | {c.grades_in_band} of {len(c.grades)}"
-                + (f" (outside: {', '.join(outside)})" if outside else "")
-                + " |"
+            in_band = f"{c.grades_in_band} of {len(c.grades)}" + (
+                f" (outside: {', '.join(outside)})" if outside else ""
             )
-    return rows
+            rows.append((fam.name, r.index, c.defaults, f"{c.realised:.2%}", f"{c.mean_pd:.2%}",
+                         f"{c.level_error:+.1%}", in_band))  # fmt: skip
+    return _table(_RECALIBRATION_COLUMNS, _RECALIBRATION_ALIGN, rows)
 
 
 def _grade_rows(result: TrainingResult) -> list[str]:
-    rows = [
-        "| grade | PD band | firms | defaults | observed rate | mean PD | 95% binomial band of the "
-        "rate | observed in band |",
-        "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
-    ]
     pooled: dict[str, list[GradeCalibration]] = {}
     for r in result.held_out():
         if r.recalibrated is not None:
             for g in r.recalibrated.grades:
                 pooled.setdefault(g.grade, []).append(g)
+    rows = []
     for grade, items in pooled.items():
         low, high = pd_band(grade)
         n = sum(g.n for g in items)
         defaults = sum(g.defaults for g in items)
         mean = sum(g.mean_pd * g.n for g in items) / n
         inside = sum(g.observed_in_band for g in items)
-        rows.append(
-            f"| {grade} | ({low:.2%}, {high:.2%}] | {n} | {defaults} | {defaults / n:.2%} | "
-            f"{mean:.2%} | per world | {inside} of {len(items)} worlds |"
-        )
-    return rows
+        rows.append((grade, f"({low:.2%}, {high:.2%}]", n, defaults, f"{defaults / n:.2%}",
+                     f"{mean:.2%}", "per world", f"{inside} of {len(items)} worlds"))  # fmt: skip
+    return _table(_GRADES_COLUMNS, _GRADES_ALIGN, rows)
 
 
 def _feature_rows(model: Scorecard) -> list[str]:

@@ -6,18 +6,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import Hash32
 
-from backend.sdk.typed_data import (
-    Consent,
-    Domain,
-    Finance,
-    MarkDefault,
-    Payment,
-    Reject,
-    RevokeConsent,
-    Settle,
-    Split,
-    Trade,
-)
+from backend.sdk.typed_data import Domain, TypedStruct
 
 
 class Signer:
@@ -42,30 +31,13 @@ class Signer:
         """A 65-byte ``r ‖ s ‖ v`` signature of a 32-byte EIP-712 digest."""
         return bytes(self.account.unsafe_sign_hash(Hash32(digest)).signature)
 
-    def sign_trade(self, trade: Trade, domain: Domain) -> bytes:
-        return self.sign_digest(trade.trade_id(domain))
+    def sign(self, message: TypedStruct, domain: Domain) -> bytes:
+        """A signature of any of the ledger's messages: of its EIP-712 digest under ``domain``.
 
-    def sign_payment(self, payment: Payment, domain: Domain) -> bytes:
-        return self.sign_digest(payment.payment_id(domain))
+        (A ``Finance`` is signed by the holder and the bank alike: both sign the same message.)
+        """
+        return self.sign_digest(message.digest(domain))
 
-    def sign_reject(self, reject: Reject, domain: Domain) -> bytes:
-        return self.sign_digest(domain.digest("Reject", reject.message()))
-
-    def sign_consent(self, consent: Consent, domain: Domain) -> bytes:
-        return self.sign_digest(consent.consent_id(domain))
-
-    def sign_revoke_consent(self, revoke: RevokeConsent, domain: Domain) -> bytes:
-        return self.sign_digest(revoke.digest(domain))
-
-    def sign_split(self, split: Split, domain: Domain) -> bytes:
-        return self.sign_digest(split.digest(domain))
-
-    def sign_finance(self, finance: Finance, domain: Domain) -> bytes:
-        """The holder's or the bank's signature: both sign the same message."""
-        return self.sign_digest(finance.digest(domain))
-
-    def sign_settle(self, settle: Settle, domain: Domain) -> bytes:
-        return self.sign_digest(settle.digest(domain))
-
-    def sign_mark_default(self, mark: MarkDefault, domain: Domain) -> bytes:
-        return self.sign_digest(mark.digest(domain))
+    # The names the callers use, one a message type.
+    sign_trade = sign_payment = sign_reject = sign_consent = sign_revoke_consent = sign
+    sign_split = sign_finance = sign_settle = sign_mark_default = sign

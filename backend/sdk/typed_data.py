@@ -7,12 +7,14 @@ the trade id.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar, Self, get_type_hints
 
 from eth_abi import encode as abi_encode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
 from backend.enums import ConsentScope, TradeKind
 from backend.sdk.eip712 import DOMAIN_FIELDS, TypedDataSchema, domain_separator, typed_data_digest
@@ -108,8 +110,124 @@ class Domain:
         }
 
 
+class TypedStruct:
+    """A frozen dataclass that is one EIP-712 struct of ``schema``, named by its class (or
+    ``primary``): its fields are the struct's, in snake case (``docHash`` is ``doc_hash``).
+
+    The struct's field table drives everything built from the fields: ``message()`` (the typed
+    data, in struct order; enums as their numbers, arrays as lists), ``as_tuple()`` (the
+    contract's struct as an ABI tuple), ``digest()``, and ``as_json()`` / ``from_json()`` (the
+    fields by attribute name, bytes as 0x-hex: the outbox's payloads). On construction
+    ``address`` fields are checksummed and array fields made tuples.
+    """
+
+    _schema: ClassVar[TypedDataSchema]
+    _primary: ClassVar[str]
+    # (typed-data name, attribute, conversion into the message or None)
+    _keys: ClassVar[tuple[tuple[str, str, Callable[[Any], Any] | None], ...]]
+    # (attribute, conversion from JSON or None)
+    _from_json: ClassVar[tuple[tuple[str, Callable[[Any], Any] | None], ...]]
+    _addresses: ClassVar[tuple[str, ...]]
+    _address_lists: ClassVar[tuple[str, ...]]
+    _lists: ClassVar[tuple[str, ...]]
+
+    def __init_subclass__(
+        cls, *, schema: TypedDataSchema, primary: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._schema, cls._primary = schema, primary or cls.__name__
+        hints = get_type_hints(cls)
+        fields = [(name, _snake(name), kind) for name, kind in schema.types[cls._primary]]
+        cls._keys = tuple((name, a, _conversion(kind, hints[a])) for name, a, kind in fields)
+        cls._from_json = tuple((a, _json_conversion(kind, hints[a])) for _, a, kind in fields)
+        cls._addresses = tuple(a for _, a, kind in fields if kind == "address")
+        cls._address_lists = tuple(a for _, a, kind in fields if kind == "address[]")
+        cls._lists = tuple(a for _, a, k in fields if k.endswith("]") and k != "address[]")
+
+    def __post_init__(self) -> None:
+        for attribute in self._addresses:
+            object.__setattr__(self, attribute, checksummed(getattr(self, attribute)))
+        for attribute in self._address_lists:
+            addresses = tuple(checksummed(a) for a in getattr(self, attribute))
+            object.__setattr__(self, attribute, addresses)
+        for attribute in self._lists:
+            object.__setattr__(self, attribute, tuple(getattr(self, attribute)))
+
+    def message(self) -> dict[str, Any]:
+        """The EIP-712 message, with the typed-data field names."""
+        return {
+            name: getattr(self, a) if convert is None else convert(getattr(self, a))
+            for name, a, convert in self._keys
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """The fields by attribute name, JSON-safe: bytes as 0x-hex, enums as numbers."""
+        return {a: _plain_json(getattr(self, a)) for _, a, _ in self._keys}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """The struct from ``as_json``'s form; a field it lacks takes the field's default."""
+        return cls(
+            **{
+                a: data[a] if convert is None else convert(data[a])
+                for a, convert in cls._from_json
+                if a in data
+            }
+        )
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        """The contract's struct as an ABI tuple."""
+        return tuple(self.message().values())
+
+    def digest(self, domain: Domain) -> bytes:
+        """The EIP-712 digest under ``domain``: what its signers sign."""
+        struct_hash = self._schema.hash_struct(self._primary, self.message())
+        return typed_data_digest(domain.separator, struct_hash)
+
+
+def _json_conversion(field_type: str, hint: Any) -> Callable[[Any], Any] | None:
+    """How a field's JSON value becomes the attribute: hex into bytes, numbers into ints (or
+    the field's enum)."""
+    if field_type.startswith("bytes"):
+        return _from_hex
+    if field_type.startswith("uint") and field_type.endswith("]"):
+        return lambda values: [int(value) for value in values]
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return lambda value: hint(int(value))
+    if field_type.startswith("uint"):
+        return int
+    return None
+
+
+def _from_hex(value: str) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x"))
+
+
+def _plain_json(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _conversion(field_type: str, hint: Any) -> Callable[[Any], Any] | None:
+    """How a field's value goes into the message: arrays as lists, enums as plain numbers."""
+    if field_type.endswith("]"):
+        return list
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return int
+    return None
+
+
 @dataclass(frozen=True)
-class Trade:
+class Trade(TypedStruct, schema=LEDGER_SCHEMA):
     """A trade between two firms; amounts in minor units, times in Unix seconds (UTC)."""
 
     seller: str
@@ -125,35 +243,14 @@ class Trade:
     invoice_key: bytes = ZERO_BYTES32
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "seller", checksummed(self.seller))
-        object.__setattr__(self, "buyer", checksummed(self.buyer))
+        super().__post_init__()
         object.__setattr__(self, "kind", TradeKind(self.kind))
 
-    def message(self) -> dict[str, Any]:
-        """The EIP-712 message, with the typed-data field names."""
-        return {
-            "seller": self.seller,
-            "buyer": self.buyer,
-            "kind": int(self.kind),
-            "docHash": self.doc_hash,
-            "amount": self.amount,
-            "currency": self.currency,
-            "issuedAt": self.issued_at,
-            "dueAt": self.due_at,
-            "ref": self.ref,
-            "invoiceKey": self.invoice_key,
-        }
-
-    def as_tuple(self) -> tuple[Any, ...]:
-        """The contract's ``Trade`` struct as an ABI tuple."""
-        return tuple(self.message().values())
-
-    def trade_id(self, domain: Domain) -> bytes:
-        return domain.digest("Trade", self.message())
+    trade_id = TypedStruct.digest  # the digest is the trade's id on the ledger
 
 
 @dataclass(frozen=True)
-class Payment:
+class Payment(TypedStruct, schema=LEDGER_SCHEMA):
     """A payment against an invoice, signed by the payee (the invoice's seller)."""
 
     trade_id: bytes
@@ -161,34 +258,19 @@ class Payment:
     paid_at: int
     pay_ref: bytes = ZERO_BYTES32
 
-    def message(self) -> dict[str, Any]:
-        return {
-            "tradeId": self.trade_id,
-            "amount": self.amount,
-            "paidAt": self.paid_at,
-            "payRef": self.pay_ref,
-        }
-
-    def as_tuple(self) -> tuple[Any, ...]:
-        return tuple(self.message().values())
-
-    def payment_id(self, domain: Domain) -> bytes:
-        return domain.digest("Payment", self.message())
+    payment_id = TypedStruct.digest
 
 
 @dataclass(frozen=True)
-class Reject:
+class Reject(TypedStruct, schema=LEDGER_SCHEMA):
     """The buyer's refusal of a proposed trade."""
 
     trade_id: bytes
     reason: bytes = ZERO_BYTES32
 
-    def message(self) -> dict[str, Any]:
-        return {"tradeId": self.trade_id, "reason": self.reason}
-
 
 @dataclass(frozen=True)
-class Split:
+class Split(TypedStruct, schema=LEDGER_SCHEMA):
     """The holder's split of a receivable into parts for ``to``; one recipient makes a transfer."""
 
     receivable_id: bytes
@@ -196,32 +278,14 @@ class Split:
     amounts: tuple[int, ...]
     nonce: int
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "to", tuple(to_checksum_address(a) for a in self.to))
-        object.__setattr__(self, "amounts", tuple(self.amounts))
-
     @classmethod
     def transfer(cls, receivable_id: bytes, to: str, amount: int, nonce: int) -> Split:
         """The whole receivable (of ``amount``) passed to one firm."""
         return cls(receivable_id, (to,), (amount,), nonce)
 
-    def message(self) -> dict[str, Any]:
-        return {
-            "receivableId": self.receivable_id,
-            "to": list(self.to),
-            "amounts": list(self.amounts),
-            "nonce": self.nonce,
-        }
-
-    def as_tuple(self) -> tuple[Any, ...]:
-        return tuple(self.message().values())
-
-    def digest(self, domain: Domain) -> bytes:
-        return domain.digest("Split", self.message())
-
 
 @dataclass(frozen=True)
-class Finance:
+class Finance(TypedStruct, schema=LEDGER_SCHEMA):
     """A bank's financing of a receivable, signed by the holder and the bank.
 
     ``nonce`` is the holder's; ``rate_bps`` the discount rate in basis points; ``deadline`` the
@@ -235,28 +299,9 @@ class Finance:
     deadline: int
     nonce: int
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "bank", to_checksum_address(self.bank))
-
-    def message(self) -> dict[str, Any]:
-        return {
-            "receivableId": self.receivable_id,
-            "bank": self.bank,
-            "advance": self.advance,
-            "rateBps": self.rate_bps,
-            "deadline": self.deadline,
-            "nonce": self.nonce,
-        }
-
-    def as_tuple(self) -> tuple[Any, ...]:
-        return tuple(self.message().values())
-
-    def digest(self, domain: Domain) -> bytes:
-        return domain.digest("Finance", self.message())
-
 
 @dataclass(frozen=True)
-class Settle:
+class Settle(TypedStruct, schema=LEDGER_SCHEMA):
     """The holder's acknowledgement that the obligor paid the receivable in full."""
 
     receivable_id: bytes
@@ -264,40 +309,17 @@ class Settle:
     paid_at: int
     pay_ref: bytes = ZERO_BYTES32
 
-    def message(self) -> dict[str, Any]:
-        return {
-            "receivableId": self.receivable_id,
-            "amount": self.amount,
-            "paidAt": self.paid_at,
-            "payRef": self.pay_ref,
-        }
-
-    def as_tuple(self) -> tuple[Any, ...]:
-        return tuple(self.message().values())
-
-    def digest(self, domain: Domain) -> bytes:
-        return domain.digest("Settle", self.message())
-
 
 @dataclass(frozen=True)
-class MarkDefault:
+class MarkDefault(TypedStruct, schema=LEDGER_SCHEMA):
     """The holder's declaration that an overdue receivable defaulted."""
 
     receivable_id: bytes
     nonce: int
 
-    def message(self) -> dict[str, Any]:
-        return {"receivableId": self.receivable_id, "nonce": self.nonce}
-
-    def as_tuple(self) -> tuple[Any, ...]:
-        return tuple(self.message().values())
-
-    def digest(self, domain: Domain) -> bytes:
-        return domain.digest("MarkDefault", self.message())
-
 
 @dataclass(frozen=True)
-class Consent:
+class Consent(TypedStruct, schema=LEDGER_SCHEMA):
     """A firm's grant of read access to ``bank`` for ``scope`` until ``expires_at`` (Unix s)."""
 
     firm: str
@@ -307,42 +329,18 @@ class Consent:
     nonce: int
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "firm", to_checksum_address(self.firm))
-        object.__setattr__(self, "bank", to_checksum_address(self.bank))
+        super().__post_init__()
         object.__setattr__(self, "scope", ConsentScope(self.scope))
 
-    def message(self) -> dict[str, Any]:
-        return {
-            "firm": self.firm,
-            "bank": self.bank,
-            "scope": int(self.scope),
-            "expiresAt": self.expires_at,
-            "nonce": self.nonce,
-        }
-
-    def as_tuple(self) -> tuple[Any, ...]:
-        """The contract's ``Consent`` struct as an ABI tuple."""
-        return tuple(self.message().values())
-
-    def consent_id(self, domain: Domain) -> bytes:
-        return domain.digest("Consent", self.message())
+    consent_id = TypedStruct.digest
 
 
 @dataclass(frozen=True)
-class RevokeConsent:
+class RevokeConsent(TypedStruct, schema=LEDGER_SCHEMA):
     """A firm's revocation of the consent ``consent_id`` it granted."""
 
     consent_id: bytes
     nonce: int
-
-    def message(self) -> dict[str, Any]:
-        return {"consentId": self.consent_id, "nonce": self.nonce}
-
-    def as_tuple(self) -> tuple[Any, ...]:
-        return tuple(self.message().values())
-
-    def digest(self, domain: Domain) -> bytes:
-        return domain.digest("RevokeConsent", self.message())
 
 
 def typed_data_json(domain: Domain, primary_type: str, message: dict[str, Any]) -> dict[str, Any]:

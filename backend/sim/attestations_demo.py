@@ -10,11 +10,9 @@ skipped (the demo still exits 0).
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -29,14 +27,11 @@ from backend.attestations.oracle import Oracle, OracleConfig
 from backend.attestations.typed_data import Device, DeviceKind, device_id
 from backend.chain.contracts import Ledger, Role
 from backend.credit.cache import refresh_records
-from backend.db import make_engine
 from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
-from backend.migrations import upgrade
 from backend.relayer.relayer import Relayer
-from backend.services import Services
 from backend.settings import get_settings
-from backend.sim.decisions_demo import _client, _money, serving
+from backend.sim.decisions_demo import _client, _money, demo_services, serving
 from backend.sim.demo_firms import DemoFirm, register_demo_firm
 from backend.trades.models import Trade
 
@@ -66,40 +61,34 @@ def run_attestations(console: Console, ledger: Ledger, rpc_url: str, firms: list
         ledger, "Oracle: Rootcloud IIoT platform", Role.ORACLE, "scf-demo-oracle", len(firms) + 1
     )
     devices = _register_lines(ledger, oracle, maker)
-    with tempfile.TemporaryDirectory() as data:
-        url = f"sqlite:///{Path(data) / 'attest.db'}"
-        upgrade(url)
-        engine = make_engine(url)
-        try:
-            services = Services(settings.model_copy(update={"database_url": url}), engine, ledger)
-            relayer = Relayer(engine, ledger, JsonRpc(rpc_url))
-            # Each batch refreshes the records of the firms it touched (as the serving indexer
-            # does per cycle): a read serves the stored record, never recomputes it.
-            indexer = Indexer(
-                engine,
-                JsonRpc(rpc_url),
-                ledger.deployment,
-                ledger.artifacts,
-                on_batch=refresh_records,
+    with demo_services(settings, ledger, "attest.db") as services:
+        engine = services.engine
+        relayer = Relayer(engine, ledger, JsonRpc(rpc_url))
+        # Each batch refreshes the records of the firms it touched (as the serving indexer
+        # does per cycle): a read serves the stored record, never recomputes it.
+        indexer = Indexer(
+            engine,
+            JsonRpc(rpc_url),
+            ledger.deployment,
+            ledger.artifacts,
+            on_batch=refresh_records,
+        )
+        indexer.sync()
+        with serving(create_app(services)) as base_url:
+            bank = _client(base_url, bank_firm)
+            before = bank.decision(
+                bank.request_decision(maker.signer.address, 300_000_00, 60)["decision_id"]
             )
+            counts = _attest(console, ledger, engine, oracle, devices, maker, settings)
+            relayer.run_once()
             indexer.sync()
-            with serving(create_app(services)) as base_url:
-                bank = _client(base_url, bank_firm)
-                before = bank.decision(
-                    bank.request_decision(maker.signer.address, 300_000_00, 60)["decision_id"]
-                )
-                counts = _attest(console, ledger, engine, oracle, devices, maker, settings)
-                relayer.run_once()
-                indexer.sync()
-                after = bank.decision(
-                    bank.request_decision(maker.signer.address, 300_000_00, 60)["decision_id"]
-                )
-                profile = _client(base_url, maker).credit_profile(maker.signer.address)
-            console.print(f"oracle messages: {counts}")
-            console.print(_figures_table(maker.name, profile["figures"]))
-            console.print(_change_table(before, after))
-        finally:
-            engine.dispose()
+            after = bank.decision(
+                bank.request_decision(maker.signer.address, 300_000_00, 60)["decision_id"]
+            )
+            profile = _client(base_url, maker).credit_profile(maker.signer.address)
+        console.print(f"oracle messages: {counts}")
+        console.print(_figures_table(maker.name, profile["figures"]))
+        console.print(_change_table(before, after))
 
 
 def _register_lines(ledger: Ledger, oracle: DemoFirm, maker: DemoFirm) -> list[Device]:

@@ -37,7 +37,7 @@ from backend.scoring.store import latest_model_path, load_model
 from backend.scoring.training import train, write_model
 from backend.sdk.client import LedgerClient
 from backend.services import Services
-from backend.settings import get_settings
+from backend.settings import Settings, get_settings
 from backend.sim.demo_firms import DemoFirm, register_demo_firm
 from backend.sim.receivables_demo import CNY, Book, confirmed_receivable
 
@@ -84,16 +84,23 @@ def run_decisions(console: Console, ledger: Ledger, rpc_url: str, firms: list[De
     settings = get_settings()
     version = ensure_model(settings.models_dir, console)
     console.print(f"scoring model {version} ({settings.models_dir})")
+    with demo_services(settings, ledger, "demo.db") as services:
+        relayer = Relayer(services.engine, ledger, JsonRpc(rpc_url))
+        indexer = Indexer(services.engine, JsonRpc(rpc_url), ledger.deployment, ledger.artifacts)
+        with serving(create_app(services)) as base_url:
+            _decide(console, ledger, base_url, relayer, indexer, firms)
+
+
+@contextmanager
+def demo_services(settings: Settings, ledger: Ledger, database: str) -> Iterator[Services]:
+    """The API's services over a fresh, migrated SQLite ``database`` in a temporary directory
+    (gone afterwards), on ``ledger``."""
     with tempfile.TemporaryDirectory() as data:
-        url = f"sqlite:///{Path(data) / 'demo.db'}"
+        url = f"sqlite:///{Path(data) / database}"
         upgrade(url)
         engine = make_engine(url)
         try:
-            services = Services(settings.model_copy(update={"database_url": url}), engine, ledger)
-            relayer = Relayer(engine, ledger, JsonRpc(rpc_url))
-            indexer = Indexer(engine, JsonRpc(rpc_url), ledger.deployment, ledger.artifacts)
-            with serving(create_app(services)) as base_url:
-                _decide(console, ledger, base_url, relayer, indexer, firms)
+            yield Services(settings.model_copy(update={"database_url": url}), engine, ledger)
         finally:
             engine.dispose()
 

@@ -63,110 +63,79 @@ def _common(rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
-def _anchor(rng: np.random.Generator) -> WorldParams:
-    return WorldParams(
-        amount_scale=_log_uniform(rng, 0.5, 2.0),
-        history_months=int(rng.integers(18, 31)),
-        supplier_tiers=3,
-        buyers_rate=float(rng.uniform(1.0, 1.6)),
-        single_buyer_share=float(rng.uniform(0.0, 0.1)),
-        terms_days=60,
-        carriers=_carriers(rng, {}),
-        noise=float(rng.uniform(0.8, 1.2)),
-        **_common(rng),
+Drawn = int | tuple[int, int]  # a fixed number, or drawn from [low, high)
+
+
+@dataclass(frozen=True)
+class Ranges:
+    """What a family's worlds draw from (uniformly, the amount scale log-uniformly), in the
+    order they draw it: ``carriers`` the ranges of the behaviours' carrier strengths that are
+    not the default's."""
+
+    amount_scale: tuple[float, float]
+    history_months: tuple[int, int]
+    supplier_tiers: Drawn
+    buyers_rate: tuple[float, float]
+    single_buyer_share: tuple[float, float]
+    terms_days: Drawn
+    terms_spread: int
+    carriers: dict[str, tuple[float, float]]
+    noise: tuple[float, float] = (0.8, 1.2)
+    late_culture: tuple[float, float] | None = None
+
+    def draw(self, rng: np.random.Generator) -> WorldParams:
+        return WorldParams(
+            amount_scale=_log_uniform(rng, *self.amount_scale),
+            history_months=_number(rng, self.history_months),
+            supplier_tiers=_number(rng, self.supplier_tiers),
+            buyers_rate=_uniform(rng, self.buyers_rate),
+            single_buyer_share=_uniform(rng, self.single_buyer_share),
+            terms_days=_number(rng, self.terms_days),
+            terms_spread=self.terms_spread,
+            late_culture=0.0 if self.late_culture is None else _uniform(rng, self.late_culture),
+            carriers=_carriers(rng, self.carriers),
+            noise=_uniform(rng, self.noise),
+            **_common(rng),
+        )
+
+
+def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
+    return float(rng.uniform(*bounds))
+
+
+def _number(rng: np.random.Generator, drawn: Drawn) -> int:
+    return drawn if isinstance(drawn, int) else int(rng.integers(*drawn))
+
+
+_PAYMENTS_WEAK = dict.fromkeys(("tenure", "size", "growth", "volatility", "buyers"), WEAK)
+_SIZE_STRONG = dict.fromkeys(("tenure", "size", "growth", "buyers"), STRONG)
+_PAYMENT_DRIVEN = _PAYMENTS_WEAK | {"lateness": STRONG, "disputes": STRONG}
+_SIZE_DRIVEN = _SIZE_STRONG | {"lateness": (0.1, 0.4), "disputes": (0.1, 0.4)}
+
+# Ranges(amount scale, months of history, tiers, buyers rate, single-buyer share, terms days,
+#        terms spread, carriers, noise, late culture)
+# fmt: off
+FAMILIES: tuple[Family, ...] = tuple(
+    Family(name, description, ranges.draw) for name, description, ranges in (
+        ("anchor", "amounts x0.5-x2, 18-30 months, three tiers, terms 60 d",
+         Ranges((0.5, 2.0), (18, 31), 3, (1.0, 1.6), (0.0, 0.1), 60, 0, {})),
+        ("large-long", "amounts x10-x100, 30-36 months, terms 90 +- 15 d",
+         Ranges((10.0, 100.0), (30, 37), (2, 4), (1.2, 2.2), (0.0, 0.1), 90, 15,
+                {"size": (0.4, 1.0)})),
+        ("small-short", "amounts x0.01-x0.1, 6-12 months, terms 30 d, noisier",
+         Ranges((0.01, 0.1), (6, 13), (2, 4), (0.8, 1.4), (0.1, 0.3), 30, 5, {}, (1.0, 1.4))),
+        ("concentrated", "single-buyer suppliers 50-80%, 1-2 tiers, terms 60-90 d",
+         Ranges((0.3, 3.0), (12, 25), (1, 3), (0.3, 0.8), (0.5, 0.8), (60, 91), 20,
+                {"buyers": (0.0, 0.6)})),
+        ("payment-driven", "lateness and disputes carry health; slow payers",
+         Ranges((1.0, 10.0), (12, 37), (2, 4), (0.8, 1.6), (0.0, 0.3), (30, 91), 10,
+                _PAYMENT_DRIVEN, (0.8, 1.3), late_culture=(0.0, 10.0))),
+        ("size-driven", "size, growth, tenure, buyers carry health; payments hardly",
+         Ranges((0.05, 1.0), (9, 25), (2, 4), (0.8, 1.6), (0.0, 0.3), (30, 61), 10,
+                _SIZE_DRIVEN, (0.8, 1.3))),
     )
-
-
-def _large_long(rng: np.random.Generator) -> WorldParams:
-    return WorldParams(
-        amount_scale=_log_uniform(rng, 10.0, 100.0),
-        history_months=int(rng.integers(30, 37)),
-        supplier_tiers=int(rng.integers(2, 4)),
-        buyers_rate=float(rng.uniform(1.2, 2.2)),
-        single_buyer_share=float(rng.uniform(0.0, 0.1)),
-        terms_days=90,
-        terms_spread=15,
-        carriers=_carriers(rng, {"size": (0.4, 1.0)}),
-        noise=float(rng.uniform(0.8, 1.2)),
-        **_common(rng),
-    )
-
-
-def _small_short(rng: np.random.Generator) -> WorldParams:
-    return WorldParams(
-        amount_scale=_log_uniform(rng, 0.01, 0.1),
-        history_months=int(rng.integers(6, 13)),
-        supplier_tiers=int(rng.integers(2, 4)),
-        buyers_rate=float(rng.uniform(0.8, 1.4)),
-        single_buyer_share=float(rng.uniform(0.1, 0.3)),
-        terms_days=30,
-        terms_spread=5,
-        carriers=_carriers(rng, {}),
-        noise=float(rng.uniform(1.0, 1.4)),
-        **_common(rng),
-    )
-
-
-def _concentrated(rng: np.random.Generator) -> WorldParams:
-    return WorldParams(
-        amount_scale=_log_uniform(rng, 0.3, 3.0),
-        history_months=int(rng.integers(12, 25)),
-        supplier_tiers=int(rng.integers(1, 3)),
-        buyers_rate=float(rng.uniform(0.3, 0.8)),
-        single_buyer_share=float(rng.uniform(0.5, 0.8)),
-        terms_days=int(rng.integers(60, 91)),
-        terms_spread=20,
-        carriers=_carriers(rng, {"buyers": (0.0, 0.6)}),
-        noise=float(rng.uniform(0.8, 1.2)),
-        **_common(rng),
-    )
-
-
-def _payment_driven(rng: np.random.Generator) -> WorldParams:
-    weak = dict.fromkeys(("tenure", "size", "growth", "volatility", "buyers"), WEAK)
-    return WorldParams(
-        amount_scale=_log_uniform(rng, 1.0, 10.0),
-        history_months=int(rng.integers(12, 37)),
-        supplier_tiers=int(rng.integers(2, 4)),
-        buyers_rate=float(rng.uniform(0.8, 1.6)),
-        single_buyer_share=float(rng.uniform(0.0, 0.3)),
-        terms_days=int(rng.integers(30, 91)),
-        terms_spread=10,
-        late_culture=float(rng.uniform(0.0, 10.0)),
-        carriers=_carriers(rng, {**weak, "lateness": STRONG, "disputes": STRONG}),
-        noise=float(rng.uniform(0.8, 1.3)),
-        **_common(rng),
-    )
-
-
-def _size_driven(rng: np.random.Generator) -> WorldParams:
-    strong = dict.fromkeys(("tenure", "size", "growth", "buyers"), STRONG)
-    return WorldParams(
-        amount_scale=_log_uniform(rng, 0.05, 1.0),
-        history_months=int(rng.integers(9, 25)),
-        supplier_tiers=int(rng.integers(2, 4)),
-        buyers_rate=float(rng.uniform(0.8, 1.6)),
-        single_buyer_share=float(rng.uniform(0.0, 0.3)),
-        terms_days=int(rng.integers(30, 61)),
-        terms_spread=10,
-        carriers=_carriers(rng, {**strong, "lateness": (0.1, 0.4), "disputes": (0.1, 0.4)}),
-        noise=float(rng.uniform(0.8, 1.3)),
-        **_common(rng),
-    )
-
-
-FAMILIES: tuple[Family, ...] = (
-    Family("anchor", "amounts x0.5-x2, 18-30 months, three tiers, terms 60 d", _anchor),
-    Family("large-long", "amounts x10-x100, 30-36 months, terms 90 +- 15 d", _large_long),
-    Family("small-short", "amounts x0.01-x0.1, 6-12 months, terms 30 d, noisier", _small_short),
-    Family(
-        "concentrated", "single-buyer suppliers 50-80%, 1-2 tiers, terms 60-90 d", _concentrated
-    ),
-    Family("payment-driven", "lateness and disputes carry health; slow payers", _payment_driven),
-    Family(
-        "size-driven", "size, growth, tenure, buyers carry health; payments hardly", _size_driven
-    ),
 )
+# fmt: on
 FAMILY_NAMES: tuple[str, ...] = tuple(family.name for family in FAMILIES)
 
 
