@@ -19,12 +19,12 @@ from backend.firms.models import Firm
 logger = logging.getLogger(__name__)
 
 
-class ReaderNotActive(Forbidden):
-    code = "firm_not_active"
+class ReaderNotActive(Forbidden, code="firm_not_active"):
+    """The reading bank is not an active registered firm."""
 
 
-class ReaderNotABank(Forbidden):
-    code = "not_a_bank"
+class ReaderNotABank(Forbidden, code="not_a_bank"):
+    """The reader is an active firm but not a bank (role BANK)."""
 
 
 def bank_standing_refusal(session: Session, address: str) -> Forbidden | None:

@@ -35,9 +35,8 @@ PR_SET_PDEATHSIG = 1  # prctl option: the signal a child gets when its parent di
 _ARCHITECTURES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
 
-class AnvilError(LedgerError):
-    code = "anvil_error"
-    status = 503
+class AnvilError(LedgerError, code="anvil_error", status=503):
+    """The local anvil node did not start or stopped answering."""
 
 
 def anvil_binary(node_modules: Path | None = None) -> Path:

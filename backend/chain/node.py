@@ -16,9 +16,8 @@ from backend.settings import Settings
 LOCAL_STATE_FILE = "anvil-state.json"
 
 
-class ChainUnavailable(LedgerError):
-    code = "chain_unavailable"
-    status = 503
+class ChainUnavailable(LedgerError, code="chain_unavailable", status=503):
+    """The node did not answer; nothing was sent. Try again later."""
 
 
 def connect(url: str, *, timeout: float = 30.0, read_retries: int = 2) -> Web3:

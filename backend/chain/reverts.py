@@ -20,7 +20,7 @@ _CONFLICT_WORDS = ("Duplicate", "AlreadyRegistered", "InvalidStatus", "StatusUnc
 _FORBIDDEN_WORDS = ("InvalidSignature", "InactiveFirm", "Unauthorized", "AccessControl")
 
 
-class ContractRevert(LedgerError):
+class ContractRevert(LedgerError, code="contract_revert", status=422):
     """A transaction or call that a contract refused, with the decoded custom error."""
 
     error_name: str = "ContractRevert"
@@ -32,9 +32,6 @@ class ContractRevert(LedgerError):
 
 class UnknownRevert(ContractRevert):
     """A revert whose data matches no known custom error."""
-
-    code = "contract_revert"
-    status = 422
 
 
 _classes: dict[str, type[ContractRevert]] = {}

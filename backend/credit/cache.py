@@ -55,9 +55,8 @@ HEADERS: Table = table_of(BlockHeader)
 PAST_NETWORK = "the network figures are kept for the newest block only, not for a past as_of"
 
 
-class NothingIndexed(LedgerError):
-    code = "nothing_indexed"
-    status = 503
+class NothingIndexed(LedgerError, code="nothing_indexed", status=503):
+    """The indexer has not read any block yet: no credit record exists."""
 
 
 # ─────────────────────────────────────────────────────────────── the indexer's callback

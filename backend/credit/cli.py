@@ -27,9 +27,8 @@ def credit() -> None:
     """Per-firm credit records from the indexed database (a group even with one command)."""
 
 
-class InvalidTime(LedgerError):
-    code = "invalid_time"
-    status = 400
+class InvalidTime(LedgerError, code="invalid_time", status=400):
+    """A time that is neither YYYY-MM-DD nor an ISO datetime."""
 
 
 def parse_as_of(text: str) -> int:

@@ -152,9 +152,8 @@ FIGURES: tuple[str, ...] = (
 GLOBAL_FIGURES = ("tenure_relative", "size_relative", "network_rank")  # from the network snapshot
 
 
-class InvalidAddress(LedgerError):
-    code = "invalid_address"
-    status = 400
+class InvalidAddress(LedgerError, code="invalid_address", status=400):
+    """Not a 20-byte hex address."""
 
 
 @dataclass(frozen=True)

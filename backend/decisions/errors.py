@@ -16,17 +16,14 @@ class CurrencyNotSupported(LedgerError, code="currency_not_supported", status=42
     """Decisions are made in the ledger's base currency, the one credit records are scored in."""
 
 
-# The snapshot's refusals have no docstring on purpose: a docstring becomes the description of the
-# error's model in the OpenAPI schema, and theirs has none.
+class FirmNotRegistered(LedgerError, code="firm_not_registered", status=422):
+    """The firm a decision is asked about is not a registered one."""
 
 
-# The firm a decision is asked about is not a registered one.
-class FirmNotRegistered(LedgerError, code="firm_not_registered", status=422): ...
+class ReceivableNotEligible(LedgerError, code="receivable_not_eligible", status=422):
+    """A receivable the bank named is not a confirmed one the firm holds as of the last indexed
+    block."""
 
 
-# A receivable the bank named is not a confirmed one the firm holds as of the last indexed block.
-class ReceivableNotEligible(LedgerError, code="receivable_not_eligible", status=422): ...
-
-
-# A receivable the bank named is in another currency than the decision's.
-class CurrencyMismatch(LedgerError, code="currency_mismatch", status=422): ...
+class CurrencyMismatch(LedgerError, code="currency_mismatch", status=422):
+    """A receivable the bank named is in another currency than the decision's."""

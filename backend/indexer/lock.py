@@ -41,9 +41,8 @@ logger = logging.getLogger(__name__)
 ADVISORY_LOCK_KEYS = {"indexer": 0x5CF1ED6E, "relayer": 0x5CF1ED6F}
 
 
-class IndexerLockHeld(LedgerError):
-    code = "indexer_lock_held"
-    status = 409
+class IndexerLockHeld(LedgerError, code="indexer_lock_held", status=409):
+    """Another process holds the worker's leader lock."""
 
 
 class Lease:

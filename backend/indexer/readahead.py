@@ -34,9 +34,8 @@ FORK = multiprocessing.get_context("fork") if sys.platform.startswith("linux") e
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a child gets when its parent dies
 
 
-class ReaderFailed(LedgerError):
-    code = "indexer_reader_failed"
-    status = 500
+class ReaderFailed(LedgerError, code="indexer_reader_failed", status=500):
+    """The indexer's read-ahead thread failed; its error is the cause."""
 
 
 def read_in_thread(produce: Producer[T]) -> Generator[T, None, None]:

@@ -18,11 +18,8 @@ import requests
 from backend.errors import LedgerError
 
 
-class RpcError(LedgerError):
+class RpcError(LedgerError, code="rpc_error", status=502):
     """The node failed a request. ``rpc_code``: the JSON-RPC error code when it answered one."""
-
-    code = "rpc_error"
-    status = 502
 
     def __init__(self, message: str, *, rpc_code: int | None = None) -> None:
         super().__init__(message)

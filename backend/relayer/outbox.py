@@ -25,11 +25,8 @@ from backend.relayer.models import OutboxItem
 PENDING = (OutboxStatus.QUEUED, OutboxStatus.SUBMITTED)
 
 
-class DuplicateSubmission(LedgerError):
+class DuplicateSubmission(LedgerError, code="duplicate_submission", status=409):
     """The same submission (by its dedupe key) is in the outbox already."""
-
-    code = "duplicate_submission"
-    status = 409
 
     def __init__(self, dedupe_keys: list[str]) -> None:
         super().__init__("this was submitted already; see its status")

@@ -67,11 +67,8 @@ RECONCILE_SECONDS = 1.0
 RPC_CHUNK = 500
 
 
-class SinksBatch(LedgerError):
+class SinksBatch(LedgerError, code="sinks_batch", status=422):
     """The item alone made a whole batch revert or run out of gas."""
-
-    code = "sinks_batch"
-    status = 422
 
 
 def batch_gas(trades: int) -> int:

@@ -87,9 +87,8 @@ def latest_submission(session: Session, kinds: list[str], subject: str) -> Outbo
     ).first()
 
 
-class SubmissionNotFound(LedgerError):
-    code = "not_found"
-    status = 404
+class SubmissionNotFound(LedgerError, code="not_found", status=404):
+    """No submission with this id, or not one the caller may see."""
 
 
 def read_submission(

@@ -37,9 +37,8 @@ def load_model(path: Path) -> Scorecard:
     return Scorecard.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-class ModelUnavailable(LedgerError):
-    code = "model_unavailable"
-    status = 503
+class ModelUnavailable(LedgerError, code="model_unavailable", status=503):
+    """No trained scoring model is installed (run `scf model train`)."""
 
 
 class ModelStore:
