@@ -237,7 +237,8 @@ def test_rate_limiting_answers_429_with_retry_after(ledger, services, parties):
     assert answers[-1].json()["error"]["code"] == "rate_limited"
 
 
-def test_payment_bad_inputs(ledger, client, parties, seller_headers, relayer, indexer):
+def _recorded_invoice(ledger, client, parties, seller_headers, relayer, indexer) -> str:
+    """The id of a verified invoice of 1,000, indexed."""
     seller, buyer = parties
     invoice = make_trade(seller, buyer, amount=1_000)
     trade_id = client.post(
@@ -245,6 +246,11 @@ def test_payment_bad_inputs(ledger, client, parties, seller_headers, relayer, in
     ).json()["trade_id"]
     relayer.run_once()
     indexer.sync()
+    return trade_id
+
+
+def test_payment_bad_inputs(ledger, client, parties, seller_headers, relayer, indexer):
+    trade_id = _recorded_invoice(ledger, client, parties, seller_headers, relayer, indexer)
     body = {
         "trade_id": trade_id,
         "amount": 2_000,
@@ -264,12 +270,7 @@ def test_a_suspended_payees_payment_is_refused_a_suspended_buyers_debt_is_paid(
     """As on the ledger: the payee (the seller, who signs) must be an active trader; the buyer's
     standing is not checked."""
     seller, buyer = parties
-    invoice = make_trade(seller, buyer, amount=1_000)
-    trade_id = client.post(
-        "/trades", json=signed_body(ledger, invoice, seller, buyer), headers=seller_headers
-    ).json()["trade_id"]
-    relayer.run_once()
-    indexer.sync()
+    trade_id = _recorded_invoice(ledger, client, parties, seller_headers, relayer, indexer)
 
     def body() -> dict[str, object]:
         payment = Payment(bytes.fromhex(trade_id[2:]), 10, int(time.time()) - DAY, os.urandom(32))
