@@ -105,6 +105,9 @@ const labels: Record<"zh" | "en", Table> = {
     typedData: "签名数据 (EIP-712)", signatures: "签名", block: "区块", tx: "交易", finance: "融资", split: "拆分",
     advance: "融资金额（元）", rateBps: "年利率（基点）", to: "转给", receivableId: "应收账款编号", network: "交易网络",
     trees: "应收账款流转", daysBeyondTerms: "逾期天数", concentration: "买方集中度", close: "关闭", value: "值",
+    attested: "设备与物流核验", trend: "趋势", consistencyFlag: "开票量远超核验产量（疑似虚假交易）",
+    fig_attested_coverage: "核验覆盖的销售占比", fig_attested_deliveries: "物流核验的发票占比",
+    fig_production_consistency: "开票量 / 核验产量", fig_capacity_utilisation: "产能利用率（90 天）",
   },
   en: {
     app: "SCF Ledger", language: "中文", signIn: "Sign in", signOut: "Sign out", signInTitle: "Sign in with your firm's own key",
@@ -131,6 +134,9 @@ const labels: Record<"zh" | "en", Table> = {
     typedData: "Signed data (EIP-712)", signatures: "Signatures", block: "Block", tx: "Transaction", finance: "Finance", split: "Split",
     advance: "Advance (yuan)", rateBps: "Rate (basis points a year)", to: "To", receivableId: "Receivable id", network: "Trading network",
     trees: "Receivables down the tiers", daysBeyondTerms: "Days beyond terms", concentration: "Buyer concentration", close: "Close", value: "Value",
+    attested: "Vouched for by machines and carriers", trend: "trend", consistencyFlag: "invoices far more than its attested output (fraud signal)",
+    fig_attested_coverage: "Sales covered by attested facts", fig_attested_deliveries: "Invoices with an attested delivery",
+    fig_production_consistency: "Invoiced / attested units", fig_capacity_utilisation: "Capacity utilisation (90 d)",
   },
 };
 

@@ -251,6 +251,8 @@ def test_each_role_does_its_work_in_the_browser(
     page.locator("[name=firm]").fill(sme)
     page.locator("[data-testid=consenting-firms] button[type=submit]").click()
     page.locator("[data-testid=evidence-sales_365d]").click(timeout=WAIT_MS)
+    attested = {"zh-CN": "核验覆盖的销售占比", "en": "Sales covered by attested facts"}
+    assert attested[language] in page.locator("[data-testid=attested-figures]").inner_text()
     page.locator("[data-testid=verify]").first.click(timeout=WAIT_MS)
     page.wait_for_selector("[data-testid=verified]", timeout=WAIT_MS)
     assert page.locator("[data-testid=not-verified]").count() == 0

@@ -87,11 +87,46 @@ function Profile({ firm, session }: { firm: string; session: Session }) {
               </tr>
             ))}</tbody>
           </table>
+          <Attested figures={figures} onEvidence={setFigure} />
           {figure && <Evidence firm={firm} figure={figure} session={session} />}
         </>
       )}
     </Card>
   );
+}
+
+/** What machines and carriers vouch for: the record's attested figures, each with its evidence. */
+function Attested({ figures, onEvidence }: { figures: Record<string, any>; onEvidence: (name: string) => void }) {
+  const { t } = useTranslation();
+  const coverage = figures.attested_coverage;
+  const deliveries = figures.attested_deliveries;
+  const consistency = figures.production_consistency;
+  const utilisation = figures.capacity_utilisation;
+  if (!coverage && !deliveries && !consistency && !utilisation) return null;
+  const rows: [string, string][] = [
+    ["attested_coverage", percent(coverage?.share)],
+    ["attested_deliveries", percent(deliveries?.share)],
+    ["production_consistency", consistency?.flag ? t("consistencyFlag") : consistency?.ratio == null ? "—" : consistency.ratio.toFixed(2)],
+    ["capacity_utilisation", `${percent(utilisation?.utilisation)}${utilisation?.trend == null ? "" : ` (${t("trend")} ${utilisation.trend >= 0 ? "+" : ""}${(utilisation.trend * 100).toFixed(1)} pt)`}`],
+  ];
+  return (
+    <>
+      <h3>{t("attested")}</h3>
+      <table data-testid="attested-figures">
+        <tbody>{rows.map(([name, shown]) => (
+          <tr key={name} className={name === "production_consistency" && consistency?.flag ? "warn" : undefined}>
+            <td>{t(`fig_${name}`)}</td>
+            <td>{shown}</td>
+            <td><button onClick={() => onEvidence(name)} data-testid={`evidence-${name}`}>{t("evidence")}</button></td>
+          </tr>
+        ))}</tbody>
+      </table>
+    </>
+  );
+}
+
+function percent(share: number | null | undefined): string {
+  return share == null ? "—" : `${(share * 100).toFixed(1)}%`;
 }
 
 function Evidence({ firm, figure, session }: { firm: string; figure: string; session: Session }) {
