@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +19,12 @@ from eth_account import Account
 from eth_typing import HexStr
 from rich.console import Console
 from rich.table import Table
+from sqlmodel import Session
 
 from backend.chain.contracts import Ledger
 from backend.chain.deploy import save_deployment
 from backend.settings import get_settings
-from backend.sim.demo_firms import DemoFirm
+from backend.sim.demo_firms import DemoFirm, directory_entry
 
 # scrypt with N = 2^14 (geth's "light" setting): the page decrypts it in about a second, where
 # the standard N = 2^18 takes tens of seconds in a browser. Demo keys only.
@@ -96,6 +98,9 @@ def serve_demo(
     )
     logins = write_logins(data / "keystores", demo_players(firms, base.operator_key))
     with running(settings, Workers()) as services:
+        with Session(services.engine) as session:  # the names a person picks firms by
+            session.add_all(directory_entry(firm, int(time.time())) for firm in firms)
+            session.commit()
         server = api_server(create_app(services), host, port)
         assert services.supervisor is not None
         services.supervisor.on_fatal(lambda: setattr(server, "should_exit", True))

@@ -130,5 +130,5 @@ class PaidOnReceivable(LedgerError, code="paid_on_receivable", status=409):
     )
 
 
-class SideWithoutParty(LedgerError, code="invalid_request", status=422):
+class SideWithoutParty(LedgerError, code="side_without_party", status=422):
     """A list filtered by side names no party, and the caller (the operator) is party to none."""

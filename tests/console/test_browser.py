@@ -210,6 +210,9 @@ def test_each_role_does_its_work_in_the_browser(
     document.write_bytes(os.urandom(2048))
     form = page.locator("[data-testid=record-invoice]")
     _pick_buyer(form.locator("select[name=buyer]"), core)
+    names = {"zh-CN": "华信汽车集团有限公司", "en": "Huaxin Automotive Group Co., Ltd."}
+    chosen = form.locator("select[name=buyer] option:checked").inner_text()
+    assert chosen.startswith(names[language]), chosen  # the directory's name, not an address
     form.locator("[name=amount]").fill("12,345.67")
     form.locator("[name=uscc]").fill("91330000MA2XXXXX1K")
     form.locator("[name=invoice_number]").fill(f"{language}-{time.time_ns()}")
