@@ -1,8 +1,9 @@
 // Small shared pieces: a translated error, money, a chart, an address, a status.
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import * as echarts from "echarts";
-import { ApiError } from "./api";
+import { ApiError, unwrap } from "./api";
+import { readFirmFirmsAddressGet } from "./client/sdk.gen";
 import { formatMoney } from "./money";
 
 export function errorText(t: (key: string, options?: Record<string, unknown>) => string, error: unknown): string {
@@ -29,6 +30,32 @@ export function Status({ value }: { value: string | null | undefined }) {
 
 export function Address({ value }: { value: string }) {
   return <code className="address" title={value}>{value.slice(0, 8)}…{value.slice(-6)}</code>;
+}
+
+export interface Firm { address: string; legal_name_zh?: string | null; legal_name_en?: string | null; uscc?: string | null }
+
+/** A firm as people know it: its directory name in the page's language, then its address. */
+export function firmName(firm: Firm, language: string): string {
+  const name = language.startsWith("zh") ? firm.legal_name_zh || firm.legal_name_en : firm.legal_name_en || firm.legal_name_zh;
+  return name ? `${name} (${firm.address.slice(0, 8)}…)` : firm.address;
+}
+
+// One directory read per firm and page load: lists name the same firms over and over.
+const directory = new Map<string, Promise<Firm | null>>();
+
+function lookUp(address: string): Promise<Firm | null> {
+  if (!directory.has(address)) {
+    directory.set(address, readFirmFirmsAddressGet({ path: { address } }).then((a) => unwrap(a) as Firm).catch(() => null));
+  }
+  return directory.get(address)!;
+}
+
+/** The firm's name from the directory, or its address while unknown. */
+export function FirmLabel({ address }: { address: string }) {
+  const { i18n } = useTranslation();
+  const [firm, setFirm] = useState<Firm | null>(null);
+  useEffect(() => { void lookUp(address).then(setFirm); }, [address]);
+  return firm && (firm.legal_name_zh || firm.legal_name_en) ? <span className="firm" title={address}>{firmName(firm, i18n.language)}</span> : <Address value={address} />;
 }
 
 export function Card({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {

@@ -10,7 +10,7 @@ import type { Decision } from "../client/types.gen";
 import { list, unwrap } from "../api";
 import { parseMajor } from "../money";
 import type { Session } from "../session";
-import { Address, Card, Chart, ErrorLine, Money, Status, monthLabels } from "../ui";
+import { Address, Card, Chart, ErrorLine, FirmLabel, Money, Status, monthLabels } from "../ui";
 import { checkId, checkOnNode, checkSignatures, type Check, type EvidenceEvent, type TypedDataJson } from "../verify";
 import { Decisions } from "./Sme";
 
@@ -31,7 +31,7 @@ export function BankPage({ session }: { session: Session }) {
       <h1>{t("bankHome")}</h1>
       <div className="grid">
         <Card title={t("consentingFirms")} testId="consenting-firms">
-          {consents && consents.map((c) => <button key={c.firm} className="link" onClick={() => { setFirm(c.firm); setShown(c.firm); }}><Address value={c.firm} /></button>)}
+          {consents && consents.map((c) => <button key={c.firm} className="link" onClick={() => { setFirm(c.firm); setShown(c.firm); }}><FirmLabel address={c.firm} /></button>)}
           <form className="form" onSubmit={(e) => { e.preventDefault(); setShown(firm.trim()); }}>
             <label>{t("firm")}<input name="firm" value={firm} onChange={(e) => setFirm(e.target.value)} placeholder="0x…" /></label>
             <button type="submit">{t("readProfile")}</button>
@@ -68,7 +68,8 @@ function Profile({ firm, session }: { firm: string; session: Session }) {
     return { tooltip: {}, series: [{ type: "pie", radius: ["40%", "70%"], data: [{ name: "top", value: top }, { name: "other", value: 1 - top }] }] };
   }, [profile]);
   return (
-    <Card title={`${t("readProfile")}: ${firm.slice(0, 10)}…`} testId="profile">
+    <Card title={t("readProfile")} testId="profile">
+      <p><FirmLabel address={firm} /></p>
       <ErrorLine error={error} />
       {profile && (
         <>
@@ -225,7 +226,7 @@ function DecisionForm({ firm }: { firm: string }) {
       {decision && (
         <dl className="decision" data-testid="decision">
           <dt>{t("outcome")}</dt><dd><Status value={decision.outcome} /></dd>
-          <dt>{t("score")}</dt><dd>{decision.score ?? "—"}</dd>
+          <dt>{t("score")}</dt><dd>{decision.score == null ? "—" : Math.round(decision.score)}</dd>
           <dt>{t("grade")}</dt><dd>{decision.grade ?? "—"}</dd>
           <dt>{t("pd")}</dt><dd>{decision.pd == null ? "—" : `${(decision.pd * 100).toFixed(2)}%`}</dd>
           <dt>{t("limit")}</dt><dd><Money minor={(decision.limit as { amount: number }).amount} /></dd>

@@ -7,7 +7,7 @@ import type { ReceivablePublic, TradePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
 import { reasonBytes32, tradeMessage, typesFor, type TradeJson } from "../ledger";
 import { signTyped, type Session } from "../session";
-import { Address, Card, ErrorLine, Money, Status, dateText } from "../ui";
+import { Address, Card, ErrorLine, FirmLabel, Money, Status, dateText } from "../ui";
 
 export function CorePage({ session }: { session: Session }) {
   const { t } = useTranslation();
@@ -83,7 +83,7 @@ function TradeAnswer({ session, trade }: { session: Session; trade: TradePublic 
   if (!body) return <p><Address value={trade.trade_id} /> <Status value={trade.status} /></p>;
   return (
     <div className="trade" data-testid="trade-answer">
-      <p><Address value={trade.trade_id} /> {t("seller")} <Address value={body.seller} /> <Money minor={body.amount} currency={body.currency} />
+      <p><Address value={trade.trade_id} /> {t("seller")} <FirmLabel address={body.seller} /> <Money minor={body.amount} currency={body.currency} />
         {" "}{t("due")} {dateText(body.due_at, i18n.language)} <Status value={trade.ledger_status ?? trade.status} /></p>
       {answer ? <p className="ok" data-testid="trade-answered"><Status value={answer} /></p> : (
         <div className="form">

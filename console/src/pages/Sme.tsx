@@ -11,17 +11,11 @@ import { list, unwrap } from "../api";
 import { invoiceKey, sha256Hex, typesFor, ZERO32, type TradeJson, tradeMessage } from "../ledger";
 import { parseMajor } from "../money";
 import { signTyped, type Session } from "../session";
-import { Address, Card, Chart, ErrorLine, Money, Status, monthLabels } from "../ui";
+import { Address, Card, Chart, ErrorLine, Money, Status, firmName, monthLabels, type Firm } from "../ui";
 
 const DAY = 86_400;
 const RECORDED = ["recorded", "final"];
 
-interface Firm { address: string; legal_name_zh?: string; legal_name_en?: string; uscc?: string }
-
-export function firmName(firm: Firm, language: string): string {
-  const name = language.startsWith("zh") ? firm.legal_name_zh || firm.legal_name_en : firm.legal_name_en || firm.legal_name_zh;
-  return name ? `${name} (${firm.address.slice(0, 8)}…)` : firm.address;
-}
 
 function recent(address: string): string[] {
   return JSON.parse(localStorage.getItem(`scf.invoices.${address}`) ?? "[]") as string[];
