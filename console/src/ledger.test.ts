@@ -2,7 +2,7 @@
 // type, compared with vectors made by backend/sdk (scripts/typed_data_vectors.py, run by make).
 import { Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
-import { invoiceKey, LEDGER_TYPES, reasonBytes32, typedDataHash, typesFor, type PrimaryType } from "./ledger";
+import { invoiceKey, LEDGER_TYPES, reasonBytes32, splitMessage, typedDataHash, typesFor, type PrimaryType } from "./ledger";
 import { formatMoney, parseMajor } from "./money";
 import { translations } from "./i18n-tables";
 import vectors from "./vectors.json";
@@ -26,6 +26,13 @@ describe("typed data", () => {
 
   it("computes invoice keys as the SDK does", () => {
     for (const item of vectors.invoice_keys) expect(invoiceKey(item.uscc, item.number)).toBe(item.key);
+  });
+
+  it("builds the Split message the SDK signs", async () => {
+    const split = vectors.vectors.find((v) => v.typed_data.primaryType === "Split")!;
+    const m = split.typed_data.message as { receivableId: string; to: string[]; amounts: (number | string)[]; nonce: number | string };
+    const message = splitMessage(m.receivableId, m.to, m.amounts.map((a) => BigInt(a)), BigInt(m.nonce));
+    expect(typedDataHash(split.typed_data.domain, "Split", message)).toBe(split.digest);
   });
 
   it("pads a rejection reason to 32 bytes of UTF-8", () => {

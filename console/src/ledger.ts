@@ -88,6 +88,12 @@ export function tradeMessage(trade: TradeJson): Record<string, unknown> {
   };
 }
 
+/** The EIP-712 Split message: the holder passes `receivableId` on as pieces `amounts[i]` to
+ * `to[i]` (a piece to itself is what it keeps; one piece to another firm is a transfer). */
+export function splitMessage(receivableId: string, to: string[], amounts: bigint[], nonce: bigint): Record<string, unknown> {
+  return { receivableId, to, amounts, nonce };
+}
+
 /** A reason of at most 32 bytes of UTF-8, right-padded with zeros (the Reject type's bytes32). */
 export function reasonBytes32(reason: string): string {
   const bytes = new TextEncoder().encode(reason).slice(0, 32);

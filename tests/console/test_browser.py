@@ -230,6 +230,28 @@ def test_each_role_does_its_work_in_the_browser(
     consent.locator("button[type=submit]").click()
     page.wait_for_selector("[data-testid=consent-accepted]", timeout=WAIT_MS)
     demo.next_consent_nonce += 1
+
+    # ... and passes ¥100.00 of a receivable it holds down to one of its own suppliers, keeping
+    # the rest (the Split typed data signed in the page, its nonce read from the node).
+    sme_client = demo.client("sme")
+    listed = sme_client.receivables(holder=sme, limit=100)["data"]
+    held_before = {r["receivable_id"] for r in listed}
+    held = page.locator("[data-testid=held]")
+    held.locator("[data-testid=split-open]").first.click(timeout=WAIT_MS)
+    split = held.locator("[data-testid=split-form]")
+    picker = split.locator("select[name=to_0]")
+    picker.wait_for(timeout=WAIT_MS)
+    _until(lambda: picker.locator("option").count() > 1)
+    picker.select_option(index=1)
+    split.locator("[name=amount_0]").fill("100.00")
+    split.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=split-queued]", timeout=WAIT_MS)
+
+    def split_landed() -> bool:
+        held_now = sme_client.receivables(holder=sme, limit=100)["data"]
+        return any(r["receivable_id"] not in held_before for r in held_now)
+
+    _until(split_landed)  # the piece it kept is a new receivable it holds
     page.locator("[data-testid=sales-chart] canvas").wait_for(timeout=WAIT_MS)
     tab.screenshot("sme")
 

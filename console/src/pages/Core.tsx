@@ -110,7 +110,7 @@ function Payables({ session }: { session: Session }) {
       <ErrorLine error={error} />
       {rows === null ? <p>{t("errors.list_unavailable")}</p> : sorted.length === 0 ? <p>{t("noData")}</p> : (
         <table>
-          <thead><tr><th>{t("due")}</th><th>{t("receivable")}</th><th>{t("amount")}</th><th>{t("status")}</th></tr></thead>
+          <thead><tr><th>{t("due")}</th><th>{t("receivable")}</th><th>{t("amount")}</th><th>{t("stateLabel")}</th></tr></thead>
           <tbody>{sorted.map((r) => (
             <tr key={r.receivable_id}><td>{dateText(r.due_at, i18n.language)}</td><td><Address value={r.receivable_id} /></td><td><Money minor={r.amount} /></td><td><Status value={r.status} /></td></tr>
           ))}</tbody>

@@ -10,6 +10,7 @@ import type { DecisionSummary, TradePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
 import { invoiceKey, sha256Hex, typesFor, ZERO32, type TradeJson, tradeMessage } from "../ledger";
 import { parseMajor } from "../money";
+import { HeldReceivables } from "./Held";
 import { signTyped, type Session } from "../session";
 import { Address, Card, Chart, ErrorLine, Money, Status, firmName, monthLabels, type Firm } from "../ui";
 
@@ -54,6 +55,7 @@ export function SmePage({ session }: { session: Session }) {
         <SalesChart firm={session.address} />
         <RecordInvoice session={session} />
         <MyInvoices session={session} />
+        <HeldReceivables session={session} />
         <Consents session={session} />
         <Decisions />
       </div>
@@ -173,7 +175,7 @@ function MyInvoices({ session }: { session: Session }) {
       <ErrorLine error={error} />
       {trades.length === 0 ? <p>{t("noData")}</p> : (
         <table>
-          <thead><tr><th>{t("tradeId")}</th><th>{t("buyer")}</th><th>{t("amount")}</th><th>{t("status")}</th></tr></thead>
+          <thead><tr><th>{t("tradeId")}</th><th>{t("buyer")}</th><th>{t("amount")}</th><th>{t("stateLabel")}</th></tr></thead>
           <tbody>
             {trades.map((trade) => (
               <tr key={trade.trade_id}>
