@@ -24,6 +24,7 @@ from eth_account import Account
 
 from backend.chain.anvil import free_port
 from backend.console import CONSOLE_DIST
+from backend.firms.credit_code import make_credit_code
 from backend.sdk.client import ApiError, LedgerClient
 from backend.sdk.signer import Signer
 from backend.settings import SOURCE_ROOT
@@ -289,6 +290,35 @@ def test_each_role_does_its_work_in_the_browser(
     outcomes = {"zh-CN": ("批准", "转人工审核", "拒绝"), "en": ("Approve", "Refer", "Decline")}
     assert any(word in decision.inner_text() for word in outcomes[language])
     tab.screenshot("bank")
+
+    # The operator registers a firm with its names, then suspends it once it is indexed.
+    newcomer = Account.create().address
+    code = make_credit_code(f"9133{time.time_ns() % 10**13:013d}")
+    tab = _open(tabs, browser, demo, language)
+    page = tab.sign_in("operator")
+    register = page.locator("[data-testid=register]")
+    register.locator("[name=address]").fill(newcomer)
+    register.locator("[name=uscc]").fill(code)
+    name = f"嘉兴新晨精密制造{code[-6:]}有限公司"  # the test runs once per language
+    register.locator("[name=legal_name_zh]").fill(name)
+    register.locator("[name=legal_name_en]").fill("Jiaxing Xinchen Precision Co., Ltd.")
+    register.locator("[name=region]").fill("浙江省嘉兴市")
+    register.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=registered]", timeout=WAIT_MS)
+    operator_client = demo.client("operator")
+
+    def found(query: str) -> list[tuple[str, str, str]]:
+        firms = operator_client.firms(q=query)["data"]
+        return [(f["address"], f["uscc"], f["status"]) for f in firms]
+
+    _until(lambda: found(name) == [(newcomer, code, "active")])  # by its name, once indexed
+    standing = page.locator("[data-testid=standing]")
+    standing.locator("[name=standing_address]").fill(newcomer)
+    standing.locator("button").first.click()
+    page.wait_for_selector("[data-testid=standing-done]", timeout=WAIT_MS)
+    _until(lambda: found(code) == [(newcomer, code, "suspended")])
+    assert page.locator("[data-testid=readiness]").is_visible()
+    tab.screenshot("operator")
 
 
 def _readable(client: LedgerClient, firm: str) -> bool:

@@ -2,13 +2,15 @@
 // and reactivate, and the system's health.
 import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { readyzReadyzGet, registerFirmFirmsPost } from "../client/sdk.gen";
-import type { FirmPublic } from "../client/types.gen";
+import {
+  reactivateFirmFirmsAddressReactivatePost, readyzReadyzGet, registerFirmFirmsPost, suspendFirmFirmsAddressSuspendPost,
+} from "../client/sdk.gen";
+import type { FirmCreate, FirmPublic } from "../client/types.gen";
 import { unwrap } from "../api";
-import { client } from "../client/client.gen";
 import { Card, ErrorLine, Status } from "../ui";
 
-const ROLES = ["SUPPLIER", "CORE", "BANK"] as const;
+type Role = FirmCreate["roles"][number];
+const ROLES: Role[] = ["supplier", "core", "bank", "oracle"];
 
 export function OperatorPage() {
   const { t } = useTranslation();
@@ -26,15 +28,21 @@ export function OperatorPage() {
 
 function Register() {
   const { t } = useTranslation();
-  const [form, setForm] = useState({ address: "", credit_code: "", legal_name_zh: "", legal_name_en: "" });
-  const [roles, setRoles] = useState<string[]>(["SUPPLIER"]);
+  const [form, setForm] = useState({ address: "", uscc: "", legal_name_zh: "", legal_name_en: "", region: "", industry: "" });
+  const [roles, setRoles] = useState<Role[]>(["supplier"]);
   const [firm, setFirm] = useState<FirmPublic | null>(null);
   const [error, setError] = useState<unknown>(null);
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
+    setFirm(null);
+    // The generated type is the API's: an optional field left empty is sent as absent, not "".
+    const optional = (value: string) => value.trim() || undefined;
+    const body: FirmCreate = {
+      address: form.address.trim(), uscc: form.uscc.trim(), legal_name_zh: form.legal_name_zh.trim(), roles,
+      legal_name_en: optional(form.legal_name_en), region: optional(form.region), industry: optional(form.industry),
+    };
     try {
-      const body = { ...form, roles } as unknown as Parameters<typeof registerFirmFirmsPost>[0]["body"];
       setFirm(unwrap(await registerFirmFirmsPost({ body })));
     } catch (caught) {
       setError(caught);
@@ -47,13 +55,15 @@ function Register() {
     <Card title={t("registerFirm")} testId="register">
       <form className="form" onSubmit={submit}>
         {field("address", "address")}
-        {field("credit_code", "creditCode")}
+        {field("uscc", "creditCode")}
         {field("legal_name_zh", "legalNameZh")}
         {field("legal_name_en", "legalNameEn")}
+        {field("region", "region")}
+        {field("industry", "industry")}
         <fieldset><legend>{t("roles")}</legend>
           {ROLES.map((role) => (
             <label key={role} className="inline"><input type="checkbox" checked={roles.includes(role)}
-              onChange={(e) => setRoles(e.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} />{t(role)}</label>
+              onChange={(e) => setRoles(e.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} />{t(role.toUpperCase())}</label>
           ))}
         </fieldset>
         <button type="submit">{t("register")}</button>
@@ -72,9 +82,8 @@ function Standing() {
   async function act(action: "suspend" | "reactivate") {
     setError(null);
     try {
-      // POST /firms/{address}/suspend|reactivate: offered by the firm-directory API.
-      const answer = await client.post({ url: `/firms/${address.trim()}/${action}` });
-      unwrap(answer as { data?: unknown; error?: unknown; response?: Response });
+      const call = action === "suspend" ? suspendFirmFirmsAddressSuspendPost : reactivateFirmFirmsAddressReactivatePost;
+      unwrap(await call({ path: { address: address.trim() } }));
       setDone(action);
     } catch (caught) {
       setError(caught);
@@ -88,7 +97,7 @@ function Standing() {
         <button onClick={() => void act("reactivate")}>{t("reactivate")}</button>
       </div>
       <ErrorLine error={error} />
-      {done && <p className="ok">{t(done)}</p>}
+      {done && <p className="ok" data-testid="standing-done">{t(done)}: {t("submitted")}</p>}
     </Card>
   );
 }
