@@ -53,6 +53,10 @@ class HandlerError(Exception):
     def __init__(
         self, event_key: str, block_number: int, tx_hash: str, log_index: int, cause: BaseException
     ) -> None:
+        self.event_key = event_key
+        self.block_number = block_number
+        self.tx_hash = tx_hash
+        self.log_index = log_index
         #: Where it failed, for the log.
         self.meta: dict[str, Any] = {
             "event": event_key,
