@@ -213,3 +213,12 @@ class Hex32Convertor(Convertor[str]):
 
 
 register_url_convertor("hex32", Hex32Convertor())
+
+
+class SubmissionAccepted(BaseModel):
+    """A signed submission queued for the relayer (202): its outbox id, what it is about (the
+    trade, receivable, consent ... id) and its status (``GET /submissions/{id}`` follows it)."""
+
+    id: str
+    subject: Hex32
+    status: str

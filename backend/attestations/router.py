@@ -20,8 +20,7 @@ from backend.auth.errors import (
 from backend.auth.standing import ReaderNotABank, ReaderNotActive
 from backend.chain.node import ChainUnavailable
 from backend.errors import responses
-from backend.schemas import Address, Hex32
-from backend.trades.schemas import SubmissionAccepted
+from backend.schemas import Address, Hex32, SubmissionAccepted
 
 #: What every signed submission here may meet: the signer's standing and signature, the node.
 SIGNED = (

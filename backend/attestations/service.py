@@ -52,11 +52,10 @@ from backend.chain.contracts import FirmStatus, Role
 from backend.db import get_or
 from backend.enums import MAX_CLOCK_SKEW, TradeStatus
 from backend.relayer.outbox import Accepted
-from backend.schemas import hex_bytes
+from backend.schemas import SubmissionAccepted, hex_bytes
 from backend.sdk.typed_data import Domain
 from backend.services import Services
 from backend.trades.models import Trade
-from backend.trades.schemas import SubmissionAccepted
 
 VERIFIED = TradeStatus.VERIFIED
 

@@ -23,10 +23,9 @@ from backend.errors import LedgerError, responses
 from backend.firms.models import Firm
 from backend.relayer.models import OutboxItem
 from backend.relayer.outbox import Accepted, DuplicateSubmission, enqueue
-from backend.schemas import hex_bytes
+from backend.schemas import SubmissionAccepted, hex_bytes
 from backend.sdk.verify import recover_address
 from backend.services import Services
-from backend.trades.schemas import SubmissionAccepted
 
 #: What anything queued for the relayer may be refused for, whatever it is: the caller's sign-in,
 #: a duplicate of a submission already queued, the node.

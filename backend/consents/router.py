@@ -11,8 +11,7 @@ from backend.auth.errors import SIGNED_IN, FirmNotActive, InvalidNonce, InvalidS
 from backend.consents import errors, schemas, service
 from backend.errors import responses
 from backend.paging import Page, PagingDep
-from backend.schemas import Address, Hex32
-from backend.trades.schemas import SubmissionAccepted
+from backend.schemas import Address, Hex32, SubmissionAccepted
 
 SIGNED = (*RELAYED, errors.NotTheFirm, InvalidNonce, InvalidSignature)
 

@@ -24,10 +24,9 @@ from backend.enums import ConsentScope, OutboxKind, OutboxStatus
 from backend.paging import Page, Paging, fetch_page
 from backend.relayer.models import OutboxItem
 from backend.relayer.outbox import Accepted
-from backend.schemas import hex_bytes
+from backend.schemas import SubmissionAccepted, hex_bytes
 from backend.sdk.typed_data import Consent, RevokeConsent
 from backend.services import Services
-from backend.trades.schemas import SubmissionAccepted
 
 #: The outbox kinds that spend a firm's consent-registry nonce.
 NONCED_KINDS = (OutboxKind.CONSENT, OutboxKind.REVOKE_CONSENT)

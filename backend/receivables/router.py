@@ -19,8 +19,7 @@ from backend.auth.errors import (
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
 from backend.receivables import errors, listing, schemas, service
-from backend.schemas import Address, Hex32, IsoDay
-from backend.trades.schemas import SubmissionAccepted
+from backend.schemas import Address, Hex32, IsoDay, SubmissionAccepted
 
 #: What every move of a receivable by its holder may be refused for.
 MOVE = (

@@ -58,12 +58,11 @@ from backend.receivables.errors import (
 from backend.receivables.models import Receivable
 from backend.relayer.models import OutboxItem
 from backend.relayer.outbox import Accepted, in_flight
-from backend.schemas import hex_bytes
+from backend.schemas import SubmissionAccepted, hex_bytes
 from backend.sdk.typed_data import Finance, MarkDefault, Settle, Split
 from backend.services import Services
 from backend.trades.models import Trade as TradeRow
 from backend.trades.queries import paid_or_paying
-from backend.trades.schemas import SubmissionAccepted
 
 MAX_TIER = 255  # the contract's uint8 tier
 #: The outbox kinds that spend a holder's receivable-ledger nonce.

@@ -16,7 +16,7 @@ from backend.auth.errors import (
 )
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
-from backend.schemas import Address, Hex32, IsoDay
+from backend.schemas import Address, Hex32, IsoDay, SubmissionAccepted
 from backend.trades import errors, listing, schemas, service
 
 #: What every signed submission may be refused for, whatever it submits.
@@ -97,14 +97,14 @@ def read_trade(trade_id: Hex32, caller: CallerDep) -> schemas.TradePublic:
 @router.post("/trades/{trade_id}/confirm", **accepted(*ANSWER))
 def confirm_trade(
     trade_id: Hex32, body: schemas.TradeConfirm, caller: CallerDep
-) -> schemas.SubmissionAccepted:
+) -> SubmissionAccepted:
     return service.confirm(*caller, trade_id, body)
 
 
 @router.post("/trades/{trade_id}/reject", **accepted(*ANSWER))
 def reject_trade(
     trade_id: Hex32, body: schemas.TradeReject, caller: CallerDep
-) -> schemas.SubmissionAccepted:
+) -> SubmissionAccepted:
     return service.reject(*caller, trade_id, body)
 
 
@@ -119,6 +119,6 @@ def reject_trade(
         errors.Overpayment,
     ),
 )
-def create_payment(body: schemas.PaymentCreate, caller: CallerDep) -> schemas.SubmissionAccepted:
+def create_payment(body: schemas.PaymentCreate, caller: CallerDep) -> SubmissionAccepted:
     """Record a payment against a verified invoice, signed by the payee (the seller)."""
     return service.submit_payment(*caller, body)

@@ -130,12 +130,6 @@ class TradeReject(BaseModel):
     buyer_signature: HexBytes
 
 
-class SubmissionAccepted(BaseModel):
-    id: str
-    subject: Hex32
-    status: str
-
-
 class PaymentCreate(BaseModel):
     model_config = examples(
         {

@@ -39,7 +39,7 @@ from backend.relayer.status import (
     latest_submission,
     submission_status,
 )
-from backend.schemas import hex_bytes
+from backend.schemas import SubmissionAccepted, hex_bytes
 from backend.sdk.typed_data import Payment, Trade
 from backend.services import Services
 from backend.trades import schemas
@@ -364,7 +364,7 @@ def confirm(
     principal: Principal,
     trade_id: str,
     body: schemas.TradeConfirm,
-) -> schemas.SubmissionAccepted:
+) -> SubmissionAccepted:
     """The buyer's confirmation of a proposal: its signature of the trade id."""
     checks, buyer = _answering(session, services, principal, trade_id)
     payload = {"trade_id": trade_id, "buyer_signature": body.buyer_signature}
@@ -378,7 +378,7 @@ def reject(
     principal: Principal,
     trade_id: str,
     body: schemas.TradeReject,
-) -> schemas.SubmissionAccepted:
+) -> SubmissionAccepted:
     """The buyer's rejection of a proposal: its signed ``Reject`` (trade id and reason)."""
     checks, buyer = _answering(session, services, principal, trade_id)
     payload = {"trade_id": trade_id, "reason": body.reason, "buyer_signature": body.buyer_signature}
@@ -405,7 +405,7 @@ def _queue_answer(
     signature: str,
     kind: OutboxKind,
     payload: dict[str, Any],
-) -> schemas.SubmissionAccepted:
+) -> SubmissionAccepted:
     checks.require_trader(buyer)
     checks.require_signature(buyer, digest, signature, "buyer")
     trade_id = str(payload["trade_id"])
@@ -415,7 +415,7 @@ def _queue_answer(
 
 def submit_payment(
     session: Session, services: Services, principal: Principal, body: schemas.PaymentCreate
-) -> schemas.SubmissionAccepted:
+) -> SubmissionAccepted:
     """A payment against a verified invoice, signed by the payee (the seller)."""
     checks = TradeChecks(session, services, principal)
     trade = _payable_invoice(session, checks, body)
