@@ -43,7 +43,6 @@ logger = logging.getLogger(__name__)
 restore_recursion_limit()  # web3 (imported above) raised it to 100,000
 
 HTTP_CODES = {
-    400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
