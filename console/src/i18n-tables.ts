@@ -59,12 +59,14 @@ const status: Record<"zh" | "en", Table> = {
     verified: "已核验", rejected: "已拒绝", pending: "待确认", confirmed: "已确认", settled: "已结算", defaulted: "已违约",
     financed: "已融资", split: "已拆分", transferred: "已转让", approve: "批准", refer: "转人工审核", decline: "拒绝",
     active: "正常", suspended: "已暂停", revoked: "已撤销", anchored: "已锚定", ok: "正常",
+    expired: "已过期", revoking: "撤销中", replaced: "已被新授权取代",
   },
   en: {
     accepted: "Accepted", queued: "Queued", submitted: "Submitted", recorded: "Recorded", final: "Final", failed: "Failed", proposed: "Awaiting the buyer",
     verified: "Verified", rejected: "Rejected", pending: "Pending", confirmed: "Confirmed", settled: "Settled", defaulted: "Defaulted",
     financed: "Financed", split: "Split", transferred: "Transferred", approve: "Approve", refer: "Refer to an officer", decline: "Decline",
     active: "Active", suspended: "Suspended", revoked: "Revoked", anchored: "Anchored", ok: "OK",
+    expired: "Expired", revoking: "Being revoked", replaced: "Replaced by a newer consent",
   },
 };
 
@@ -91,7 +93,7 @@ const labels: Record<"zh" | "en", Table> = {
     docHash: "单据 SHA-256", submit: "签名并提交", submitted: "已提交", tradeId: "交易编号", stateLabel: "状态", refresh: "刷新",
     myInvoices: "我登记的发票", awaitingBuyer: "待买方确认", grantConsent: "授权银行", bank: "银行地址", scope: "授权范围",
     scopeProfile: "信用档案", scopeDocuments: "单据", scopeDecisions: "授信决策", expiresOn: "有效期至", nonce: "序号",
-    revoke: "撤销", consentId: "授权编号", grant: "签名授权", decisionsAboutMe: "关于本企业的授信决策",
+    revoke: "撤销", consentId: "授权编号", bankName: "银行", consentsGiven: "已给出的授权", grant: "签名授权", decisionsAboutMe: "关于本企业的授信决策",
     inbox: "待确认发票", openTrade: "按交易编号查看", confirm: "确认", reject: "拒绝", reason: "拒绝理由", seller: "卖方",
     amount: "金额", issued: "开票", due: "到期", payables: "应付账款（按到期日）", receivable: "应收账款",
     firm: "企业地址", readProfile: "查看信用档案", score: "评分", grade: "等级", pd: "违约概率", limit: "额度", price: "价格（年化）",
@@ -110,6 +112,8 @@ const labels: Record<"zh" | "en", Table> = {
     attested: "设备与物流核验", trend: "趋势", consistencyFlag: "开票量远超核验产量（疑似虚假交易）",
     fig_attested_coverage: "核验覆盖的销售占比", fig_attested_deliveries: "物流核验的发票占比",
     fig_production_consistency: "开票量 / 核验产量", fig_capacity_utilisation: "产能利用率（90 天）",
+    fig_sales_90d: "近 90 天已核验销售", fig_sales_365d: "近 365 天已核验销售", fig_receivables_held: "持有的应收账款", fig_disputes: "争议",
+    fig_repayment_record: "还款记录", fig_defaults_as_obligor: "作为付款方的违约", decisionReceivables: "用于本次决策的应收账款（不选则全部）",
   },
   en: {
     app: "SCF Ledger", language: "中文", signIn: "Sign in", signOut: "Sign out", signInTitle: "Sign in with your firm's own key",
@@ -122,7 +126,7 @@ const labels: Record<"zh" | "en", Table> = {
     docHash: "Document SHA-256", submit: "Sign and submit", submitted: "Submitted", tradeId: "Trade id", stateLabel: "Status", refresh: "Refresh",
     myInvoices: "Invoices I recorded", awaitingBuyer: "Awaiting the buyer", grantConsent: "Consent for a bank", bank: "Bank's address", scope: "Scope",
     scopeProfile: "Credit profile", scopeDocuments: "Documents", scopeDecisions: "Credit decisions", expiresOn: "Valid until", nonce: "Sequence number",
-    revoke: "Revoke", consentId: "Consent id", grant: "Sign the consent", decisionsAboutMe: "Credit decisions about my firm",
+    revoke: "Revoke", consentId: "Consent id", bankName: "Bank", consentsGiven: "Consents given", grant: "Sign the consent", decisionsAboutMe: "Credit decisions about my firm",
     inbox: "Invoices awaiting my signature", openTrade: "Open a trade by id", confirm: "Confirm", reject: "Reject", reason: "Reason", seller: "Seller",
     amount: "Amount", issued: "Issued", due: "Due", payables: "Payables by due date", receivable: "Receivable",
     firm: "Firm's address", readProfile: "Read the credit profile", score: "Score", grade: "Grade", pd: "Probability of default", limit: "Limit", price: "Price (a year)",
@@ -141,14 +145,44 @@ const labels: Record<"zh" | "en", Table> = {
     attested: "Vouched for by machines and carriers", trend: "trend", consistencyFlag: "invoices far more than its attested output (fraud signal)",
     fig_attested_coverage: "Sales covered by attested facts", fig_attested_deliveries: "Invoices with an attested delivery",
     fig_production_consistency: "Invoiced / attested units", fig_capacity_utilisation: "Capacity utilisation (90 d)",
+    fig_sales_90d: "Verified sales, 90 days", fig_sales_365d: "Verified sales, 365 days", fig_receivables_held: "Receivables held", fig_disputes: "Disputes",
+    fig_repayment_record: "Repayment record", fig_defaults_as_obligor: "Defaults as obligor", decisionReceivables: "Receivables for this decision (none: all)",
+  },
+};
+
+// The figures' fields and the scorecard's characteristics, as the bank's profile and the
+// decision's reasons name them.
+const field: Record<"zh" | "en", Table> = {
+  zh: {
+    amount: "金额", count: "笔数", trades: "交易笔数", rejected: "被拒笔数", rate: "比率", on_time: "按时", late: "逾期",
+    avg_late_days: "平均逾期天数", advance: "融资额", share: "占比", days: "天数", buyers: "买方数", hhi: "集中度指数 (HHI)",
+  },
+  en: {
+    amount: "amount", count: "count", trades: "trades", rejected: "rejected", rate: "rate", on_time: "on time", late: "late",
+    avg_late_days: "average days late", advance: "advance", share: "share", days: "days", buyers: "buyers", hhi: "HHI",
+  },
+};
+
+const feat: Record<"zh" | "en", Table> = {
+  zh: {
+    tenure_percentile: "经营年限（同业百分位）", size_percentile: "规模（同业百分位）", sales_trend: "销售趋势", sales_trend_cv: "销售波动",
+    buyers: "买方数量", buyer_hhi: "买方集中度", core_buyer_share: "核心企业销售占比", dispute_rate: "争议率", dispute_rate_180d: "近 180 天争议率",
+    dbt_as_payer: "付款逾期天数", dbt_as_payer_180d: "近 180 天付款逾期天数", late_share_as_payer: "逾期付款占比", dbt_as_payee: "回款逾期天数",
+    repayment_late_share: "还款逾期占比", young_counterparty_share: "新设交易对手占比", network_rank: "交易网络地位",
+  },
+  en: {
+    tenure_percentile: "Tenure (percentile)", size_percentile: "Size (percentile)", sales_trend: "Sales trend", sales_trend_cv: "Sales volatility",
+    buyers: "Number of buyers", buyer_hhi: "Buyer concentration", core_buyer_share: "Share of sales to core enterprises", dispute_rate: "Dispute rate", dispute_rate_180d: "Dispute rate, last 180 days",
+    dbt_as_payer: "Days beyond terms paying", dbt_as_payer_180d: "Days beyond terms paying, last 180 days", late_share_as_payer: "Share of payments late", dbt_as_payee: "Days beyond terms being paid",
+    repayment_late_share: "Share of repayments late", young_counterparty_share: "Share of young counterparties", network_rank: "Place in the trade network",
   },
 };
 
 export function resources() {
   const build = (lang: "zh" | "en") => ({
-    translation: { ...labels[lang], errors: errors[lang], status: status[lang], reasons: reasons[lang] },
+    translation: { ...labels[lang], errors: errors[lang], status: status[lang], reasons: reasons[lang], field: field[lang], feat: feat[lang] },
   });
   return { "zh-CN": build("zh"), en: build("en") };
 }
 
-export const translations = { labels, errors, status, reasons };
+export const translations = { labels, errors, status, reasons, field, feat };

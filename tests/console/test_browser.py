@@ -85,7 +85,6 @@ class Demo:
     def __init__(self, url: str, logins: dict[str, dict[str, str]]) -> None:
         self.url = url
         self.logins = logins
-        self.next_consent_nonce = 1  # the demo's third act used the tier-1 supplier's nonce 0
 
     def client(self, role: str) -> LedgerClient:
         login = self.logins[role]
@@ -210,7 +209,7 @@ def test_each_role_does_its_work_in_the_browser(
     document = tmp_path / "invoice.pdf"
     document.write_bytes(os.urandom(2048))
     form = page.locator("[data-testid=record-invoice]")
-    _pick_buyer(form.locator("select[name=buyer]"), core)
+    _pick(form.locator("select[name=buyer]"), core)
     names = {"zh-CN": "华信汽车集团有限公司", "en": "Huaxin Automotive Group Co., Ltd."}
     chosen = form.locator("select[name=buyer] option:checked").inner_text()
     assert chosen.startswith(names[language]), chosen  # the directory's name, not an address
@@ -225,12 +224,12 @@ def test_each_role_does_its_work_in_the_browser(
     assert recorded["trade"]["amount"] == 1_234_567 and recorded["ledger_status"] == "proposed"
 
     # ... and gives the bank its consent for the credit profile and decisions.
+    # The bank is picked from the directory; the nonce is read from the node.
     consent = page.locator("[data-testid=consents]")
-    consent.locator("[name=bank]").fill(bank)
-    consent.locator("[name=nonce]").fill(str(demo.next_consent_nonce))
+    _pick(consent.locator("select[name=bank]"), bank)
     consent.locator("button[type=submit]").click()
-    page.wait_for_selector("[data-testid=consent-accepted]", timeout=WAIT_MS)
-    demo.next_consent_nonce += 1
+    consent_id = consent.locator("[data-testid=consent-accepted] code").inner_text(timeout=WAIT_MS)
+    sme_tab = tab
 
     # ... and passes ¥100.00 of a receivable it holds down to one of its own suppliers, keeping
     # the rest (the Split typed data signed in the page, its nonce read from the node).
@@ -320,6 +319,23 @@ def test_each_role_does_its_work_in_the_browser(
     assert page.locator("[data-testid=readiness]").is_visible()
     tab.screenshot("operator")
 
+    # Last, the supplier finds its consent among those it gave and revokes it: the bank can no
+    # longer read the profile.
+    _revoke_in_browser(sme_tab.page, consent_id)
+    _until(lambda: not _readable(bank_client, sme))
+
+
+def _revoke_in_browser(page: Any, consent_id: str) -> None:
+    given = page.locator("[data-testid=consents]")
+    row = given.locator(f"tr[data-consent='{consent_id}']")
+
+    def listed() -> bool:
+        given.locator("[data-testid=consents-refresh]").click()
+        return row.locator("[data-testid=revoke]").count() == 1
+
+    _until(listed)
+    row.locator("[data-testid=revoke]").click()
+
 
 def _readable(client: LedgerClient, firm: str) -> bool:
     try:
@@ -331,8 +347,8 @@ def _readable(client: LedgerClient, firm: str) -> bool:
         raise
 
 
-def _pick_buyer(picker: Any, address: str) -> None:
-    """The buyer from the directory's list of core enterprises (the option of that address)."""
+def _pick(picker: Any, address: str) -> None:
+    """A firm from the directory's list in a picker (the option of that address)."""
     picker.wait_for(timeout=WAIT_MS)
     values = picker.locator("option").evaluate_all("options => options.map(o => o.value)")
     picker.select_option(value=next(v for v in values if v.lower() == address.lower()))

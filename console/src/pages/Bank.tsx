@@ -6,11 +6,11 @@ import {
   readCreditEvidenceFirmsAddressCreditProfileEvidenceFigureGet, readCreditProfileFirmsAddressCreditProfileGet,
   readTradeEvidenceEvidenceTradeTradeIdGet, requestDecisionCreditDecisionsPost,
 } from "../client/sdk.gen";
-import type { Decision } from "../client/types.gen";
+import type { Decision, ReceivablePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
 import { parseMajor } from "../money";
 import type { Session } from "../session";
-import { Address, Card, Chart, ErrorLine, FirmLabel, Money, Status, monthLabels } from "../ui";
+import { Address, Card, Chart, ErrorLine, FirmLabel, Money, Status, dateText, monthLabels } from "../ui";
 import { checkId, checkOnNode, checkSignatures, type Check, type EvidenceEvent, type TypedDataJson } from "../verify";
 import { Decisions } from "./Sme";
 
@@ -82,8 +82,8 @@ function Profile({ firm, session }: { firm: string; session: Session }) {
           <table>
             <tbody>{KEY_FIGURES.filter((name) => figures[name]).map((name) => (
               <tr key={name}>
-                <td>{name}</td>
-                <td>{"amount" in figures[name] ? <Money minor={figures[name].amount} /> : JSON.stringify(figures[name])}</td>
+                <td>{t(`fig_${name}`)}</td>
+                <td><FigureValue value={figures[name]} currency={profile.currency ?? 156} /></td>
                 <td><button onClick={() => setFigure(name)} data-testid={`evidence-${name}`}>{t("evidence")}</button></td>
               </tr>
             ))}</tbody>
@@ -93,6 +93,20 @@ function Profile({ firm, session }: { firm: string; session: Session }) {
         </>
       )}
     </Card>
+  );
+}
+
+/** A figure's fields in words: amounts as money of the record's currency, rates as percents. */
+function FigureValue({ value, currency }: { value: Record<string, unknown>; currency: number }) {
+  const { t } = useTranslation();
+  const shown = Object.entries(value).filter(([, v]) => typeof v === "number" || v === null);
+  return (
+    <span className="figure">{shown.map(([key, v], i) => (
+      <span key={key}>{i > 0 && " · "}{t(`field.${key}`, { defaultValue: key })} {v === null ? "—"
+        : /amount|advance|sum/.test(key) ? <Money minor={v as number} currency={currency} />
+        : /rate|share/.test(key) ? percent(v as number)
+        : Number.isInteger(v) ? String(v) : (v as number).toFixed(1)}</span>
+    ))}</span>
   );
 }
 
@@ -199,27 +213,45 @@ function EvidenceRow({ row, session }: { row: EvidenceEvent & { event: string; c
 }
 
 function DecisionForm({ firm }: { firm: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [amount, setAmount] = useState("300000");
   const [tenor, setTenor] = useState("60");
+  const [held, setHeld] = useState<ReceivablePublic[]>([]);
+  const [named, setNamed] = useState<string[]>([]);
   const [decision, setDecision] = useState<Decision | null>(null);
   const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    list<ReceivablePublic>("/receivables", { holder: firm, state: "confirmed", limit: 100 }).then((p) => setHeld(p?.data ?? [])).catch(() => setHeld([]));
+  }, [firm]);
   async function ask(event: FormEvent) {
     event.preventDefault();
     setError(null);
     try {
       const minor = parseMajor(amount);
       if (minor === null) throw new Error("amount");
-      setDecision(unwrap(await requestDecisionCreditDecisionsPost({ body: { firm, amount: Number(minor), tenor_days: Number(tenor) } })));
+      // No receivable named: the decision weighs all the confirmed ones the firm holds.
+      const receivables = named.length ? { receivable_ids: named } : {};
+      setDecision(unwrap(await requestDecisionCreditDecisionsPost({ body: { firm, amount: Number(minor), tenor_days: Number(tenor), ...receivables } })));
     } catch (caught) {
       setError(caught);
     }
   }
+  const toggle = (id: string, on: boolean) => setNamed(on ? [...named, id] : named.filter((n) => n !== id));
   return (
     <Card title={t("decisionForm")} testId="decision-form">
       <form className="form" onSubmit={ask}>
         <label>{t("amountYuan")}<input name="decision_amount" value={amount} onChange={(e) => setAmount(e.target.value)} /></label>
         <label>{t("tenorDays")}<input name="tenor" value={tenor} onChange={(e) => setTenor(e.target.value)} /></label>
+        {held.length > 0 && (
+          <fieldset data-testid="decision-receivables"><legend>{t("decisionReceivables")}</legend>
+            {held.map((r) => (
+              <label key={r.receivable_id} className="inline">
+                <input type="checkbox" name="receivable" value={r.receivable_id} checked={named.includes(r.receivable_id)} onChange={(e) => toggle(r.receivable_id, e.target.checked)} />
+                <FirmLabel address={r.obligor} /> <Money minor={r.amount} currency={r.currency ?? 156} /> {t("due")} {dateText(r.due_at, i18n.language)}
+              </label>
+            ))}
+          </fieldset>
+        )}
         <button type="submit">{t("ask")}</button>
       </form>
       <ErrorLine error={error} />
@@ -229,12 +261,12 @@ function DecisionForm({ firm }: { firm: string }) {
           <dt>{t("score")}</dt><dd>{decision.score == null ? "—" : Math.round(decision.score)}</dd>
           <dt>{t("grade")}</dt><dd>{decision.grade ?? "—"}</dd>
           <dt>{t("pd")}</dt><dd>{decision.pd == null ? "—" : `${(decision.pd * 100).toFixed(2)}%`}</dd>
-          <dt>{t("limit")}</dt><dd><Money minor={(decision.limit as { amount: number }).amount} /></dd>
+          <dt>{t("limit")}</dt><dd><Money minor={(decision.limit as { amount: number }).amount} currency={decision.currency ?? 156} /></dd>
           <dt>{t("price")}</dt><dd>{(decision.rate_bps / 100).toFixed(2)}%</dd>
           <dt>{t("decisionReasons")}</dt>
           <dd><ul>{(decision.decision_reasons as { code: string; message: string }[]).map((r) => <li key={r.code}>{t(`reasons.${r.code}`, { defaultValue: r.message })}</li>)}</ul></dd>
           <dt>{t("scoreReasons")}</dt>
-          <dd><ul>{(decision.reasons as { feature: string; points_lost: number }[]).map((r) => <li key={r.feature}>{r.feature} (−{r.points_lost.toFixed(1)} {t("pointsLost")})</li>)}</ul></dd>
+          <dd><ul>{(decision.reasons as { feature: string; points_lost: number }[]).map((r) => <li key={r.feature}>{t(`feat.${r.feature}`, { defaultValue: r.feature })} (−{r.points_lost.toFixed(1)} {t("pointsLost")})</li>)}</ul></dd>
           <dt>{t("verification")}</dt><dd>{decision.verification?.status ? <Status value={decision.verification.status} /> : "—"}</dd>
         </dl>
       )}

@@ -2,23 +2,14 @@
 // suppliers, or a transfer (a split into one piece), signed in the page with the holder's key.
 import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { Contract, JsonRpcProvider } from "ethers";
 import { splitReceivableReceivablesReceivableIdSplitPost } from "../client/sdk.gen";
 import type { ReceivablePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
+import { withNextNonce } from "../chain";
 import { splitMessage, typesFor } from "../ledger";
 import { parseMajor } from "../money";
 import { signTyped, type Session } from "../session";
 import { Address, Card, ErrorLine, FirmLabel, Money, Status, dateText, firmName, type Firm } from "../ui";
-
-const NONCES_ABI = ["function nonces(address signer) view returns (uint256)"];
-
-/** The holder's next receivable nonce, read from the node (the ledger, not the API, is its keeper). */
-async function nextNonce(session: Session): Promise<bigint> {
-  const provider = new JsonRpcProvider(session.ledger.rpc_url, undefined, { staticNetwork: true });
-  const ledger = new Contract(session.ledger.contracts.ReceivableLedger, NONCES_ABI, provider);
-  return (await ledger.nonces(session.address)) as bigint;
-}
 
 export function HeldReceivables({ session }: { session: Session }) {
   const { t, i18n } = useTranslation();
@@ -80,14 +71,15 @@ function SplitForm({ session, receivable }: { session: Session; receivable: Rece
     if (rest > 0n) { to.push(session.address); amounts.push(rest); }
     setBusy(true);
     try {
-      const nonce = await nextNonce(session);
-      const message = splitMessage(receivable.receivable_id, to, amounts, nonce);
-      const signature = await signTyped(session, "ReceivableLedger", typesFor("Split"), message);
       const asJson = (value: bigint) => (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString());
-      const accepted = unwrap(await splitReceivableReceivablesReceivableIdSplitPost({
-        path: { receivable_id: receivable.receivable_id },
-        body: { to, amounts: amounts.map(asJson) as never, nonce: Number(nonce), holder_signature: signature },
-      }));
+      const accepted = await withNextNonce(session, "ReceivableLedger", async (nonce) => {
+        const message = splitMessage(receivable.receivable_id, to, amounts, nonce);
+        const signature = await signTyped(session, "ReceivableLedger", typesFor("Split"), message);
+        return unwrap(await splitReceivableReceivablesReceivableIdSplitPost({
+          path: { receivable_id: receivable.receivable_id },
+          body: { to, amounts: amounts.map(asJson) as never, nonce: Number(nonce), holder_signature: signature },
+        }));
+      });
       setQueued(accepted.id);
     } catch (caught) {
       setError(caught);

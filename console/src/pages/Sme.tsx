@@ -11,8 +11,9 @@ import { list, unwrap } from "../api";
 import { invoiceKey, sha256Hex, typesFor, ZERO32, type TradeJson, tradeMessage } from "../ledger";
 import { parseMajor } from "../money";
 import { HeldReceivables } from "./Held";
+import { withNextNonce } from "../chain";
 import { signTyped, type Session } from "../session";
-import { Address, Card, Chart, ErrorLine, Money, Status, firmName, monthLabels, type Firm } from "../ui";
+import { Address, Card, Chart, ErrorLine, FirmLabel, Money, Status, dateText, firmName, monthLabels, type Firm } from "../ui";
 
 const DAY = 86_400;
 const RECORDED = ["recorded", "final"];
@@ -180,7 +181,7 @@ function MyInvoices({ session }: { session: Session }) {
             {trades.map((trade) => (
               <tr key={trade.trade_id}>
                 <td><Address value={trade.trade_id} /></td>
-                <td>{trade.trade && <Address value={trade.trade.buyer} />}</td>
+                <td>{trade.trade && <FirmLabel address={trade.trade.buyer} />}</td>
                 <td>{trade.trade && <Money minor={trade.trade.amount} currency={trade.trade.currency} />}</td>
                 <td><Status value={trade.ledger_status ?? trade.status} /></td>
               </tr>
@@ -192,68 +193,95 @@ function MyInvoices({ session }: { session: Session }) {
   );
 }
 
+const SCOPES = { profile: 1, documents: 2, decisions: 4 } as const;
+type ScopeName = keyof typeof SCOPES;
+
+interface ConsentRow { consent_id: string; bank: string; scope: number; expires_at: number; status: string; active: boolean }
+
+/** The consents the firm gave (newest first), a grant to a bank from the directory, and a
+ * revocation per row; each signed in the page with the firm's next ConsentRegistry nonce. */
 function Consents({ session }: { session: Session }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const [banks, setBanks] = useState<Firm[]>([]);
+  const [given, setGiven] = useState<ConsentRow[] | null>(null);
   const [bank, setBank] = useState("");
-  const [scope, setScope] = useState({ profile: true, documents: false, decisions: true });
+  const [scope, setScope] = useState<Record<ScopeName, boolean>>({ profile: true, documents: false, decisions: true });
   const [expires, setExpires] = useState(new Date(Date.now() + 90 * DAY * 1000).toISOString().slice(0, 10));
-  const [nonce, setNonce] = useState("0");
-  const [consentId, setConsentId] = useState("");
   const [result, setResult] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const load = () => list<ConsentRow>("/consents", { firm: session.address, limit: 100 }).then((p) => setGiven(p?.data ?? null)).catch(setError);
+  useEffect(() => {
+    list<Firm>("/firms", { role: "bank", status: "active", limit: 100 }).then((p) => setBanks(p?.data ?? [])).catch(() => setBanks([]));
+    void load();
+  }, [session.address]);
 
-  async function grant(event: FormEvent) {
-    event.preventDefault();
+  async function run(action: () => Promise<string>) {
     setError(null);
     setResult(null);
     try {
-      const bits = (scope.profile ? 1 : 0) | (scope.documents ? 2 : 0) | (scope.decisions ? 4 : 0);
-      const consent = { firm: session.address, bank: bank.trim(), scope: bits, expires_at: Math.floor(Date.parse(expires) / 1000), nonce: Number(nonce) };
+      setResult(await action());
+      void load();
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  const grant = (event: FormEvent) => {
+    event.preventDefault();
+    void run(() => withNextNonce(session, "ConsentRegistry", async (nonce) => {
+      const bits = (Object.keys(SCOPES) as ScopeName[]).reduce((sum, key) => sum | (scope[key] ? SCOPES[key] : 0), 0);
+      const consent = { firm: session.address, bank, scope: bits, expires_at: Math.floor(Date.parse(expires) / 1000), nonce: Number(nonce) };
       const message = { firm: consent.firm, bank: consent.bank, scope: consent.scope, expiresAt: consent.expires_at, nonce: consent.nonce };
       const signature = await signTyped(session, "ConsentRegistry", typesFor("Consent"), message);
-      const accepted = unwrap(await grantConsentConsentsPost({ body: { consent, signature } }));
-      setResult(accepted.subject);
-      setNonce(String(consent.nonce + 1));
-    } catch (caught) {
-      setError(caught);
-    }
-  }
+      return unwrap(await grantConsentConsentsPost({ body: { consent, signature } })).subject;
+    }));
+  };
 
-  async function revoke() {
-    setError(null);
-    try {
-      const message = { consentId, nonce: Number(nonce) };
-      const signature = await signTyped(session, "ConsentRegistry", typesFor("RevokeConsent"), message);
-      unwrap(await revokeConsentConsentsConsentIdRevokePost({ path: { consent_id: consentId }, body: { nonce: Number(nonce), signature } }));
-      setResult(consentId);
-      setNonce(String(Number(nonce) + 1));
-    } catch (caught) {
-      setError(caught);
-    }
-  }
+  const revoke = (consentId: string) => run(() => withNextNonce(session, "ConsentRegistry", async (nonce) => {
+    const signature = await signTyped(session, "ConsentRegistry", typesFor("RevokeConsent"), { consentId, nonce });
+    unwrap(await revokeConsentConsentsConsentIdRevokePost({ path: { consent_id: consentId }, body: { nonce: Number(nonce), signature } }));
+    return consentId;
+  }));
 
+  const scopeWords = (bits: number) => (Object.keys(SCOPES) as ScopeName[]).filter((key) => bits & SCOPES[key]).map((key) => t(scopeLabel(key))).join("、");
   return (
     <Card title={t("grantConsent")} testId="consents">
       <form onSubmit={grant} className="form">
-        <label>{t("bank")}<input name="bank" value={bank} onChange={(e) => setBank(e.target.value)} placeholder="0x…" required /></label>
+        <label>{t("bankName")}
+          <select name="bank" value={bank} onChange={(e) => setBank(e.target.value)} required>
+            <option value="" />
+            {banks.map((firm) => <option key={firm.address} value={firm.address}>{firmName(firm, i18n.language)}</option>)}
+          </select>
+        </label>
         <fieldset><legend>{t("scope")}</legend>
-          {(["profile", "documents", "decisions"] as const).map((key) => (
+          {(Object.keys(SCOPES) as ScopeName[]).map((key) => (
             <label key={key} className="inline"><input type="checkbox" name={`scope-${key}`} checked={scope[key]} onChange={(e) => setScope({ ...scope, [key]: e.target.checked })} />
-              {t(`scope${key[0].toUpperCase()}${key.slice(1)}`)}</label>
+              {t(scopeLabel(key))}</label>
           ))}
         </fieldset>
         <label>{t("expiresOn")}<input name="expires" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} /></label>
-        <label>{t("nonce")}<input name="nonce" value={nonce} onChange={(e) => setNonce(e.target.value)} /></label>
-        <button type="submit">{t("grant")}</button>
+        <button type="submit" disabled={!bank}>{t("grant")}</button>
       </form>
-      <div className="form">
-        <label>{t("consentId")}<input name="consent_id" value={consentId} onChange={(e) => setConsentId(e.target.value)} /></label>
-        <button onClick={() => void revoke()} disabled={!consentId}>{t("revoke")}</button>
-      </div>
       <ErrorLine error={error} />
-      {result && <p className="ok" data-testid="consent-accepted">{t("consentId")}: <code>{result}</code></p>}
+      {result && <p className="ok" data-testid="consent-accepted">{t("consentId")}: <code>{result}</code> <Status value="accepted" /></p>}
+      <h3>{t("consentsGiven")} <button className="link" onClick={() => void load()} data-testid="consents-refresh">{t("refresh")}</button></h3>
+      {given === null ? <p>{t("errors.list_unavailable")}</p> : given.length === 0 ? <p>{t("noData")}</p> : (
+        <table data-testid="consents-given">
+          <thead><tr><th>{t("bankName")}</th><th>{t("scope")}</th><th>{t("expiresOn")}</th><th>{t("stateLabel")}</th><th /></tr></thead>
+          <tbody>{given.map((c) => (
+            <tr key={c.consent_id} data-consent={c.consent_id}>
+              <td><FirmLabel address={c.bank} /></td><td>{scopeWords(c.scope)}</td><td>{dateText(c.expires_at, i18n.language)}</td><td><Status value={c.status} /></td>
+              <td>{c.active && <button onClick={() => void revoke(c.consent_id)} data-testid="revoke">{t("revoke")}</button>}</td>
+            </tr>
+          ))}</tbody>
+        </table>
+      )}
     </Card>
   );
+}
+
+function scopeLabel(key: ScopeName): string {
+  return `scope${key[0].toUpperCase()}${key.slice(1)}`;
 }
 
 export function Decisions({ title = "decisionsAboutMe" }: { title?: string }) {
@@ -270,7 +298,7 @@ export function Decisions({ title = "decisionsAboutMe" }: { title?: string }) {
         <table>
           <thead><tr><th>{t("firm")}</th><th>{t("amount")}</th><th>{t("outcome")}</th><th>{t("grade")}</th><th>{t("pd")}</th></tr></thead>
           <tbody>{rows.map((d) => (
-            <tr key={d.decision_id}><td><Address value={d.firm} /></td><td><Money minor={d.amount} /></td><td><Status value={d.outcome} /></td><td>{d.grade ?? "—"}</td><td>{d.pd == null ? "—" : `${(d.pd * 100).toFixed(2)}%`}</td></tr>
+            <tr key={d.decision_id}><td><FirmLabel address={d.firm} /></td><td><Money minor={d.amount} currency={d.currency ?? 156} /></td><td><Status value={d.outcome} /></td><td>{d.grade ?? "—"}</td><td>{d.pd == null ? "—" : `${(d.pd * 100).toFixed(2)}%`}</td></tr>
           ))}</tbody>
         </table>
       )}
