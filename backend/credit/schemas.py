@@ -231,7 +231,9 @@ class CapacityUtilisation(_Model):
 
 
 class AttestedCoverage(_Model):
-    share: float | None = Field(description="share (0–1) of 365 d sales covered by an attested fact")
+    share: float | None = Field(
+        description="share (0–1) of 365 d sales covered by an attested fact"
+    )
     covered_amount: int = Field(description=_amount("sales covered"))
     by_delivery: int = Field(description="invoices covered by an attested delivery")
     by_production: int = Field(description="invoices covered by attested production only")
