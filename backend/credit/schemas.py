@@ -12,11 +12,10 @@ is a mid-rank in 0–1; counts are integers. A float is None where it has nothin
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.credit.record import FIGURES
+from backend.schemas import EventArgs
 
 AMOUNT = "minor units of the record's `currency`"
 
@@ -335,10 +334,7 @@ class EvidenceRow(_Model):
     block_number: int
     log_index: int
     block_time: int = Field(description="Unix seconds")
-    args: dict[str, str | int | bool | list[Any]] = Field(
-        description="the event's decoded arguments by name, as the event declares them "
-        "(addresses checksummed, bytes as 0x-hex, tuples and arrays as lists)"
-    )
+    args: EventArgs = Field(description="the event's decoded arguments by name")
 
 
 class EvidencePage(_Model):
