@@ -35,6 +35,19 @@ class LedgerInfo(BaseModel):
     )
 
 
+class Readiness(BaseModel):
+    """What ``/readyz`` checked; a measure is absent when its check did not answer."""
+
+    ready: bool
+    reasons: list[str] = Field(description="why not ready, one sentence each (empty: ready)")
+    queue: dict[str, int] | None = Field(
+        None, description="relayer submissions by status (absent: the database did not answer)"
+    )
+    head: int | None = Field(None, description="the node's head block (absent: no answer)")
+    indexed: int | None = Field(None, description="the last block indexed")
+    lag: int | None = Field(None, description="blocks the indexer is behind the head")
+
+
 @router.get("/healthz", response_model=Health, responses=responses())
 def healthz() -> Health:
     """Liveness: the process answers (no database or node call: that is ``/readyz``)."""
@@ -45,7 +58,11 @@ def healthz() -> Health:
     "/readyz",
     responses={
         **responses(),
-        503: {"description": "not ready: `reasons` says why, one sentence each"},
+        200: {"model": Readiness, "description": "ready"},
+        503: {
+            "model": Readiness,
+            "description": "not ready: `reasons` says why, one sentence each",
+        },
     },
 )
 def readyz(services: ServicesDep) -> JSONResponse:
@@ -62,7 +79,9 @@ def readyz(services: ServicesDep) -> JSONResponse:
         max_queue_age_seconds=settings.ready_max_queue_age_seconds,
         timeout=settings.ready_timeout_seconds,
     )
-    return JSONResponse(report, status_code=200 if report["ready"] else 503)
+    # through the model, so the answer is the one documented
+    answer = Readiness.model_validate(report).model_dump(exclude_unset=True)
+    return JSONResponse(answer, status_code=200 if report["ready"] else 503)
 
 
 @router.get("/ledger", response_model=LedgerInfo, responses=responses())
@@ -81,7 +100,17 @@ def public_rpc_url(services: Services) -> str:
     )
 
 
-@router.get("/metrics", response_class=Response, responses=responses())
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        **responses(),
+        200: {
+            "description": "the Prometheus text exposition format",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+    },
+)
 def metrics_endpoint(request: Request, services: ServicesDep) -> Response:
     """Prometheus: the API's requests, and the workers' (indexer, relayer, supervision)."""
     update_queue_gauges_within(services.engine, services.settings.ready_timeout_seconds)

@@ -183,6 +183,11 @@ EXAMPLE_SIGNATURE = "0x" + "11" * 65
 EXAMPLE_TIME = 1_760_000_000
 
 
+#: A chain event's decoded arguments by name, as its ABI declares them: addresses checksummed,
+#: bytes as 0x-hex, integers as numbers, tuples and arrays as lists (which vary by event).
+EventArgs = dict[str, str | int | bool | list[Any]]
+
+
 def examples(*bodies: dict[str, Any]) -> ConfigDict:
     """A model's ``model_config`` publishing ``bodies`` as its request examples."""
     return ConfigDict(json_schema_extra={"examples": list(bodies)})

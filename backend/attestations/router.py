@@ -81,11 +81,15 @@ def read_devices(address: Address, caller: CallerDep) -> Any:
     return service.firm_devices(caller.session, caller.principal, address)
 
 
-@router.get("/firms/{address}/attestations", responses=responses(*READER))
+@router.get(
+    "/firms/{address}/attestations",
+    response_model=schemas.AttestationsPublic,
+    responses=responses(*READER),
+)
 def read_attestations(
     address: Address,
     caller: CallerDep,
     offset: int = Query(0, ge=0, le=1_000_000),
     limit: int = Query(50, ge=1, le=500),
-) -> dict[str, Any]:
+) -> Any:
     return service.firm_attestations(caller.session, caller.principal, address, offset, limit)

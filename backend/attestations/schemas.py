@@ -149,3 +149,46 @@ class DevicePublic(BaseModel):
 class DevicesPublic(BaseModel):
     firm: str
     devices: list[DevicePublic]
+
+
+class ProductionPublic(BaseModel):
+    """An attested production period of one of the firm's devices."""
+
+    attestation_id: str
+    device_id: str
+    firm: str
+    oracle: str
+    period_start: int = Field(description="Unix seconds")
+    period_end: int = Field(description="Unix seconds")
+    units: int = Field(description="units made in the period")
+    running_seconds: int
+    energy_wh: int = Field(description="energy used, in watt-hours")
+    data_hash: str = Field(description="keccak256 of the telemetry the oracle aggregated")
+    attested_time: int = Field(description="block time of the attestation")
+    evidence: str = Field(description="the attestation's chain event")
+
+
+class DeliveryPublic(BaseModel):
+    """An attested delivery of one of the firm's trades (as seller or buyer)."""
+
+    attestation_id: str
+    trade_id: str
+    oracle: str
+    delivered_at: int = Field(description="Unix seconds")
+    place_hash: str
+    quantity: int = Field(description="units delivered")
+    data_hash: str
+    attested_time: int = Field(description="block time of the attestation")
+    seller: str
+    buyer: str
+    evidence: str = Field(description="the attestation's chain event")
+
+
+class AttestationsPublic(BaseModel):
+    """One page of each list: production by period start, deliveries by delivery time."""
+
+    firm: str
+    production: list[ProductionPublic]
+    deliveries: list[DeliveryPublic]
+    offset: int
+    limit: int

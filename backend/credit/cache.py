@@ -158,7 +158,8 @@ def get_record(engine: Engine, firm: str, as_of: int | None = None) -> CreditRec
     if as_of is not None:
         with engine.connect() as connection:
             view = compute_record(connection, firm, as_of, network_figures=None)
-        return replace(view, network={**(view.network or {}), "reason": PAST_NETWORK})
+        # one shape whether the firm was registered then or not
+        return replace(view, network={**snapshot.describe(None), "reason": PAST_NETWORK})
     with engine.connect() as connection:
         served = _served(connection, firm)
     if served is not None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
-
 from fastapi import APIRouter, Query
 
 from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
@@ -15,6 +12,7 @@ from backend.credit import cache, service
 from backend.credit.cache import NothingIndexed
 from backend.credit.errors import InvalidPage, UnknownFigure
 from backend.credit.record import FIGURES, InvalidAddress
+from backend.credit.schemas import CreditProfile, EvidencePage
 from backend.errors import responses
 from backend.schemas import MAX_SCHEMA_INT, Address
 
@@ -27,14 +25,20 @@ router = APIRouter(prefix="/firms", tags=["credit"], responses=responses(*SIGNED
 READERS = "a credit profile is read by its firm, the operator, or a bank with the firm's consent"
 
 
-@router.get("/{address}/credit-profile", responses=responses(*READER))
+@router.get(
+    "/{address}/credit-profile",
+    response_model=CreditProfile,
+    # a figure the record lacks is left out, not published as null
+    response_model_exclude_unset=True,
+    responses=responses(*READER),
+)
 def read_credit_profile(
     address: Address,
     principal: PrincipalDep,
     services: ServicesDep,
     session: SessionDep,
     as_of: int | None = Query(None, ge=0, le=MAX_SCHEMA_INT, description="Unix time; default: now"),
-) -> dict[str, Any]:
+) -> CreditProfile:
     """The firm's credit record, with a link to the chain evidence of every figure. Without
     ``as_of``: the record the indexer keeps (``as_of`` is the block time it was refreshed at,
     ``network`` the block of the network figures, or why they are not computed yet); every
@@ -48,11 +52,12 @@ def read_credit_profile(
         figure: f"/firms/{address}/credit-profile/evidence/{figure}?offset=0&limit=50{suffix}"
         for figure in FIGURES
     }
-    return data
+    return CreditProfile.model_validate(data)
 
 
 @router.get(
     "/{address}/credit-profile/evidence/{figure}",
+    response_model=EvidencePage,
     responses=responses(*READER, UnknownFigure, InvalidPage),
 )
 def read_credit_evidence(
@@ -64,8 +69,7 @@ def read_credit_evidence(
     as_of: int | None = Query(None, ge=0, le=MAX_SCHEMA_INT),
     offset: int = Query(0, ge=0, le=10**9),
     limit: int = Query(50, ge=1, le=500),
-) -> dict[str, Any]:
+) -> EvidencePage:
     """One page of the chain events (tx hash, block, log index) a figure was computed from."""
     require_profile_reader(session, principal, address, READERS)
-    page = service.evidence(services.engine, address, figure, as_of, offset, limit)
-    return dataclasses.asdict(page)
+    return service.evidence(services.engine, address, figure, as_of, offset, limit)

@@ -3,7 +3,6 @@ served record's from its stored references (``credit_evidence``), a past one's r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, select
@@ -11,34 +10,12 @@ from sqlalchemy import Connection, Engine, Table, func, select
 from backend.credit.cache import EVIDENCE, get_record
 from backend.credit.errors import InvalidPage, UnknownFigure
 from backend.credit.record import FIGURES
+from backend.credit.schemas import EvidencePage, EvidenceRow
 from backend.db import table_of
 from backend.indexer.models import ChainEvent
 
 EVENTS: Table = table_of(ChainEvent)
 MAX_PAGE = 1_000
-
-
-@dataclass(frozen=True)
-class EvidenceRow:
-    event_id: int
-    contract: str
-    event: str
-    tx_hash: str
-    block_number: int
-    log_index: int
-    block_time: int
-    args: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class EvidencePage:
-    firm: str
-    figure: str
-    as_of: int
-    total: int
-    offset: int
-    limit: int
-    rows: list[EvidenceRow]
 
 
 def evidence(
@@ -61,7 +38,15 @@ def evidence(
             select(EVENTS).where(EVENTS.c.id.in_(page)).order_by(EVENTS.c.id)
         ).mappings()
         found = [_evidence_row(row) for row in rows]
-    return EvidencePage(view.firm, figure, view.as_of, total, offset, limit, found)
+    return EvidencePage(
+        firm=view.firm,
+        figure=figure,
+        as_of=view.as_of,
+        total=total,
+        offset=offset,
+        limit=limit,
+        rows=found,
+    )
 
 
 def _stored_evidence(

@@ -74,6 +74,68 @@ class Verification(BaseModel):
     message: str
 
 
+class Limit(BaseModel):
+    """The limit and how it was set: the least of its candidate constraints."""
+
+    amount: int = Field(description="the limit, in minor units of `currency`")
+    binding: str = Field(
+        description="the constraint that set it: receivables | sales | expected_loss | capital "
+        "(scorecard) or investment_grade_receivables | sales (thin file)"
+    )
+    candidates: dict[str, int] = Field(
+        description="each bounded constraint's limit, in minor units of `currency`"
+    )
+    policy: str = Field(description="scorecard | insufficient_history")
+    explanation: str = Field(description="the rule that set the limit, in a sentence")
+
+
+class Rate(BaseModel):
+    """The annual rate and its parts, each a fraction a year (0.03 = 3 %)."""
+
+    funding_cost: float
+    expected_loss: float = Field(description="PD x LGD")
+    capital_charge: float = Field(description="capital_requirement x hurdle rate")
+    operating_margin: float
+    capital_requirement: float = Field(description="K of the IRB formula, per unit lent")
+    total: float = Field(description="funding_cost + expected_loss + capital_charge + margin")
+
+
+class ScoreReason(BaseModel):
+    """A characteristic that cost points against its best bin."""
+
+    feature: str = Field(description="the scorecard's characteristic")
+    bin: str = Field(description="the bin the firm's value fell in")
+    points_lost: float = Field(description="points below the characteristic's best bin")
+
+
+class DecisionReason(BaseModel):
+    code: str = Field(
+        description="firm_not_active | default_on_record | pd_too_high | pd_elevated | "
+        "circular_trading | volume_spike | production_inconsistent | no_limit | "
+        "amount_over_limit"
+    )
+    message: str
+
+
+class ObligorGrade(BaseModel):
+    grade: str = Field(description="the obligor's grade by the same scorecard")
+    rated: bool | None = Field(
+        None,
+        description="false: a thin file, advanced as grade CCC (null: decided before "
+        "decisions said)",
+    )
+
+
+class AttestedTerms(BaseModel):
+    """How attested facts changed the terms (backend/decisions/policy.py)."""
+
+    coverage: float = Field(description="share (0–1) of the last year's sales attested")
+    receivables_factor: float = Field(
+        description="receivables count this many times their amount (1 + uplift x coverage)"
+    )
+    months_of_sales: float = Field(description="months of average sales the limit allows")
+
+
 class Decision(BaseModel):
     decision_id: Hex32
     bank: Address
@@ -88,31 +150,35 @@ class Decision(BaseModel):
     created_at: int
     as_of: int = Field(description="time of the credit record the decision used")
     outcome: str = Field(description="approve | decline | refer")
-    limit: dict[str, Any] = Field(description="amount, binding constraint, candidates, rule")
+    limit: Limit
     rate_bps: int = Field(description="annual rate in basis points")
-    rate: dict[str, Any] = Field(description="funding + expected loss + capital charge + margin")
+    rate: Rate
     pd: float | None = Field(description="12-month PD (null on a thin file)")
     score: float | None
     grade: str | None
     pricing_pd: float = Field(description="the PD the price uses (stated policy on a thin file)")
     policy: str = Field(description="scorecard | insufficient_history")
     history: str
-    reasons: list[dict[str, Any]] = Field(description="the 3 characteristics that cost most points")
-    decision_reasons: list[dict[str, Any]] = Field(description="why decline or refer")
+    reasons: list[ScoreReason] = Field(description="the 3 characteristics that cost most points")
+    decision_reasons: list[DecisionReason] = Field(description="why decline or refer")
     receivables_by_obligor_grade: dict[str, int]
-    obligors: dict[str, dict[str, Any]] = Field(
-        description="grade of each obligor; rated false: a thin file, advanced as grade CCC"
-    )
+    obligors: dict[str, ObligorGrade] = Field(description="by address: each obligor's grade")
     model_version: str
-    attested: dict[str, Any] | None = Field(
-        None,
-        description="how attested facts changed the terms: coverage (share of sales), "
-        "receivables_factor, months_of_sales (null: decided before attestations counted)",
+    attested: AttestedTerms | None = Field(
+        None, description="null: decided before attestations counted"
     )
     snapshot_hash: str
     decision_hash: str
     anchor: Anchor
-    snapshot: dict[str, Any] | None = Field(None, description="on GET: the stored snapshot")
+    # Free-form by design: the stored input document, whose hash is snapshot_hash; it keeps the
+    # shape of the version that stored it (see tests/api/test_response_models.py).
+    snapshot: dict[str, Any] | None = Field(
+        None,
+        description="on GET: the stored input document the decision was computed from, as "
+        "stored (its shape is that of its `version`: request, as_of, standing, the firm's "
+        "credit record, receivables, obligors' records, policy); an obligor's record the "
+        "reader may not see is cut to the figures the decision read, with `restricted` true",
+    )
     verification: Verification | None = Field(None, description="on GET: the audit checks")
 
 

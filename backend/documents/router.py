@@ -67,7 +67,16 @@ async def upload_document(
 @router.get(
     "/{doc_hash}",
     response_class=Response,
-    responses=responses(*SIGNED_IN, DocumentNotFound, Forbidden, ReaderNotActive, ReaderNotABank),
+    responses={
+        **responses(*SIGNED_IN, DocumentNotFound, Forbidden, ReaderNotActive, ReaderNotABank),
+        200: {
+            "description": "the document's bytes, as an attachment",
+            "content": {
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in sorted(service.SERVED_TYPES | {service.OPAQUE_TYPE})
+            },
+        },
+    },
 )
 def read_document(
     doc_hash: Hex32, principal: PrincipalDep, services: ServicesDep, session: SessionDep

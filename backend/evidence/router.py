@@ -17,6 +17,7 @@ from backend.enums import ConsentScope
 from backend.errors import responses
 from backend.evidence import service
 from backend.evidence.errors import EvidenceNotFound
+from backend.evidence.schemas import EventEvidence, PaymentEvidence, TradeEvidence
 from backend.indexer.models import ChainEvent
 from backend.schemas import MAX_SCHEMA_INT, Hex32
 from backend.trades.models import Payment, Trade
@@ -44,21 +45,21 @@ def _readable(caller: Caller, model: type[R], key: Any, what: str, parties: Part
     return row
 
 
-@router.get("/trade/{trade_id}", responses=responses(*READER))
+@router.get("/trade/{trade_id}", response_model=TradeEvidence, responses=responses(*READER))
 def read_trade_evidence(trade_id: Hex32, caller: CallerDep) -> dict[str, Any]:
     """Transaction, block, log index, typed data and signatures: check them on any node."""
     trade = _readable(caller, Trade, trade_id, "trade", lambda t: (t.seller, t.buyer))
     return service.trade_evidence(caller.session, caller.services, trade)
 
 
-@router.get("/payment/{payment_id}", responses=responses(*READER))
+@router.get("/payment/{payment_id}", response_model=PaymentEvidence, responses=responses(*READER))
 def read_payment_evidence(payment_id: Hex32, caller: CallerDep) -> dict[str, Any]:
     """The payment's transaction, log, typed data and the payee's signature."""
     payment = _readable(caller, Payment, payment_id, "payment", lambda p: (p.payer, p.payee))
     return service.payment_evidence(caller.session, caller.services, payment)
 
 
-@router.get("/event/{event_id}", responses=responses(*READER))
+@router.get("/event/{event_id}", response_model=EventEvidence, responses=responses(*READER))
 def read_event_evidence(
     event_id: Annotated[int, Path(ge=0, le=MAX_SCHEMA_INT, description="a chain event's id")],
     caller: CallerDep,

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from backend.app import create_app
+from backend.credit.record import FIGURES
 from backend.decisions.models import CreditDecision
 from backend.decisions.policy import decide
 from backend.enums import ConsentScope, Role
@@ -22,6 +23,7 @@ from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Payment, RevokeConsent
 from backend.services import Services
 from backend.settings import DEVELOPMENT_OPERATOR_KEY, Settings
+from tests.api.conformance import assert_keeps_to_schema
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body
 from tests.factories import DAY, chain_now, create_firm, issue_confirmed, make_invoice, sign_both
@@ -380,3 +382,41 @@ def test_a_decision_names_its_currency_and_never_lends_against_another(
     named = ask(client, world, receivable_ids=[world["receivable_ids"][0], usd_id])
     assert (named.status_code, named.json()["error"]["code"]) == (422, "currency_mismatch")
     assert ask(client, world, currency="156").status_code == 422  # a JSON integer only
+
+
+def test_the_profile_its_evidence_and_the_decisions_keep_to_their_published_schemas(
+    client, relayer, indexer, world
+):
+    """Real answers, not generated ones: Schemathesis' response check over the typed models of
+    the credit profile (every figure), each figure's evidence page, and the decisions."""
+    firm, headers = world["sme"].address, world["headers"]
+    made = ask(client, world)
+    assert made.status_code == 201, made.text
+    assert_keeps_to_schema(made, "POST", "/credit-decisions")
+    relayer.run_once()
+    indexer.sync()
+    decision = f"/credit-decisions/{made.json()['decision_id']}"
+    for who in ("bank", "operator", "sme"):  # the snapshot's obligors cut or whole
+        assert_keeps_to_schema(
+            client.get(decision, headers=headers[who]), "GET", "/credit-decisions/{decision_id}"
+        )
+    assert_keeps_to_schema(
+        client.get("/credit-decisions", headers=headers["bank"]), "GET", "/credit-decisions"
+    )
+    profile_path = "/firms/{address}/credit-profile"
+    served = client.get(f"/firms/{firm}/credit-profile", headers=headers["bank"])
+    assert set(served.json()["figures"]) == set(FIGURES)
+    assert_keeps_to_schema(served, "GET", profile_path)
+    as_of = served.json()["as_of"]
+    past = client.get(f"/firms/{firm}/credit-profile?as_of={as_of}", headers=headers["bank"])
+    assert_keeps_to_schema(past, "GET", profile_path)
+    before = client.get(f"/firms/{firm}/credit-profile?as_of=1", headers=headers["bank"])
+    assert before.json()["available"] is False and before.json()["figures"] == {}
+    assert_keeps_to_schema(before, "GET", profile_path)
+    events = 0
+    for figure, link in served.json()["evidence"].items():
+        page = client.get(link, headers=headers["bank"])
+        assert page.status_code == 200 and page.json()["figure"] == figure
+        assert_keeps_to_schema(page, "GET", profile_path + "/evidence/{figure}")
+        events += len(page.json()["rows"])
+    assert events > 0

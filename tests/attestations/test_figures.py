@@ -18,6 +18,7 @@ from tests.attestation_factories import (
     register_device,
     signed,
 )
+from tests.credit.schema_check import assert_fits_models
 from tests.factories import chain_now, create_firm, make_invoice, sign_both
 
 pytestmark = pytest.mark.chain
@@ -39,7 +40,9 @@ def _produce(ledger, oracle, device, hours, units_per_hour):
 
 def _figures(engine, ledger, firm):
     with engine.connect() as connection:
-        return compute_record(connection, firm.address, chain_now(ledger)).figures
+        record = compute_record(connection, firm.address, chain_now(ledger))
+    assert_fits_models(record)
+    return record.figures
 
 
 def test_attested_facts_vouch_for_an_honest_makers_invoices(engine, ledger, indexer):

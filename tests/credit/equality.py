@@ -11,6 +11,7 @@ from backend.credit import network, snapshot
 from backend.credit.cache import EVIDENCE, RECORDS, get_record, last_indexed
 from backend.credit.record import FIGURES, compute_record
 from backend.settings import get_settings
+from tests.credit.schema_check import assert_fits_models
 
 
 def run_network_job(engine: Engine) -> None:
@@ -35,8 +36,8 @@ def stored_evidence(engine: Engine, firm: str) -> dict[str, tuple[int, ...]]:
 def assert_served_equals_recomputed(engine: Engine, firms: Iterable[str]) -> int:
     """Every firm's served record (as of the block it was stored for, the network figures of
     the newest snapshot) equals the record recomputed from scratch, figure by figure, with the
-    network figures recomputed from the whole ledger as of the snapshot's block; returns how
-    many records were compared."""
+    network figures recomputed from the whole ledger as of the snapshot's block, and fits the
+    published models; returns how many records were compared."""
     network.clear_cache()  # nothing computed by the job is reused by the oracle
     run_network_job(engine)
     block, head_time = _head(engine)
@@ -55,6 +56,7 @@ def assert_served_equals_recomputed(engine: Engine, firms: Iterable[str]) -> int
         for name in FIGURES:
             assert served.figures[name] == fresh.figures[name], (firm, name)
         assert served.to_json() == fresh.to_json()
+        assert_fits_models(served)
         assert stored_evidence(engine, served.firm) == dict(fresh.evidence)
         compared += 1
     return compared

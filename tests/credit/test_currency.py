@@ -10,6 +10,7 @@ from backend.credit.cache import get_record
 from backend.credit.record import compute_record
 from tests.credit.equality import assert_served_equals_recomputed
 from tests.credit.scenario import Script
+from tests.credit.schema_check import assert_fits_models
 from tests.factories import CNY, DAY
 
 pytestmark = pytest.mark.chain
@@ -58,6 +59,7 @@ def test_a_usd_invoice_does_not_change_cny_sales_90d(engine, ledger, clock, inde
     with engine.connect() as connection:  # the same ledger scored in USD
         in_usd = compute_record(connection, seller.address, after.as_of, currency=USD)
     assert in_usd.currency == USD
+    assert_fits_models(in_usd)  # by_currency's entries included
     assert in_usd.figures["sales_90d"] == usd
     assert in_usd.figures["size_relative"]["amount"] == 100_000
     [cny] = in_usd.figures["by_currency"]["currencies"]
