@@ -110,6 +110,8 @@ const labels: Record<"zh" | "en", Table> = {
     attested: "设备与物流核验", trend: "趋势", consistencyFlag: "开票量远超核验产量（疑似虚假交易）",
     fig_attested_coverage: "核验覆盖的销售占比", fig_attested_deliveries: "物流核验的发票占比",
     fig_production_consistency: "开票量 / 核验产量", fig_capacity_utilisation: "产能利用率（90 天）",
+    showTree: "查看流转树", hideTree: "收起流转树", treeHidden: "无权查看的部分", treeShown: "可见节点", treeHiddenNote: "灰色节点之下的部分您无权查看",
+    delaysByMonth: "每月付款逾期天数（加权）", networkEdges: "往来关系", networkMore: "另有往来关系未显示", invoices: "张发票", buyerAndSeller: "既是买方也是卖方",
   },
   en: {
     app: "SCF Ledger", language: "中文", signIn: "Sign in", signOut: "Sign out", signInTitle: "Sign in with your firm's own key",
@@ -141,6 +143,8 @@ const labels: Record<"zh" | "en", Table> = {
     attested: "Vouched for by machines and carriers", trend: "trend", consistencyFlag: "invoices far more than its attested output (fraud signal)",
     fig_attested_coverage: "Sales covered by attested facts", fig_attested_deliveries: "Invoices with an attested delivery",
     fig_production_consistency: "Invoiced / attested units", fig_capacity_utilisation: "Capacity utilisation (90 d)",
+    showTree: "Show the tree", hideTree: "Hide the tree", treeHidden: "Parts you may not see", treeShown: "Nodes shown", treeHiddenNote: "The parts under a grey node are not yours to see",
+    delaysByMonth: "Days beyond terms by month (amount-weighted)", networkEdges: "Counterparty links", networkMore: "more links not shown", invoices: "invoices", buyerAndSeller: "Buyer and seller",
   },
 };
 
