@@ -1,7 +1,7 @@
 // The bank's view of a firm's counterparty network (issue 15): a force-laid graph with the firm in
 // the middle and its direct buyers and sellers around it; an edge's width grows with its amount
 // against the largest edge of the same currency (amounts of two currencies are never compared).
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { readCounterpartyNetworkFirmsAddressCreditProfileNetworkGet } from "../client/sdk.gen";
 import type { CounterpartyNetwork as Network } from "../client/types.gen";
@@ -10,22 +10,27 @@ import { formatMoney } from "../money";
 import { Chart, ErrorLine, firmName } from "../ui";
 
 const ROLES = ["firm", "buyer", "seller", "both"] as const;
+const HEIGHT = 320;
 
 export function CounterpartyNetwork({ firm }: { firm: string }) {
   const { t, i18n } = useTranslation();
   const [network, setNetwork] = useState<Network | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     readCounterpartyNetworkFirmsAddressCreditProfileNetworkGet({ path: { address: firm } }).then((a) => setNetwork(unwrap(a))).catch(setError);
   }, [firm]);
-  const option = useMemo(() => network && graphOption(network, i18n.language, t), [network, i18n.language, t]);
+  const option = useMemo(
+    () => network && graphOption(network, { x: (box.current?.clientWidth ?? 600) / 2, y: HEIGHT / 2 }, i18n.language, t),
+    [network, i18n.language, t],
+  );
   return (
-    <div data-testid="counterparty-network" data-edges={network?.edges.length ?? 0} data-nodes={network?.nodes.length ?? 0}>
+    <div ref={box} data-testid="counterparty-network" data-edges={network?.edges.length ?? 0} data-nodes={network?.nodes.length ?? 0}>
       <h3>{t("network")}</h3>
       <ErrorLine error={error} />
       {network && option && (
         <>
-          {network.edges.length === 0 ? <p>{t("noData")}</p> : <Chart option={option} height={320} />}
+          {network.edges.length === 0 ? <p>{t("noData")}</p> : <Chart option={option} height={HEIGHT} />}
           <p>{t("networkEdges")}: {network.edges.length}{network.count > network.edges.length && <> · {network.count - network.edges.length} {t("networkMore")}</>}</p>
         </>
       )}
@@ -33,14 +38,14 @@ export function CounterpartyNetwork({ firm }: { firm: string }) {
   );
 }
 
-function graphOption(network: Network, language: string, t: (key: string) => string) {
+function graphOption(network: Network, middle: { x: number; y: number }, language: string, t: (key: string) => string) {
   const index = new Map(network.nodes.map((node, i) => [node.firm, i]));
   const nodes = network.nodes.map((node) => ({
     name: firmName({ address: node.firm, legal_name_zh: node.legal_name_zh, legal_name_en: node.legal_name_en }, language),
     category: ROLES.indexOf(node.role),
     symbolSize: node.role === "firm" ? 36 : 18,
-    // the firm in the middle, held there; the force layout places the others around it
-    ...(node.role === "firm" ? { x: 0, y: 0, fixed: true } : {}),
+    // the firm in the middle of the chart, held there; the force layout places the others around it
+    ...(node.role === "firm" ? { ...middle, fixed: true } : {}),
   }));
   const largest = new Map<number, number>();
   for (const edge of network.edges) largest.set(edge.currency, Math.max(largest.get(edge.currency) ?? 0, edge.amount));

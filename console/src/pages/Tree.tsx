@@ -75,7 +75,7 @@ function treeOption(top: Node) {
   return {
     tooltip: { trigger: "item" },
     series: [{
-      type: "tree", data: [top], orient: "LR", top: 10, bottom: 10, left: 150, right: 190,
+      type: "tree", data: [top], orient: "LR", top: 16, bottom: 16, left: 260, right: 260,
       symbolSize: 9, initialTreeDepth: -1, expandAndCollapse: false,
       label: { position: "left", verticalAlign: "middle", align: "right", fontSize: 11 },
       leaves: { label: { position: "right", verticalAlign: "middle", align: "left" } },
