@@ -75,10 +75,10 @@ function treeOption(top: Node) {
   return {
     tooltip: { trigger: "item" },
     series: [{
-      type: "tree", data: [top], orient: "LR", top: 16, bottom: 16, left: 260, right: 260,
+      // labels above their nodes, so that long firm names are not cut at the chart's edges
+      type: "tree", data: [top], orient: "LR", top: 40, bottom: 16, left: 170, right: 170,
       symbolSize: 9, initialTreeDepth: -1, expandAndCollapse: false,
-      label: { position: "left", verticalAlign: "middle", align: "right", fontSize: 11 },
-      leaves: { label: { position: "right", verticalAlign: "middle", align: "left" } },
+      label: { position: "top", verticalAlign: "bottom", align: "center", fontSize: 11, lineHeight: 14 },
     }],
   };
 }
