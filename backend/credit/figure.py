@@ -26,6 +26,18 @@ def evidence_of(trades: Iterable[TradeRow], as_of: int, *more: Iterable[int]) ->
     return frozenset(ids)
 
 
+BUCKET_DAYS = 30  # the monthly series of the record: thirty-day buckets back from as_of
+
+
+def bucket_of(time: int, as_of: int, count: int) -> int | None:
+    """The thirty-day bucket ``time`` falls in, newest first: bucket k holds the ages in
+    ``[k*30d, (k+1)*30d)`` before ``as_of``; None outside the ``count`` buckets."""
+    age = as_of - time
+    if 0 <= age < count * BUCKET_DAYS * DAY:
+        return age // (BUCKET_DAYS * DAY)
+    return None
+
+
 def within(time: int, as_of: int, days: int) -> bool:
     """``time`` in the window ``(as_of - days, as_of]``."""
     return as_of - days * DAY < time <= as_of

@@ -20,7 +20,10 @@ the amount-weighted days beyond terms over the firm's whole history (paid experi
 and open remainders), over the last 90 and 180 days (experiences paid then, and every open
 remainder, which is a debt today), with the experience counts beside them and the share of the
 amount paid (or owed) beyond terms. A firm with one late payment is not a thin file for this
-figure: one experience is evidence, and its count says how much.
+figure: one experience is evidence, and its count says how much. ``monthly`` is the same over
+time: the amount-weighted days beyond terms of the experiences of each thirty-day bucket (the
+buckets of ``sales_trend.monthly``: newest first, from the bucket of the first experience, at most
+24; an open remainder is in the newest), None for a bucket without experiences.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from backend.credit.figure import Figure, within
+from backend.credit.figure import Figure, bucket_of, within
 from backend.credit.queries import FirmHistory, PaymentRow, TradeRow
+from backend.credit.trading import TREND_MAX_MONTHS
 from backend.enums import DAY
 
 # (days beyond terms, PAYDEX score): 30 days early = 100 (anticipate), 20 early = 90 (discount),
@@ -114,7 +118,22 @@ def delays(chosen: list[Experience], as_of: int) -> dict[str, object]:
         recent = [e for e in chosen if within(e.at, as_of, days)]
         value[f"days_beyond_terms_{days}d"] = _weighted_days(recent)
         value[f"experiences_{days}d"] = len(recent)
+    value["monthly"] = monthly_delays(chosen, as_of)
     return value
+
+
+def monthly_delays(chosen: list[Experience], as_of: int) -> list[float | None]:
+    """Amount-weighted days beyond terms per thirty-day bucket, newest first, from the bucket of
+    the first experience (at most :data:`TREND_MAX_MONTHS`, as the sales trend); None where
+    there was no experience."""
+    buckets: list[list[Experience]] = [[] for _ in range(TREND_MAX_MONTHS)]
+    for experience in chosen:
+        bucket = bucket_of(experience.at, as_of, TREND_MAX_MONTHS)
+        if bucket is not None:
+            buckets[bucket].append(experience)
+    used = [k for k, found in enumerate(buckets) if found]
+    months = max(used) + 1 if used else 0
+    return [_weighted_days(found) for found in buckets[:months]]
 
 
 def experiences(

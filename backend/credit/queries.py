@@ -413,6 +413,30 @@ def invoice_graph(
     return {(buyer, seller): int(amount) for buyer, seller, amount in rows}
 
 
+def counterparty_edges(
+    connection: Connection, firm: str, as_of: int
+) -> list[tuple[str, str, int, int, int]]:
+    """``(seller, buyer, currency, amount, count)`` of the verified invoices the firm sold or
+    bought, recorded and verified by ``as_of``, per counterparty and currency (never added)."""
+    rows = connection.execute(
+        select(
+            TRADES.c.seller,
+            TRADES.c.buyer,
+            TRADES.c.currency,
+            func.sum(TRADES.c.amount),
+            func.count(),
+        )
+        .where(
+            or_(TRADES.c.seller == firm, TRADES.c.buyer == firm),
+            TRADES.c.kind == TradeKind.INVOICE,
+            TRADES.c.recorded_time <= as_of,
+            TRADES.c.verified_time <= as_of,
+        )
+        .group_by(TRADES.c.seller, TRADES.c.buyer, TRADES.c.currency)
+    )
+    return [(s, b, int(c), int(a), int(n)) for s, b, c, a, n in rows]
+
+
 def _chunks(items: Collection[str]) -> Iterator[list[str]]:
     ordered = sorted(items)
     for start in range(0, len(ordered), IN_CHUNK):

@@ -62,7 +62,9 @@ paydex_as_payer       PAYDEX-style index of how the firm pays its suppliers (see
 paydex_as_payee       the same for how the firm's buyers pay it
 payment_delays_as_    amount-weighted days beyond terms from the first experience: whole history
 payer, _as_payee      (``days_beyond_terms``, ``experiences``, ``late_share``) and the last 90
-                      and 180 d (``days_beyond_terms_90d``, ``experiences_90d``...)
+                      and 180 d (``days_beyond_terms_90d``, ``experiences_90d``...);
+                      ``monthly``: the same per thirty-day bucket (newest first, from the
+                      first experience, at most 24; None for a month without experiences)
 network_rank          ``value`` = weighted PageRank x ``firms`` in the 365 d invoice graph
                       (1.0 = average; None outside the graph)
 circular_trading      ``flag``, ``count``, ``rings``: cycles of 2..4 firms through the firm among
@@ -113,7 +115,7 @@ from backend.enums import DAY
 from backend.errors import LedgerError
 from backend.settings import get_settings
 
-RECORD_VERSION = 4  # bump when a definition changes: cached records of other versions are stale
+RECORD_VERSION = 5  # bump when a definition changes: cached records of other versions are stale
 
 FIGURES: tuple[str, ...] = (
     "tenure",

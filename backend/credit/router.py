@@ -8,7 +8,7 @@ from backend.auth.deps import PrincipalDep, ServicesDep, SessionDep
 from backend.auth.errors import SIGNED_IN, NoConsent
 from backend.auth.readers import require_profile_reader
 from backend.auth.standing import ReaderNotABank, ReaderNotActive
-from backend.credit import cache, service
+from backend.credit import cache, counterparties, service
 from backend.credit.cache import NothingIndexed
 from backend.credit.errors import InvalidPage, UnknownFigure
 from backend.credit.record import FIGURES, InvalidAddress
@@ -73,3 +73,26 @@ def read_credit_evidence(
     """One page of the chain events (tx hash, block, log index) a figure was computed from."""
     require_profile_reader(session, principal, address, READERS)
     return service.evidence(services.engine, address, figure, as_of, offset, limit)
+
+
+@router.get(
+    "/{address}/credit-profile/network",
+    response_model=counterparties.CounterpartyNetwork,
+    responses=responses(*READER),
+)
+def read_counterparty_network(
+    address: Address,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    session: SessionDep,
+    as_of: int | None = Query(None, ge=0, le=MAX_SCHEMA_INT, description="Unix time; default: now"),
+    limit: int = Query(counterparties.DEFAULT_LIMIT, ge=1, le=counterparties.MAX_LIMIT),
+) -> counterparties.CounterpartyNetwork:
+    """The firm's direct counterparties in its verified invoices as of the profile's time (by
+    default the block of the record the indexer keeps): one edge per seller, buyer and currency,
+    the largest ``limit`` by amount, ``count`` of all; read as the credit profile is."""
+    require_profile_reader(session, principal, address, READERS)
+    if as_of is None:
+        as_of = cache.get_record(services.engine, address).as_of
+    with services.engine.connect() as connection:
+        return counterparties.network_of(connection, address, as_of, limit)

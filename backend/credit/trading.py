@@ -17,13 +17,12 @@ from collections import defaultdict
 from sqlalchemy import Connection
 
 from backend.credit import queries
-from backend.credit.figure import Figure, evidence_of, ratio, within
+from backend.credit.figure import BUCKET_DAYS, Figure, bucket_of, evidence_of, ratio, within
 from backend.credit.queries import FirmHistory, TradeRow
 from backend.enums import DAY, Role
 
 SHORT_DAYS = 90
 LONG_DAYS = 365
-BUCKET_DAYS = 30
 BUCKETS = 12  # monthly volatility: the last 12 thirty-day buckets
 SPIKE_FACTOR = 3  # a spike: the last bucket above 3 x the average of the 11 before it
 SPIKE_MIN_TENURE_DAYS = 330  # ... or any sales after 11 empty buckets by a firm this old
@@ -132,9 +131,9 @@ def monthly_buckets(sold: list[TradeRow], as_of: int, count: int = BUCKETS) -> l
     """Sales per 30-day bucket, newest first: bucket k is ``(as_of-(k+1)*30d, as_of-k*30d]``."""
     buckets = [0] * count
     for trade in sold:
-        age = as_of - trade.issued_at  # bucket k holds ages in [k*30d, (k+1)*30d)
-        if 0 <= age < count * BUCKET_DAYS * DAY:
-            buckets[age // (BUCKET_DAYS * DAY)] += trade.amount
+        bucket = bucket_of(trade.issued_at, as_of, count)
+        if bucket is not None:
+            buckets[bucket] += trade.amount
     return buckets
 
 

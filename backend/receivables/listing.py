@@ -2,7 +2,9 @@
 
 A firm lists those it holds, owes or was created for (who may read one, as GET
 /receivables/{id}); a bank also those it financed and those held by firms whose active consent
-lets it read their credit profile; the operator lists all.
+lets it read their credit profile; the operator lists all. A tree (``root``) is listed by the
+same rule: the caller sees the nodes it may read and nothing of the others (a node whose parent
+is not listed hangs under a part the caller may not see).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class ReceivableFilters:
     state: schemas.StateName | None = None
     due_from: dt.date | None = None
     due_to: dt.date | None = None
+    root: str | None = None  # one tree: the receivables split (down the tiers) from this root
 
 
 def list_receivables(
@@ -69,6 +72,8 @@ def _conditions(filters: ReceivableFilters) -> list[Any]:
         conditions.append(col(Receivable.holder) == filters.holder)
     if filters.obligor is not None:
         conditions.append(col(Receivable.obligor) == filters.obligor)
+    if filters.root is not None:
+        conditions.append(col(Receivable.root_id) == filters.root)
     if filters.state is not None:
         conditions.append(col(Receivable.status) == schemas.STATUS_NUMBERS[filters.state])
     if filters.due_from is not None:

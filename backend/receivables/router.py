@@ -50,10 +50,14 @@ def list_receivables(
     state: Annotated[schemas.StateName | None, Query()] = None,
     due_from: Annotated[IsoDay | None, Query(description="due on or after this day (UTC)")] = None,
     due_to: Annotated[IsoDay | None, Query(description="due on or before this day (UTC)")] = None,
+    root: Annotated[
+        Hex32 | None, Query(description="one tree: the receivables whose root_id is this")
+    ] = None,
 ) -> Page[schemas.ReceivablePublic]:
     """Receivables, newest first: those a firm holds, owes or was created for; a bank's also
-    those it financed or held by firms with an active consent to it; all (operator)."""
-    filters = listing.ReceivableFilters(holder, obligor, state, due_from, due_to)
+    those it financed or held by firms with an active consent to it; all (operator). With
+    ``root``: the nodes of that tree the caller may read (the others are not counted)."""
+    filters = listing.ReceivableFilters(holder, obligor, state, due_from, due_to, root)
     return listing.list_receivables(caller.session, caller.principal, paging, filters)
 
 

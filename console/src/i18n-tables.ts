@@ -114,6 +114,8 @@ const labels: Record<"zh" | "en", Table> = {
     fig_production_consistency: "开票量 / 核验产量", fig_capacity_utilisation: "产能利用率（90 天）",
     fig_sales_90d: "近 90 天已核验销售", fig_sales_365d: "近 365 天已核验销售", fig_receivables_held: "持有的应收账款", fig_disputes: "争议",
     fig_repayment_record: "还款记录", fig_defaults_as_obligor: "作为付款方的违约", decisionReceivables: "用于本次决策的应收账款（不选则全部）",
+    showTree: "查看流转树", hideTree: "收起流转树", treeHidden: "无权查看的部分", treeShown: "可见节点", treeHiddenNote: "灰色节点之下的部分您无权查看",
+    delaysByMonth: "每月付款逾期天数（加权）", networkEdges: "往来关系", networkMore: "另有往来关系未显示", invoices: "张发票", buyerAndSeller: "既是买方也是卖方",
   },
   en: {
     app: "SCF Ledger", language: "中文", signIn: "Sign in", signOut: "Sign out", signInTitle: "Sign in with your firm's own key",
@@ -147,6 +149,8 @@ const labels: Record<"zh" | "en", Table> = {
     fig_production_consistency: "Invoiced / attested units", fig_capacity_utilisation: "Capacity utilisation (90 d)",
     fig_sales_90d: "Verified sales, 90 days", fig_sales_365d: "Verified sales, 365 days", fig_receivables_held: "Receivables held", fig_disputes: "Disputes",
     fig_repayment_record: "Repayment record", fig_defaults_as_obligor: "Defaults as obligor", decisionReceivables: "Receivables for this decision (none: all)",
+    showTree: "Show the tree", hideTree: "Hide the tree", treeHidden: "Parts you may not see", treeShown: "Nodes shown", treeHiddenNote: "The parts under a grey node are not yours to see",
+    delaysByMonth: "Days beyond terms by month (amount-weighted)", networkEdges: "Counterparty links", networkMore: "more links not shown", invoices: "invoices", buyerAndSeller: "Buyer and seller",
   },
 };
 

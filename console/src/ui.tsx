@@ -43,7 +43,8 @@ export function firmName(firm: Firm, language: string): string {
 // One directory read per firm and page load: lists name the same firms over and over.
 const directory = new Map<string, Promise<Firm | null>>();
 
-function lookUp(address: string): Promise<Firm | null> {
+/** The firm's directory entry (null when it has none), read once per page load. */
+export function lookUp(address: string): Promise<Firm | null> {
   if (!directory.has(address)) {
     directory.set(address, readFirmFirmsAddressGet({ path: { address } }).then((a) => unwrap(a) as Firm).catch(() => null));
   }

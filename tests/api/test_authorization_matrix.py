@@ -213,6 +213,12 @@ REQUESTS = {
         ),
         PROFILE_READERS,
     ),
+    "GET /firms/{a}/credit-profile/network": (
+        lambda c, lg, w, r: c.get(
+            f"/firms/{w['signers']['sme'].address}/credit-profile/network", headers=w["headers"][r]
+        ),
+        PROFILE_READERS,
+    ),
     "GET /evidence/trade/{id}": (
         lambda c, lg, w, r: c.get(f"/evidence/trade/{w['trade_id']}", headers=w["headers"][r]),
         EVIDENCE_READERS,

@@ -17,7 +17,14 @@ from backend.sdk.typed_data import ConsentScope, RevokeConsent, TradeKind
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body
-from tests.factories import DAY, create_firm, issue_confirmed, make_trade, sign_both
+from tests.factories import (
+    DAY,
+    create_firm,
+    issue_confirmed,
+    make_trade,
+    sign_both,
+    split_receivable,
+)
 
 pytestmark = pytest.mark.chain
 
@@ -303,6 +310,51 @@ def test_receivable_filters(client, world):
     ):
         answer = client.get(f"/receivables{query}", headers=headers["operator"])
         assert answer.status_code == 422, (query, answer.text)
+
+
+def test_a_tree_lists_only_the_nodes_each_caller_may_read(ledger, client, relayer, indexer, world):
+    """The sme splits its receivable between a new supplier and itself, and that supplier passes
+    its part on: the root filter lists the tree, each caller seeing only what it may."""
+    signers, headers = world["signers"], world["headers"]
+    sme = signers["sme"]
+    root = bytes.fromhex(world["receivables"]["sme"][2:])
+    supplier, second = create_firm(ledger), create_firm(ledger)
+    amount = ledger.receivables.receivable(root).amount
+    parts = [(supplier, amount // 4), (sme, amount - amount // 4)]
+    split = split_receivable(ledger, sme, root, parts)
+    passed, kept = split.children
+    onward = split_receivable(ledger, supplier, passed.receivable_id, [(second, amount // 4)])
+    relayer.run_once()
+    indexer.sync()
+    headers["supplier"] = sign_in(client, supplier)
+    hexes = {
+        "root": world["receivables"]["sme"],
+        "passed": "0x" + passed.receivable_id.hex(),
+        "kept": "0x" + kept.receivable_id.hex(),
+        "onward": "0x" + onward.children[0].receivable_id.hex(),
+    }
+
+    def tree(who):
+        answer = client.get(f"/receivables?root={hexes['root']}&limit=100", headers=headers[who])
+        return {item["receivable_id"]: item for item in answer.json()["data"]} | {
+            "count": answer.json()["count"]
+        }
+
+    everything = tree("operator")
+    assert set(everything) - {"count"} == set(hexes.values()) and everything["count"] == 4
+    assert everything[hexes["onward"]]["parent_id"] == hexes["passed"]
+    # a part the holder keeps stays on its tier
+    tiers = {name: everything[h]["tier"] for name, h in hexes.items()}
+    assert tiers == {"root": 1, "passed": 2, "kept": 1, "onward": 3}
+    assert set(tree("core")) - {"count"} == set(hexes.values())  # it owes every node
+    # a holder sees the parts it held, not the parts it passed on nor the others' parts
+    assert set(tree("sme")) - {"count"} == {hexes["root"], hexes["kept"]}
+    assert set(tree("supplier")) - {"count"} == {hexes["passed"]}
+    assert tree("supplier")["count"] == 1
+    assert tree("other_sme")["count"] == 0
+    unknown = client.get(f"/receivables?root=0x{'00' * 32}", headers=headers["operator"])
+    assert unknown.json() == {"data": [], "count": 0}
+    assert client.get("/receivables?root=0x12", headers=headers["operator"]).status_code == 422
 
 
 # ─────────────────────────────────────────────────────────────── consents

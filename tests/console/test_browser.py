@@ -290,6 +290,10 @@ def test_each_role_does_its_work_in_the_browser(
     assert any(word in decision.inner_text() for word in outcomes[language])
     tab.screenshot("bank")
 
+    # ── receivable trees and the counterparty network (issue 15) ──
+    _tree_in_browser(tabs, browser, demo, language)
+    _network_in_browser(tabs, browser, demo, language)
+
     # The operator registers a firm with its names, then suspends it once it is indexed.
     newcomer = Account.create().address
     code = make_credit_code(f"9133{time.time_ns() % 10**13:013d}")
@@ -335,6 +339,33 @@ def _revoke_in_browser(page: Any, consent_id: str) -> None:
 
     _until(listed)
     row.locator("[data-testid=revoke]").click()
+
+
+def _tree_in_browser(tabs: list[Tab], browser: Browser, demo: Demo, language: str) -> None:
+    """The supplier opens the tree of the receivable it split: the parts it may see, drawn."""
+    sme = demo.logins["sme"]["address"]
+    held = demo.client("sme").receivables(holder=sme, limit=100)["data"]
+    row, piece = next((i, r) for i, r in enumerate(held) if r["parent_id"] is not None)
+    page = _open(tabs, browser, demo, language).sign_in("sme")
+    page.locator("[data-testid=held] [data-testid=tree-open]").nth(row).click(timeout=WAIT_MS)
+    tree = page.locator(f"[data-testid=receivable-tree][data-root='{piece['root_id']}']")
+    tree.locator("canvas").wait_for(timeout=WAIT_MS)
+    assert int(tree.get_attribute("data-nodes") or 0) >= 2  # the split one and the piece kept
+
+
+def _network_in_browser(tabs: list[Tab], browser: Browser, demo: Demo, language: str) -> None:
+    """The bank's profile of the supplier draws its counterparty network, a tree of a receivable
+    it holds and its days beyond terms by month."""
+    page = _open(tabs, browser, demo, language).sign_in("bank")
+    page.locator("[name=firm]").fill(demo.logins["sme"]["address"])
+    page.locator("[data-testid=consenting-firms] button[type=submit]").click()
+    network = page.locator("[data-testid=counterparty-network]")
+    network.locator("canvas").wait_for(timeout=WAIT_MS)
+    assert int(network.get_attribute("data-edges") or 0) >= 1
+    page.locator("[data-testid=firm-trees] [data-testid=receivable-tree] canvas").wait_for(
+        timeout=WAIT_MS
+    )
+    page.locator("[data-testid=delays-chart]").wait_for(timeout=WAIT_MS)
 
 
 def _readable(client: LedgerClient, firm: str) -> bool:

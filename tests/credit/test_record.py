@@ -251,6 +251,11 @@ def test_payment_delays_show_from_the_first_experience_with_recent_windows(recor
     assert payer["days_beyond_terms_90d"] == pytest.approx(recent)
     assert (payer["experiences"], payer["experiences_90d"], payer["experiences_180d"]) == (4, 3, 4)
     assert payer["late_share"] == pytest.approx(1_200_000 / 3_800_000)
+    # By thirty-day bucket, newest first, from p1a's (paid T-140d: bucket 4): bucket 0 holds the
+    # open remainder (at T) and p1b, bucket 1 p2 (T-35d), buckets 2 and 3 nothing.
+    newest = (400_000 * 50 + 2_000_000 * -25) / 2_400_000
+    assert payer["monthly"] == [pytest.approx(newest), pytest.approx(15.0), None, None,
+                                pytest.approx(-10.0)]  # fmt: skip
     # P1: 2 experiences from 1 counterparty: no PAYDEX, but its delay is shown, with its count.
     p1 = records["P1"].figures
     assert p1["paydex_as_payee"]["index"] is None

@@ -13,6 +13,9 @@ import type { Session } from "../session";
 import { Address, Card, Chart, ErrorLine, FirmLabel, Money, Status, dateText, monthLabels } from "../ui";
 import { checkId, checkOnNode, checkSignatures, type Check, type EvidenceEvent, type TypedDataJson } from "../verify";
 import { Decisions } from "./Sme";
+import { DelaysChart } from "./Delays";
+import { CounterpartyNetwork } from "./Network";
+import { FirmTrees } from "./Tree";
 
 const KEY_FIGURES = ["sales_90d", "sales_365d", "receivables_held", "disputes", "repayment_record", "defaults_as_obligor"];
 
@@ -75,6 +78,7 @@ function Profile({ firm, session }: { firm: string; session: Session }) {
         <>
           <h3>{t("salesByMonth")}</h3>
           <Chart option={sales} height={200} />
+          <DelaysChart figures={figures} asOf={profile.as_of} />
           <h3>{t("concentration")}</h3>
           <Chart option={concentration} height={160} />
           <p>{t("daysBeyondTerms")}: {figures.paydex_as_payer?.days_beyond_terms?.toFixed?.(1) ?? "—"}</p>
@@ -89,6 +93,8 @@ function Profile({ firm, session }: { firm: string; session: Session }) {
             ))}</tbody>
           </table>
           <Attested figures={figures} onEvidence={setFigure} />
+          <CounterpartyNetwork firm={firm} />
+          <FirmTrees firm={firm} />
           {figure && <Evidence firm={firm} figure={figure} session={session} />}
         </>
       )}

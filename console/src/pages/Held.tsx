@@ -10,11 +10,13 @@ import { splitMessage, typesFor } from "../ledger";
 import { parseMajor } from "../money";
 import { signTyped, type Session } from "../session";
 import { Address, Card, ErrorLine, FirmLabel, Money, Status, dateText, firmName, type Firm } from "../ui";
+import { ReceivableTree } from "./Tree";
 
 export function HeldReceivables({ session }: { session: Session }) {
   const { t, i18n } = useTranslation();
   const [rows, setRows] = useState<ReceivablePublic[] | null>(null);
   const [splitting, setSplitting] = useState<ReceivablePublic | null>(null);
+  const [tree, setTree] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     list<ReceivablePublic>("/receivables", { holder: session.address, limit: 100 }).then((p) => setRows(p?.data ?? null)).catch(setError);
@@ -29,11 +31,13 @@ export function HeldReceivables({ session }: { session: Session }) {
             <tr key={r.receivable_id}>
               <td><Address value={r.receivable_id} /></td><td>{r.tier}</td><td><FirmLabel address={r.obligor} /></td>
               <td><Money minor={r.amount} currency={r.currency ?? 156} /></td><td>{dateText(r.due_at, i18n.language)}</td><td><Status value={r.status} /></td>
-              <td>{r.status === "confirmed" && !r.financed && <button onClick={() => setSplitting(r)} data-testid="split-open">{t("splitOrTransfer")}</button>}</td>
+              <td>{r.status === "confirmed" && !r.financed && <button onClick={() => setSplitting(r)} data-testid="split-open">{t("splitOrTransfer")}</button>}
+                <button className="link" onClick={() => setTree(tree === r.root_id ? null : r.root_id)} data-testid="tree-open">{t(tree === r.root_id ? "hideTree" : "showTree")}</button></td>
             </tr>
           ))}</tbody>
         </table>
       )}
+      {tree && <ReceivableTree key={tree} root={tree} />}
       {splitting && <SplitForm key={splitting.receivable_id} session={session} receivable={splitting} />}
     </Card>
   );
