@@ -161,6 +161,10 @@ class PaymentDelays(_Model):
     experiences_90d: int = Field(description="experiences of the last 90 days")
     days_beyond_terms_180d: float | None = Field(description="the same over the last 180 days")
     experiences_180d: int = Field(description="experiences of the last 180 days")
+    monthly: list[float | None] = Field(
+        description="amount-weighted days beyond terms per thirty-day bucket, newest first, from "
+        "the bucket of the first experience (at most 24); null for a bucket without one"
+    )
 
 
 class NetworkRank(_Model):
