@@ -165,6 +165,22 @@ class LedgerClient:
             from_=from_, to=to,
         )  # fmt: skip
 
+    def payments(
+        self,
+        party: str | None = None,
+        side: str | None = None,
+        trade: str | None = None,
+        from_: str | None = None,
+        to: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> dict[str, Any]:
+        """Recorded trade payments the caller may read; ``side``: payer or payee;
+        ``from_``/``to``: ISO dates of payment."""
+        return self._list(
+            "/payments", offset, limit, party=party, side=side, trade=trade, from_=from_, to=to
+        )
+
     def receivables(
         self,
         holder: str | None = None,
