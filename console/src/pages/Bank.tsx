@@ -12,6 +12,7 @@ import { parseMajor } from "../money";
 import type { Session } from "../session";
 import { Address, Card, Chart, ErrorLine, FirmLabel, Money, Status, monthLabels } from "../ui";
 import { checkId, checkOnNode, checkSignatures, type Check, type EvidenceEvent, type TypedDataJson } from "../verify";
+import { BankHeld } from "./Settle";
 import { Decisions } from "./Sme";
 
 const KEY_FIGURES = ["sales_90d", "sales_365d", "receivables_held", "disputes", "repayment_record", "defaults_as_obligor"];
@@ -40,6 +41,7 @@ export function BankPage({ session }: { session: Session }) {
         {shown && <Profile key={shown} firm={shown} session={session} />}
         {shown && <DecisionForm key={`d${shown}`} firm={shown} />}
         <Decisions title="decisionHistory" />
+        <BankHeld session={session} />
       </div>
     </div>
   );
