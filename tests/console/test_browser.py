@@ -267,6 +267,9 @@ def test_each_role_does_its_work_in_the_browser(
     tab.screenshot("core")
     _until(lambda: demo.client("sme").trade(trade_id)["ledger_status"] == "verified")
 
+    # ── payments and settlement (issue 15): the supplier settles the piece it kept ──
+    _settlement_in_browser(tabs, browser, demo, language, held_before)
+
     # The bank reads the profile once the consent is on the indexed chain, verifies a figure's
     # evidence in the page (signatures recovered, the transaction read from the node) and asks
     # for a decision.
@@ -319,6 +322,48 @@ def test_each_role_does_its_work_in_the_browser(
     _until(lambda: found(code) == [(newcomer, code, "suspended")])
     assert page.locator("[data-testid=readiness]").is_visible()
     tab.screenshot("operator")
+
+
+def _settlement_in_browser(
+    tabs: list[Tab], browser: Browser, demo: Demo, language: str, held_before: set[str]
+) -> None:
+    """The supplier records the settlement of the piece it kept after its split (Settle signed in
+    the page); the core sees its payables calendar, and that piece SETTLED with its late days."""
+    sme, core = demo.logins["sme"]["address"], demo.logins["core"]["address"]
+    sme_client = demo.client("sme")
+    kept = next(
+        r
+        for r in sme_client.receivables(holder=sme, state="confirmed", limit=100)["data"]
+        if r["receivable_id"] not in held_before
+    )
+    assert kept["obligor"] == core
+    tab = _open(tabs, browser, demo, language)
+    page = tab.sign_in("sme")
+    row = page.locator(f"[data-testid=settle-row][data-receivable='{kept['receivable_id']}']")
+    row.locator("[data-testid=settle-open]").click(timeout=WAIT_MS)
+    form = page.locator("[data-testid=settle-form]")
+    form.locator("[name=pay_ref]").fill("中行转账 BOC-0001")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=settle-queued]", timeout=WAIT_MS)
+
+    def settled() -> dict[str, Any] | None:
+        rows = sme_client.receivables(holder=sme, state="settled", limit=100)["data"]
+        return next((r for r in rows if r["receivable_id"] == kept["receivable_id"]), None)
+
+    _until(lambda: settled() is not None)
+    late_days = settled()["late_days"]  # type: ignore[index]
+    tab = _open(tabs, browser, demo, language)
+    page = tab.sign_in("core")
+    page.locator("[data-testid=payables-calendar] canvas").wait_for(timeout=WAIT_MS)
+    shown = page.locator(
+        f"[data-testid=settled-row][data-receivable='{kept['receivable_id']}']"
+    ).inner_text(timeout=WAIT_MS)
+    if language == "zh-CN":
+        status, lateness = "已结算", f"逾期 {late_days} 天" if late_days else "按时"
+    else:
+        days = f"{late_days} day{'s' if late_days != 1 else ''} late"
+        status, lateness = "Settled", days if late_days else "On time"
+    assert status in shown and lateness in shown, shown
 
 
 def _readable(client: LedgerClient, firm: str) -> bool:
