@@ -74,7 +74,7 @@ function PayablesCalendar({ rows, error }: { rows: ReceivablePublic[] | null; er
             <tbody>{sorted.map((r) => {
               const overdue = r.due_at < now;
               return (
-                <tr key={r.receivable_id} className={overdue ? "warn" : undefined} data-testid="payable-row" data-overdue={overdue}>
+                <tr key={r.receivable_id} className={overdue ? "warn" : undefined} data-testid="payable-row" data-receivable={r.receivable_id} data-overdue={overdue}>
                   <td>{monthLabel(monthKey(r.due_at), i18n.language)}</td><td>{dateText(r.due_at, i18n.language)}{overdue && ` · ${t("overdue")}`}</td>
                   <td><Address value={r.receivable_id} /></td><td><FirmLabel address={r.creditor} /></td>
                   <td><Money minor={r.amount} currency={r.currency ?? 156} /></td><td><Status value={r.status} /></td>
