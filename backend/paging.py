@@ -62,3 +62,14 @@ def day_start(day: dt.date) -> int:
 def day_end(day: dt.date) -> int:
     """The last second of ``day`` (UTC): a ``to`` date includes the whole day."""
     return day_start(day) + 86_399
+
+
+def day_window(column: Any, start: dt.date | None, end: dt.date | None) -> list[Any]:
+    """SQL: the unix time ``column`` on or after the day ``start`` and on or before the day
+    ``end`` (UTC, whole days); either bound may be absent."""
+    conditions: list[Any] = []
+    if start is not None:
+        conditions.append(column >= day_start(start))
+    if end is not None:
+        conditions.append(column <= day_end(end))
+    return conditions

@@ -30,6 +30,7 @@ from backend.sdk.typed_data import (
 KEY = "0x" + "42" * 32
 OTHER = Account.from_key("0x" + "43" * 32).address
 ID = bytes(range(32))
+SETTLE_REF = "中行转账 BOC-0001".encode().ljust(32, b"\x00")
 
 
 def messages(me: str) -> list[tuple[str, dict]]:
@@ -54,6 +55,8 @@ def messages(me: str) -> list[tuple[str, dict]]:
         ("Split", Split(ID, (OTHER, me), (100, 200), 3).message()),
         ("Finance", Finance(ID, OTHER, 90_000, 450, 1_800_000_000, 1).message()),
         ("Settle", Settle(ID, 100_000, 1_700_000_900).message()),
+        # the console's payment reference: its text as UTF-8, zero-padded (reasonBytes32)
+        ("Settle", Settle(ID, 100_000, 1_700_000_900, SETTLE_REF).message()),
         (
             "Consent",
             Consent(

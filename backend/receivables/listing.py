@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from backend.auth.readers import readable_firms
 from backend.auth.service import Principal
 from backend.enums import ConsentScope
-from backend.paging import Page, Paging, day_end, day_start, fetch_page
+from backend.paging import Page, Paging, day_window, fetch_page
 from backend.receivables import schemas
 from backend.receivables.models import Financing, Receivable
 from backend.receivables.service import public
@@ -76,8 +76,4 @@ def _conditions(filters: ReceivableFilters) -> list[Any]:
         conditions.append(col(Receivable.root_id) == filters.root)
     if filters.state is not None:
         conditions.append(col(Receivable.status) == schemas.STATUS_NUMBERS[filters.state])
-    if filters.due_from is not None:
-        conditions.append(col(Receivable.due_at) >= day_start(filters.due_from))
-    if filters.due_to is not None:
-        conditions.append(col(Receivable.due_at) <= day_end(filters.due_to))
-    return conditions
+    return conditions + day_window(col(Receivable.due_at), filters.due_from, filters.due_to)

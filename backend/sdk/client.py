@@ -165,6 +165,22 @@ class LedgerClient:
             from_=from_, to=to,
         )  # fmt: skip
 
+    def payments(
+        self,
+        party: str | None = None,
+        side: str | None = None,
+        trade: str | None = None,
+        from_: str | None = None,
+        to: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> dict[str, Any]:
+        """Recorded trade payments the caller may read; ``side``: payer or payee;
+        ``from_``/``to``: ISO dates of payment."""
+        return self._list(
+            "/payments", offset, limit, party=party, side=side, trade=trade, from_=from_, to=to
+        )
+
     def receivables(
         self,
         holder: str | None = None,
@@ -225,6 +241,10 @@ class LedgerClient:
             "payee_signature": "0x" + signature.hex(),
         }
         return dict(self._request("POST", "/payments", json=body))
+
+    def issue_receivable(self, trade_id: str) -> dict[str, Any]:
+        """Issue the receivable of a recorded invoice to a core enterprise (its id: the trade's)."""
+        return dict(self._request("POST", "/receivables", json={"trade_id": trade_id}))
 
     def upload_document(self, content: bytes, filename: str, content_type: str) -> dict[str, Any]:
         return dict(

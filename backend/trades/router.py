@@ -17,7 +17,7 @@ from backend.auth.errors import (
 from backend.errors import FutureTime, responses
 from backend.paging import Page, PagingDep
 from backend.schemas import Address, Hex32, IsoDay, SubmissionAccepted
-from backend.trades import errors, listing, schemas, service
+from backend.trades import errors, listing, payments, schemas, service
 
 #: What every signed submission may be refused for, whatever it submits.
 SUBMITTED = (*RELAYED, NotAParty, FirmNotActive, RoleNotAllowed, InvalidSignature)
@@ -106,6 +106,33 @@ def reject_trade(
     trade_id: Hex32, body: schemas.TradeReject, caller: CallerDep
 ) -> SubmissionAccepted:
     return service.reject(*caller, trade_id, body)
+
+
+@router.get(
+    "/payments",
+    response_model=Page[schemas.PaymentListed],
+    responses=responses(*SIGNED_IN, errors.SideWithoutParty),
+)
+def list_payments(
+    caller: CallerDep,
+    paging: PagingDep,
+    party: Annotated[Address | None, Query(description="payments this firm made or got")] = None,
+    side: Annotated[
+        payments.Side | None,
+        Query(description="the party's side (without party: the caller's own side)"),
+    ] = None,
+    trade: Annotated[Hex32 | None, Query(description="payments against this invoice")] = None,
+    paid_from: Annotated[
+        IsoDay | None, Query(alias="from", description="paid on or after this day (UTC)")
+    ] = None,
+    paid_to: Annotated[
+        IsoDay | None, Query(alias="to", description="paid on or before this day (UTC)")
+    ] = None,
+) -> Page[schemas.PaymentListed]:
+    """Recorded trade payments, newest first: a firm's own (as payer or payee); a bank's also
+    those of firms with an active consent to it; all (operator)."""
+    filters = payments.PaymentFilters(party, side, trade, paid_from, paid_to)
+    return payments.list_payments(caller.session, caller.principal, paging, filters)
 
 
 @router.post(

@@ -171,3 +171,22 @@ class TradeListed(BaseModel):
     verified_time: int | None
     rejected_time: int | None
     block_number: int
+
+
+class PaymentListed(BaseModel):
+    """A trade payment as the ledger recorded it (indexed), for lists."""
+
+    payment_id: Hex32
+    trade_id: Hex32
+    payer: Address = Field(description="the invoice's buyer")
+    payee: Address = Field(description="the invoice's seller, who signed the payment")
+    amount: int = Field(description="minor units of `currency`")
+    currency: int = Field(description="ISO 4217 numeric, the invoice's")
+    paid_at: int
+    pay_ref: Hex32
+    days_beyond_terms: float | None = Field(
+        description="(paid_at - the invoice's due_at) / 86400: negative when early, null "
+        "without a due date"
+    )
+    block_number: int
+    tx_hash: Hex32 | None = Field(description="the transaction that recorded it, when indexed")

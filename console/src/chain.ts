@@ -6,7 +6,7 @@ import type { Session } from "./session";
 
 export type NoncedContract = "ReceivableLedger" | "ConsentRegistry";
 
-const NONCES_ABI = ["function nonces(address signer) view returns (uint256)"];
+const LEDGER_ABI = ["function nonces(address signer) view returns (uint256)", "function gracePeriod() view returns (uint64)"];
 
 /** The highest nonce this page had accepted, per contract and signer: the relayer may not have
  * landed it yet, and the API counts a nonce in flight as spent. */
@@ -16,10 +16,18 @@ function key(session: Session, contract: NoncedContract): string {
   return `${contract}:${session.address}`;
 }
 
-async function onChain(session: Session, contract: NoncedContract): Promise<bigint> {
+function ledger(session: Session, contract: NoncedContract): Contract {
   const provider = new JsonRpcProvider(session.ledger.rpc_url, undefined, { staticNetwork: true });
-  const ledger = new Contract(session.ledger.contracts[contract], NONCES_ABI, provider);
-  return (await ledger.nonces(session.address)) as bigint;
+  return new Contract(session.ledger.contracts[contract], LEDGER_ABI, provider);
+}
+
+async function onChain(session: Session, contract: NoncedContract): Promise<bigint> {
+  return (await ledger(session, contract).nonces(session.address)) as bigint;
+}
+
+/** Seconds after its due date before a receivable may be marked defaulted. */
+export async function gracePeriod(session: Session): Promise<number> {
+  return Number(await ledger(session, "ReceivableLedger").gracePeriod());
 }
 
 /** The signer's next nonce: the node's, or one past the last this page had accepted. */

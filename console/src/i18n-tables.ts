@@ -182,11 +182,33 @@ const feat: Record<"zh" | "en", Table> = {
   },
 };
 
+// The payables calendar, settlement and payments (pages/Payments.tsx, pages/Settle.tsx).
+const payments: Record<"zh" | "en", Table> = {
+  zh: {
+    payablesCalendar: "应付日历（按到期月份）", dueMonth: "到期月份", creditor: "收款方", overdue: "已逾期",
+    settlement: "结算与付款", settledReceivables: "已结算 / 违约的应收账款", paidOn: "付款日期", lateness: "是否逾期",
+    onTime: "按时", daysLate_one: "逾期 {{count}} 天", daysLate_other: "逾期 {{count}} 天", paymentsMade: "已付贸易款项",
+    totalsByCurrency: "按币种合计", payee: "收款方", settleActions: "结算与违约", recordSettlement: "登记结算",
+    markDefault: "标记违约", settleOf: "结算", signAndSettle: "签名并登记结算（全额）",
+    payRefHint: "付款参考（按原文上链，至多 32 字节）", payRefTooLong: "付款参考超过 32 字节",
+    receivablesHeldByBank: "本银行持有的应收账款",
+  },
+  en: {
+    payablesCalendar: "Payables calendar (by due month)", dueMonth: "Due month", creditor: "Owed to", overdue: "overdue",
+    settlement: "Settlement and payments", settledReceivables: "Receivables settled or defaulted", paidOn: "Paid on", lateness: "On time?",
+    onTime: "On time", daysLate_one: "{{count}} day late", daysLate_other: "{{count}} days late", paymentsMade: "Trade payments made",
+    totalsByCurrency: "Totals by currency", payee: "Payee", settleActions: "Settlement and default", recordSettlement: "Record settlement",
+    markDefault: "Mark default", settleOf: "Settlement of", signAndSettle: "Sign and record the settlement (in full)",
+    payRefHint: "Payment reference (on chain as its text, up to 32 bytes)", payRefTooLong: "The payment reference is over 32 bytes",
+    receivablesHeldByBank: "Receivables held by the bank",
+  },
+};
+
 export function resources() {
   const build = (lang: "zh" | "en") => ({
-    translation: { ...labels[lang], errors: errors[lang], status: status[lang], reasons: reasons[lang], field: field[lang], feat: feat[lang] },
+    translation: { ...labels[lang], ...payments[lang], errors: errors[lang], status: status[lang], reasons: reasons[lang], field: field[lang], feat: feat[lang] },
   });
   return { "zh-CN": build("zh"), en: build("en") };
 }
 
-export const translations = { labels, errors, status, reasons, field, feat };
+export const translations = { labels, payments, errors, status, reasons, field, feat };

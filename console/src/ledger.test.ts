@@ -2,7 +2,7 @@
 // type, compared with vectors made by backend/sdk (scripts/typed_data_vectors.py, run by make).
 import { Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
-import { invoiceKey, LEDGER_TYPES, reasonBytes32, splitMessage, typedDataHash, typesFor, type PrimaryType } from "./ledger";
+import { invoiceKey, LEDGER_TYPES, markDefaultMessage, reasonBytes32, settleMessage, splitMessage, typedDataHash, typesFor, type PrimaryType } from "./ledger";
 import { formatMoney, parseMajor } from "./money";
 import { translations } from "./i18n-tables";
 import vectors from "./vectors.json";
@@ -33,6 +33,23 @@ describe("typed data", () => {
     const m = split.typed_data.message as { receivableId: string; to: string[]; amounts: (number | string)[]; nonce: number | string };
     const message = splitMessage(m.receivableId, m.to, m.amounts.map((a) => BigInt(a)), BigInt(m.nonce));
     expect(typedDataHash(split.typed_data.domain, "Split", message)).toBe(split.digest);
+  });
+
+  it("builds the Settle messages the SDK signs, the payment reference as padded text", () => {
+    const settles = vectors.vectors.filter((v) => v.typed_data.primaryType === "Settle");
+    expect(settles.length).toBe(2);
+    for (const settle of settles) {
+      const m = settle.typed_data.message as { receivableId: string; amount: number | string; paidAt: number; payRef: string };
+      const message = settleMessage(m.receivableId, BigInt(m.amount), m.paidAt, m.payRef);
+      expect(typedDataHash(settle.typed_data.domain, "Settle", message)).toBe(settle.digest);
+    }
+    expect(reasonBytes32("中行转账 BOC-0001")).toBe(settles[1].typed_data.message.payRef);
+  });
+
+  it("builds the MarkDefault message the SDK signs", () => {
+    const mark = vectors.vectors.find((v) => v.typed_data.primaryType === "MarkDefault")!;
+    const m = mark.typed_data.message as { receivableId: string; nonce: number | string };
+    expect(typedDataHash(mark.typed_data.domain, "MarkDefault", markDefaultMessage(m.receivableId, BigInt(m.nonce)))).toBe(mark.digest);
   });
 
   it("pads a rejection reason to 32 bytes of UTF-8", () => {

@@ -94,6 +94,18 @@ export function splitMessage(receivableId: string, to: string[], amounts: bigint
   return { receivableId, to, amounts, nonce };
 }
 
+/** The EIP-712 Settle message: the holder acknowledges the obligor paid `amount` (the full
+ * amount) at `paidAt`; `payRef` is the payment reference (the console: reasonBytes32 of its text). */
+export function settleMessage(receivableId: string, amount: bigint, paidAt: number, payRef: string = ZERO32): Record<string, unknown> {
+  return { receivableId, amount, paidAt, payRef };
+}
+
+/** The EIP-712 MarkDefault message: the holder declares the overdue receivable defaulted,
+ * spending its receivable nonce. */
+export function markDefaultMessage(receivableId: string, nonce: bigint): Record<string, unknown> {
+  return { receivableId, nonce };
+}
+
 /** A reason of at most 32 bytes of UTF-8, right-padded with zeros (the Reject type's bytes32). */
 export function reasonBytes32(reason: string): string {
   const bytes = new TextEncoder().encode(reason).slice(0, 32);

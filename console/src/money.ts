@@ -38,6 +38,12 @@ export function formatMoney(minor: number | string | bigint, currency: number | 
   }
 }
 
+/** Minor units as a plain number of major units, for a chart's axis only (not exact). */
+export function majorNumber(minor: bigint, currency: number | string): number {
+  const code = typeof currency === "number" ? currencyCode(currency) : currency;
+  return Number(minor) / 10 ** fractionDigits(code);
+}
+
 /** Yuan typed by a person ("1,234.5") as minor units; null when it is not an amount. */
 export function parseMajor(text: string, currency: number | string = 156): bigint | null {
   const code = typeof currency === "number" ? currencyCode(currency) : currency;

@@ -200,6 +200,10 @@ REQUESTS = {
         [401, 200, 403, 403, 403, 403, 403, 403, 200],  # its submitter and the operator
     ),
     "POST /payments": (lambda c, lg, w, r: _payment_signature(c, lg, w, r), PARTIES_OR_OPERATOR),
+    "GET /payments": (
+        lambda c, lg, w, r: c.get("/payments", headers=w["headers"][r]),
+        SIGNED_IN,  # each sees only what it may read (tests/api/test_lists.py)
+    ),
     "GET /firms/{a}/credit-profile": (
         lambda c, lg, w, r: c.get(
             f"/firms/{w['signers']['sme'].address}/credit-profile", headers=w["headers"][r]
@@ -401,5 +405,6 @@ def test_each_role_lists_only_what_it_may_read(client, world):
     active = client.get("/consents?active=true", headers=world["headers"]["sme"]).json()
     assert {c["bank"] for c in active["data"]} == {banks["bank_with_consent"]}
     for role in ("none",):
-        for path in ("/firms", "/trades", "/receivables", "/consents", "/credit-decisions"):
+        for path in ("/firms", "/trades", "/payments", "/receivables", "/consents",
+                     "/credit-decisions"):  # fmt: skip
             assert client.get(path, headers=world["headers"][role]).status_code == 401

@@ -291,3 +291,26 @@ def test_a_suspended_payees_payment_is_refused_a_suspended_buyers_debt_is_paid(
     ledger.registry.suspend(buyer.address)
     indexer.sync()
     assert client.post("/payments", json=body(), headers=operator_headers).status_code == 202
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("?side=seller", "invalid_request"),  # a payment's sides are payer and payee
+        ("?from=2026-02-30", "invalid_request"),
+        ("?to=1700000000", "invalid_request"),  # a Unix time is not a day
+        ("?trade=0x12", "invalid_request"),
+        ("?party=nobody", "invalid_request"),
+        ("?offset=-1", "invalid_request"),
+        ("?limit=201", "invalid_request"),
+    ],
+)
+def test_bad_payment_list_filters_are_refused(client, seller_headers, query, code):
+    _refused(client.get(f"/payments{query}", headers=seller_headers), 422, code)
+
+
+def test_the_operator_listing_payments_by_side_must_name_a_party(client, operator_headers):
+    _refused(
+        client.get("/payments?side=payee", headers=operator_headers), 422, "side_without_party"
+    )
+    _refused(client.get("/payments"), 401, "not_authenticated")

@@ -10,6 +10,7 @@ from backend.enums import ConsentScope, Role
 from backend.firms.credit_code import make_credit_code
 from backend.sdk.client import ApiError, LedgerClient
 from backend.sdk.signer import Signer
+from backend.sdk.typed_data import Payment
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.factories import DAY, create_firm, make_trade
 
@@ -50,6 +51,18 @@ def test_operator_sme_core_and_bank_through_the_client(ledger, client, relayer, 
     indexer.sync()
     assert sme.trade(trade_id)["ledger_status"] == "verified"
     assert core.trade(proposal_id)["ledger_status"] == "verified"
+
+    # The SME records the core's payment of the invoice; both list it, from their own side.
+    paid = Payment(bytes.fromhex(trade_id[2:]), 400_000, int(time.time()) - DAY)
+    payment_id = sme.record_payment(paid)["subject"]
+    relayer.run_once()
+    indexer.sync()
+    made_by_core = core.payments(
+        side="payer", from_=time.strftime("%Y-%m-%d", time.gmtime(paid.paid_at))
+    )
+    assert [p["payment_id"] for p in made_by_core["data"]] == [payment_id]
+    assert sme.payments(side="payee", trade=trade_id)["count"] == 1
+    assert core.payments(side="payee")["count"] == 0
 
     with pytest.raises(ApiError) as refused:
         bank.credit_profile(sme_key.address)

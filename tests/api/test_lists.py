@@ -13,14 +13,16 @@ from eth_utils import keccak
 from backend.chain.contracts import Role
 from backend.firms.credit_code import make_credit_code
 from backend.sdk.signer import Signer
-from backend.sdk.typed_data import ConsentScope, RevokeConsent, TradeKind
+from backend.sdk.typed_data import ConsentScope, Payment, RevokeConsent, TradeKind
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.api.conftest import sign_in
 from tests.api.test_consents import grant_body
 from tests.factories import (
     DAY,
+    chain_now,
     create_firm,
     issue_confirmed,
+    make_invoice,
     make_trade,
     sign_both,
     split_receivable,
@@ -355,6 +357,97 @@ def test_a_tree_lists_only_the_nodes_each_caller_may_read(ledger, client, relaye
     unknown = client.get(f"/receivables?root=0x{'00' * 32}", headers=headers["operator"])
     assert unknown.json() == {"data": [], "count": 0}
     assert client.get("/receivables?root=0x12", headers=headers["operator"]).status_code == 422
+
+
+# ─────────────────────────────────────────────────────────────── payments
+
+
+def _pay(ledger, seller, buyer, paid_days_after_due: int, amount: int = 700_000) -> str:
+    """An invoice due 40 days ago, recorded and paid ``paid_days_after_due`` days after its due
+    date (by the payee's signature); its payment id."""
+    now = chain_now(ledger)
+    invoice = make_invoice(ledger, seller, buyer, issued_at=now - 70 * DAY, due_at=now - 40 * DAY)
+    ledger.trades.record(sign_both(ledger, invoice, seller, buyer))
+    domain = ledger.trades.domain
+    payment = Payment(invoice.trade_id(domain), amount, now - (40 - paid_days_after_due) * DAY)
+    ledger.trades.record_payment(invoice, payment, seller.sign_payment(payment, domain))
+    return "0x" + payment.payment_id(domain).hex()
+
+
+@pytest.fixture
+def payments(ledger, world, indexer):
+    """The core paid the SME's invoice 5 days late and the other SME's 2 days early."""
+    signers = world["signers"]
+    paid = {
+        "sme": _pay(ledger, signers["sme"], signers["core"], 5),
+        "other": _pay(ledger, signers["other_sme"], signers["core"], -2),
+    }
+    indexer.sync()
+    return paid
+
+
+def test_each_caller_lists_the_payments_it_may_read(client, world, payments):
+    headers = world["headers"]
+
+    def listed(who, query=""):
+        return _ids(client.get(f"/payments{query}", headers=headers[who]), "payment_id")
+
+    everything = set(payments.values())
+    assert listed("sme") == {payments["sme"]}  # as payee
+    assert listed("other_sme") == {payments["other"]}
+    assert listed("core") == everything  # it paid both
+    assert listed("bank") == {payments["sme"]}  # the SME consented to it
+    assert listed("other_bank") == set()
+    assert listed("operator") == everything
+    other = world["signers"]["other_sme"].address
+    assert listed("bank", f"?party={other}") == set()  # a filter never widens what one sees
+    assert client.get("/payments").status_code == 401
+
+
+def test_a_listed_payment_carries_its_currency_and_days_beyond_terms(client, world, payments):
+    signers = world["signers"]
+    shown = client.get("/payments", headers=world["headers"]["sme"]).json()["data"][0]
+    assert (shown["payment_id"], shown["payer"], shown["payee"]) == (
+        payments["sme"],
+        signers["core"].address,
+        signers["sme"].address,
+    )
+    assert (shown["amount"], shown["currency"], shown["days_beyond_terms"]) == (700_000, 156, 5)
+    assert shown["tx_hash"].startswith("0x") and shown["block_number"] > 0
+    early = client.get("/payments", headers=world["headers"]["other_sme"]).json()["data"][0]
+    assert early["days_beyond_terms"] == -2
+
+
+def test_payment_filters_and_paging(client, world, payments):
+    headers, signers = world["headers"], world["signers"]
+    core, sme = signers["core"].address, signers["sme"].address
+
+    def listed(query, who="operator"):
+        return _ids(client.get(f"/payments{query}", headers=headers[who]), "payment_id")
+
+    everything = set(payments.values())
+    assert listed("?side=payer", who="core") == everything  # "my payments made"
+    assert listed("?side=payee", who="core") == set()
+    assert listed("?side=payee", who="sme") == {payments["sme"]}
+    assert listed(f"?party={core}&side=payer") == everything
+    assert listed(f"?party={sme}") == {payments["sme"]}
+    trade = client.get("/payments", headers=headers["sme"]).json()["data"][0]["trade_id"]
+    assert listed(f"?trade={trade}") == {payments["sme"]}
+    paid_at = client.get("/payments", headers=headers["sme"]).json()["data"][0]["paid_at"]
+    late_paid_day = dt.datetime.fromtimestamp(paid_at, dt.UTC).date()
+    assert listed(f"?from={late_paid_day.isoformat()}") == {payments["sme"]}
+    assert listed(f"?to={(late_paid_day - dt.timedelta(days=1)).isoformat()}") == {
+        payments["other"]
+    }
+    page = client.get("/payments?limit=1&offset=1", headers=headers["operator"]).json()
+    assert (page["count"], len(page["data"])) == (2, 1)
+    for query in ("?side=buyer", "?from=2026-13-01", "?to=0", "?party=0x12", "?trade=0x12",
+                  "?limit=0"):  # fmt: skip
+        answer = client.get(f"/payments{query}", headers=headers["sme"])
+        assert answer.status_code == 422, (query, answer.text)
+        assert answer.json()["error"]["code"] == "invalid_request"
+    answer = client.get("/payments?side=payer", headers=headers["operator"])
+    assert (answer.status_code, answer.json()["error"]["code"]) == (422, "side_without_party")
 
 
 # ─────────────────────────────────────────────────────────────── consents

@@ -266,6 +266,9 @@ def test_each_role_does_its_work_in_the_browser(
     tab.screenshot("core")
     _until(lambda: demo.client("sme").trade(trade_id)["ledger_status"] == "verified")
 
+    # ── payments and settlement (issue 15): the supplier settles the piece it kept ──
+    _settlement_in_browser(tabs, browser, demo, language, trade_id)
+
     # The bank reads the profile once the consent is on the indexed chain, verifies a figure's
     # evidence in the page (signatures recovered, the transaction read from the node) and asks
     # for a decision.
@@ -366,6 +369,49 @@ def _network_in_browser(tabs: list[Tab], browser: Browser, demo: Demo, language:
         timeout=WAIT_MS
     )
     page.locator("[data-testid=delays-chart]").wait_for(timeout=WAIT_MS)
+
+
+def _settlement_in_browser(
+    tabs: list[Tab], browser: Browser, demo: Demo, language: str, trade_id: str
+) -> None:
+    """The supplier issues the receivable of the invoice the core just confirmed (through the
+    API client) and records its settlement in the page (Settle signed there); the core sees its
+    payables calendar, and that receivable SETTLED with its late days."""
+    sme, core = demo.logins["sme"]["address"], demo.logins["core"]["address"]
+    sme_client = demo.client("sme")
+    sme_client.issue_receivable(trade_id)
+
+    def held(state: str) -> dict[str, Any] | None:
+        rows = sme_client.receivables(holder=sme, state=state, limit=100)["data"]
+        return next((r for r in rows if r["receivable_id"] == trade_id), None)
+
+    _until(lambda: held("confirmed") is not None)
+    assert held("confirmed")["obligor"] == core  # type: ignore[index]
+    # The core owes it: on its payables calendar (the chart, and the table's row).
+    page = _open(tabs, browser, demo, language).sign_in("core")
+    page.locator("[data-testid=payables-calendar] canvas").wait_for(timeout=WAIT_MS)
+    owed = f"[data-testid=payable-row][data-receivable='{trade_id}']"
+    page.locator(owed).wait_for(timeout=WAIT_MS)
+    page = _open(tabs, browser, demo, language).sign_in("sme")
+    row = page.locator(f"[data-testid=settle-row][data-receivable='{trade_id}']")
+    row.locator("[data-testid=settle-open]").click(timeout=WAIT_MS)
+    form = page.locator("[data-testid=settle-form]")
+    form.locator("[name=pay_ref]").fill("中行转账 BOC-0001")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=settle-queued]", timeout=WAIT_MS)
+
+    _until(lambda: held("settled") is not None)
+    late_days = held("settled")["late_days"]  # type: ignore[index]
+    page = _open(tabs, browser, demo, language).sign_in("core")
+    shown = page.locator(f"[data-testid=settled-row][data-receivable='{trade_id}']").inner_text(
+        timeout=WAIT_MS
+    )
+    if language == "zh-CN":
+        status, lateness = "已结算", f"逾期 {late_days} 天" if late_days else "按时"
+    else:
+        days = f"{late_days} day{'s' if late_days != 1 else ''} late"
+        status, lateness = "Settled", days if late_days else "On time"
+    assert status in shown and lateness in shown, shown
 
 
 def _readable(client: LedgerClient, firm: str) -> bool:

@@ -12,6 +12,7 @@ import { parseMajor } from "../money";
 import type { Session } from "../session";
 import { Address, Card, Chart, ErrorLine, FirmLabel, Money, Status, dateText, monthLabels } from "../ui";
 import { checkId, checkOnNode, checkSignatures, type Check, type EvidenceEvent, type TypedDataJson } from "../verify";
+import { BankHeld } from "./Settle";
 import { Decisions } from "./Sme";
 import { DelaysChart } from "./Delays";
 import { CounterpartyNetwork } from "./Network";
@@ -43,6 +44,7 @@ export function BankPage({ session }: { session: Session }) {
         {shown && <Profile key={shown} firm={shown} session={session} />}
         {shown && <DecisionForm key={`d${shown}`} firm={shown} />}
         <Decisions title="decisionHistory" />
+        <BankHeld session={session} />
       </div>
     </div>
   );

@@ -8,6 +8,7 @@ import { list, unwrap } from "../api";
 import { reasonBytes32, tradeMessage, typesFor, type TradeJson } from "../ledger";
 import { signTyped, type Session } from "../session";
 import { Address, Card, ErrorLine, FirmLabel, Money, Status, dateText } from "../ui";
+import { PaymentsPanel } from "./Payments";
 
 export function CorePage({ session }: { session: Session }) {
   const { t } = useTranslation();
@@ -17,6 +18,7 @@ export function CorePage({ session }: { session: Session }) {
       <div className="grid">
         <Inbox session={session} />
         <Payables session={session} />
+        <PaymentsPanel session={session} />
       </div>
     </div>
   );

@@ -10,6 +10,7 @@ import { splitMessage, typesFor } from "../ledger";
 import { parseMajor } from "../money";
 import { signTyped, type Session } from "../session";
 import { Address, Card, ErrorLine, FirmLabel, Money, Status, dateText, firmName, type Firm } from "../ui";
+import { SettleActions } from "./Settle";
 import { ReceivableTree } from "./Tree";
 
 export function HeldReceivables({ session }: { session: Session }) {
@@ -38,6 +39,7 @@ export function HeldReceivables({ session }: { session: Session }) {
         </table>
       )}
       {tree && <ReceivableTree key={tree} root={tree} />}
+      {rows && <SettleActions session={session} receivables={rows} />}
       {splitting && <SplitForm key={splitting.receivable_id} session={session} receivable={splitting} />}
     </Card>
   );
