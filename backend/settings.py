@@ -35,6 +35,7 @@ def _under_root(name: str) -> Any:
     """A default of ``project_root / name``, read from the already validated ``project_root``."""
     return lambda data: data["project_root"] / name
 
+
 # anvil's first well-known development key (mnemonic "test test ... junk"). It is public: accepted
 # only in development, where the operator of a local chain needs some key.
 DEVELOPMENT_OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
