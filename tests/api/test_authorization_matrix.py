@@ -128,6 +128,8 @@ OPERATOR_ONLY = [401, 403, 403, 403, 403, 403, 403, 403, 201]
 OPERATOR_ONLY_RELAYED = [401, 403, 403, 403, 403, 403, 403, 403, 202]
 BANK_WITH_CONSENT = [401, 403, 403, 403, 201, 403, 403, 403, 403]
 DECISION_READERS = [401, 200, 403, 403, 200, 403, 403, 403, 200]
+#: A bank that may read offers finance (the receivable is then looked up: none here, 404).
+OFFER_MAKERS = [401, 403, 403, 403, 404, 404, 404, 404, 403]
 ALL_SCOPES = ConsentScope.CREDIT_PROFILE | ConsentScope.DOCUMENTS | ConsentScope.DECISIONS
 
 
@@ -181,6 +183,11 @@ REQUESTS = {
         SIGNED_IN,
     ),
     "GET /consents": (lambda c, lg, w, r: c.get("/consents", headers=w["headers"][r]), SIGNED_IN),
+    "GET /financing-offers": (
+        lambda c, lg, w, r: c.get("/financing-offers", headers=w["headers"][r]),
+        SIGNED_IN,  # each sees only its own offers (tests/api/test_financing_offers.py)
+    ),
+    "POST /financing-offers": (lambda c, lg, w, r: _offer_on_no_receivable(c, w, r), OFFER_MAKERS),
     "POST /trades": (
         lambda c, lg, w, r: c.post("/trades", json=_new_trade_body(lg, w), headers=w["headers"][r]),
         PARTIES_OR_OPERATOR,
@@ -261,6 +268,19 @@ def _suspended_firm(ledger):
     firm = create_firm(ledger)
     ledger.registry.suspend(firm.address)
     return firm
+
+
+def _offer_on_no_receivable(client, world, role):
+    """An offer on a receivable the ledger does not have: who is refused before it is looked up."""
+    body = {
+        "receivable_id": "0x" + "77" * 32,
+        "advance": 1,
+        "rate_bps": 450,
+        "deadline": int(time.time()) + DAY,
+        "nonce": 0,
+        "bank_signature": "0x" + "11" * 65,
+    }
+    return client.post("/financing-offers", json=body, headers=world["headers"][role])
 
 
 def _payment_signature(client, ledger, world, role):
@@ -395,5 +415,12 @@ def test_each_role_lists_only_what_it_may_read(client, world):
     active = client.get("/consents?active=true", headers=world["headers"]["sme"]).json()
     assert {c["bank"] for c in active["data"]} == {banks["bank_with_consent"]}
     for role in ("none",):
-        for path in ("/firms", "/trades", "/receivables", "/consents", "/credit-decisions"):
+        for path in (
+            "/firms",
+            "/trades",
+            "/receivables",
+            "/consents",
+            "/credit-decisions",
+            "/financing-offers",
+        ):
             assert client.get(path, headers=world["headers"][role]).status_code == 401

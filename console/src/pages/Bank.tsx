@@ -12,6 +12,7 @@ import { parseMajor } from "../money";
 import type { Session } from "../session";
 import { Address, Card, Chart, ErrorLine, FirmLabel, Money, Status, monthLabels } from "../ui";
 import { checkId, checkOnNode, checkSignatures, type Check, type EvidenceEvent, type TypedDataJson } from "../verify";
+import { FinanceCard } from "./Financing";
 import { Decisions } from "./Sme";
 
 const KEY_FIGURES = ["sales_90d", "sales_365d", "receivables_held", "disputes", "repayment_record", "defaults_as_obligor"];
@@ -39,6 +40,7 @@ export function BankPage({ session }: { session: Session }) {
         </Card>
         {shown && <Profile key={shown} firm={shown} session={session} />}
         {shown && <DecisionForm key={`d${shown}`} firm={shown} />}
+        {shown && <FinanceCard key={`f${shown}`} firm={shown} session={session} />}
         <Decisions title="decisionHistory" />
       </div>
     </div>

@@ -2,23 +2,15 @@
 // suppliers, or a transfer (a split into one piece), signed in the page with the holder's key.
 import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { Contract, JsonRpcProvider } from "ethers";
 import { splitReceivableReceivablesReceivableIdSplitPost } from "../client/sdk.gen";
 import type { ReceivablePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
+import { nextNonce } from "../chain";
 import { splitMessage, typesFor } from "../ledger";
 import { parseMajor } from "../money";
 import { signTyped, type Session } from "../session";
+import { OffersReceived } from "./Financing";
 import { Address, Card, ErrorLine, FirmLabel, Money, Status, dateText, firmName, type Firm } from "../ui";
-
-const NONCES_ABI = ["function nonces(address signer) view returns (uint256)"];
-
-/** The holder's next receivable nonce, read from the node (the ledger, not the API, is its keeper). */
-async function nextNonce(session: Session): Promise<bigint> {
-  const provider = new JsonRpcProvider(session.ledger.rpc_url, undefined, { staticNetwork: true });
-  const ledger = new Contract(session.ledger.contracts.ReceivableLedger, NONCES_ABI, provider);
-  return (await ledger.nonces(session.address)) as bigint;
-}
 
 export function HeldReceivables({ session }: { session: Session }) {
   const { t, i18n } = useTranslation();
@@ -43,6 +35,7 @@ export function HeldReceivables({ session }: { session: Session }) {
           ))}</tbody>
         </table>
       )}
+      <OffersReceived session={session} />
       {splitting && <SplitForm key={splitting.receivable_id} session={session} receivable={splitting} />}
     </Card>
   );

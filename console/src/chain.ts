@@ -1,0 +1,13 @@
+// Reads from the node itself, where the ledger (not the API) keeps the truth.
+import { Contract, JsonRpcProvider } from "ethers";
+import type { Session } from "./session";
+
+const NONCES_ABI = ["function nonces(address signer) view returns (uint256)"];
+
+/** A holder's next receivable nonce, read from the node: what a split or a financing it signs
+ * must carry (the signed-in firm's own, unless another holder is named, as a bank's offer does). */
+export async function nextNonce(session: Session, holder: string = session.address): Promise<bigint> {
+  const provider = new JsonRpcProvider(session.ledger.rpc_url, undefined, { staticNetwork: true });
+  const ledger = new Contract(session.ledger.contracts.ReceivableLedger, NONCES_ABI, provider);
+  return (await ledger.nonces(holder)) as bigint;
+}
