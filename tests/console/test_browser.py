@@ -291,6 +291,9 @@ def test_each_role_does_its_work_in_the_browser(
     assert any(word in decision.inner_text() for word in outcomes[language])
     tab.screenshot("bank")
 
+    # ── Financing, co-signed in two browsers (issue 15): the bank offers, the supplier accepts.
+    _finance_in_browser(tabs, browser, demo, language, page)
+
     # The operator registers a firm with its names, then suspends it once it is indexed.
     newcomer = Account.create().address
     code = make_credit_code(f"9133{time.time_ns() % 10**13:013d}")
@@ -319,6 +322,47 @@ def test_each_role_does_its_work_in_the_browser(
     _until(lambda: found(code) == [(newcomer, code, "suspended")])
     assert page.locator("[data-testid=readiness]").is_visible()
     tab.screenshot("operator")
+
+
+def _finance_in_browser(
+    tabs: list[Tab], browser: Browser, demo: Demo, language: str, bank_page: Page
+) -> None:
+    """On the supplier's profile the bank offers ¥50.00 at 4.5% a year against one of its
+    confirmed receivables (Finance signed in the bank's page, the holder's nonce read from the
+    node); the supplier, in its own tab, signs the same terms to accept; the receivable lands
+    FINANCED with the bank as its holder."""
+    bank = demo.logins["bank"]["address"]
+    card = bank_page.locator("[data-testid=finance]")
+    picker = card.locator("select[name=finance_receivable]")
+    picker.wait_for(timeout=WAIT_MS)
+    _until(lambda: picker.locator("option").count() > 1)
+    picker.select_option(index=1)
+    card.locator("[name=advance]").fill("50.00")
+    card.locator("[name=rate]").fill("4.5")
+    card.locator("[name=valid_days]").fill("7")
+    card.locator("button[type=submit]").click()
+    made = card.locator("[data-testid=offer-made]")
+    made.wait_for(timeout=WAIT_MS)
+    offer_id = made.get_attribute("data-offer")
+    assert offer_id is not None
+    bank_client = demo.client("bank")
+    offer = bank_client.financing_offer(offer_id)
+    assert (offer["status"], offer["advance"], offer["rate_bps"]) == ("open", 5_000, 450)
+
+    tab = _open(tabs, browser, demo, language)
+    page = tab.sign_in("sme")
+    page.locator(f"[data-testid=offer-accept][data-offer='{offer_id}']").click(timeout=WAIT_MS)
+    page.wait_for_selector(
+        "[data-testid=offer-accepted], [data-testid=offer-financed]", timeout=WAIT_MS
+    )
+
+    def financed() -> bool:
+        held = bank_client.receivables(holder=bank, state="financed", limit=200)["data"]
+        return any(r["receivable_id"] == offer["receivable_id"] for r in held)
+
+    _until(financed)
+    page.wait_for_selector("[data-testid=offer-financed]", timeout=WAIT_MS)
+    assert bank_client.financing_offer(offer_id)["status"] == "accepted"
 
 
 def _readable(client: LedgerClient, firm: str) -> bool:

@@ -9,7 +9,7 @@ import {
 } from "../client/sdk.gen";
 import type { OfferPublic, ReceivablePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
-import { nextNonce } from "../chain";
+import { ledgerNow, nextNonce } from "../chain";
 import { financeMessage, typesFor } from "../ledger";
 import { formatMoney, parseMajor } from "../money";
 import { signTyped, type Session } from "../session";
@@ -72,7 +72,7 @@ export function FinanceCard({ firm, session }: { firm: string; session: Session 
     try {
       const terms = {
         receivable_id: receivable.receivable_id, bank: session.address, advance: Number(minor), rate_bps: bps,
-        deadline: Math.floor(Date.now() / 1000) + validDays * DAY, nonce: Number(await nextNonce(session, receivable.holder)),
+        deadline: (await ledgerNow(session)) + validDays * DAY, nonce: Number(await nextNonce(session, receivable.holder)),
       };
       const signature = await signTyped(session, "ReceivableLedger", typesFor("Finance"), offerMessage(terms));
       const { bank: _bank, ...body } = terms;
