@@ -53,6 +53,18 @@ def trade_json(trade: Trade) -> dict[str, Any]:
     }
 
 
+def offer_terms(offer: dict[str, Any]) -> Finance:
+    """The ``Finance`` terms of a financing offer as the API answers it: what both sign."""
+    return Finance(
+        bytes.fromhex(offer["receivable_id"][2:]),
+        offer["bank"],
+        offer["advance"],
+        offer["rate_bps"],
+        offer["deadline"],
+        offer["nonce"],
+    )
+
+
 @dataclass
 class LedgerClient:
     base_url: str
@@ -321,15 +333,7 @@ class LedgerClient:
 
     def accept_financing_offer(self, offer_id: str) -> dict[str, Any]:
         """As the holder: sign the offer's ``Finance`` terms and submit the financing."""
-        offer = self.financing_offer(offer_id)
-        terms = Finance(
-            bytes.fromhex(offer["receivable_id"][2:]),
-            offer["bank"],
-            offer["advance"],
-            offer["rate_bps"],
-            offer["deadline"],
-            offer["nonce"],
-        )
+        terms = offer_terms(self.financing_offer(offer_id))
         body = {"holder_signature": self._sign_finance(terms)}
         return dict(self._request("POST", f"/financing-offers/{offer_id}/accept", json=body))
 

@@ -19,6 +19,7 @@ from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Payment, Reject, RevokeConsent
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.api.conftest import sign_in
+from tests.api.test_bad_input import offer_body
 from tests.api.test_consents import grant_body
 from tests.api.test_trades_flow import signed_body
 from tests.factories import DAY, create_firm, make_trade
@@ -272,14 +273,7 @@ def _suspended_firm(ledger):
 
 def _offer_on_no_receivable(client, world, role):
     """An offer on a receivable the ledger does not have: who is refused before it is looked up."""
-    body = {
-        "receivable_id": "0x" + "77" * 32,
-        "advance": 1,
-        "rate_bps": 450,
-        "deadline": int(time.time()) + DAY,
-        "nonce": 0,
-        "bank_signature": "0x" + "11" * 65,
-    }
+    body = offer_body(receivable_id="0x" + "77" * 32)
     return client.post("/financing-offers", json=body, headers=world["headers"][role])
 
 

@@ -102,7 +102,8 @@ def test_insane_business_fields_are_refused(
     assert _outbox_size(services) == before
 
 
-def _offer_body(**changes: object) -> dict[str, object]:
+def offer_body(**changes: object) -> dict[str, object]:
+    """A well-formed financing offer (on no particular receivable), with ``changes``."""
     body: dict[str, object] = {
         "receivable_id": "0x" + "12" * 32,
         "advance": 90_000,
@@ -117,13 +118,13 @@ def _offer_body(**changes: object) -> dict[str, object]:
 @pytest.mark.parametrize(
     "body",
     [
-        _offer_body(advance=-1),
-        _offer_body(advance="12.50"),
-        _offer_body(rate_bps=100_001),
-        _offer_body(nonce=-1),
-        _offer_body(receivable_id="0x1234"),
-        _offer_body(bank_signature="signed"),
-        {key: value for key, value in _offer_body().items() if key != "deadline"},
+        offer_body(advance=-1),
+        offer_body(advance="12.50"),
+        offer_body(rate_bps=100_001),
+        offer_body(nonce=-1),
+        offer_body(receivable_id="0x1234"),
+        offer_body(bank_signature="signed"),
+        {key: value for key, value in offer_body().items() if key != "deadline"},
     ],
 )
 def test_malformed_financing_offers_are_refused(ledger, client, services, body):

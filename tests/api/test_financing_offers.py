@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from backend.enums import Role
 from backend.receivables.models import FinancingOffer
 from backend.relayer.models import OutboxItem
-from backend.sdk.client import ApiError, LedgerClient
+from backend.sdk.client import ApiError, LedgerClient, offer_terms
 from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Finance, Split
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
@@ -159,14 +159,7 @@ def test_only_the_holder_accepts_an_open_offer_and_only_once(ledger, services, w
     offer = _offer(world)
     offer_id = offer["offer_id"]
     accept = f"/financing-offers/{offer_id}/accept"
-    terms = Finance(
-        bytes.fromhex(offer["receivable_id"][2:]),
-        offer["bank"],
-        offer["advance"],
-        offer["rate_bps"],
-        offer["deadline"],
-        offer["nonce"],
-    )
+    terms = offer_terms(offer)
     by_holder = {
         "holder_signature": "0x" + signers["holder"].sign(terms, ledger.receivables.domain).hex()
     }
