@@ -239,6 +239,10 @@ class LedgerClient:
         }
         return dict(self._request("POST", "/payments", json=body))
 
+    def issue_receivable(self, trade_id: str) -> dict[str, Any]:
+        """Issue the receivable of a recorded invoice to a core enterprise (202, relayed)."""
+        return dict(self._request("POST", "/receivables", json={"trade_id": trade_id}))
+
     def upload_document(self, content: bytes, filename: str, content_type: str) -> dict[str, Any]:
         return dict(
             self._request("POST", "/documents", files={"file": (filename, content, content_type)})

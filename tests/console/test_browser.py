@@ -292,7 +292,7 @@ def test_each_role_does_its_work_in_the_browser(
     tab.screenshot("bank")
 
     # ── Financing, co-signed in two browsers (issue 15): the bank offers, the supplier accepts.
-    _finance_in_browser(tabs, browser, demo, language, page)
+    _finance_in_browser(tabs, browser, demo, language, page, trade_id)
 
     # The operator registers a firm with its names, then suspends it once it is indexed.
     newcomer = Account.create().address
@@ -325,18 +325,27 @@ def test_each_role_does_its_work_in_the_browser(
 
 
 def _finance_in_browser(
-    tabs: list[Tab], browser: Browser, demo: Demo, language: str, bank_page: Page
+    tabs: list[Tab], browser: Browser, demo: Demo, language: str, bank_page: Page, trade_id: str
 ) -> None:
-    """On the supplier's profile the bank offers ¥50.00 at 4.5% a year against one of its
-    confirmed receivables (Finance signed in the bank's page, the holder's nonce read from the
-    node); the supplier, in its own tab, signs the same terms to accept; the receivable lands
-    FINANCED with the bank as its holder."""
-    bank = demo.logins["bank"]["address"]
+    """The supplier's invoice, confirmed by the core enterprise, becomes a receivable (issued
+    through the API); on the supplier's profile the bank offers ¥50.00 against it at 4.5% a year
+    (Finance signed in the bank's page, the holder's nonce read from the node); the supplier, in
+    its own tab, signs the same terms to accept; the receivable lands FINANCED with the bank as
+    its holder."""
+    sme, bank = demo.logins["sme"]["address"], demo.logins["bank"]["address"]
+    bank_client = demo.client("bank")
+    demo.client("sme").issue_receivable(trade_id)
+
+    def issued() -> bool:
+        confirmed = bank_client.receivables(holder=sme, state="confirmed", limit=200)["data"]
+        return any(r["receivable_id"] == trade_id for r in confirmed)
+
+    _until(issued)
     card = bank_page.locator("[data-testid=finance]")
+    card.locator("[data-testid=finance-refresh]").click()
     picker = card.locator("select[name=finance_receivable]")
-    picker.wait_for(timeout=WAIT_MS)
-    _until(lambda: picker.locator("option").count() > 1)
-    picker.select_option(index=1)
+    picker.locator(f"option[value='{trade_id}']").wait_for(state="attached", timeout=WAIT_MS)
+    picker.select_option(value=trade_id)
     card.locator("[name=advance]").fill("50.00")
     card.locator("[name=rate]").fill("4.5")
     card.locator("[name=valid_days]").fill("7")
@@ -345,9 +354,9 @@ def _finance_in_browser(
     made.wait_for(timeout=WAIT_MS)
     offer_id = made.get_attribute("data-offer")
     assert offer_id is not None
-    bank_client = demo.client("bank")
     offer = bank_client.financing_offer(offer_id)
     assert (offer["status"], offer["advance"], offer["rate_bps"]) == ("open", 5_000, 450)
+    assert offer["receivable_id"] == trade_id
 
     tab = _open(tabs, browser, demo, language)
     page = tab.sign_in("sme")

@@ -54,11 +54,12 @@ export function FinanceCard({ firm, session }: { firm: string; session: Session 
       .then((page) => setOffers((page?.data ?? []).filter((offer) => sameAddress(offer.holder, firm))))
       .catch(setError);
   }
-  useEffect(() => {
+  function load() {
     list<ReceivablePublic>("/receivables", { holder: firm, state: "confirmed", limit: 100 })
       .then((page) => setRows(page ? page.data.filter((r) => !r.financed) : null)).catch(setError);
     refresh();
-  }, [firm]);
+  }
+  useEffect(load, [firm]);
   const receivable = rows?.find((r) => r.receivable_id === chosen);
 
   async function offer(event: FormEvent) {
@@ -87,7 +88,7 @@ export function FinanceCard({ firm, session }: { firm: string; session: Session 
 
   return (
     <Card title={t("financeReceivable")} testId="finance">
-      <p><FirmLabel address={firm} /></p>
+      <p><FirmLabel address={firm} /> <button type="button" onClick={load} data-testid="finance-refresh">{t("refresh")}</button></p>
       {rows === null ? <p>{t("errors.list_unavailable")}</p> : rows.length === 0 ? <p>{t("noFinanceable")}</p> : (
         <form className="form" onSubmit={offer} data-testid="finance-form">
           <label>{t("receivable")}
