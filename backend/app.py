@@ -432,6 +432,7 @@ def _routers() -> list[Any]:
     from backend.evidence.router import router as evidence_router
     from backend.firms.router import router as firms_router
     from backend.ops import router as ops_router
+    from backend.receivables.offers_router import router as financing_router
     from backend.receivables.router import router as receivables_router
     from backend.relayer.router import router as submissions_router
     from backend.trades.router import router as trades_router
@@ -444,6 +445,7 @@ def _routers() -> list[Any]:
         trades_router,
         submissions_router,
         receivables_router,
+        financing_router,
         consents_router,
         evidence_router,
         documents_router,

@@ -58,6 +58,11 @@ TAGS = [
         "transferred down the tiers, financed by banks, settled or marked defaulted.",
     },
     {
+        "name": "financing",
+        "description": "A bank's financing offer on a consenting firm's receivable, signed by "
+        "the bank; the holder accepts it with its own signature of the same terms.",
+    },
+    {
         "name": "consents",
         "description": "A firm's signed consent lets a bank read its records (scope bits: 1 "
         "credit profile, 2 documents, 4 decisions) until it expires or is revoked.",

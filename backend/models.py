@@ -14,7 +14,7 @@ from backend.decisions.models import CreditDecision
 from backend.documents.models import Document
 from backend.firms.models import Firm, FirmDirectoryEntry
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor, JournalEntry
-from backend.receivables.models import Financing, Receivable, ReceivableTransition
+from backend.receivables.models import Financing, FinancingOffer, Receivable, ReceivableTransition
 from backend.relayer.models import OutboxItem
 from backend.trades.models import Payment, Trade
 from backend.workers.models import LeaderLease
@@ -34,6 +34,7 @@ __all__ = [
     "CreditRecord",
     "Document",
     "Financing",
+    "FinancingOffer",
     "Firm",
     "FirmDirectoryEntry",
     "IndexerCursor",

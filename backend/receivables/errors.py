@@ -135,3 +135,46 @@ class NotOverdue(LedgerError, code="not_overdue", status=422):
 
     receivable_id: str
     sentence = "a receivable defaults only after its due date and the grace period"
+
+
+class OfferNotFound(LedgerError, code="not_found", status=404):
+    """No such financing offer (or none the caller may see)."""
+
+    offer_id: str
+    sentence = "no financing offer {offer_id}"
+
+
+class OfferExists(LedgerError, code="offer_exists", status=409):
+    """The bank offered these very terms already."""
+
+    offer_id: str
+    sentence = "these terms were offered already: {offer_id}"
+
+
+class OfferNotOpen(LedgerError, code="offer_not_open", status=409):
+    """The offer was accepted, withdrawn or has lapsed; only an open offer is accepted."""
+
+    offer_id: str
+    actual: str
+    sentence = "the offer is {actual}, not open"
+
+
+class OfferExpired(LedgerError, code="offer_expired", status=409):
+    """The offer's deadline has passed."""
+
+    offer_id: str
+    sentence = "the offer's deadline has passed"
+
+
+class NotTheOfferee(Forbidden, code="not_the_holder"):
+    """Only the holder an offer was made to accepts it."""
+
+    def __init__(self) -> None:
+        super().__init__("only the holder the offer was made to accepts it")
+
+
+class NotTheOfferingBank(Forbidden, code="not_the_bank"):
+    """Only the bank that made an offer withdraws it."""
+
+    def __init__(self) -> None:
+        super().__init__("only the bank that made the offer withdraws it")

@@ -1,4 +1,5 @@
-"""Receivables as the receivable ledger recorded them: current state, history and financings."""
+"""Receivables as the receivable ledger recorded them: current state, history and financings;
+and the banks' financing offers, off chain until a holder accepts one."""
 
 from __future__ import annotations
 
@@ -55,3 +56,25 @@ class Financing(SQLModel, table=True):
     due_at: int = Field(sa_type=BigInteger)
     financed_time: int = Field(sa_type=BigInteger)
     event_id: int = Field(sa_type=BigInteger)
+
+
+class FinancingOffer(SQLModel, table=True):
+    """One offer. ``offer_id`` is the ``Finance`` digest both sign, so the same terms are
+    offered once; ``state`` is what the API decided (open, accepted, lapsed, withdrawn); what
+    time and the index decide on top of it (expired, lapsed) is computed on read."""
+
+    __tablename__ = "financing_offer"
+
+    offer_id: str = Field(primary_key=True)  # 0x + the Finance digest
+    receivable_id: str = Field(index=True)
+    bank: str = Field(index=True)
+    holder: str = Field(index=True)  # the holder the offer was made to
+    advance: int = Field(sa_type=BigInteger)
+    currency: int | None = None
+    rate_bps: int
+    deadline: int = Field(sa_type=BigInteger)
+    nonce: int = Field(sa_type=BigInteger)
+    bank_signature: str
+    state: str = Field(index=True)
+    submission_id: str | None = None  # the outbox row of the accepted financing
+    created_at: int = Field(sa_type=BigInteger)

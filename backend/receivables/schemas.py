@@ -69,7 +69,17 @@ class ReceivableSplit(BaseModel):
     holder_signature: HexBytes
 
 
-class ReceivableFinance(BaseModel):
+class FinanceTerms(BaseModel):
+    """A financing's terms, as the ``Finance`` typed data carries them (without the receivable)."""
+
+    bank: Address
+    advance: Amount
+    rate_bps: int = Field(ge=0, le=100_000, description="discount rate, basis points a year")
+    deadline: UnixTime
+    nonce: Nonce = Field(description="the holder's next receivable nonce")
+
+
+class ReceivableFinance(FinanceTerms):
     model_config = examples(
         {
             "bank": EXAMPLE_BANK,
@@ -82,11 +92,6 @@ class ReceivableFinance(BaseModel):
         }
     )
 
-    bank: Address
-    advance: Amount
-    rate_bps: int = Field(ge=0, le=100_000, description="discount rate, basis points a year")
-    deadline: UnixTime
-    nonce: Nonce = Field(description="the holder's next receivable nonce")
     holder_signature: HexBytes
     bank_signature: HexBytes
 
@@ -112,3 +117,54 @@ class ReceivableDefault(BaseModel):
 
     nonce: Nonce
     holder_signature: HexBytes
+
+
+OfferStatus = Literal["open", "accepted", "lapsed", "expired", "withdrawn"]
+
+
+class OfferCreate(BaseModel):
+    """A bank's terms for a receivable, signed by the bank (``Finance``, the caller as bank)."""
+
+    model_config = examples(
+        {
+            "receivable_id": EXAMPLE_ID,
+            "advance": 117_000_000,
+            "rate_bps": 450,
+            "deadline": EXAMPLE_TIME + 86_400,
+            "nonce": 0,
+            "bank_signature": EXAMPLE_SIGNATURE,
+        }
+    )
+
+    receivable_id: Hex32
+    advance: Amount = Field(description="minor units of the receivable's currency")
+    rate_bps: int = Field(ge=0, le=100_000, description="discount rate, basis points a year")
+    deadline: UnixTime = Field(description="the terms' deadline: the offer expires then")
+    nonce: Nonce = Field(description="the holder's next receivable nonce")
+    bank_signature: HexBytes
+
+
+class OfferAccept(BaseModel):
+    model_config = examples({"holder_signature": EXAMPLE_SIGNATURE})
+
+    holder_signature: HexBytes = Field(description="the holder's signature of the same Finance")
+
+
+class OfferPublic(BaseModel):
+    offer_id: Hex32 = Field(description="the Finance digest the bank signed")
+    receivable_id: Hex32
+    bank: Address
+    holder: Address = Field(description="the holder the offer was made to")
+    advance: int = Field(description="minor units of `currency`")
+    currency: int | None = Field(description="ISO 4217 numeric, the receivable's")
+    rate_bps: int
+    deadline: int
+    nonce: int
+    bank_signature: HexBytes
+    status: OfferStatus = Field(
+        description="open; accepted (its financing submitted); lapsed (another offer accepted, "
+        "the receivable moved, or the holder's nonce spent, as the index and the outbox show); "
+        "expired (deadline passed); withdrawn"
+    )
+    submission_id: str | None = Field(description="the accepted financing's submission")
+    created_at: int

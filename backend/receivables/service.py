@@ -244,6 +244,49 @@ def split(
     return _queue_move(session, principal, OutboxKind.RECEIVABLE_SPLIT, row, body)
 
 
+def receivable(session: Session, receivable_id: str) -> Receivable:
+    """The indexed receivable ``receivable_id``, else 404."""
+    return _receivable(session, receivable_id)
+
+
+def check_finance_terms(
+    checks: SubmissionChecks, row: Receivable, terms: schemas.FinanceTerms
+) -> None:
+    """Everything a financing's terms must pass before its signatures are looked at (the
+    ledger's own refusals, checked here first): a confirmed receivable not financed, nothing
+    else in flight on it, an advance within its amount, live terms, an active holder, an active
+    bank that is not the holder, and the holder's next nonce. A bank's offer passes the same."""
+    if row.financed:
+        raise AlreadyFinanced(row.receivable_id)
+    _require_status(row, ReceivableStatus.CONFIRMED)
+    _require_nothing_in_flight(checks.session, row)
+    if terms.advance > row.amount:
+        raise AdvanceExceedsAmount(terms.advance, row.amount)
+    if terms.deadline <= int(time.time()):
+        raise TermsExpired(terms.deadline)
+    if terms.bank == row.holder:
+        raise SelfFinance(terms.bank)
+    _require_active_holder(checks, row)
+    checks.require_bank(terms.bank)
+    services = checks.services
+    check_next_nonce(
+        checks.session, row.holder, NONCED_KINDS, _chain_nonce(services, row), terms.nonce
+    )
+
+
+def finance_digest(services: Services, receivable_id: str, terms: schemas.FinanceTerms) -> bytes:
+    """The ``Finance`` digest the holder and the bank both sign."""
+    message = Finance(
+        hex_bytes(receivable_id),
+        terms.bank,
+        terms.advance,
+        terms.rate_bps,
+        terms.deadline,
+        terms.nonce,
+    )
+    return message.digest(services.ledger.receivables.domain)
+
+
 def finance(
     session: Session,
     services: Services,
@@ -253,24 +296,9 @@ def finance(
 ) -> SubmissionAccepted:
     row = _receivable(session, receivable_id)
     _holder_or_operator(principal, row, body.bank)
-    if row.financed:
-        raise AlreadyFinanced(receivable_id)
-    _require_status(row, ReceivableStatus.CONFIRMED)
-    _require_nothing_in_flight(session, row)
-    if body.advance > row.amount:
-        raise AdvanceExceedsAmount(body.advance, row.amount)
-    if body.deadline <= int(time.time()):
-        raise TermsExpired(body.deadline)
-    if body.bank == row.holder:
-        raise SelfFinance(body.bank)
     checks = SubmissionChecks(session, services, principal)
-    _require_active_holder(checks, row)
-    checks.require_bank(body.bank)
-    check_next_nonce(session, row.holder, NONCED_KINDS, _chain_nonce(services, row), body.nonce)
-    terms = Finance(
-        hex_bytes(receivable_id), body.bank, body.advance, body.rate_bps, body.deadline, body.nonce
-    )
-    digest = terms.digest(services.ledger.receivables.domain)
+    check_finance_terms(checks, row, body)
+    digest = finance_digest(services, receivable_id, body)
     checks.require_signature(row.holder, digest, body.holder_signature, "holder")
     checks.require_signature(body.bank, digest, body.bank_signature, "bank")
     return _queue_move(session, principal, OutboxKind.RECEIVABLE_FINANCE, row, body)

@@ -20,6 +20,7 @@ from backend.sdk.signer import Signer
 from backend.sdk.typed_data import (
     Consent,
     Domain,
+    Finance,
     Payment,
     Reject,
     RevokeConsent,
@@ -50,6 +51,18 @@ def trade_json(trade: Trade) -> dict[str, Any]:
         "ref": "0x" + trade.ref.hex(),
         "invoice_key": "0x" + trade.invoice_key.hex(),
     }
+
+
+def offer_terms(offer: dict[str, Any]) -> Finance:
+    """The ``Finance`` terms of a financing offer as the API answers it: what both sign."""
+    return Finance(
+        bytes.fromhex(offer["receivable_id"][2:]),
+        offer["bank"],
+        offer["advance"],
+        offer["rate_bps"],
+        offer["deadline"],
+        offer["nonce"],
+    )
 
 
 @dataclass
@@ -243,7 +256,8 @@ class LedgerClient:
         return dict(self._request("POST", "/payments", json=body))
 
     def issue_receivable(self, trade_id: str) -> dict[str, Any]:
-        """Issue the receivable of a recorded invoice to a core enterprise (its id: the trade's)."""
+        """Issue the receivable of a recorded invoice to a core enterprise (202, relayed; its id:
+        the trade's)."""
         return dict(self._request("POST", "/receivables", json={"trade_id": trade_id}))
 
     def upload_document(self, content: bytes, filename: str, content_type: str) -> dict[str, Any]:
@@ -301,6 +315,54 @@ class LedgerClient:
     def decision(self, decision_id: str) -> dict[str, Any]:
         """A stored decision with its snapshot and verification (re-scored, anchor checked)."""
         return dict(self._request("GET", f"/credit-decisions/{decision_id}"))
+
+    def offer_financing(
+        self, receivable_id: str, advance: int, rate_bps: int, deadline: int, nonce: int
+    ) -> dict[str, Any]:
+        """Offer to finance a receivable of a firm that consents to this bank: the bank's
+        signature of ``Finance``; ``nonce`` is the holder's next receivable nonce."""
+        terms = Finance(
+            bytes.fromhex(receivable_id[2:]),
+            self.signer.address,
+            advance,
+            rate_bps,
+            deadline,
+            nonce,
+        )
+        body = {
+            "receivable_id": receivable_id,
+            "advance": advance,
+            "rate_bps": rate_bps,
+            "deadline": deadline,
+            "nonce": nonce,
+            "bank_signature": self._sign_finance(terms),
+        }
+        return dict(self._request("POST", "/financing-offers", json=body))
+
+    def financing_offers(
+        self,
+        receivable: str | None = None,
+        status: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> dict[str, Any]:
+        """Offers made to this firm as holder, made by this bank, or all (operator)."""
+        return self._list("/financing-offers", offset, limit, receivable=receivable, status=status)
+
+    def financing_offer(self, offer_id: str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/financing-offers/{offer_id}"))
+
+    def accept_financing_offer(self, offer_id: str) -> dict[str, Any]:
+        """As the holder: sign the offer's ``Finance`` terms and submit the financing."""
+        terms = offer_terms(self.financing_offer(offer_id))
+        body = {"holder_signature": self._sign_finance(terms)}
+        return dict(self._request("POST", f"/financing-offers/{offer_id}/accept", json=body))
+
+    def withdraw_financing_offer(self, offer_id: str) -> dict[str, Any]:
+        return dict(self._request("POST", f"/financing-offers/{offer_id}/withdraw"))
+
+    def _sign_finance(self, terms: Finance) -> str:
+        return "0x" + self.signer.sign(terms, self.domain("ReceivableLedger")).hex()
 
     def credit_profile(self, firm: str) -> dict[str, Any]:
         return dict(self._request("GET", f"/firms/{firm}/credit-profile"))

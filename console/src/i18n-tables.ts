@@ -27,6 +27,7 @@ const errors: Record<"zh" | "en", Table> = {
     body_too_large: "请求过大", chain_unavailable: "区块链节点不可用", expired: "已过期", batch_too_large: "批量过大",
     method_not_allowed: "不支持该操作", internal_error: "服务器出错，已记录", network: "无法连接服务器",
     keystore_password: "密钥文件密码错误或文件无效", wallet_rejected: "钱包拒绝了签名请求", list_unavailable: "本服务器尚未提供此列表",
+    offer_not_open: "该融资报价已不可接受", offer_expired: "该融资报价已过期", offer_exists: "相同条件的报价已存在", not_the_bank: "只有报价银行可以撤回",
   },
   en: {
     unauthorized: "Not signed in, or the sign-in ended", not_authenticated: "Please sign in first", invalid_token: "The sign-in token is not valid; sign in again",
@@ -50,6 +51,7 @@ const errors: Record<"zh" | "en", Table> = {
     body_too_large: "The request is too large", chain_unavailable: "The chain node is not available", expired: "Expired", batch_too_large: "The batch is too large",
     method_not_allowed: "Not supported", internal_error: "The server failed; it has been logged", network: "The server cannot be reached",
     keystore_password: "Wrong keystore password, or not a keystore file", wallet_rejected: "The wallet refused to sign", list_unavailable: "This server does not offer this list yet",
+    offer_not_open: "This financing offer can no longer be accepted", offer_expired: "This financing offer has expired", offer_exists: "An offer on these terms exists already", not_the_bank: "Only the offering bank may withdraw it",
   },
 };
 
@@ -57,6 +59,7 @@ const status: Record<"zh" | "en", Table> = {
   zh: {
     accepted: "已受理", queued: "排队中", submitted: "已提交", recorded: "已上链", final: "已最终确认", failed: "失败", proposed: "待买方确认",
     verified: "已核验", rejected: "已拒绝", pending: "待确认", confirmed: "已确认", settled: "已结算", defaulted: "已违约",
+    offer_open: "可接受", offer_accepted: "已接受", offer_lapsed: "已失效", offer_expired: "已过期", offer_withdrawn: "已撤回",
     financed: "已融资", split: "已拆分", transferred: "已转让", approve: "批准", refer: "转人工审核", decline: "拒绝",
     active: "正常", suspended: "已暂停", revoked: "已撤销", anchored: "已锚定", ok: "正常",
     expired: "已过期", revoking: "撤销中", replaced: "已被新授权取代",
@@ -64,6 +67,7 @@ const status: Record<"zh" | "en", Table> = {
   en: {
     accepted: "Accepted", queued: "Queued", submitted: "Submitted", recorded: "Recorded", final: "Final", failed: "Failed", proposed: "Awaiting the buyer",
     verified: "Verified", rejected: "Rejected", pending: "Pending", confirmed: "Confirmed", settled: "Settled", defaulted: "Defaulted",
+    offer_open: "Open", offer_accepted: "Accepted", offer_lapsed: "Lapsed", offer_expired: "Expired", offer_withdrawn: "Withdrawn",
     financed: "Financed", split: "Split", transferred: "Transferred", approve: "Approve", refer: "Refer to an officer", decline: "Decline",
     active: "Active", suspended: "Suspended", revoked: "Revoked", anchored: "Anchored", ok: "OK",
     expired: "Expired", revoking: "Being revoked", replaced: "Replaced by a newer consent",
@@ -116,6 +120,9 @@ const labels: Record<"zh" | "en", Table> = {
     fig_repayment_record: "还款记录", fig_defaults_as_obligor: "作为付款方的违约", decisionReceivables: "用于本次决策的应收账款（不选则全部）",
     showTree: "查看流转树", hideTree: "收起流转树", treeHidden: "无权查看的部分", treeShown: "可见节点", treeHiddenNote: "灰色节点之下的部分您无权查看",
     delaysByMonth: "每月付款逾期天数（加权）", networkEdges: "往来关系", networkMore: "另有往来关系未显示", invoices: "张发票", buyerAndSeller: "既是买方也是卖方",
+    financeReceivable: "应收账款融资", noFinanceable: "该企业暂无可融资的已确认应收账款", advanceYuan: "融资金额（元）",
+    ratePercent: "年利率（%）", validDays: "报价有效期（天）", signAndOffer: "签名并报价", bankLabel: "银行", advanceAmount: "融资金额",
+    rate: "年利率", offerDeadline: "报价截止", offersReceived: "收到的融资报价", acceptOffer: "签名并接受",
   },
   en: {
     app: "SCF Ledger", language: "中文", signIn: "Sign in", signOut: "Sign out", signInTitle: "Sign in with your firm's own key",
@@ -151,6 +158,9 @@ const labels: Record<"zh" | "en", Table> = {
     fig_repayment_record: "Repayment record", fig_defaults_as_obligor: "Defaults as obligor", decisionReceivables: "Receivables for this decision (none: all)",
     showTree: "Show the tree", hideTree: "Hide the tree", treeHidden: "Parts you may not see", treeShown: "Nodes shown", treeHiddenNote: "The parts under a grey node are not yours to see",
     delaysByMonth: "Days beyond terms by month (amount-weighted)", networkEdges: "Counterparty links", networkMore: "more links not shown", invoices: "invoices", buyerAndSeller: "Buyer and seller",
+    financeReceivable: "Finance a receivable", noFinanceable: "This firm holds no confirmed receivable to finance", advanceYuan: "Advance (yuan)",
+    ratePercent: "Rate (% a year)", validDays: "Offer valid for (days)", signAndOffer: "Sign and offer", bankLabel: "Bank", advanceAmount: "Advance",
+    rate: "Rate a year", offerDeadline: "Offer ends", offersReceived: "Financing offers received", acceptOffer: "Sign and accept",
   },
 };
 

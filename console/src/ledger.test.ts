@@ -2,7 +2,7 @@
 // type, compared with vectors made by backend/sdk (scripts/typed_data_vectors.py, run by make).
 import { Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
-import { invoiceKey, LEDGER_TYPES, markDefaultMessage, reasonBytes32, settleMessage, splitMessage, typedDataHash, typesFor, type PrimaryType } from "./ledger";
+import { financeMessage, invoiceKey, LEDGER_TYPES, markDefaultMessage, reasonBytes32, settleMessage, splitMessage, typedDataHash, typesFor, type PrimaryType } from "./ledger";
 import { formatMoney, parseMajor } from "./money";
 import { translations } from "./i18n-tables";
 import vectors from "./vectors.json";
@@ -50,6 +50,15 @@ describe("typed data", () => {
     const mark = vectors.vectors.find((v) => v.typed_data.primaryType === "MarkDefault")!;
     const m = mark.typed_data.message as { receivableId: string; nonce: number | string };
     expect(typedDataHash(mark.typed_data.domain, "MarkDefault", markDefaultMessage(m.receivableId, BigInt(m.nonce)))).toBe(mark.digest);
+  });
+
+  it("builds the Finance message the SDK signs", () => {
+    const finance = vectors.vectors.find((v) => v.typed_data.primaryType === "Finance")!;
+    const m = finance.typed_data.message as {
+      receivableId: string; bank: string; advance: number | string; rateBps: number; deadline: number; nonce: number | string;
+    };
+    const message = financeMessage(m.receivableId, m.bank, BigInt(m.advance), m.rateBps, m.deadline, BigInt(m.nonce));
+    expect(typedDataHash(finance.typed_data.domain, "Finance", message)).toBe(finance.digest);
   });
 
   it("pads a rejection reason to 32 bytes of UTF-8", () => {

@@ -106,6 +106,14 @@ export function markDefaultMessage(receivableId: string, nonce: bigint): Record<
   return { receivableId, nonce };
 }
 
+/** The EIP-712 Finance message: `bank` advances `advance` (minor units) against `receivableId` at
+ * `rateBps` a year, signed by the bank and by the holder (whose `nonce` it spends) before `deadline`. */
+export function financeMessage(
+  receivableId: string, bank: string, advance: bigint, rateBps: number, deadline: number, nonce: bigint,
+): Record<string, unknown> {
+  return { receivableId, bank, advance, rateBps, deadline, nonce };
+}
+
 /** A reason of at most 32 bytes of UTF-8, right-padded with zeros (the Reject type's bytes32). */
 export function reasonBytes32(reason: string): string {
   const bytes = new TextEncoder().encode(reason).slice(0, 32);

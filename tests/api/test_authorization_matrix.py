@@ -19,6 +19,7 @@ from backend.sdk.signer import Signer
 from backend.sdk.typed_data import Payment, Reject, RevokeConsent
 from backend.settings import DEVELOPMENT_OPERATOR_KEY
 from tests.api.conftest import sign_in
+from tests.api.test_bad_input import offer_body
 from tests.api.test_consents import grant_body
 from tests.api.test_trades_flow import signed_body
 from tests.factories import DAY, create_firm, make_trade
@@ -128,6 +129,8 @@ OPERATOR_ONLY = [401, 403, 403, 403, 403, 403, 403, 403, 201]
 OPERATOR_ONLY_RELAYED = [401, 403, 403, 403, 403, 403, 403, 403, 202]
 BANK_WITH_CONSENT = [401, 403, 403, 403, 201, 403, 403, 403, 403]
 DECISION_READERS = [401, 200, 403, 403, 200, 403, 403, 403, 200]
+#: A bank that may read offers finance (the receivable is then looked up: none here, 404).
+OFFER_MAKERS = [401, 403, 403, 403, 404, 404, 404, 404, 403]
 ALL_SCOPES = ConsentScope.CREDIT_PROFILE | ConsentScope.DOCUMENTS | ConsentScope.DECISIONS
 
 
@@ -181,6 +184,11 @@ REQUESTS = {
         SIGNED_IN,
     ),
     "GET /consents": (lambda c, lg, w, r: c.get("/consents", headers=w["headers"][r]), SIGNED_IN),
+    "GET /financing-offers": (
+        lambda c, lg, w, r: c.get("/financing-offers", headers=w["headers"][r]),
+        SIGNED_IN,  # each sees only its own offers (tests/api/test_financing_offers.py)
+    ),
+    "POST /financing-offers": (lambda c, lg, w, r: _offer_on_no_receivable(c, w, r), OFFER_MAKERS),
     "POST /trades": (
         lambda c, lg, w, r: c.post("/trades", json=_new_trade_body(lg, w), headers=w["headers"][r]),
         PARTIES_OR_OPERATOR,
@@ -271,6 +279,12 @@ def _suspended_firm(ledger):
     firm = create_firm(ledger)
     ledger.registry.suspend(firm.address)
     return firm
+
+
+def _offer_on_no_receivable(client, world, role):
+    """An offer on a receivable the ledger does not have: who is refused before it is looked up."""
+    body = offer_body(receivable_id="0x" + "77" * 32)
+    return client.post("/financing-offers", json=body, headers=world["headers"][role])
 
 
 def _payment_signature(client, ledger, world, role):
@@ -406,5 +420,5 @@ def test_each_role_lists_only_what_it_may_read(client, world):
     assert {c["bank"] for c in active["data"]} == {banks["bank_with_consent"]}
     for role in ("none",):
         for path in ("/firms", "/trades", "/payments", "/receivables", "/consents",
-                     "/credit-decisions"):  # fmt: skip
+                     "/credit-decisions", "/financing-offers"):  # fmt: skip
             assert client.get(path, headers=world["headers"][role]).status_code == 401

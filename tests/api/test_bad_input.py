@@ -102,6 +102,44 @@ def test_insane_business_fields_are_refused(
     assert _outbox_size(services) == before
 
 
+def offer_body(**changes: object) -> dict[str, object]:
+    """A well-formed financing offer (on no particular receivable), with ``changes``."""
+    body: dict[str, object] = {
+        "receivable_id": "0x" + "12" * 32,
+        "advance": 90_000,
+        "rate_bps": 450,
+        "deadline": int(time.time()) + DAY,
+        "nonce": 0,
+        "bank_signature": "0x" + "11" * 65,
+    }
+    return {**body, **changes}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        offer_body(advance=-1),
+        offer_body(advance="12.50"),
+        offer_body(rate_bps=100_001),
+        offer_body(nonce=-1),
+        offer_body(receivable_id="0x1234"),
+        offer_body(bank_signature="signed"),
+        {key: value for key, value in offer_body().items() if key != "deadline"},
+    ],
+)
+def test_malformed_financing_offers_are_refused(ledger, client, services, body):
+    bank_headers = sign_in(client, create_firm(ledger, Role.BANK))
+    _refused(
+        client.post("/financing-offers", json=body, headers=bank_headers), 422, "invalid_request"
+    )
+    for path in ("/financing-offers?status=pending", "/financing-offers?receivable=0x12"):
+        _refused(client.get(path, headers=bank_headers), 422, "invalid_request")
+    offer = "/financing-offers/0x" + "12" * 32
+    _refused(client.post(f"{offer}/accept", json={}, headers=bank_headers), 422, "invalid_request")
+    _refused(client.get(f"{offer}", headers=bank_headers), 404, "not_found")
+    _refused(client.get("/financing-offers/nope", headers=bank_headers), 422, "invalid_request")
+
+
 def test_a_replayed_submission_is_refused(ledger, client, services, parties, seller_headers):
     body = _with_fields(ledger, parties)
     assert client.post("/trades", json=body, headers=seller_headers).status_code == 202

@@ -33,7 +33,9 @@ def _two_instances(services: Services, **limits: object) -> Iterator[list[TestCl
     """Two apps (as two worker processes would be) over the same database and ledger, each
     with its own Services and so its own limiter; one caller address (a fresh one per test)."""
     settings = Settings(
-        rate_limit_per_second=0.05, rate_limit_burst=4, models_dir=services.settings.models_dir,
+        rate_limit_per_second=0.05,
+        rate_limit_burst=4,
+        models_dir=services.settings.models_dir,
         **limits,  # type: ignore[arg-type]
     )
     caller = (f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7", 40_000)

@@ -28,6 +28,7 @@ from backend.firms.credit_code import make_credit_code
 from backend.sdk.client import ApiError, LedgerClient
 from backend.sdk.signer import Signer
 from backend.settings import SOURCE_ROOT
+from tests.factories import make_trade
 
 pytestmark = pytest.mark.chain
 
@@ -266,8 +267,8 @@ def test_each_role_does_its_work_in_the_browser(
     tab.screenshot("core")
     _until(lambda: demo.client("sme").trade(trade_id)["ledger_status"] == "verified")
 
-    # ── payments and settlement (issue 15): the supplier settles the piece it kept ──
-    _settlement_in_browser(tabs, browser, demo, language, trade_id)
+    # ── payments and settlement (issue 15): the supplier settles a receivable the core owes ──
+    _settlement_in_browser(tabs, browser, demo, language)
 
     # The bank reads the profile once the consent is on the indexed chain, verifies a figure's
     # evidence in the page (signatures recovered, the transaction read from the node) and asks
@@ -293,6 +294,8 @@ def test_each_role_does_its_work_in_the_browser(
     assert any(word in decision.inner_text() for word in outcomes[language])
     tab.screenshot("bank")
 
+    # ── Financing, co-signed in two browsers (issue 15): the bank offers, the supplier accepts.
+    _finance_in_browser(tabs, browser, demo, language, page, trade_id)
     # ── receivable trees and the counterparty network (issue 15) ──
     _tree_in_browser(tabs, browser, demo, language)
     _network_in_browser(tabs, browser, demo, language)
@@ -371,15 +374,24 @@ def _network_in_browser(tabs: list[Tab], browser: Browser, demo: Demo, language:
     page.locator("[data-testid=delays-chart]").wait_for(timeout=WAIT_MS)
 
 
-def _settlement_in_browser(
-    tabs: list[Tab], browser: Browser, demo: Demo, language: str, trade_id: str
-) -> None:
-    """The supplier issues the receivable of the invoice the core just confirmed (through the
-    API client) and records its settlement in the page (Settle signed there); the core sees its
-    payables calendar, and that receivable SETTLED with its late days."""
+def _confirmed_invoice(demo: Demo) -> str:
+    """A second invoice of the supplier to the core, signed by both through the API client (the
+    one of the browser's own flow is the bank's to finance), and its receivable issued."""
+    sme_client, core_client = demo.client("sme"), demo.client("core")
+    trade = make_trade(demo.logins["sme"]["address"], demo.logins["core"]["address"])
+    trade_id = sme_client.submit_trade(trade, buyer_signature=core_client.sign_trade(trade))
+    _until(lambda: sme_client.trade(trade_id)["ledger_status"] == "verified")
+    sme_client.issue_receivable(trade_id)
+    return trade_id
+
+
+def _settlement_in_browser(tabs: list[Tab], browser: Browser, demo: Demo, language: str) -> None:
+    """The supplier records the settlement of a receivable the core owes in the page (Settle
+    signed there); the core sees its payables calendar, and that receivable SETTLED with its
+    late days."""
     sme, core = demo.logins["sme"]["address"], demo.logins["core"]["address"]
     sme_client = demo.client("sme")
-    sme_client.issue_receivable(trade_id)
+    trade_id = _confirmed_invoice(demo)
 
     def held(state: str) -> dict[str, Any] | None:
         rows = sme_client.receivables(holder=sme, state=state, limit=100)["data"]
@@ -412,6 +424,56 @@ def _settlement_in_browser(
         days = f"{late_days} day{'s' if late_days != 1 else ''} late"
         status, lateness = "Settled", days if late_days else "On time"
     assert status in shown and lateness in shown, shown
+
+
+def _finance_in_browser(
+    tabs: list[Tab], browser: Browser, demo: Demo, language: str, bank_page: Page, trade_id: str
+) -> None:
+    """The supplier's invoice, confirmed by the core enterprise, becomes a receivable (issued
+    through the API); on the supplier's profile the bank offers ¥50.00 against it at 4.5% a year
+    (Finance signed in the bank's page, the holder's nonce read from the node); the supplier, in
+    its own tab, signs the same terms to accept; the receivable lands FINANCED with the bank as
+    its holder."""
+    sme, bank = demo.logins["sme"]["address"], demo.logins["bank"]["address"]
+    bank_client = demo.client("bank")
+    demo.client("sme").issue_receivable(trade_id)
+
+    def issued() -> bool:
+        confirmed = bank_client.receivables(holder=sme, state="confirmed", limit=200)["data"]
+        return any(r["receivable_id"] == trade_id for r in confirmed)
+
+    _until(issued)
+    card = bank_page.locator("[data-testid=finance]")
+    card.locator("[data-testid=finance-refresh]").click()
+    picker = card.locator("select[name=finance_receivable]")
+    picker.locator(f"option[value='{trade_id}']").wait_for(state="attached", timeout=WAIT_MS)
+    picker.select_option(value=trade_id)
+    card.locator("[name=advance]").fill("50.00")
+    card.locator("[name=rate]").fill("4.5")
+    card.locator("[name=valid_days]").fill("7")
+    card.locator("button[type=submit]").click()
+    made = card.locator("[data-testid=offer-made]")
+    made.wait_for(timeout=WAIT_MS)
+    offer_id = made.get_attribute("data-offer")
+    assert offer_id is not None
+    offer = bank_client.financing_offer(offer_id)
+    assert (offer["status"], offer["advance"], offer["rate_bps"]) == ("open", 5_000, 450)
+    assert offer["receivable_id"] == trade_id
+
+    tab = _open(tabs, browser, demo, language)
+    page = tab.sign_in("sme")
+    page.locator(f"[data-testid=offer-accept][data-offer='{offer_id}']").click(timeout=WAIT_MS)
+    page.wait_for_selector(
+        "[data-testid=offer-accepted], [data-testid=offer-financed]", timeout=WAIT_MS
+    )
+
+    def financed() -> bool:
+        held = bank_client.receivables(holder=bank, state="financed", limit=200)["data"]
+        return any(r["receivable_id"] == offer["receivable_id"] for r in held)
+
+    _until(financed)
+    page.wait_for_selector("[data-testid=offer-financed]", timeout=WAIT_MS)
+    assert bank_client.financing_offer(offer_id)["status"] == "accepted"
 
 
 def _readable(client: LedgerClient, firm: str) -> bool:

@@ -13,6 +13,7 @@ import type { Session } from "../session";
 import { Address, Card, Chart, ErrorLine, FirmLabel, Money, Status, dateText, monthLabels } from "../ui";
 import { checkId, checkOnNode, checkSignatures, type Check, type EvidenceEvent, type TypedDataJson } from "../verify";
 import { BankHeld } from "./Settle";
+import { FinanceCard } from "./Financing";
 import { Decisions } from "./Sme";
 import { DelaysChart } from "./Delays";
 import { CounterpartyNetwork } from "./Network";
@@ -43,6 +44,7 @@ export function BankPage({ session }: { session: Session }) {
         </Card>
         {shown && <Profile key={shown} firm={shown} session={session} />}
         {shown && <DecisionForm key={`d${shown}`} firm={shown} />}
+        {shown && <FinanceCard key={`f${shown}`} firm={shown} session={session} />}
         <Decisions title="decisionHistory" />
         <BankHeld session={session} />
       </div>

@@ -9,6 +9,7 @@ import { withNextNonce } from "../chain";
 import { splitMessage, typesFor } from "../ledger";
 import { parseMajor } from "../money";
 import { signTyped, type Session } from "../session";
+import { OffersReceived } from "./Financing";
 import { Address, Card, ErrorLine, FirmLabel, Money, Status, dateText, firmName, type Firm } from "../ui";
 import { SettleActions } from "./Settle";
 import { ReceivableTree } from "./Tree";
@@ -40,6 +41,7 @@ export function HeldReceivables({ session }: { session: Session }) {
       )}
       {tree && <ReceivableTree key={tree} root={tree} />}
       {rows && <SettleActions session={session} receivables={rows} />}
+      <OffersReceived session={session} />
       {splitting && <SplitForm key={splitting.receivable_id} session={session} receivable={splitting} />}
     </Card>
   );
