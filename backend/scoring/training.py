@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backend.scoring import calibration as cal
+from backend.scoring.attested import AttestationPlan, AttestationResult, card_section, compare
 from backend.scoring.challenger import (
     CHALLENGER_PARAMS,
     Challenger,
@@ -373,6 +374,7 @@ class TrainingResult:
     seconds: float
     central_tendency: float = cal.DEFAULT_CENTRAL_TENDENCY
     notes: dict[str, Any] = field(default_factory=dict)
+    attestations: AttestationResult | None = None
 
     @property
     def version(self) -> str:
@@ -393,9 +395,12 @@ def train(
     central_tendency: float = cal.DEFAULT_CENTRAL_TENDENCY,
     evaluate: bool = True,
     workers: int | None = None,
+    attestations: AttestationPlan | None = None,
 ) -> TrainingResult:
     """Simulate the plan's worlds, judge on held-out families and in distribution, fit the served
-    model on every world; deterministic in ``seed`` and ``n_firms``."""
+    model on every world; deterministic in ``seed`` and ``n_firms``. With ``attestations`` (and
+    ``evaluate``), also compare the scorecard with and without the attestation characteristics
+    (:mod:`backend.scoring.attested`)."""
     started = time.perf_counter()
     plan = plan_for(seed, n_firms)
     worlds = simulate_worlds(plan, workers)
@@ -435,6 +440,7 @@ def train(
         simulate_seconds=simulated,
         seconds=time.perf_counter() - started,
         central_tendency=central_tendency,
+        attestations=compare(attestations) if evaluate and attestations else None,
     )
 
 
@@ -597,7 +603,8 @@ def _grade_rows(result: TrainingResult) -> list[str]:
 
 
 def _feature_rows(model: Scorecard) -> list[str]:
-    sources = {feature.name: feature for feature in FEATURES}
+    specs = {spec.name for spec in model.features}
+    sources = {feature.name: feature for feature in FEATURES if feature.name in specs}
     rows = [
         "| characteristic | from the credit record | direction | IV | coefficient | status |",
         "| --- | --- | --- | ---: | ---: | --- |",
@@ -747,6 +754,7 @@ def model_card(result: TrainingResult) -> str:
         "",
         f"Same scorecard pipeline, 5 × 5 repeated stratified cross-validation AUC: {german_line}.",
         "",
+        *card_section(result.attestations),
         "## The worlds",
         "",
         *_world_rows(result),
