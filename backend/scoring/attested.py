@@ -40,10 +40,14 @@ WORLD_INDEX = 4
 #: Include the attested characteristics in the served model only if they lift the mean held-out
 #: AUC and cost the firms without devices no more than this in any held-out family.
 NO_DEVICE_TOLERANCE = 0.005
-SERVED_NOTE = (
-    "The served model above is fitted on the training worlds, which have no devices (as most "
-    "of a ledger's firms), so it carries the characteristics without attestations; a firm's "
-    "attested figures act through the decision policy (limits, the consistency flag)."
+SERVED_WITH = (
+    "The served model is therefore fitted with them, on the training worlds and these worlds "
+    "together (every firm without devices, all of the training worlds' among them, in their "
+    "neutral missing bin)."
+)
+SERVED_WITHOUT = (
+    "The served model therefore keeps the characteristics without attestations; a firm's "
+    "attested figures act through the decision policy only (limits, the consistency flag)."
 )
 L2 = 0.02  # the supply-chain scorecard's ridge penalty (backend.scoring.training.SUPPLY_CHAIN_L2)
 
@@ -89,6 +93,7 @@ class AttestationResult:
     plan: AttestationPlan
     families: tuple[FamilyComparison, ...]
     seconds: float
+    worlds: dict[str, Dataset] = dataclasses.field(default_factory=dict, repr=False)
 
     @property
     def mean_lift(self) -> float:
@@ -172,7 +177,7 @@ def compare(plan: AttestationPlan, worlds: dict[str, Dataset] | None = None) -> 
                 flag_fpr=float(flag[honest].mean()) if honest.any() else float("nan"),
             )
         )
-    return AttestationResult(plan, tuple(families), time.perf_counter() - started)
+    return AttestationResult(plan, tuple(families), time.perf_counter() - started, worlds)
 
 
 def _flags(world: Dataset) -> NDArray[np.bool_]:
@@ -239,7 +244,7 @@ def card_section(result: AttestationResult | None) -> list[str]:
     lines += [
         "",
         f"Mean AUC lift {result.mean_lift:+.3f}; run {result.seconds:.0f} s. The data's verdict: "
-        f"{verdict}. {SERVED_NOTE}",
+        f"{verdict}. {SERVED_WITH if result.helps else SERVED_WITHOUT}",
         "",
     ]
     return lines

@@ -129,7 +129,7 @@ class WorldParams:
     vendors: float = 0.0
     device_share: float = 0.0
     fraud_share: float = 0.0
-    delivery_share: float = 0.6
+    delivery_share: float = 0.8
 
     def carry(self, behaviour: str) -> float:
         return self.carriers[BEHAVIOURS.index(behaviour)]
