@@ -88,3 +88,14 @@ def test_a_healthy_line_runs_steadily_and_a_declining_one_lower() -> None:
     assert 0.7 < load(0.0) < 0.8 and load(1.0) > load(0.0) > load(-1.0)
     assert load(0.0, decline=0.5) == load(0.0) / 2
     assert load(3.0, noise=10.0) == 1.0
+
+
+def test_the_demo_lines_publish_the_same_generators_steady_healthy_output() -> None:
+    from backend.sim.attestations_demo import LINES, MAKER_HEALTH, line_readings
+
+    readings = line_readings(0, 0, 30 * DAY)
+    assert len(readings) == 120 and readings == line_readings(0, 0, 30 * DAY)
+    rate = np.array([r["units"] / (LINES[0][1] * 6) for r in readings])
+    assert abs(rate.mean() - load(MAKER_HEALTH)) < 0.03 and rate.std() < 0.1
+    dipped = [r["units"] for r in line_readings(1, 0, 30 * DAY) if (r["ts"] // DAY) % 10 == 0]
+    assert max(dipped) < min(r["units"] for r in readings) * LINES[1][1] / LINES[0][1]
