@@ -189,6 +189,20 @@ class _BaseBinning:
         self.bin_iv_: FloatArray = bin_iv
         self.iv_ = float(bin_iv.sum())
 
+    def neutralise_missing(self) -> None:
+        """Give the missing bin the average WOE of the values seen (weighted by their counts), so
+        that its points are the population's average points whatever the coefficient; it then
+        adds no information value."""
+        check_is_fitted(self, _FITTED)
+        seen = (self.good_counts_ + self.bad_counts_)[:-1]
+        if seen.sum() == 0:
+            return
+        self.woe_ = self.woe_.copy()
+        self.woe_[-1] = float(np.average(self.woe_[:-1], weights=seen))
+        self.bin_iv_ = self.bin_iv_.copy()
+        self.bin_iv_[-1] = 0.0
+        self.iv_ = float(self.bin_iv_.sum())
+
     @property
     def n_bins_(self) -> int:
         """Number of bins including the missing bin."""

@@ -52,8 +52,12 @@ def train_command(
     quick: bool = typer.Option(
         False, "--quick", help=f"{QUICK_FIRMS} firms, no held-out evaluation (the demo's model)"
     ),
+    attestation_firms: int = typer.Option(
+        400, help="firms per world of the attestation comparison (one world a family; 0: skip)"
+    ),
 ) -> None:
     """Train the scorecard on many simulated worlds; write the model and its model card."""
+    from backend.scoring.attested import AttestationPlan
     from backend.scoring.training import (
         TARGET_LEVEL_FACTOR,
         TARGET_ORACLE_RATIO,
@@ -69,6 +73,7 @@ def train_command(
         german=german and not quick,
         central_tendency=central_tendency,
         evaluate=not quick,
+        attestations=AttestationPlan(seed, attestation_firms) if attestation_firms else None,
     )
     json_path, card_path = write_model(result, Path(out) if out else get_settings().models_dir)
     console.print(f"model {result.version}: {json_path} and {card_path}", highlight=False)
@@ -94,6 +99,22 @@ def train_command(
             f"{fam.mean('challenger_ratio'):.3f}); mean PD / true {factors} (target within "
             f"{TARGET_LEVEL_FACTOR}x); after calibrate {after or 'too few defaults'}; "
             f"ranking {'met' if met[fam.name]['ranking'] else 'NOT met'}",
+            highlight=False,
+        )
+    if result.attestations is not None:
+        for comparison in result.attestations.families:
+            a, b = comparison.without, comparison.with_attestations
+            console.print(
+                f"attestations held out {comparison.family:<15} AUC {a.auc:.3f} -> {b.auc:.3f} "
+                f"(lift {comparison.lift:+.3f}; no devices {a.auc_no_devices:.3f} -> "
+                f"{b.auc_no_devices:.3f}); fraud TPR at 5% FPR {a.fraud_tpr:.0%} -> "
+                f"{b.fraud_tpr:.0%}; flag TPR {comparison.flag_tpr:.0%} FPR "
+                f"{comparison.flag_fpr:.0%}",
+                highlight=False,
+            )
+        verdict = "helps" if result.attestations.helps else "does not meet the rule"
+        console.print(
+            f"attestations mean AUC lift {result.attestations.mean_lift:+.3f}: {verdict}",
             highlight=False,
         )
     if result.german.aucs:

@@ -57,10 +57,11 @@ class Feature:
     monotonic: Monotonic
     read: Callable[[Figures], float]
     source: str
+    neutral_missing: bool = False
 
     @property
     def spec(self) -> FeatureSpec:
-        return FeatureSpec(self.name, "numeric", self.monotonic)
+        return FeatureSpec(self.name, "numeric", self.monotonic, self.neutral_missing)
 
 
 class _Field:
@@ -92,7 +93,7 @@ def _column(feature: Feature, all_figures: list[Figures]) -> NDArray[np.float64]
     return np.array([read(f) for f in all_figures], dtype=np.float64)
 
 
-FEATURES: tuple[Feature, ...] = (
+BASE_FEATURES: tuple[Feature, ...] = (
     Feature(
         "tenure_percentile",
         "descending",
@@ -159,8 +160,49 @@ FEATURES: tuple[Feature, ...] = (
     ),  # fmt: skip
     Feature("network_rank", "auto", _field("network_rank", "value"), "network_rank.value"),
 )
+
+
+class _Attested:
+    """Reads an attested figure of a firm that operates production devices; NaN for one without
+    (the scorecard's neutral missing bin: not having devices is not penalised). A flagged firm
+    whose devices attested no output at all has no ratio: it reads as :data:`NO_OUTPUT_RATIO`."""
+
+    __slots__ = ("figure", "field")
+
+    def __init__(self, figure: str, field: str) -> None:
+        self.figure, self.field = figure, field
+
+    def __call__(self, figures: Figures) -> float:
+        consistency = figures.get("production_consistency", _EMPTY)
+        if not consistency.get("devices"):
+            return NAN
+        value = _get(figures, self.figure, self.field)
+        if self.field == "ratio" and value != value and consistency.get("flag"):
+            return NO_OUTPUT_RATIO
+        return value
+
+
+NO_OUTPUT_RATIO = 100.0
+
+
+def _attested(name: str, monotonic: Monotonic, figure: str, field: str) -> Feature:
+    return Feature(name, monotonic, _Attested(figure, field), f"{figure}.{field}", True)
+
+
+#: The attestation characteristics (backend/credit/attested.py): what a firm's machines and
+#: carriers vouch for. Missing (no devices) is neutral.
+ATTESTATION_FEATURES: tuple[Feature, ...] = (
+    _attested("production_consistency", "ascending", "production_consistency", "ratio"),
+    _attested("capacity_utilisation", "descending", "capacity_utilisation", "utilisation"),
+    _attested("utilisation_trend", "descending", "capacity_utilisation", "trend"),
+    _attested("attested_coverage", "descending", "attested_coverage", "share"),
+)
+#: The characteristics without the attested ones: the served scorecard's (see the model card's
+#: "Attestations" section for why).
+FEATURES: tuple[Feature, ...] = BASE_FEATURES + ATTESTATION_FEATURES
 FEATURE_NAMES: tuple[str, ...] = tuple(feature.name for feature in FEATURES)
-FEATURE_SPECS: tuple[FeatureSpec, ...] = tuple(feature.spec for feature in FEATURES)
+FEATURE_SPECS: tuple[FeatureSpec, ...] = tuple(feature.spec for feature in BASE_FEATURES)
+ATTESTATION_SPECS: tuple[FeatureSpec, ...] = tuple(f.spec for f in ATTESTATION_FEATURES)
 
 
 def figures_of(record: CreditRecordView | Mapping[str, Any]) -> Figures:

@@ -102,13 +102,24 @@ class FeatureSpec:
     name: str
     kind: FeatureKind = "numeric"
     monotonic: Monotonic = "auto"
+    #: Price a missing value at the population's average points instead of from the data: for a
+    #: characteristic most firms cannot have (no devices), so that not having it is not penalised.
+    neutral_missing: bool = False
 
-    def to_dict(self) -> dict[str, str]:
-        return {"name": self.name, "kind": self.kind, "monotonic": self.monotonic}
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "kind": self.kind, "monotonic": self.monotonic}
+        if self.neutral_missing:  # absent otherwise: earlier models keep their content hash
+            data["neutral_missing"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FeatureSpec:
-        return cls(name=data["name"], kind=data["kind"], monotonic=data["monotonic"])
+        return cls(
+            name=data["name"],
+            kind=data["kind"],
+            monotonic=data["monotonic"],
+            neutral_missing=bool(data.get("neutral_missing", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -381,6 +392,9 @@ class Scorecard:
         binnings = {
             spec.name: self._new_binning(spec).fit(columns[spec.name], target) for spec in specs
         }
+        for spec in specs:
+            if spec.neutral_missing:
+                binnings[spec.name].neutralise_missing()
         dropped = {
             name: DROP_LOW_IV for name, b in binnings.items() if _uninformative(b, self.min_iv)
         }

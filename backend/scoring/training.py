@@ -35,13 +35,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backend.scoring import calibration as cal
+from backend.scoring.attested import (
+    WORLD_INDEX,
+    AttestationPlan,
+    AttestationResult,
+    card_section,
+    compare,
+)
 from backend.scoring.challenger import (
     CHALLENGER_PARAMS,
     Challenger,
     challenger_pd,
     fit_challenger,
 )
-from backend.scoring.features import FEATURE_SPECS, FEATURES
+from backend.scoring.features import ATTESTATION_SPECS, FEATURE_SPECS, FEATURES
 from backend.scoring.german_credit import CrossValidation, cross_validated_auc, stratified_folds
 from backend.scoring.grades import pd_band
 from backend.scoring.metrics import (
@@ -54,7 +61,7 @@ from backend.scoring.metrics import (
     psi_from_shares,
 )
 from backend.scoring.monitoring import REFERENCE_KEY, reference_of
-from backend.scoring.scorecard import Scorecard
+from backend.scoring.scorecard import FeatureSpec, Scorecard
 from backend.scoring.store import LATEST
 from backend.sim.families import FAMILIES, FAMILY_NAMES, world_params, world_seed
 from backend.sim.world import Dataset, WorldParams, simulate
@@ -149,11 +156,10 @@ def _rows(X: dict[str, NDArray[np.float64]], mask: NDArray[np.bool_]) -> dict[st
     return {name: column[mask] for name, column in X.items()}
 
 
-def _pooled(parts: Sequence[tuple[World, NDArray[np.bool_]]]) -> tuple[dict[str, Any], Any, Any]:
-    X = {
-        spec.name: np.concatenate([w.data.X[spec.name][m] for w, m in parts])
-        for spec in FEATURE_SPECS
-    }
+def _pooled(
+    parts: Sequence[tuple[World, NDArray[np.bool_]]], specs: Sequence[FeatureSpec] = FEATURE_SPECS
+) -> tuple[dict[str, Any], Any, Any]:
+    X = {spec.name: np.concatenate([w.data.X[spec.name][m] for w, m in parts]) for spec in specs}
     y = np.concatenate([w.data.y[m] for w, m in parts])
     thin = np.concatenate([w.data.thin[m] for w, m in parts])
     return X, y, thin
@@ -175,11 +181,12 @@ def fit(
     seed: int,
     central_tendency: float = cal.DEFAULT_CENTRAL_TENDENCY,
     challenger: bool = True,
+    specs: Sequence[FeatureSpec] = FEATURE_SPECS,
 ) -> Fitted:
     """Scorecard on the pooled rows, its level model across the worlds, calibrated to the
     central tendency over the pooled population; the challenger on the same rows."""
-    X, y, thin = _pooled(parts)
-    raw_model = Scorecard(FEATURE_SPECS, l2=SUPPLY_CHAIN_L2, free_auto_signs=True).fit(X, y)
+    X, y, thin = _pooled(parts, specs)
+    raw_model = Scorecard(specs, l2=SUPPLY_CHAIN_L2, free_auto_signs=True).fit(X, y)
     raws = [raw_model.raw_logit(_rows(w.data.X, m)) for w, m in parts]
     rates = [float(w.data.true_pd[m].mean()) for w, m in parts]
     levels = cal.fit_level_model(raws, rates)
@@ -373,6 +380,7 @@ class TrainingResult:
     seconds: float
     central_tendency: float = cal.DEFAULT_CENTRAL_TENDENCY
     notes: dict[str, Any] = field(default_factory=dict)
+    attestations: AttestationResult | None = None
 
     @property
     def version(self) -> str:
@@ -393,9 +401,12 @@ def train(
     central_tendency: float = cal.DEFAULT_CENTRAL_TENDENCY,
     evaluate: bool = True,
     workers: int | None = None,
+    attestations: AttestationPlan | None = None,
 ) -> TrainingResult:
     """Simulate the plan's worlds, judge on held-out families and in distribution, fit the served
-    model on every world; deterministic in ``seed`` and ``n_firms``."""
+    model on every world; deterministic in ``seed`` and ``n_firms``. With ``attestations`` (and
+    ``evaluate``), also compare the scorecard with and without the attestation characteristics
+    (:mod:`backend.scoring.attested`)."""
     started = time.perf_counter()
     plan = plan_for(seed, n_firms)
     worlds = simulate_worlds(plan, workers)
@@ -422,9 +433,10 @@ def train(
                     entry.name, entry.description, tuple(everyone), tuple(seen), trained_on
                 )
             )
-    final = fit(
-        [(w, np.ones(w.data.y.size, dtype=bool)) for w in worlds], seed, central_tendency, False
-    )
+    compared = compare(attestations) if evaluate and attestations else None
+    served, specs = served_worlds(worlds, compared)
+    final = fit([(w, np.ones(w.data.y.size, dtype=bool)) for w in served], seed,
+                central_tendency, False, specs)  # fmt: skip
     return TrainingResult(
         model=final.model,
         challenger_model=final.challenger,
@@ -435,7 +447,19 @@ def train(
         simulate_seconds=simulated,
         seconds=time.perf_counter() - started,
         central_tendency=central_tendency,
+        attestations=compared,
     )
+
+
+def served_worlds(
+    worlds: list[World], compared: AttestationResult | None
+) -> tuple[list[World], tuple[FeatureSpec, ...]]:
+    """The worlds and characteristics of the served model: with the attestation characteristics
+    (and the attestation worlds that carry them) when the held-out comparison says they help."""
+    if compared is None or not compared.helps:
+        return worlds, FEATURE_SPECS
+    extra = [World(name, WORLD_INDEX, data) for name, data in compared.worlds.items()]
+    return worlds + extra, FEATURE_SPECS + ATTESTATION_SPECS
 
 
 def model_json(model: Scorecard) -> str:
@@ -597,7 +621,8 @@ def _grade_rows(result: TrainingResult) -> list[str]:
 
 
 def _feature_rows(model: Scorecard) -> list[str]:
-    sources = {feature.name: feature for feature in FEATURES}
+    specs = {spec.name for spec in model.features}
+    sources = {feature.name: feature for feature in FEATURES if feature.name in specs}
     rows = [
         "| characteristic | from the credit record | direction | IV | coefficient | status |",
         "| --- | --- | --- | ---: | ---: | --- |",
@@ -747,6 +772,7 @@ def model_card(result: TrainingResult) -> str:
         "",
         f"Same scorecard pipeline, 5 × 5 repeated stratified cross-validation AUC: {german_line}.",
         "",
+        *card_section(result.attestations),
         "## The worlds",
         "",
         *_world_rows(result),

@@ -15,6 +15,7 @@ import time
 import uuid
 from typing import Any
 
+import numpy as np
 import orjson
 import paho.mqtt.client as mqtt
 from rich.console import Console
@@ -31,6 +32,7 @@ from backend.indexer.indexer import Indexer
 from backend.indexer.rpc import JsonRpc
 from backend.relayer.relayer import Relayer
 from backend.settings import get_settings
+from backend.sim import factory
 from backend.sim.decisions_demo import _client, _money, demo_services, serving
 from backend.sim.demo_firms import DemoFirm, register_demo_firm
 from backend.trades.models import Trade
@@ -39,6 +41,9 @@ DAY = 86_400
 READINGS_PER_DAY = 4
 LINES = (("BSY-LINE-01", 40), ("BSY-LINE-02", 25))  # identifier, rated packs per hour
 INVOICE = 2
+MAKER_HEALTH = 1.0  # the battery maker's latent health: a sound firm
+MAKER_SEED = 17
+MAINTENANCE_LOAD = 0.4  # share of its usual output a line makes on a maintenance day
 
 
 def broker_unavailable(host: str, port: int) -> str | None:
@@ -158,8 +163,25 @@ def _attest(console, ledger, engine, oracle, devices, maker, settings) -> dict[s
     return dict(service.counts)
 
 
+def line_readings(line: int, start: int, end: int) -> list[dict[str, int]]:
+    """Line ``line``'s readings every six hours from ``start`` to ``end``, from the simulator's
+    own generator (:func:`backend.sim.factory.load`, the one the offline worlds attest): the maker
+    is healthy, so its lines run steadily; output dips on the second line's maintenance days."""
+    rng = np.random.default_rng([MAKER_SEED, line])
+    capacity, step = LINES[line][1], DAY // READINGS_PER_DAY
+    readings = []
+    for seq, ts in enumerate(range(start, end, step)):
+        load = factory.load(MAKER_HEALTH, noise=float(rng.standard_normal()))
+        if line == 1 and (ts // DAY) % 10 == 0:
+            load *= MAINTENANCE_LOAD
+        units = int(capacity * step / factory.HOUR * load)
+        readings.append({"seq": seq, "ts": ts, "units": units, "running_s": int(step * load),
+                         "energy_wh": units * factory.ENERGY_WH_PER_UNIT})  # fmt: skip
+    return readings
+
+
 def _publish(settings: Any, devices: list[Device], start: int, end: int) -> int:
-    """Readings every six hours; output dips on the second line's maintenance days."""
+    """Every line's :func:`line_readings`, over the broker."""
     client = mqtt.Client(
         mqtt.CallbackAPIVersion.VERSION2, client_id=f"scf-demo-devices-{uuid.uuid4().hex[:8]}"
     )
@@ -167,14 +189,8 @@ def _publish(settings: Any, devices: list[Device], start: int, end: int) -> int:
     client.loop_start()
     sent = 0
     try:
-        step = DAY // READINGS_PER_DAY
         for index, device in enumerate(devices):
-            capacity = LINES[index][1]
-            for seq, ts in enumerate(range(start, end, step)):
-                load = 0.3 if index == 1 and (ts // DAY) % 10 == 0 else 0.8
-                units = int(capacity * 6 * load)
-                reading = {"seq": seq, "ts": ts, "units": units, "running_s": int(step * load),
-                           "energy_wh": units * 900}  # fmt: skip
+            for reading in line_readings(index, start, end):
                 _send(client, device, orjson.dumps(reading))
                 sent += 1
         # A message that is not telemetry, and the first reading again: dropped and counted.

@@ -52,6 +52,7 @@ from backend.indexer.events import HANDLERS, DecodedEvent
 from backend.indexer.models import BlockHeader, ChainEvent, IndexerCursor
 from backend.indexer.store import Store, bulk_insert
 from backend.migrations import upgrade
+from backend.sim.factory import FRAUD_SHIFT, Sale, factory_events, operators
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,11 @@ class WorldParams:
     - ``carriers`` how strongly each behaviour of :data:`BEHAVIOURS` carries the health (1: the
       original strength, 0: not at all); ``noise`` scales the idiosyncratic noise;
     - ``vendors``: share of firms that are raw-material vendors selling to the lowest tier (not
-      in the data set), so that every supplier also pays suppliers.
+      in the data set), so that every supplier also pays suppliers;
+    - ``device_share`` of the suppliers operate production lines an oracle attests
+      (:mod:`backend.sim.factory`; 0: no attestations, the world of before), ``fraud_share`` of
+      those invoice far more than they make, ``delivery_share`` of a device operator's genuine
+      invoices have an attested delivery.
     """
 
     amount_scale: float = 1.0
@@ -122,6 +127,9 @@ class WorldParams:
     carriers: tuple[float, ...] = (1.0,) * len(BEHAVIOURS)
     noise: float = 1.0
     vendors: float = 0.0
+    device_share: float = 0.0
+    fraud_share: float = 0.0
+    delivery_share: float = 0.8
 
     def carry(self, behaviour: str) -> float:
         return self.carriers[BEHAVIOURS.index(behaviour)]
@@ -155,6 +163,8 @@ class World:
     late_mean: NDArray[np.float64]  # mean days beyond terms when the firm pays
     buyers: tuple[tuple[int, ...], ...]  # each supplier's buyers
     params: WorldParams = DEFAULT_PARAMS
+    operates: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    fraud: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def scored(self) -> NDArray[np.intp]:
@@ -181,6 +191,8 @@ class Dataset:
     thin: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     params: WorldParams = DEFAULT_PARAMS
     events: int = 0
+    operates: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    fraud: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 # ─────────────────────────────────────────────────────────────── the world
@@ -245,7 +257,8 @@ def build_world(
     joined_days = (history - 30) * expit(0.9 * params.carry("tenure") * health + spread)
     registered_at = np.where(tier <= 0, start, as_of - 30 * DAY - joined_days * DAY)
     registered_at = registered_at.astype(np.int64) // 60 * 60
-    true_pd = expit(intercept - params.pd_slope * health + shift)
+    operates, fraud = operators(seed, tier, params.device_share, params.fraud_share)
+    true_pd = expit(intercept - params.pd_slope * health + shift + FRAUD_SHIFT * fraud)
     default = (rng.random(n) < true_pd) & (tier >= 0)
     default_time = np.where(default, as_of + rng.integers(DAY, YEAR, n), 0).astype(np.int64)
     late_mean = 12.0 * np.exp(-0.8 * params.carry("lateness") * health) - 6.0 + params.late_culture
@@ -267,6 +280,8 @@ def build_world(
         late_mean=late_mean,
         buyers=tuple(buyers),
         params=params,
+        operates=operates,
+        fraud=fraud,
     )
 
 
@@ -356,6 +371,7 @@ def world_events(world: World, until: int, receivables: bool | str = False) -> l
 
     horizon = world.as_of + YEAR
     trade_number = 0
+    sales: dict[int, list[Sale]] = {}  # device operators' verified invoices
     noise = params.noise
     for seller, buyers in enumerate(world.buyers):
         vendor = world.tier[seller] == VENDOR
@@ -378,8 +394,14 @@ def world_events(world: World, until: int, receivables: bool | str = False) -> l
                     amount = max(100, int(level * rng.lognormal(0.0, 0.2)))
                     disputed = rng.random() < dispute_p
                     late = world.late_mean[buyer] + 4.0 * noise * rng.standard_normal()
+                    if world.operates.size and world.operates[seller] and not disputed:
+                        trade_id = _hex_id(world.seed, "trade", trade_number)
+                        sale = Sale(trade_number, buyer, issued, amount, trade_id)
+                        sales.setdefault(seller, []).append(sale)
                     add_trade(add, world, trade_number, seller, buyer, issued, amount,
                               disputed, float(late), rng, receivables)  # fmt: skip
+    if world.operates.any():  # after the trading, from a generator of its own
+        factory_events(world, add, sales, _hex_id, horizon)
     events.sort(key=lambda e: (e.time, e.order))
     return events
 
@@ -580,4 +602,6 @@ def simulate(
         thin=thin_files(records),
         params=params,
         events=len(pending),
+        operates=world.operates[scored].copy(),
+        fraud=world.fraud[scored].copy(),
     )
