@@ -1,9 +1,9 @@
 // The core enterprise's workspace: invoices awaiting its signature (confirm, or reject with a
-// reason) and the receivables it owes by due date.
+// reason), the payables calendar of what it owes and the settlement of what it paid.
 import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { confirmTradeTradesTradeIdConfirmPost, readTradeTradesTradeIdGet, rejectTradeTradesTradeIdRejectPost } from "../client/sdk.gen";
-import type { ReceivablePublic, TradePublic } from "../client/types.gen";
+import type { TradePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
 import { reasonBytes32, tradeMessage, typesFor, type TradeJson } from "../ledger";
 import { signTyped, type Session } from "../session";
@@ -17,7 +17,6 @@ export function CorePage({ session }: { session: Session }) {
       <h1>{t("coreHome")}</h1>
       <div className="grid">
         <Inbox session={session} />
-        <Payables session={session} />
         <PaymentsPanel session={session} />
       </div>
     </div>
@@ -96,28 +95,5 @@ function TradeAnswer({ session, trade }: { session: Session; trade: TradePublic 
       )}
       <ErrorLine error={error} />
     </div>
-  );
-}
-
-function Payables({ session }: { session: Session }) {
-  const { t, i18n } = useTranslation();
-  const [rows, setRows] = useState<ReceivablePublic[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    list<ReceivablePublic>("/receivables", { obligor: session.address, limit: 100 }).then((p) => setRows(p?.data ?? null)).catch(setError);
-  }, [session.address]);
-  const sorted = [...(rows ?? [])].sort((a, b) => a.due_at - b.due_at);
-  return (
-    <Card title={t("payables")} testId="payables">
-      <ErrorLine error={error} />
-      {rows === null ? <p>{t("errors.list_unavailable")}</p> : sorted.length === 0 ? <p>{t("noData")}</p> : (
-        <table>
-          <thead><tr><th>{t("due")}</th><th>{t("receivable")}</th><th>{t("amount")}</th><th>{t("stateLabel")}</th></tr></thead>
-          <tbody>{sorted.map((r) => (
-            <tr key={r.receivable_id}><td>{dateText(r.due_at, i18n.language)}</td><td><Address value={r.receivable_id} /></td><td><Money minor={r.amount} /></td><td><Status value={r.status} /></td></tr>
-          ))}</tbody>
-        </table>
-      )}
-    </Card>
   );
 }
