@@ -197,10 +197,11 @@ ATTESTATION_FEATURES: tuple[Feature, ...] = (
     _attested("utilisation_trend", "descending", "capacity_utilisation", "trend"),
     _attested("attested_coverage", "descending", "attested_coverage", "share"),
 )
-#: The characteristics without the attested ones: the served scorecard's (see the model card's
-#: "Attestations" section for why).
+#: Every characteristic a record is read into; a scorecard scores those its model names.
 FEATURES: tuple[Feature, ...] = BASE_FEATURES + ATTESTATION_FEATURES
 FEATURE_NAMES: tuple[str, ...] = tuple(feature.name for feature in FEATURES)
+#: The base characteristics' specs; the attested ones join them in the served scorecard only when
+#: the model card's "Attestations" comparison says they help (backend/scoring/attested.py).
 FEATURE_SPECS: tuple[FeatureSpec, ...] = tuple(feature.spec for feature in BASE_FEATURES)
 ATTESTATION_SPECS: tuple[FeatureSpec, ...] = tuple(f.spec for f in ATTESTATION_FEATURES)
 

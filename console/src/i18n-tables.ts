@@ -183,12 +183,14 @@ const feat: Record<"zh" | "en", Table> = {
     buyers: "买方数量", buyer_hhi: "买方集中度", core_buyer_share: "核心企业销售占比", dispute_rate: "争议率", dispute_rate_180d: "近 180 天争议率",
     dbt_as_payer: "付款逾期天数", dbt_as_payer_180d: "近 180 天付款逾期天数", late_share_as_payer: "逾期付款占比", dbt_as_payee: "回款逾期天数",
     repayment_late_share: "还款逾期占比", young_counterparty_share: "新设交易对手占比", network_rank: "交易网络地位",
+    production_consistency: "开票量 / 核验产量", capacity_utilisation: "产能利用率", utilisation_trend: "产能利用率趋势", attested_coverage: "核验覆盖的销售占比",
   },
   en: {
     tenure_percentile: "Tenure (percentile)", size_percentile: "Size (percentile)", sales_trend: "Sales trend", sales_trend_cv: "Sales volatility",
     buyers: "Number of buyers", buyer_hhi: "Buyer concentration", core_buyer_share: "Share of sales to core enterprises", dispute_rate: "Dispute rate", dispute_rate_180d: "Dispute rate, last 180 days",
     dbt_as_payer: "Days beyond terms paying", dbt_as_payer_180d: "Days beyond terms paying, last 180 days", late_share_as_payer: "Share of payments late", dbt_as_payee: "Days beyond terms being paid",
     repayment_late_share: "Share of repayments late", young_counterparty_share: "Share of young counterparties", network_rank: "Place in the trade network",
+    production_consistency: "Invoiced / attested units", capacity_utilisation: "Capacity utilisation", utilisation_trend: "Utilisation trend", attested_coverage: "Sales covered by attested facts",
   },
 };
 
