@@ -279,6 +279,7 @@ def test_each_role_does_its_work_in_the_browser(
     page = tab.sign_in("bank")
     page.locator("[name=firm]").fill(sme)
     page.locator("[data-testid=consenting-firms] button[type=submit]").click()
+    page.locator("[data-testid=latest-decision]").wait_for(timeout=WAIT_MS)  # or that none exists
     page.locator("[data-testid=evidence-sales_365d]").click(timeout=WAIT_MS)
     attested = {"zh-CN": "核验覆盖的销售占比", "en": "Sales covered by attested facts"}
     assert attested[language] in page.locator("[data-testid=attested-figures]").inner_text()

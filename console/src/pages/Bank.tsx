@@ -4,9 +4,9 @@ import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import {
   readCreditEvidenceFirmsAddressCreditProfileEvidenceFigureGet, readCreditProfileFirmsAddressCreditProfileGet,
-  readTradeEvidenceEvidenceTradeTradeIdGet, requestDecisionCreditDecisionsPost,
+  listDecisionsCreditDecisionsGet, readTradeEvidenceEvidenceTradeTradeIdGet, requestDecisionCreditDecisionsPost,
 } from "../client/sdk.gen";
-import type { Decision, ReceivablePublic } from "../client/types.gen";
+import type { Decision, DecisionSummary, ReceivablePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
 import { parseMajor } from "../money";
 import type { Session } from "../session";
@@ -77,6 +77,7 @@ function Profile({ firm, session }: { firm: string; session: Session }) {
   return (
     <Card title={t("readProfile")} testId="profile">
       <p><FirmLabel address={firm} /></p>
+      <LatestDecision firm={firm} />
       <ErrorLine error={error} />
       {profile && (
         <>
@@ -103,6 +104,23 @@ function Profile({ firm, session }: { firm: string; session: Session }) {
         </>
       )}
     </Card>
+  );
+}
+
+/** The bank's latest decision on the firm: its grade, PD, limit and price at a glance (the form
+ * beside the profile asks for a new one). */
+function LatestDecision({ firm }: { firm: string }) {
+  const { t, i18n } = useTranslation();
+  const [latest, setLatest] = useState<DecisionSummary | null | undefined>(undefined);
+  useEffect(() => {
+    listDecisionsCreditDecisionsGet({ query: { firm, limit: 1 } }).then((a) => setLatest(unwrap(a).data[0] ?? null)).catch(() => setLatest(null));
+  }, [firm]);
+  if (latest === undefined) return null;
+  if (latest === null) return <p data-testid="latest-decision">{t("noDecisionYet")}</p>;
+  return (
+    <p data-testid="latest-decision">{t("latestDecision")} ({dateText(latest.created_at, i18n.language)}): <Status value={latest.outcome} />{" "}
+      {t("grade")} {latest.grade ?? "—"} · {t("pd")} {latest.pd == null ? "—" : `${(latest.pd * 100).toFixed(2)}%`} · {t("limit")}{" "}
+      <Money minor={latest.limit} currency={latest.currency ?? 156} /> · {t("price")} {(latest.rate_bps / 100).toFixed(2)}%</p>
   );
 }
 
