@@ -227,3 +227,17 @@ class SubmissionAccepted(BaseModel):
     id: str
     subject: Hex32
     status: str
+
+
+class ChainEventEvidence(BaseModel):
+    """An indexed chain event, to look up on any node by transaction and log index."""
+
+    event_id: int
+    contract: str = Field(description="the contract that emitted it")
+    event: str = Field(description="the event's name")
+    tx_hash: str
+    block_number: int
+    block_hash: str
+    log_index: int
+    block_time: int = Field(description="Unix seconds")
+    args: EventArgs = Field(description="the event's decoded arguments by name")

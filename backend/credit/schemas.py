@@ -15,7 +15,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.credit.record import FIGURES
-from backend.schemas import EventArgs
+from backend.schemas import ChainEventEvidence
 
 AMOUNT = "minor units of the record's `currency`"
 
@@ -330,17 +330,6 @@ class CreditProfile(_Model):
     )
 
 
-class EvidenceRow(_Model):
-    event_id: int
-    contract: str = Field(description="the contract that emitted the event")
-    event: str = Field(description="the event's name")
-    tx_hash: str
-    block_number: int
-    log_index: int
-    block_time: int = Field(description="Unix seconds")
-    args: EventArgs = Field(description="the event's decoded arguments by name")
-
-
 class EvidencePage(_Model):
     """One page of the chain events a figure was computed from, in chain order."""
 
@@ -350,4 +339,4 @@ class EvidencePage(_Model):
     total: int = Field(description="every event behind the figure, not only this page")
     offset: int
     limit: int
-    rows: list[EvidenceRow]
+    rows: list[ChainEventEvidence]

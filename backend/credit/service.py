@@ -10,9 +10,10 @@ from sqlalchemy import Connection, Engine, Table, func, select
 from backend.credit.cache import EVIDENCE, get_record
 from backend.credit.errors import InvalidPage, UnknownFigure
 from backend.credit.record import FIGURES
-from backend.credit.schemas import EvidencePage, EvidenceRow
+from backend.credit.schemas import EvidencePage
 from backend.db import table_of
 from backend.indexer.models import ChainEvent
+from backend.schemas import ChainEventEvidence
 
 EVENTS: Table = table_of(ChainEvent)
 MAX_PAGE = 1_000
@@ -64,13 +65,14 @@ def _stored_evidence(
     return int(total or 0), list(page)
 
 
-def _evidence_row(row: Any) -> EvidenceRow:
-    return EvidenceRow(
+def _evidence_row(row: Any) -> ChainEventEvidence:
+    return ChainEventEvidence(
         event_id=int(row["id"]),
         contract=row["contract"],
         event=row["event"],
         tx_hash=row["tx_hash"],
         block_number=int(row["block_number"]),
+        block_hash=row["block_hash"],
         log_index=int(row["log_index"]),
         block_time=int(row["block_time"]),
         args=row["args"],
