@@ -9,7 +9,7 @@ which counts the API's 422s for business rules as schema failures; in its place
 ``scripts/schemathesis_hooks/scf_checks.py`` fails a schema-valid request that request
 validation refuses (``invalid_request``), which is what a dishonest schema would cause:
 
-    .venv/bin/python scripts/schemathesis.py [--max-examples 50] [--postgres]
+    .venv/bin/python scripts/schemathesis.py [--max-examples 50] [--postgres] [--log DIR]
 
 Prints each run's summary, then one line per role; the exit code is non-zero when a run failed.
 """
@@ -57,6 +57,7 @@ def main() -> int:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--workers", default="2", help="schemathesis --workers")
     parser.add_argument("--seed", type=int, default=1, help="schemathesis --seed")
+    parser.add_argument("--log", type=Path, help="write each role's whole output to DIR/<role>.log")
     args = parser.parse_args()
     binary = ensure_venv()
     import tempfile
@@ -106,6 +107,9 @@ def main() -> int:
                 cwd=workdir,  # its .schemathesis/ reports go with the stack's temp directory
             )
             output = run.stdout + run.stderr
+            if args.log is not None:  # the whole output: the summary below keeps its tail only
+                args.log.mkdir(parents=True, exist_ok=True)
+                (args.log / f"{role}.log").write_text(output)
             print(f"===== {role} (exit {run.returncode}, {time.monotonic() - started:.0f} s)")
             print(_summary(output), flush=True)
             summaries.append((role, run.returncode, _last_line(output)))
