@@ -184,7 +184,7 @@ def _decision_table(name: str, decision: dict[str, Any]) -> Table:
         ("history", decision["history"]),
         ("receivables", _receivables(decision["receivables_by_obligor_grade"])),
         ("obligors", _obligors(decision["obligors"])),
-        ("limit", f"{_money(limit['amount'], decision.get('currency'))}: {limit['explanation']}"),
+        ("limit", f"{_money(limit['amount'], decision.get('currency'))}, {_rule(limit)}"),
         ("rate", f"{decision['rate_bps'] / 100:.2f}% a year"),
         ("score reasons", ", ".join(reasons) or "-"),
         ("decision reasons", "; ".join(why) or "-"),
@@ -196,3 +196,10 @@ def _decision_table(name: str, decision: dict[str, Any]) -> Table:
     for label, value in rows:
         table.add_row(label, str(value))
     return table
+
+
+def _rule(limit: dict[str, Any]) -> str:
+    """What set the limit, for people: the explanation names the amount in minor units (it is
+    part of the anchored decision, so its text stays), and the line shows it as money already."""
+    _, found, rule = limit["explanation"].partition(" is set by ")
+    return f"set by {rule}" if found else limit["explanation"]
