@@ -38,6 +38,11 @@ export function formatMoney(minor: number | string | bigint, currency: number | 
   }
 }
 
+/** Minor units as the API takes them in JSON: a number while exact, a string of digits beyond. */
+export function amountJson(minor: bigint): number | string {
+  return minor <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(minor) : minor.toString();
+}
+
 /** Minor units as a plain number of major units, for a chart's axis only (not exact). */
 export function majorNumber(minor: bigint, currency: number | string): number {
   const code = typeof currency === "number" ? currencyCode(currency) : currency;

@@ -7,7 +7,7 @@ import type { ReceivablePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
 import { withNextNonce } from "../chain";
 import { splitMessage, typesFor } from "../ledger";
-import { parseMajor } from "../money";
+import { amountJson, parseMajor } from "../money";
 import { signTyped, type Session } from "../session";
 import { OffersReceived } from "./Financing";
 import { Address, Card, ErrorLine, FirmLabel, Money, Status, dateText, firmName, type Firm } from "../ui";
@@ -79,13 +79,12 @@ function SplitForm({ session, receivable }: { session: Session; receivable: Rece
     if (rest > 0n) { to.push(session.address); amounts.push(rest); }
     setBusy(true);
     try {
-      const asJson = (value: bigint) => (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString());
       const accepted = await withNextNonce(session, "ReceivableLedger", async (nonce) => {
         const message = splitMessage(receivable.receivable_id, to, amounts, nonce);
         const signature = await signTyped(session, "ReceivableLedger", typesFor("Split"), message);
         return unwrap(await splitReceivableReceivablesReceivableIdSplitPost({
           path: { receivable_id: receivable.receivable_id },
-          body: { to, amounts: amounts.map(asJson) as never, nonce: Number(nonce), holder_signature: signature },
+          body: { to, amounts: amounts.map(amountJson) as never, nonce: Number(nonce), holder_signature: signature },
         }));
       });
       setQueued(accepted.id);

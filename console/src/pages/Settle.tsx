@@ -8,15 +8,11 @@ import type { ReceivablePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
 import { gracePeriod, withNextNonce } from "../chain";
 import { markDefaultMessage, reasonBytes32, settleMessage, typesFor } from "../ledger";
+import { amountJson } from "../money";
 import { signTyped, type Session } from "../session";
 import { Address, Card, ErrorLine, FirmLabel, Money, Status, dateText } from "../ui";
 
 const OPEN_STATES = new Set(["confirmed", "financed"]);
-
-/** Money amounts go to the API as numbers while exact, as strings beyond (the API takes both). */
-function asJson(value: bigint): number | string {
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
-}
 
 /** A day typed in the form (YYYY-MM-DD) as its first second, UTC. */
 function dayStart(day: string): number {
@@ -82,7 +78,7 @@ function SettleForm({ session, receivable }: { session: Session; receivable: Rec
       const signature = await signTyped(session, "ReceivableLedger", typesFor("Settle"), message);
       unwrap(await settleReceivableReceivablesReceivableIdSettlePost({
         path: { receivable_id: receivable.receivable_id },
-        body: { amount: asJson(amount) as never, paid_at: paidAt, pay_ref: payRef, holder_signature: signature },
+        body: { amount: amountJson(amount) as never, paid_at: paidAt, pay_ref: payRef, holder_signature: signature },
       }));
       setQueued(true);
     } catch (caught) {

@@ -9,7 +9,7 @@ import {
 import type { DecisionSummary, TradePublic } from "../client/types.gen";
 import { list, unwrap } from "../api";
 import { invoiceKey, sha256Hex, typesFor, ZERO32, type TradeJson, tradeMessage } from "../ledger";
-import { parseMajor } from "../money";
+import { amountJson, parseMajor } from "../money";
 import { HeldReceivables } from "./Held";
 import { withNextNonce } from "../chain";
 import { signTyped, type Session } from "../session";
@@ -98,8 +98,7 @@ function RecordInvoice({ session }: { session: Session }) {
         ref: ZERO32, invoice_key: invoiceKey(uscc, number),
       };
       const signature = await signTyped(session, "TradeLedger", typesFor("Trade"), tradeMessage(trade));
-      const amountField = minor <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(minor) : minor.toString();
-      const accepted = unwrap(await createTradeTradesPost({ body: { trade: { ...trade, amount: amountField }, seller_signature: signature } }));
+      const accepted = unwrap(await createTradeTradesPost({ body: { trade: { ...trade, amount: amountJson(minor) }, seller_signature: signature } }));
       localStorage.setItem(`scf.invoices.${session.address}`, JSON.stringify([accepted.trade_id, ...recent(session.address)].slice(0, 20)));
       const recorded = await waitRecorded(accepted.trade_id);
       unwrap(await uploadDocumentDocumentsPost({ body: { file } }));
