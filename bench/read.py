@@ -70,6 +70,11 @@ class Run:
     answered: int = 0  # 200s
     errors: int = 0  # answered, not 200 (or the connection failed)
     timeouts: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)  # what the errors were
+
+    def failed(self, kind: str) -> None:
+        self.errors += 1
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
 
     @property
     def rate(self) -> float:
@@ -110,11 +115,11 @@ async def drive(
                     if answer.status_code == 200:
                         run.answered += 1
                     else:
-                        run.errors += 1
+                        run.failed(f"{answer.status_code} {answer.text[:120]}")
                 except httpx.TimeoutException:
                     run.timeouts += 1
-                except httpx.HTTPError:
-                    run.errors += 1
+                except httpx.HTTPError as error:
+                    run.failed(repr(error)[:160])
                 # A timeout counts at the time it took: percentiles of what clients waited.
                 run.latencies.append(time.perf_counter() - started)
 
@@ -237,6 +242,9 @@ def report(runs: dict[tuple[int, str], Run], clients: list[int], blocks: dict[in
             f"{live.timeouts} timeouts ({_met(live.errors == live.timeouts == 0)} 0), p99 "
             f"{live_p99:.2f}x warm ({_met(live_p99 <= 2.0)} <= 2)"
         )
+    for (count, name), run in sorted(runs.items()):
+        for kind, times in sorted(run.kinds.items()):
+            print(f"  {count} clients, {name}: {times} x {kind}")
 
 
 def _met(ok: bool) -> str:
