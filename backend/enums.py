@@ -152,6 +152,14 @@ class OutboxStatus(StrEnum):
     FINAL = "final"
 
 
+class TallyMeasure(StrEnum):
+    """What a credit tally counts (``backend.credit.tallies``): verified invoices by the day they
+    were issued, with the firm as seller or as buyer."""
+
+    SOLD = "sold"
+    BOUGHT = "bought"
+
+
 class Environment(StrEnum):
     """Where the service runs (``SCF_ENVIRONMENT``)."""
 

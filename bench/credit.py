@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import statistics  # noqa: E402
 
 from eth_utils import to_checksum_address  # noqa: E402
-from sqlalchemy import Engine, insert, select  # noqa: E402
+from sqlalchemy import Engine, func, insert, select  # noqa: E402
 
-from backend.credit import network, snapshot  # noqa: E402
-from backend.credit.cache import RECORDS, get_record, refresh_records  # noqa: E402
+from backend.credit import network, snapshot, tallies  # noqa: E402
+from backend.credit.cache import EVIDENCE, RECORDS, get_record, refresh_records  # noqa: E402
 from backend.credit.queries import CURSORS, EVENTS, FIRMS, HEADERS, PAYMENTS, TRADES  # noqa: E402
 from backend.credit.record import compute_record  # noqa: E402
 from backend.db import make_engine  # noqa: E402
@@ -101,6 +101,7 @@ def fill(
                             (PAYMENTS, payment_rows)):  # fmt: skip
             for start in range(0, len(rows), 5_000):
                 connection.execute(insert(table), rows[start : start + 5_000])
+        tallies.rebuild(connection)  # what the indexer's handlers would have kept
         if not cursor:
             return addresses
         connection.execute(insert(HEADERS).values(number=last_block, hash="0x", timestamp=T))
@@ -151,6 +152,9 @@ def growth(directory: str, sizes: list[int], reads: int) -> None:
             stored = connection.execute(
                 select(RECORDS.c.record).where(RECORDS.c.firm == firm)
             ).scalar_one()
+            references = connection.execute(
+                select(func.count()).select_from(EVIDENCE).where(EVIDENCE.c.firm == firm)
+            ).scalar_one()
         get_record(engine, firm, None)  # the snapshot parsed once, as any process does
         timings = []
         for _ in range(reads):
@@ -161,7 +165,8 @@ def growth(directory: str, sizes: list[int], reads: int) -> None:
         engine.dispose()
         print(f"{size:>9,} trades of one firm: refresh {refresh * 1000:9.1f} ms (indexer), "
               f"read {read_times[size] * 1000:6.3f} ms (served, median of {reads}), "
-              f"stored record {len(str(stored)):,} chars")  # fmt: skip
+              f"stored record {len(str(stored)):,} chars, "
+              f"{references:,} evidence references")  # fmt: skip
     smallest, largest = min(sizes), max(sizes)
     print(f"read at {largest:,} / at {smallest:,} trades: "
           f"x{read_times[largest] / read_times[smallest]:.2f} (target 0.5-1.5)")  # fmt: skip

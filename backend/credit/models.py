@@ -25,7 +25,9 @@ class CreditRecord(SQLModel, table=True):
 
 class CreditEvidence(SQLModel, table=True):
     """The chain events behind one figure of a firm's cached record, one row each, in chain
-    order (``position``): the evidence endpoint pages them without loading the record."""
+    order (``position``): the evidence endpoint pages them without loading the record. Only for
+    the figures whose evidence is bounded; the others' is queried from the rows when asked
+    (:mod:`backend.credit.evidence_query`)."""
 
     __tablename__ = "credit_evidence"
 
@@ -33,6 +35,25 @@ class CreditEvidence(SQLModel, table=True):
     figure: str = Field(primary_key=True)
     position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     event_id: int = Field(sa_type=BigInteger)
+
+
+class CreditTally(SQLModel, table=True):
+    """What a firm's verified invoices add up to per day they were issued (``day`` =
+    ``issued_at // 86400``), in one currency, as seller or buyer (``measure``, a
+    :class:`~backend.enums.TallyMeasure`): kept by the indexer's handlers in the transaction of
+    the events (:mod:`backend.credit.tallies`), so the volume figures read at most a day per
+    bucket of the record instead of the firm's history."""
+
+    __tablename__ = "credit_tally"
+
+    firm: str = Field(primary_key=True)
+    measure: str = Field(primary_key=True)
+    currency: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    day: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    amount: int = Field(sa_type=BigInteger)
+    count: int = Field(sa_type=BigInteger)
 
 
 class NetworkSnapshot(SQLModel, table=True):

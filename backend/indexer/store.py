@@ -5,10 +5,15 @@ tuples of values, and written with one ``executemany`` each; an update (or a rea
 the buffers, so that handlers always see what earlier events wrote. A write made for a block that
 is still provisional (newer than the final depth) also writes a journal entry saying how to undo
 it, which is what a reorg rollback replays, newest first.
+
+Counters (:meth:`Store.increment`: the credit tallies) are summed per row in memory and added to
+the stored rows at a flush, one upsert each; a provisional block's additions are journaled as
+the row before that block's, so a rollback restores the counters exactly as it restores rows.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from operator import itemgetter
@@ -41,6 +46,8 @@ class Store:
         # per table: its columns (the keys of its first row) and the rows' values in that order
         self._inserts: dict[Table, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {}
         self._journal: list[dict[str, Any]] = []
+        # per counter table: (key values, block) -> the amounts added, in the order first added
+        self._increments: dict[Table, dict[tuple[tuple[Any, ...], int], list[int]]] = {}
 
     def insert(self, table: Table, row: dict[str, Any], *, block: int) -> None:
         buffered = self._inserts.get(table)
@@ -69,6 +76,15 @@ class Store:
         )
         return dict(row) if row is not None else None
 
+    def increment(
+        self, table: Table, key: tuple[Any, ...], amounts: tuple[int, ...], *, block: int
+    ) -> None:
+        """Add ``amounts`` to the counters of ``table``'s row ``key`` (its primary key values,
+        in column order; the other columns, in order, are the counters), creating it at zero."""
+        added = self._increments.setdefault(table, {}).setdefault((key, block), [0] * len(amounts))
+        for index, amount in enumerate(amounts):
+            added[index] += amount
+
     def touch(self, *firms: str) -> None:
         """Mark firms whose credit records this batch changes."""
         self.touched_firms.update(firms)
@@ -77,15 +93,83 @@ class Store:
         for table, (columns, values) in self._inserts.items():
             insert_values(self.connection, table, columns, values)
         self._inserts.clear()
+        for table, increments in self._increments.items():
+            self._add_counters(table, increments)
+        self._increments.clear()
         if self._journal:
             bulk_insert(self.connection, JOURNAL, self._journal)
             self._journal = []
+
+    def _add_counters(
+        self, table: Table, increments: dict[tuple[tuple[Any, ...], int], list[int]]
+    ) -> None:
+        keys = [column.name for column in table.primary_key.columns]
+        counters = [column.name for column in table.columns if column.name not in keys]
+        totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(counters))
+        provisional: dict[tuple[Any, ...], list[tuple[int, list[int]]]] = defaultdict(list)
+        for (key, block), amounts in increments.items():
+            total = totals[key]
+            for index, amount in enumerate(amounts):
+                total[index] += amount
+            if block >= self.provisional_from:
+                provisional[key].append((block, amounts))
+        if provisional:
+            self._journal_counters(table, keys, counters, provisional)
+        upsert_counters(self.connection, table, keys, counters, totals)
+
+    def _journal_counters(
+        self,
+        table: Table,
+        keys: list[str],
+        counters: list[str],
+        provisional: dict[tuple[Any, ...], list[tuple[int, list[int]]]],
+    ) -> None:
+        """For each provisional block that adds to a row, the row as it was before that block's
+        additions (None: it did not exist), so that a rollback past the block restores it."""
+        for key, additions in provisional.items():
+            named = dict(zip(keys, key, strict=True))
+            found = self.connection.execute(select(table).where(_key_clause(table, named)))
+            stored = found.mappings().first()
+            row = None if stored is None else dict(stored)
+            for block, amounts in sorted(additions, key=lambda added: added[0]):
+                self._journal.append(self._entry(block, table, named, row))
+                base = row or {**named, **dict.fromkeys(counters, 0)}
+                row = {**base, **{c: base[c] + a for c, a in zip(counters, amounts, strict=True)}}
 
     @staticmethod
     def _entry(
         block: int, table: Table, key: dict[str, Any], before: dict[str, Any] | None
     ) -> dict[str, Any]:
         return {"block_number": block, "table_name": table.name, "row_key": key, "before": before}
+
+
+def upsert_counters(
+    connection: Connection,
+    table: Table,
+    keys: list[str],
+    counters: list[str],
+    totals: dict[tuple[Any, ...], list[int]],
+) -> None:
+    """Add ``totals`` (key values -> counter amounts) to ``table``'s rows, creating missing rows:
+    one ``INSERT ... ON CONFLICT DO UPDATE`` per row, in one ``executemany`` (SQLite and
+    PostgreSQL spell it alike)."""
+    if not totals:
+        return
+    placeholder = "?" if connection.dialect.name == "sqlite" else "%s"
+    columns = [*keys, *counters]
+    names = ", ".join(f'"{column}"' for column in columns)
+    marks = ", ".join(placeholder for _ in columns)
+    added = ", ".join(f'"{c}" = "{table.name}"."{c}" + excluded."{c}"' for c in counters)
+    conflict = ", ".join(f'"{key}"' for key in keys)
+    sql = (
+        f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) '
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {added}"
+    )
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(sql, [(*key, *total) for key, total in sorted(totals.items())])
+    finally:
+        cursor.close()
 
 
 def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -22,14 +22,15 @@ class Trade(SQLModel, table=True):
             sqlite_where=_INVOICES_ONLY,
             postgresql_where=_INVOICES_ONLY,
         ),
-        # a firm's trades issued in a window (the ring search's month), without its history
+        # a firm's trades issued in a window (the ring search's month, the edge days of the
+        # credit tallies), without its history; they serve every lookup by seller or buyer too
         Index("ix_trade_seller_issued_at", "seller", "issued_at"),
         Index("ix_trade_buyer_issued_at", "buyer", "issued_at"),
     )
 
     trade_id: str = Field(primary_key=True)
-    seller: str = Field(index=True)
-    buyer: str = Field(index=True)
+    seller: str
+    buyer: str
     kind: int  # a TradeKind
     doc_hash: str = Field(index=True)
     amount: int = Field(sa_type=BigInteger)

@@ -23,6 +23,7 @@ DERIVED_TABLES = (
     "receivable",
     "receivable_transition",
     "financing",
+    "credit_tally",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.credit.tallies import count_verified
 from backend.db import table_of
 from backend.enums import TradeStatus
 from backend.indexer.events import DecodedEvent, handles
@@ -34,7 +35,9 @@ def _trade_row(event: DecodedEvent, status: TradeStatus) -> dict[str, Any]:
 
 @handles("TradeLedger:TradeRecorded")
 def handle_trade_recorded(store: Store, event: DecodedEvent) -> None:
-    record(store, TRADES, event, _trade_row(event, TradeStatus.VERIFIED))
+    row = _trade_row(event, TradeStatus.VERIFIED)
+    record(store, TRADES, event, row)
+    count_verified(store, row, block=event.block_number)
     store.touch(event.args["seller"], event.args["buyer"])
 
 
@@ -51,7 +54,8 @@ def handle_trade_confirmed(store: Store, event: DecodedEvent) -> None:
         "verified_time": event.block_time,
         "answer_event_id": event.id,
     }
-    _answer(store, event, changes)
+    trade = _answer(store, event, changes)
+    count_verified(store, trade, block=event.block_number)
 
 
 @handles("TradeLedger:TradeRejected")
@@ -65,13 +69,15 @@ def handle_trade_rejected(store: Store, event: DecodedEvent) -> None:
     _answer(store, event, changes)
 
 
-def _answer(store: Store, event: DecodedEvent, changes: dict[str, Any]) -> None:
+def _answer(store: Store, event: DecodedEvent, changes: dict[str, Any]) -> dict[str, Any]:
+    """Apply the answer to the trade's row; returns the row as it was before."""
     key = {"trade_id": event.args["tradeId"]}
     trade = store.get(TRADES, key)
     if trade is None:  # the contract only answers recorded proposals; never expected
         raise LookupError(f"{event.name} for unknown trade {event.args['tradeId']}")
     store.update(TRADES, key, changes, block=event.block_number)
     store.touch(trade["seller"], trade["buyer"])
+    return trade
 
 
 @handles("TradeLedger:PaymentRecorded")
