@@ -3,10 +3,14 @@
 
 ``refresh_records`` is the indexer's ``on_batch`` callback: inside the indexer's write transaction
 it recomputes the cached record of every firm the batch touched, as of the batch's last block, so
-the cache never disagrees with the rows beside it. The record is stored without its evidence; the
-events behind each figure are stored as references (``credit_evidence``, one row per event) that
-:func:`evidence` pages. The network-wide figures come from the newest network snapshot
-(:mod:`backend.credit.snapshot`), which a background job computes.
+the cache never disagrees with the rows beside it. Its volume figures are read from the credit
+tallies the indexer's handlers keep (:mod:`backend.credit.tallies`), not summed over the firm's
+trades. The record is stored without its evidence. The evidence of the figures whose evidence
+grows with the firm's history (volumes, disputes, payment experiences...) is not stored at all:
+the evidence endpoint reads it from the rows when asked (:mod:`backend.credit.evidence_query`);
+that of the others is stored as references (``credit_evidence``, one row per event). The
+network-wide figures come from the newest network snapshot (:mod:`backend.credit.snapshot`),
+which a background job computes.
 
 A read never computes a record the indexer keeps: ``get_record(engine, firm, None)`` serves the
 stored row as of the block the firm last changed at (``as_of``), with the global figures of the
@@ -34,6 +38,7 @@ from sqlalchemy import Connection, Engine, Table, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.credit import network, population, queries, snapshot
+from backend.credit.evidence_query import QUERIED
 from backend.credit.models import CreditEvidence, CreditRecord
 from backend.credit.record import (
     FIGURES,
@@ -71,7 +76,7 @@ def refresh_records(connection: Connection, firms: set[str], as_of_block: int) -
     as_of = _block_time(connection, as_of_block)
     figures = snapshot.latest(connection)
     for firm in sorted(firms):
-        view = compute_record(connection, firm, as_of, network_figures=figures)
+        view = compute_record(connection, firm, as_of, network_figures=figures, tallied=True)
         _store(connection, view, as_of_block)
     logger.info(
         "credit.records.refreshed block=%d as_of=%d firms=%d", as_of_block, as_of, len(firms)
@@ -170,7 +175,7 @@ def get_record(engine: Engine, firm: str, as_of: int | None = None) -> CreditRec
             return served
         block, block_time = last_indexed(connection)
         view = compute_record(
-            connection, firm, block_time, network_figures=snapshot.latest(connection)
+            connection, firm, block_time, network_figures=snapshot.latest(connection), tallied=True
         )
         if view.available:
             _store(connection, view, block)
@@ -309,6 +314,7 @@ def _store(connection: Connection, view: CreditRecordView, block: int) -> None:
     rows = [
         {"firm": view.firm, "figure": name, "position": position, "event_id": event}
         for name in FIGURES
+        if name not in QUERIED  # their evidence is read from the rows when asked
         for position, event in enumerate(view.evidence.get(name, ()))
     ]
     bulk_insert(connection, EVIDENCE, rows)

@@ -220,12 +220,15 @@ def compute_record(
     *,
     network_figures: NetworkFigures | None | Literal["compute"] = "compute",
     currency: int | None = None,
+    tallied: bool = False,
 ) -> CreditRecordView:
     """The credit record of ``firm`` as of Unix time ``as_of``, from rows on chain by then.
 
     ``network_figures``: the network snapshot to take the global figures from (None: there is
     none yet, they are null), or ``"compute"`` them for ``as_of`` from the whole ledger (a past
     ``as_of``, the training path and the tests' oracle). ``currency``: default the setting.
+    ``tallied``: the volume figures from the tallies the indexer keeps, which count what is
+    indexed: only for ``as_of`` the time of the indexer's cursor (the records it keeps).
     """
     firm = checksummed(firm)
     currency = get_settings().base_currency if currency is None else currency
@@ -241,7 +244,7 @@ def compute_record(
         "tenure": Figure(
             {"days": history.tenure_seconds // DAY}, frozenset({registration.event_id})
         ),
-        **trading.figures(connection, history),
+        **trading.figures(connection, history, tallied),
         **exposure.figures(connection, firm, as_of),
         **paydex.figures(history),
         **network.figures(connection, history, ranks, currency),

@@ -23,7 +23,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, func, or_, select
+from sqlalchemy import Connection, Table, delete, func, select
 
 from backend.credit.models import CreditTally
 from backend.db import table_of
@@ -88,32 +88,69 @@ def window_sums(
 ) -> list[tuple[int, int]]:
     """``(amount, count)`` of the firm's verified invoices in ``currency`` (as seller or buyer,
     by ``measure``) issued in each interval, as indexed now."""
-    if not intervals:
-        return []
-    whole = [_whole_days(lo, hi) for lo, hi in intervals]
-    spanned = [days for days in whole if days is not None]
-    by_day = _Running([])
-    if spanned:
-        first, last = min(d for d, _ in spanned), max(d for _, d in spanned)
-        rows = connection.execute(
-            select(TALLIES.c.day, TALLIES.c.amount, TALLIES.c.count).where(
-                TALLIES.c.firm == firm,
-                TALLIES.c.measure == measure.value,
-                TALLIES.c.currency == currency,
-                TALLIES.c.day.between(first, last),
-            )
+    return FirmTally(connection, firm, measure, currency).sums(intervals)
+
+
+class FirmTally:
+    """One firm's tallies as one side in one currency, read once, and the trades of the part-days
+    at the windows' ends, read once a day: a record asks for some thirty windows, whose ends
+    fall on a handful of days, and a day the tallies count nothing on is not read at all. Every
+    statement has one shape, so SQLAlchemy compiles it once."""
+
+    def __init__(self, connection: Connection, firm: str, measure: TallyMeasure, currency: int):
+        self.connection, self.firm, self.measure, self.currency = (
+            connection,
+            firm,
+            measure,
+            currency,
         )
-        by_day = _Running([(int(d), int(a), int(c)) for d, a, c in rows])
-    edges = [_edges(lo, hi, days) for (lo, hi), days in zip(intervals, whole, strict=True)]
-    parts = sorted({part for pair in edges for part in pair})
-    edge_rows = _edge_trades(connection, firm, measure, currency, parts)
-    by_time = _Running([(issued_at, amount, 1) for issued_at, amount in edge_rows])
-    sums = []
-    for days, pair in zip(whole, edges, strict=True):
-        found = [by_day.between(days[0] - 1, days[1])] if days is not None else []
-        found += [by_time.between(lo, hi) for lo, hi in pair]
-        sums.append((sum(a for a, _ in found), sum(c for _, c in found)))
-    return sums
+        self._days: _Running | None = None
+        self._edge_days: dict[int, _Running] = {}
+
+    def sums(self, intervals: Sequence[Interval]) -> list[tuple[int, int]]:
+        found = []
+        for lo, hi in intervals:
+            amount = count = 0
+            whole = _whole_days(lo, hi)
+            if whole is not None:
+                amount, count = self._tallied().between(whole[0] - 1, whole[1])
+            for part_lo, part_hi in _edges(lo, hi, whole):
+                for day, day_lo, day_hi in _by_day(part_lo, part_hi):
+                    part_amount, part_count = self._edge_day(day).between(day_lo, day_hi)
+                    amount, count = amount + part_amount, count + part_count
+            found.append((amount, count))
+        return found
+
+    def _tallied(self) -> _Running:
+        if self._days is None:
+            rows = self.connection.execute(
+                select(TALLIES.c.day, TALLIES.c.amount, TALLIES.c.count).where(
+                    TALLIES.c.firm == self.firm,
+                    TALLIES.c.measure == self.measure.value,
+                    TALLIES.c.currency == self.currency,
+                )
+            )
+            self._days = _Running([(int(d), int(a), int(c)) for d, a, c in rows])
+        return self._days
+
+    def _edge_day(self, day: int) -> _Running:
+        found = self._edge_days.get(day)
+        if found is None and self._tallied().between(day - 1, day)[1] == 0:
+            found = self._edge_days[day] = _Running([])  # the tallies say: none that day
+        if found is None:
+            rows = self.connection.execute(
+                select(TRADES.c.issued_at, TRADES.c.amount).where(
+                    PARTY[self.measure] == self.firm,
+                    TRADES.c.issued_at >= day * DAY,
+                    TRADES.c.issued_at < (day + 1) * DAY,
+                    TRADES.c.kind == TradeKind.INVOICE,
+                    TRADES.c.currency == self.currency,
+                    TRADES.c.verified_time.is_not(None),
+                )
+            )
+            found = _Running([(int(at), int(amount), 1) for at, amount in rows])
+            self._edge_days[day] = found
+        return found
 
 
 class _Running:
@@ -155,25 +192,12 @@ def _edges(lo: int, hi: int, days: tuple[int, int] | None) -> tuple[Interval, ..
     return tuple((a, b) for a, b in parts if a < b)
 
 
-def _edge_trades(
-    connection: Connection,
-    firm: str,
-    measure: TallyMeasure,
-    currency: int,
-    parts: list[Interval],
-) -> list[tuple[int, int]]:
-    """``(issued_at, amount)`` of the firm's verified invoices issued in any of ``parts``."""
-    if not parts:
-        return []
-    party = PARTY[measure]
-    issued = or_(*(and_(TRADES.c.issued_at > lo, TRADES.c.issued_at <= hi) for lo, hi in parts))
-    rows = connection.execute(
-        select(TRADES.c.issued_at, TRADES.c.amount).where(
-            party == firm,
-            issued,
-            TRADES.c.kind == TradeKind.INVOICE,
-            TRADES.c.currency == currency,
-            TRADES.c.verified_time.is_not(None),
-        )
-    )
-    return [(int(issued_at), int(amount)) for issued_at, amount in rows]
+def _by_day(lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """``(lo, hi]`` cut at midnights: ``(day, lo, hi)`` pieces, each within its day."""
+    pieces = []
+    while lo < hi:
+        day = (lo + 1) // DAY  # the day holding lo + 1, the first second of the piece
+        end = min(hi, (day + 1) * DAY - 1)
+        pieces.append((day, lo, end))
+        lo = end
+    return pieces

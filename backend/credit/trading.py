@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Connection
 
-from backend.credit import queries
-from backend.credit.figure import BUCKET_DAYS, Figure, bucket_of, evidence_of, ratio, within
+from backend.credit import queries, tallies
+from backend.credit.figure import BUCKET_DAYS, Figure, evidence_of, ratio, within
 from backend.credit.queries import FirmHistory, TradeRow
-from backend.enums import DAY, Role
+from backend.credit.tallies import Interval
+from backend.enums import DAY, Role, TallyMeasure
 
 SHORT_DAYS = 90
 LONG_DAYS = 365
@@ -30,6 +34,58 @@ YOUNG_COUNTERPARTY_DAYS = 7
 TREND_MAX_MONTHS = 24  # the sales trend looks back at most this many thirty-day buckets
 TREND_MIN_MONTHS = 3
 RECENT_WINDOWS = (90, 180)  # recent dispute rates against the long-run one
+
+
+# ─────────────────────────────────────────────────────────────── where the sums come from
+
+
+class Volumes(Protocol):
+    """The amount and count of a firm's verified invoices in one currency, as seller or buyer,
+    issued in each interval ``(lo, hi]``."""
+
+    def sums(self, intervals: Sequence[Interval]) -> list[tuple[int, int]]: ...
+
+
+@dataclass(frozen=True)
+class RowVolumes:
+    """From the trades themselves (the record from scratch, at any ``as_of``)."""
+
+    trades: list[TradeRow]
+
+    def sums(self, intervals: Sequence[Interval]) -> list[tuple[int, int]]:
+        found = []
+        for lo, hi in intervals:
+            amounts = [t.amount for t in self.trades if lo < t.issued_at <= hi]
+            found.append((sum(amounts), len(amounts)))
+        return found
+
+
+@dataclass(frozen=True)
+class VolumeSource:
+    """The firm's volumes per side and currency, from its rows or from the kept tallies."""
+
+    history: FirmHistory
+    connection: Connection | None = None  # given: the tallies (as of the indexer's cursor)
+
+    def of(self, measure: TallyMeasure, currency: int) -> Volumes:
+        if self.connection is not None:  # the tallies, as of the indexer's cursor only
+            return tallies.FirmTally(self.connection, self.history.firm, measure, currency)
+        chosen = sales if measure == TallyMeasure.SOLD else purchases
+        return RowVolumes(chosen(self.history, currency))
+
+    def currencies(self) -> set[int]:
+        """Every currency the firm has a verified invoice in."""
+        if self.connection is not None:
+            return tallies.currencies(self.connection, self.history.firm)
+        as_of = self.history.as_of
+        return {t.currency for t in self.history.trades if t.is_verified_invoice(as_of)}
+
+
+def window(as_of: int, days: int) -> Interval:
+    return (as_of - days * DAY, as_of)
+
+
+# ─────────────────────────────────────────────────────────────── figures
 
 
 def sales(history: FirmHistory, currency: int | None = None) -> list[TradeRow]:
@@ -55,22 +111,22 @@ def purchases(history: FirmHistory, currency: int | None = None) -> list[TradeRo
     ]
 
 
-def by_currency(history: FirmHistory) -> Figure:
+def by_currency(history: FirmHistory, source: VolumeSource) -> Figure:
     """The sales and purchases in every currency but the record's, one entry per currency (by
     ISO 4217 numeric code, ascending), each amount in its own currency."""
     as_of = history.as_of
-    others = sorted(
-        {t.currency for t in history.trades if t.is_verified_invoice(as_of)} - {history.currency}
-    )
+    others = sorted(source.currencies() - {history.currency})
     entries: list[dict[str, object]] = []
     evidence: set[int] = set()
     for currency in others:
         sold, bought = sales(history, currency), purchases(history, currency)
+        sold_sums = source.of(TallyMeasure.SOLD, currency)
+        bought_sums = source.of(TallyMeasure.BOUGHT, currency)
         volumes = {
-            "sales_90d": volume(sold, as_of, SHORT_DAYS),
-            "sales_365d": volume(sold, as_of, LONG_DAYS),
-            "purchases_90d": volume(bought, as_of, SHORT_DAYS),
-            "purchases_365d": volume(bought, as_of, LONG_DAYS),
+            "sales_90d": volume(sold, sold_sums, as_of, SHORT_DAYS),
+            "sales_365d": volume(sold, sold_sums, as_of, LONG_DAYS),
+            "purchases_90d": volume(bought, bought_sums, as_of, SHORT_DAYS),
+            "purchases_365d": volume(bought, bought_sums, as_of, LONG_DAYS),
         }
         if volumes["sales_365d"].value["count"] or volumes["purchases_365d"].value["count"]:
             entries.append({"currency": currency, **{n: f.value for n, f in volumes.items()}})
@@ -82,17 +138,20 @@ def issued_within(trades: list[TradeRow], as_of: int, days: int) -> list[TradeRo
     return [t for t in trades if within(t.issued_at, as_of, days)]
 
 
-def volume(trades: list[TradeRow], as_of: int, days: int) -> Figure:
-    chosen = issued_within(trades, as_of, days)
-    value = {"amount": sum(t.amount for t in chosen), "count": len(chosen)}
-    return Figure(value, evidence_of(chosen, as_of))
+def volume(trades: list[TradeRow], volumes: Volumes, as_of: int, days: int) -> Figure:
+    ((amount, count),) = volumes.sums([window(as_of, days)])
+    value = {"amount": amount, "count": count}
+    return Figure(value, evidence_of(issued_within(trades, as_of, days), as_of))
 
 
-def growth(sold: list[TradeRow], as_of: int) -> Figure:
+def growth(sold: list[TradeRow], volumes: Volumes, as_of: int) -> Figure:
     """Sales of the last 365 days against the 365 days before; None without prior sales."""
     last = issued_within(sold, as_of, LONG_DAYS)
     prior = issued_within(sold, as_of - LONG_DAYS * DAY, LONG_DAYS)
-    last_amount, prior_amount = sum(t.amount for t in last), sum(t.amount for t in prior)
+    before = as_of - LONG_DAYS * DAY
+    (last_amount, _), (prior_amount, _) = volumes.sums(
+        [window(as_of, LONG_DAYS), window(before, LONG_DAYS)]
+    )
     value = {
         "rate": ratio(last_amount - prior_amount, prior_amount),
         "last_365d": last_amount,
@@ -101,7 +160,7 @@ def growth(sold: list[TradeRow], as_of: int) -> Figure:
     return Figure(value, evidence_of(last + prior, as_of))
 
 
-def trend(sold: list[TradeRow], as_of: int) -> Figure:
+def trend(sold: list[TradeRow], volumes: Volumes, as_of: int) -> Figure:
     """Slope of monthly verified sales over the months that exist, for short histories too.
 
     The thirty-day buckets run from the one holding the firm's first verified sale (at most
@@ -111,7 +170,7 @@ def trend(sold: list[TradeRow], as_of: int) -> Figure:
     so it means the same at any scale of amounts. ``cv`` is the coefficient of variation of the
     same buckets. Both None with fewer than :data:`TREND_MIN_MONTHS` months.
     """
-    buckets = monthly_buckets(sold, as_of, TREND_MAX_MONTHS)
+    buckets = monthly_buckets(volumes, as_of, TREND_MAX_MONTHS)
     sold_in = [k for k, amount in enumerate(buckets) if amount > 0]
     months = (max(sold_in) + 1) if sold_in else 0
     covered = buckets[:months][::-1]  # oldest first
@@ -127,19 +186,16 @@ def trend(sold: list[TradeRow], as_of: int) -> Figure:
     return Figure(value, evidence_of(used, as_of))
 
 
-def monthly_buckets(sold: list[TradeRow], as_of: int, count: int = BUCKETS) -> list[int]:
+def monthly_buckets(volumes: Volumes, as_of: int, count: int = BUCKETS) -> list[int]:
     """Sales per 30-day bucket, newest first: bucket k is ``(as_of-(k+1)*30d, as_of-k*30d]``."""
-    buckets = [0] * count
-    for trade in sold:
-        bucket = bucket_of(trade.issued_at, as_of, count)
-        if bucket is not None:
-            buckets[bucket] += trade.amount
-    return buckets
+    month = BUCKET_DAYS * DAY
+    intervals = [(as_of - (k + 1) * month, as_of - k * month) for k in range(count)]
+    return [amount for amount, _ in volumes.sums(intervals)]
 
 
-def volatility(sold: list[TradeRow], as_of: int) -> Figure:
+def volatility(sold: list[TradeRow], volumes: Volumes, as_of: int) -> Figure:
     """Coefficient of variation (population) of the last 12 monthly sales; None if all zero."""
-    buckets = monthly_buckets(sold, as_of)
+    buckets = monthly_buckets(volumes, as_of)
     mean = statistics.fmean(buckets)
     cv = None if mean == 0 else statistics.pstdev(buckets) / mean
     used = issued_within(sold, as_of, BUCKETS * BUCKET_DAYS)
@@ -191,7 +247,7 @@ def disputes(history: FirmHistory) -> Figure:
     return Figure(value, evidence_of(offered, as_of))
 
 
-def volume_spike(sold: list[TradeRow], history: FirmHistory) -> Figure:
+def volume_spike(sold: list[TradeRow], volumes: Volumes, history: FirmHistory) -> Figure:
     """Sales of the last 30 days against the average of the 11 thirty-day buckets before them.
 
     Compared in integers (``last * 11 > 3 * prior``) so that no rounding decides a flag. After 11
@@ -199,7 +255,7 @@ def volume_spike(sold: list[TradeRow], history: FirmHistory) -> Figure:
     firm has simply not had the time to sell before.
     """
     as_of = history.as_of
-    last, *before = monthly_buckets(sold, as_of)
+    last, *before = monthly_buckets(volumes, as_of)
     prior = sum(before)
     if prior > 0:
         flag = last * len(before) > SPIKE_FACTOR * prior
@@ -228,23 +284,30 @@ def young_counterparties(connection: Connection, history: FirmHistory) -> Figure
     return Figure(value, evidence_of(recent, as_of, registrations))
 
 
-def figures(connection: Connection, history: FirmHistory) -> dict[str, Figure]:
+def figures(
+    connection: Connection, history: FirmHistory, tallied: bool = False
+) -> dict[str, Figure]:
+    """The trading figures; ``tallied``: their sums from the kept tallies (``history`` must then
+    be as of the indexer's cursor), else from the rows."""
     as_of = history.as_of
+    source = VolumeSource(history, connection if tallied else None)
     sold, bought = sales(history), purchases(history)
+    sold_sums = source.of(TallyMeasure.SOLD, history.currency)
+    bought_sums = source.of(TallyMeasure.BOUGHT, history.currency)
     return {
-        "sales_90d": volume(sold, as_of, SHORT_DAYS),
-        "sales_365d": volume(sold, as_of, LONG_DAYS),
-        "purchases_90d": volume(bought, as_of, SHORT_DAYS),
-        "purchases_365d": volume(bought, as_of, LONG_DAYS),
-        "sales_growth": growth(sold, as_of),
-        "sales_volatility": volatility(sold, as_of),
-        "sales_trend": trend(sold, as_of),
+        "sales_90d": volume(sold, sold_sums, as_of, SHORT_DAYS),
+        "sales_365d": volume(sold, sold_sums, as_of, LONG_DAYS),
+        "purchases_90d": volume(bought, bought_sums, as_of, SHORT_DAYS),
+        "purchases_365d": volume(bought, bought_sums, as_of, LONG_DAYS),
+        "sales_growth": growth(sold, sold_sums, as_of),
+        "sales_volatility": volatility(sold, sold_sums, as_of),
+        "sales_trend": trend(sold, sold_sums, as_of),
         "buyer_concentration": buyer_concentration(sold, as_of),
         "core_buyer_share": core_buyer_share(connection, sold, as_of),
         "disputes": disputes(history),
-        "volume_spike": volume_spike(sold, history),
+        "volume_spike": volume_spike(sold, sold_sums, history),
         "young_counterparties": young_counterparties(connection, history),
-        "by_currency": by_currency(history),
+        "by_currency": by_currency(history, source),
     }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import insert
 from backend.credit import queries
 from backend.credit.network import RING_DAYS, find_rings, similar, weighted_pagerank
 from backend.credit.queries import TradeRow
-from backend.credit.trading import monthly_buckets
+from backend.credit.trading import RowVolumes, monthly_buckets
 from backend.enums import DAY
 
 
@@ -75,7 +75,7 @@ def test_monthly_buckets_are_half_open_windows_back_from_t():
     sales = [_sale(t, 1), _sale(t - 30 * DAY + 1, 2), _sale(t - 30 * DAY, 4),
              _sale(t - 360 * DAY + 1, 8), _sale(t - 360 * DAY, 16), _sale(t + 1, 32)]  # fmt: skip
     # (T-30d, T] holds T and T-30d+1; T-30d opens the second bucket; T-360d is outside.
-    assert monthly_buckets(sales, t) == [3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8]
+    assert monthly_buckets(RowVolumes(sales), t) == [3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8]
 
 
 # ─────────────────────────────────────────────────────────────── the bounded ring search
