@@ -1,5 +1,6 @@
 """The chain events behind each figure of a firm's credit record (the evidence endpoint): the
-served record's from its stored references (``credit_evidence``), a past one's recomputed."""
+served record's by a query of the rows (:mod:`backend.credit.evidence_query`) or from its stored
+references (``credit_evidence``), a past one's recomputed."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, select
 
+from backend.credit import evidence_query
 from backend.credit.cache import EVIDENCE, get_record
 from backend.credit.errors import InvalidPage, UnknownFigure
-from backend.credit.record import FIGURES
+from backend.credit.evidence_query import QUERIED
+from backend.credit.record import FIGURES, CreditRecordView
 from backend.credit.schemas import EvidencePage
 from backend.db import table_of
 from backend.indexer.models import ChainEvent
@@ -30,7 +33,9 @@ def evidence(
         raise InvalidPage(f"offset must be >= 0 and limit within 1..{MAX_PAGE}")
     view = get_record(engine, firm, as_of)
     with engine.connect() as connection:
-        if as_of is None:
+        if as_of is None and figure in QUERIED:
+            total, page = _queried_evidence(connection, view, figure, offset, limit)
+        elif as_of is None:
             total, page = _stored_evidence(connection, view.firm, figure, offset, limit)
         else:
             ids = view.evidence.get(figure, ())
@@ -48,6 +53,20 @@ def evidence(
         limit=limit,
         rows=found,
     )
+
+
+def _queried_evidence(
+    connection: Connection, view: CreditRecordView, figure: str, offset: int, limit: int
+) -> tuple[int, list[int]]:
+    if not view.available:
+        return 0, []
+    query = evidence_query.query(figure, view.firm, view.to_json())
+    if query is None:
+        return 0, []
+    ids = query.subquery()
+    total = connection.execute(select(func.count()).select_from(ids)).scalar()
+    page = connection.execute(select(ids.c.id).order_by(ids.c.id).offset(offset).limit(limit))
+    return int(total or 0), [int(event) for event in page.scalars()]
 
 
 def _stored_evidence(

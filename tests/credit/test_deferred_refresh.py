@@ -9,7 +9,7 @@ from sqlalchemy import select
 from backend.credit.cache import DeferredRefresh, _block_time
 from backend.credit.models import CreditRecord
 from backend.credit.record import compute_record
-from tests.credit.equality import assert_served_equals_recomputed, stored_evidence
+from tests.credit.equality import assert_served_equals_recomputed, served_evidence
 from tests.indexer.helpers import make_indexer, scripted_history
 
 pytestmark = pytest.mark.chain
@@ -39,7 +39,7 @@ def test_a_cycle_refreshes_every_touched_firm_once_as_of_the_last_block(
             fresh = compute_record(connection, row.firm, as_of, network_figures=None)
             assert row.record == fresh.to_json(include_evidence=False)
             assert row.record["network"]["reason"].startswith("not yet computed")
-            assert stored_evidence(engine, row.firm) == dict(fresh.evidence)
+            assert served_evidence(engine, row.firm) == dict(fresh.evidence)
     assert assert_served_equals_recomputed(engine, [row.firm for row in rows]) == len(rows)
 
 
