@@ -21,9 +21,10 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, select
+from sqlalchemy import Connection, Table, delete, func, or_, select
 
 from backend.credit.models import CreditTally
 from backend.db import table_of
@@ -88,69 +89,97 @@ def window_sums(
 ) -> list[tuple[int, int]]:
     """``(amount, count)`` of the firm's verified invoices in ``currency`` (as seller or buyer,
     by ``measure``) issued in each interval, as indexed now."""
-    return FirmTally(connection, firm, measure, currency).sums(intervals)
+    return FirmTallies(connection, firm).sums(measure, currency, intervals)
 
 
-class FirmTally:
-    """One firm's tallies as one side in one currency, read once, and the trades of the part-days
-    at the windows' ends, read once a day: a record asks for some thirty windows, whose ends
-    fall on a handful of days, and a day the tallies count nothing on is not read at all. Every
-    statement has one shape, so SQLAlchemy compiles it once."""
+class FirmTallies:
+    """One firm's tallies, read at once, and the trades of the part-days at the windows' ends,
+    read once a day and only on a day the tallies count trades on: a record asks for some thirty
+    windows, whose ends fall on a handful of days. Two statements of fixed shapes in all."""
 
-    def __init__(self, connection: Connection, firm: str, measure: TallyMeasure, currency: int):
-        self.connection, self.firm, self.measure, self.currency = (
-            connection,
-            firm,
-            measure,
-            currency,
-        )
-        self._days: _Running | None = None
-        self._edge_days: dict[int, _Running] = {}
+    def __init__(self, connection: Connection, firm: str) -> None:
+        self.connection, self.firm = connection, firm
+        self._days: dict[tuple[str, int], _Running] | None = None
+        self._edge_days: dict[int, dict[tuple[str, int], _Running]] = {}
 
-    def sums(self, intervals: Sequence[Interval]) -> list[tuple[int, int]]:
+    def currencies(self) -> set[int]:
+        """Every currency the firm has a verified invoice in, as seller or buyer."""
+        return {currency for _, currency in self._tallied()}
+
+    def sums(
+        self, measure: TallyMeasure, currency: int, intervals: Sequence[Interval]
+    ) -> list[tuple[int, int]]:
+        key = (measure.value, currency)
+        days = self._tallied().get(key, _NOTHING)
         found = []
         for lo, hi in intervals:
             amount = count = 0
             whole = _whole_days(lo, hi)
             if whole is not None:
-                amount, count = self._tallied().between(whole[0] - 1, whole[1])
+                amount, count = days.between(whole[0] - 1, whole[1])
             for part_lo, part_hi in _edges(lo, hi, whole):
                 for day, day_lo, day_hi in _by_day(part_lo, part_hi):
-                    part_amount, part_count = self._edge_day(day).between(day_lo, day_hi)
+                    if days.between(day - 1, day)[1] == 0:
+                        continue  # the tallies count nothing that day: no trade to read
+                    edge = self._edge_day(day).get(key, _NOTHING)
+                    part_amount, part_count = edge.between(day_lo, day_hi)
                     amount, count = amount + part_amount, count + part_count
             found.append((amount, count))
         return found
 
-    def _tallied(self) -> _Running:
+    def _tallied(self) -> dict[tuple[str, int], _Running]:
         if self._days is None:
             rows = self.connection.execute(
-                select(TALLIES.c.day, TALLIES.c.amount, TALLIES.c.count).where(
-                    TALLIES.c.firm == self.firm,
-                    TALLIES.c.measure == self.measure.value,
-                    TALLIES.c.currency == self.currency,
-                )
+                select(
+                    TALLIES.c.measure,
+                    TALLIES.c.currency,
+                    TALLIES.c.day,
+                    TALLIES.c.amount,
+                    TALLIES.c.count,
+                ).where(TALLIES.c.firm == self.firm)
             )
-            self._days = _Running([(int(d), int(a), int(c)) for d, a, c in rows])
+            grouped: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
+            for measure, currency, day, amount, count in rows:
+                grouped.setdefault((measure, int(currency)), []).append(
+                    (int(day), int(amount), int(count))
+                )
+            self._days = {key: _Running(found) for key, found in grouped.items()}
         return self._days
 
-    def _edge_day(self, day: int) -> _Running:
+    def _edge_day(self, day: int) -> dict[tuple[str, int], _Running]:
         found = self._edge_days.get(day)
-        if found is None and self._tallied().between(day - 1, day)[1] == 0:
-            found = self._edge_days[day] = _Running([])  # the tallies say: none that day
         if found is None:
             rows = self.connection.execute(
-                select(TRADES.c.issued_at, TRADES.c.amount).where(
-                    PARTY[self.measure] == self.firm,
+                select(
+                    TRADES.c.seller, TRADES.c.currency, TRADES.c.issued_at, TRADES.c.amount
+                ).where(
+                    or_(TRADES.c.seller == self.firm, TRADES.c.buyer == self.firm),
                     TRADES.c.issued_at >= day * DAY,
                     TRADES.c.issued_at < (day + 1) * DAY,
                     TRADES.c.kind == TradeKind.INVOICE,
-                    TRADES.c.currency == self.currency,
                     TRADES.c.verified_time.is_not(None),
                 )
             )
-            found = _Running([(int(at), int(amount), 1) for at, amount in rows])
-            self._edge_days[day] = found
+            grouped: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
+            for seller, currency, issued_at, amount in rows:
+                side = TallyMeasure.SOLD if seller == self.firm else TallyMeasure.BOUGHT
+                grouped.setdefault((side.value, int(currency)), []).append(
+                    (int(issued_at), int(amount), 1)
+                )
+            found = self._edge_days[day] = {k: _Running(v) for k, v in grouped.items()}
         return found
+
+
+@dataclass(frozen=True)
+class TallyVolumes:
+    """The sums of one side and currency of a firm's tallies (``trading.Volumes``)."""
+
+    tallies: FirmTallies
+    measure: TallyMeasure
+    currency: int
+
+    def sums(self, intervals: Sequence[Interval]) -> list[tuple[int, int]]:
+        return self.tallies.sums(self.measure, self.currency, intervals)
 
 
 class _Running:
@@ -168,12 +197,7 @@ class _Running:
         return self.amounts[end] - self.amounts[start], self.counts[end] - self.counts[start]
 
 
-def currencies(connection: Connection, firm: str) -> set[int]:
-    """Every currency the firm has a verified invoice in, as seller or buyer."""
-    rows = connection.execute(
-        select(TALLIES.c.currency).where(TALLIES.c.firm == firm).group_by(TALLIES.c.currency)
-    )
-    return {int(currency) for currency in rows.scalars()}
+_NOTHING = _Running([])
 
 
 def _whole_days(lo: int, hi: int) -> tuple[int, int] | None:

@@ -60,23 +60,25 @@ class RowVolumes:
         return found
 
 
-@dataclass(frozen=True)
 class VolumeSource:
     """The firm's volumes per side and currency, from its rows or from the kept tallies."""
 
-    history: FirmHistory
-    connection: Connection | None = None  # given: the tallies (as of the indexer's cursor)
+    def __init__(self, history: FirmHistory, connection: Connection | None = None) -> None:
+        """``connection`` given: from the tallies, which count what is indexed, so only for
+        ``history`` as of the indexer's cursor."""
+        self.history = history
+        self.tallies = None if connection is None else tallies.FirmTallies(connection, history.firm)
 
     def of(self, measure: TallyMeasure, currency: int) -> Volumes:
-        if self.connection is not None:  # the tallies, as of the indexer's cursor only
-            return tallies.FirmTally(self.connection, self.history.firm, measure, currency)
+        if self.tallies is not None:
+            return tallies.TallyVolumes(self.tallies, measure, currency)
         chosen = sales if measure == TallyMeasure.SOLD else purchases
         return RowVolumes(chosen(self.history, currency))
 
     def currencies(self) -> set[int]:
         """Every currency the firm has a verified invoice in."""
-        if self.connection is not None:
-            return tallies.currencies(self.connection, self.history.firm)
+        if self.tallies is not None:
+            return self.tallies.currencies()
         as_of = self.history.as_of
         return {t.currency for t in self.history.trades if t.is_verified_invoice(as_of)}
 

@@ -20,7 +20,7 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Connection, Table, and_, delete, insert, select, update
+from sqlalchemy import JSON, Connection, Table, and_, delete, insert, select, tuple_, update
 
 from backend.db import table_of
 from backend.indexer.models import JournalEntry
@@ -126,15 +126,28 @@ class Store:
     ) -> None:
         """For each provisional block that adds to a row, the row as it was before that block's
         additions (None: it did not exist), so that a rollback past the block restores it."""
+        stored = self._counter_rows(table, keys, list(provisional))
         for key, additions in provisional.items():
             named = dict(zip(keys, key, strict=True))
-            found = self.connection.execute(select(table).where(_key_clause(table, named)))
-            stored = found.mappings().first()
-            row = None if stored is None else dict(stored)
+            row = stored.get(key)
             for block, amounts in sorted(additions, key=lambda added: added[0]):
                 self._journal.append(self._entry(block, table, named, row))
                 base = row or {**named, **dict.fromkeys(counters, 0)}
                 row = {**base, **{c: base[c] + a for c, a in zip(counters, amounts, strict=True)}}
+
+    def _counter_rows(
+        self, table: Table, keys: list[str], wanted: list[tuple[Any, ...]]
+    ) -> dict[tuple[Any, ...], dict[str, Any]]:
+        """The stored rows of ``wanted`` keys, by key (one read per 500 keys)."""
+        found: dict[tuple[Any, ...], dict[str, Any]] = {}
+        columns = tuple_(*(table.c[name] for name in keys))
+        for start in range(0, len(wanted), 500):
+            rows = self.connection.execute(
+                select(table).where(columns.in_(wanted[start : start + 500]))
+            ).mappings()
+            for row in rows:
+                found[tuple(row[name] for name in keys)] = dict(row)
+        return found
 
     @staticmethod
     def _entry(
