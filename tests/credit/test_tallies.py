@@ -6,11 +6,14 @@ from __future__ import annotations
 import random
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
 from backend.credit import tallies
+from backend.db import make_engine
 from backend.enums import DAY, TallyMeasure
+from backend.migrations import upgrade
 from bench.credit import T, fill
+from tests.conftest import _fresh_postgres_database
 from tests.factories import create_firm, make_trade, sign_both
 from tests.indexer.helpers import make_indexer, scripted_history
 
@@ -26,9 +29,7 @@ def recomputed(engine: Engine) -> list[tuple]:
         return tallies.from_rows(connection)
 
 
-def test_the_kept_tallies_are_what_the_indexed_invoices_add_up_to(
-    ledger, anvil, artifacts, engine
-):
+def test_the_kept_tallies_are_what_the_indexed_invoices_add_up_to(ledger, anvil, artifacts, engine):
     scripted_history(ledger, rounds=3)  # co-signed, batched, proposed then confirmed or rejected
     make_indexer(ledger, anvil.url, artifacts, engine).sync()
     rows = kept(engine)
@@ -113,3 +114,49 @@ def test_a_firm_without_invoices_sums_to_zero(synthetic):
     with engine.connect() as connection:
         sums = tallies.window_sums(connection, "0x" + "ab" * 20, TallyMeasure.SOLD, 156, [(0, T)])
     assert sums == [(0, 0)]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_migration_tallies_the_trades_indexed_before_it(
+    backend, tmp_path, postgres_unavailable
+):
+    context = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        if postgres_unavailable:
+            pytest.skip(postgres_unavailable)
+        context = _fresh_postgres_database()
+        url = context.__enter__()
+    try:
+        upgrade(url, "0010_financing_offers")
+        engine = make_engine(url)
+        rng = random.Random(5)
+        rows = [_trade(index, rng) for index in range(300)]
+        with engine.begin() as connection:
+            connection.execute(insert(tallies.TRADES), rows)
+        upgrade(url)
+        assert kept(engine) == recomputed(engine)
+        counted = [r for r in rows if r["kind"] == 2 and r["verified_time"] is not None]
+        assert sum(row[5] for row in kept(engine)) == 2 * len(counted)  # seller and buyer
+        engine.dispose()
+    finally:
+        if context is not None:
+            context.__exit__(None, None, None)
+
+
+def _trade(index: int, rng: random.Random) -> dict[str, object]:
+    firms = [f"0x{n:040x}" for n in range(1, 6)]
+    seller, buyer = rng.sample(firms, 2)
+    issued = T - rng.randrange(400 * DAY)
+    verified = rng.random() < 0.8
+    return {
+        "trade_id": f"0x{index:064x}", "seller": seller, "buyer": buyer,
+        "kind": rng.choice([0, 1, 2, 2]), "doc_hash": f"0x{index:064x}",
+        "amount": rng.randrange(1, 10**9), "currency": rng.choice([156, 156, 840]),
+        "issued_at": issued, "due_at": issued + 30 * DAY, "ref": "0x",
+        "status": 2 if verified else 1,
+        "reject_reason": None, "recorded_block": index, "recorded_time": issued,
+        "verified_time": issued if verified else None, "rejected_time": None,
+        "event_id": index, "answer_event_id": None,
+    }  # fmt: skip
