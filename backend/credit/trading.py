@@ -7,6 +7,12 @@ place a trade in a window; the block time at which it was verified decides wheth
 all for ``as_of``. Amounts of different currencies are never added: the volume figures are in the
 record's currency (``history.currency``) and ``by_currency`` lists the other currencies' sales and
 purchases beside them.
+
+The volume figures take their sums from a :class:`VolumeSource`: the firm's trades (the record
+from scratch, at any ``as_of``) or the day tallies the indexer keeps (the record the indexer
+keeps, as of its cursor; :mod:`backend.credit.tallies`). Both give the same numbers, which the
+equality tests check; their evidence is still listed from the trades, for the record from
+scratch (the kept record does not store it: :mod:`backend.credit.evidence_query`).
 """
 
 from __future__ import annotations
