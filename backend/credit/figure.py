@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -46,3 +48,18 @@ def within(time: int, as_of: int, days: int) -> bool:
 def ratio(numerator: int, denominator: int) -> float | None:
     """An exact integer ratio rounded once to a float; None when there is nothing to divide by."""
     return None if denominator == 0 else numerator / denominator
+
+
+class RunningSums:
+    """``(key, amount, count)`` rows sorted by key with running sums: the sums over the keys in
+    any ``(lo, hi]`` in two binary searches (a firm's trades by issue time, its tallies by day)."""
+
+    def __init__(self, rows: list[tuple[int, int, int]]) -> None:
+        rows.sort()
+        self.keys = [key for key, _, _ in rows]
+        self.amounts = list(itertools.accumulate((a for _, a, _ in rows), initial=0))
+        self.counts = list(itertools.accumulate((c for _, _, c in rows), initial=0))
+
+    def between(self, lo: int, hi: int) -> tuple[int, int]:
+        start, end = bisect.bisect_right(self.keys, lo), bisect.bisect_right(self.keys, hi)
+        return self.amounts[end] - self.amounts[start], self.counts[end] - self.counts[start]

@@ -18,14 +18,13 @@ indexer keeps); a record for a past time still reads the rows (:mod:`backend.cre
 
 from __future__ import annotations
 
-import bisect
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, or_, select
 
+from backend.credit.figure import RunningSums
 from backend.credit.models import CreditTally
 from backend.db import table_of
 from backend.enums import DAY, TallyMeasure, TradeKind
@@ -99,8 +98,8 @@ class FirmTallies:
 
     def __init__(self, connection: Connection, firm: str) -> None:
         self.connection, self.firm = connection, firm
-        self._days: dict[tuple[str, int], _Running] | None = None
-        self._edge_days: dict[int, dict[tuple[str, int], _Running]] = {}
+        self._days: dict[tuple[str, int], RunningSums] | None = None
+        self._edge_days: dict[int, dict[tuple[str, int], RunningSums]] = {}
 
     def currencies(self) -> set[int]:
         """Every currency the firm has a verified invoice in, as seller or buyer."""
@@ -127,7 +126,7 @@ class FirmTallies:
             found.append((amount, count))
         return found
 
-    def _tallied(self) -> dict[tuple[str, int], _Running]:
+    def _tallied(self) -> dict[tuple[str, int], RunningSums]:
         if self._days is None:
             rows = self.connection.execute(
                 select(
@@ -143,10 +142,10 @@ class FirmTallies:
                 grouped.setdefault((measure, int(currency)), []).append(
                     (int(day), int(amount), int(count))
                 )
-            self._days = {key: _Running(found) for key, found in grouped.items()}
+            self._days = {key: RunningSums(found) for key, found in grouped.items()}
         return self._days
 
-    def _edge_day(self, day: int) -> dict[tuple[str, int], _Running]:
+    def _edge_day(self, day: int) -> dict[tuple[str, int], RunningSums]:
         found = self._edge_days.get(day)
         if found is None:
             rows = self.connection.execute(
@@ -166,7 +165,7 @@ class FirmTallies:
                 grouped.setdefault((side.value, int(currency)), []).append(
                     (int(issued_at), int(amount), 1)
                 )
-            found = self._edge_days[day] = {k: _Running(v) for k, v in grouped.items()}
+            found = self._edge_days[day] = {k: RunningSums(v) for k, v in grouped.items()}
         return found
 
 
@@ -182,22 +181,7 @@ class TallyVolumes:
         return self.tallies.sums(self.measure, self.currency, intervals)
 
 
-class _Running:
-    """``(key, amount, count)`` rows sorted by key with running sums: the sums over the keys in
-    any ``(lo, hi]`` in two binary searches."""
-
-    def __init__(self, rows: list[tuple[int, int, int]]) -> None:
-        rows.sort()
-        self.keys = [key for key, _, _ in rows]
-        self.amounts = list(itertools.accumulate((a for _, a, _ in rows), initial=0))
-        self.counts = list(itertools.accumulate((c for _, _, c in rows), initial=0))
-
-    def between(self, lo: int, hi: int) -> tuple[int, int]:
-        start, end = bisect.bisect_right(self.keys, lo), bisect.bisect_right(self.keys, hi)
-        return self.amounts[end] - self.amounts[start], self.counts[end] - self.counts[start]
-
-
-_NOTHING = _Running([])
+_NOTHING = RunningSums([])
 
 
 def _whole_days(lo: int, hi: int) -> tuple[int, int] | None:

@@ -20,13 +20,12 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import Connection
 
 from backend.credit import queries, tallies
-from backend.credit.figure import BUCKET_DAYS, Figure, evidence_of, ratio, within
+from backend.credit.figure import BUCKET_DAYS, Figure, RunningSums, evidence_of, ratio, within
 from backend.credit.queries import FirmHistory, TradeRow
 from backend.credit.tallies import Interval
 from backend.enums import DAY, Role, TallyMeasure
@@ -52,18 +51,15 @@ class Volumes(Protocol):
     def sums(self, intervals: Sequence[Interval]) -> list[tuple[int, int]]: ...
 
 
-@dataclass(frozen=True)
 class RowVolumes:
-    """From the trades themselves (the record from scratch, at any ``as_of``)."""
+    """From the trades themselves (the record from scratch, at any ``as_of``): sorted by issue
+    time once, so each of the record's thirty-odd windows costs two binary searches."""
 
-    trades: list[TradeRow]
+    def __init__(self, trades: list[TradeRow]) -> None:
+        self.running = RunningSums([(t.issued_at, t.amount, 1) for t in trades])
 
     def sums(self, intervals: Sequence[Interval]) -> list[tuple[int, int]]:
-        found = []
-        for lo, hi in intervals:
-            amounts = [t.amount for t in self.trades if lo < t.issued_at <= hi]
-            found.append((sum(amounts), len(amounts)))
-        return found
+        return [self.running.between(lo, hi) for lo, hi in intervals]
 
 
 class VolumeSource:
