@@ -123,6 +123,18 @@ def database_url(request, tmp_path, postgres_unavailable) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unmigrated_database_url(request, tmp_path, postgres_unavailable) -> Iterator[str]:
+    """A new, empty database nothing has migrated (for the tests of a migration itself)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    if postgres_unavailable:
+        pytest.skip(postgres_unavailable)
+    with _fresh_postgres_database() as url:
+        yield url
+
+
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)

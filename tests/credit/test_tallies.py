@@ -13,7 +13,6 @@ from backend.db import make_engine
 from backend.enums import DAY, TallyMeasure
 from backend.migrations import upgrade
 from bench.credit import T, fill
-from tests.conftest import _fresh_postgres_database
 from tests.factories import create_firm, make_trade, sign_both
 from tests.indexer.helpers import make_indexer, scripted_history
 
@@ -116,33 +115,19 @@ def test_a_firm_without_invoices_sums_to_zero(synthetic):
     assert sums == [(0, 0)]
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_the_migration_tallies_the_trades_indexed_before_it(
-    backend, tmp_path, postgres_unavailable
-):
-    context = None
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        if postgres_unavailable:
-            pytest.skip(postgres_unavailable)
-        context = _fresh_postgres_database()
-        url = context.__enter__()
-    try:
-        upgrade(url, "0010_financing_offers")
-        engine = make_engine(url)
-        rng = random.Random(5)
-        rows = [_trade(index, rng) for index in range(300)]
-        with engine.begin() as connection:
-            connection.execute(insert(tallies.TRADES), rows)
-        upgrade(url)
-        assert kept(engine) == recomputed(engine)
-        counted = [r for r in rows if r["kind"] == 2 and r["verified_time"] is not None]
-        assert sum(row[5] for row in kept(engine)) == 2 * len(counted)  # seller and buyer
-        engine.dispose()
-    finally:
-        if context is not None:
-            context.__exit__(None, None, None)
+def test_the_migration_tallies_the_trades_indexed_before_it(unmigrated_database_url):
+    url = unmigrated_database_url
+    upgrade(url, "0010_financing_offers")
+    engine = make_engine(url)
+    rng = random.Random(5)
+    rows = [_trade(index, rng) for index in range(300)]
+    with engine.begin() as connection:
+        connection.execute(insert(tallies.TRADES), rows)
+    upgrade(url)
+    assert kept(engine) == recomputed(engine)
+    counted = [r for r in rows if r["kind"] == 2 and r["verified_time"] is not None]
+    assert sum(row[5] for row in kept(engine)) == 2 * len(counted)  # seller and buyer
+    engine.dispose()
 
 
 def _trade(index: int, rng: random.Random) -> dict[str, object]:

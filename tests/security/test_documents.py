@@ -15,7 +15,6 @@ from backend.enums import Role
 from backend.migrations import upgrade
 from tests.api.conftest import sign_in
 from tests.api.test_trades_flow import signed_body
-from tests.conftest import _fresh_postgres_database
 from tests.factories import create_firm, make_trade
 
 pytestmark = pytest.mark.chain
@@ -101,37 +100,23 @@ def test_every_answer_carries_the_security_headers(client):
         assert "https:" not in policy and "cdn.jsdelivr.net" not in page.text
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_the_migration_adds_the_file_name_to_documents_stored_before(
-    backend, tmp_path, postgres_unavailable
-):
-    if backend == "sqlite":
-        url_context = None
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        if postgres_unavailable:
-            pytest.skip(postgres_unavailable)
-        url_context = _fresh_postgres_database()
-        url = url_context.__enter__()
-    try:
-        upgrade(url, "0002")
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO document (doc_hash, trade_id, content_type, size, nonce, "
-                    "ciphertext, uploaded_by, uploaded_at) VALUES ('0x01', '0x02', 'text/html', "
-                    "1, :nonce, :ciphertext, '0x03', 0)"
-                ),
-                {"nonce": b"n" * 12, "ciphertext": b"c"},
-            )
-        upgrade(url)
-        columns = {column["name"] for column in inspect(engine).get_columns("document")}
-        assert "filename" in columns
-        with engine.connect() as connection:
-            row = connection.execute(text("SELECT filename FROM document")).one()
-        assert row.filename is None  # served as "document"
-        engine.dispose()
-    finally:
-        if url_context is not None:
-            url_context.__exit__(None, None, None)
+def test_the_migration_adds_the_file_name_to_documents_stored_before(unmigrated_database_url):
+    url = unmigrated_database_url
+    upgrade(url, "0002")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO document (doc_hash, trade_id, content_type, size, nonce, "
+                "ciphertext, uploaded_by, uploaded_at) VALUES ('0x01', '0x02', 'text/html', "
+                "1, :nonce, :ciphertext, '0x03', 0)"
+            ),
+            {"nonce": b"n" * 12, "ciphertext": b"c"},
+        )
+    upgrade(url)
+    columns = {column["name"] for column in inspect(engine).get_columns("document")}
+    assert "filename" in columns
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT filename FROM document")).one()
+    assert row.filename is None  # served as "document"
+    engine.dispose()
